@@ -1,0 +1,89 @@
+"""The Jingsai web application: ``create_app()`` builds it; nothing else runs at import."""
+
+import logging
+from pathlib import Path
+
+from flask import Flask, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from competitions.core import audit
+from competitions.core.config import load_config
+from competitions.core.db import db
+from competitions.core.extensions import babel, csrf, login_manager, migrate
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the app: config from defaults, then the environment, then ``test_config``."""
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_mapping(load_config())
+    if test_config:
+        app.config.update(test_config)
+    Path(app.config["INSTANCE_DIR"]).mkdir(parents=True, exist_ok=True)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_hooks(app)
+
+    from workers import celery_init_app
+
+    celery_init_app(app)
+    return app
+
+
+def _select_locale():
+    """The user's chosen language, else Simplified Chinese."""
+    chosen = session.get("lang")
+    return chosen if chosen in {"zh_Hans_CN", "en"} else "zh_Hans_CN"
+
+
+def _init_extensions(app: Flask) -> None:
+    """Bind the database, migrations, CSRF, log-in and translations to the app."""
+    # Importing the models registers them on the metadata.
+    from competitions import models  # noqa: F401
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(app.root_path) / "migrations"))
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=_select_locale)
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = None
+
+
+def _register_blueprints(app: Flask) -> None:
+    """Mount every area's blueprint and the CLI commands."""
+    from competitions.accounts.views import bp as accounts_bp
+    from competitions.core.views import bp as core_bp
+    from competitions.imports.views import bp as imports_bp
+    from competitions.registry.views import bp as registry_bp
+    from seeds.cli import seed_command
+
+    for bp in (core_bp, accounts_bp, registry_bp, imports_bp):
+        app.register_blueprint(bp)
+    app.cli.add_command(seed_command)
+
+
+def _register_hooks(app: Flask) -> None:
+    """Per-request audit actor, template globals, and friendly errors."""
+
+    @app.before_request
+    def _audit_actor():
+        audit.set_actor(current_user.id if current_user.is_authenticated else None)
+
+    @app.context_processor
+    def _globals():
+        return {"languages": app.config["LANGUAGES"], "current_lang": _select_locale()}
+
+    @app.errorhandler(RequestEntityTooLarge)
+    def _too_large(error):
+        limit = app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)
+        flash(_("The file is too large: the limit is %(mb)s MB.", mb=limit), "error")
+        return redirect(request.referrer or url_for("core.index")), 303
+
+    for code in (403, 404):
+        app.register_error_handler(
+            code, lambda e, code=code: (render_template("core/error.html", error=e), code)
+        )

@@ -1,0 +1,72 @@
+"""Users and their roles in contests."""
+
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from competitions.core.db import db, utcnow
+
+ROLES = ("organiser", "chief_judge", "judge", "clerk", "arbitrator")
+
+
+class User(UserMixin, db.Model):
+    """Someone who logs in: an organiser, a judge, a clerk, an arbitrator."""
+
+    __tablename__ = "user_account"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(60), unique=True)
+    display_name: Mapped[str] = mapped_column(String(100))
+    #: werkzeug's salted hash (scrypt); the password itself is never stored.
+    password_hash: Mapped[str] = mapped_column(String(255))
+    #: May keep the shared registers (trades, units) and create contests.
+    is_registrar: Mapped[bool] = mapped_column(default=False)
+    active: Mapped[bool] = mapped_column(default=True)
+    #: The unit the user works for (recusal compares it with entries' units).
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    roles: Mapped[list["ContestRole"]] = relationship(
+        back_populates="user", cascade="all, delete-orphan"
+    )
+
+    def __repr__(self) -> str:
+        return f"<User {self.username}>"
+
+    @property
+    def is_active(self) -> bool:
+        """Flask-Login: inactive users cannot log in."""
+        return self.active
+
+    def set_password(self, password: str) -> None:
+        """Store a salted hash of ``password``."""
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        """Whether ``password`` matches the stored hash."""
+        return check_password_hash(self.password_hash, password)
+
+
+class ContestRole(db.Model):
+    """A user's role in one contest; every permission on a contest comes from these rows."""
+
+    __audited__ = True
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    contest_id: Mapped[int] = mapped_column(ForeignKey("contest.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(20))
+
+    user: Mapped[User] = relationship(back_populates="roles")
+
+    __table_args__ = (
+        UniqueConstraint("user_id", "contest_id", "role"),
+        CheckConstraint("role IN ('organiser', 'chief_judge', 'judge', 'clerk', 'arbitrator')",
+                        name="role"),
+    )
+
+    def __repr__(self) -> str:
+        return f"<ContestRole {self.user_id} {self.role} of contest {self.contest_id}>"

@@ -1,0 +1,55 @@
+"""Configuration: defaults for a laptop, then the environment, then a test dict."""
+
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _sqlalchemy_url(url: str) -> str:
+    """Use psycopg 3 for PostgreSQL URLs given in the common short forms."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def load_config(environ=os.environ) -> dict:
+    """The settings from the environment, with embedded defaults (SQLite, a serverless broker).
+
+    ``DATABASE_URL`` and ``REDIS_URL`` switch to PostgreSQL and Redis; without them everything
+    lives in ``instance/`` and Celery's broker is a table in a SQLite file.
+    """
+    instance = Path(environ.get("JINGSAI_INSTANCE", ROOT / "instance"))
+    database_url = _sqlalchemy_url(
+        environ.get("DATABASE_URL") or f"sqlite:///{instance / 'jingsai.sqlite'}"
+    )
+    redis_url = environ.get("REDIS_URL")
+    if redis_url:
+        broker, backend = redis_url, redis_url
+    else:
+        broker = f"sqla+sqlite:///{instance / 'celery-broker.sqlite'}"
+        backend = f"db+sqlite:///{instance / 'celery-results.sqlite'}"
+    return {
+        "SECRET_KEY": environ.get("SECRET_KEY", "dev-only-change-me"),
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "REDIS_URL": redis_url,
+        "INSTANCE_DIR": str(instance),
+        #: Uploads above this are refused with a clear message (an import file is ~1 MB per 20,000 rows).
+        "MAX_CONTENT_LENGTH": int(environ.get("MAX_UPLOAD_BYTES", 8 * 1024 * 1024)),
+        "BABEL_DEFAULT_LOCALE": "zh_Hans_CN",
+        "BABEL_DEFAULT_TIMEZONE": environ.get("JINGSAI_TIMEZONE", "Asia/Shanghai"),
+        "LANGUAGES": {"zh_Hans_CN": "中文", "en": "English"},
+        "BASE_URL": environ.get("BASE_URL", "http://127.0.0.1:5000"),
+        "CELERY": {
+            "broker_url": broker,
+            "result_backend": backend,
+            "task_ignore_result": False,
+            "task_acks_late": True,
+            "task_reject_on_worker_lost": True,
+            "worker_prefetch_multiplier": 1,
+            "broker_connection_retry_on_startup": True,
+            "task_default_queue": environ.get("JINGSAI_QUEUE", "jingsai"),
+        },
+    }

@@ -1,0 +1,53 @@
+"""The home page, the language switch, and the status of background jobs."""
+
+from flask import Blueprint, abort, jsonify, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from competitions.accounts.permissions import contests_of, roles_in
+from competitions.core.db import db
+from competitions.core.jobs import Job
+from competitions.registry.forms import TIER_LABELS
+from competitions.registry.models import Contest
+
+bp = Blueprint("core", __name__)
+
+
+@bp.route("/")
+@login_required
+def index():
+    """The dashboard: the contests the user works in, with their roles."""
+    ids = contests_of(current_user)
+    mine = db.session.scalars(
+        select(Contest).where(Contest.id.in_(ids)).order_by(Contest.year.desc(), Contest.name)
+    ).all()
+    roles = {c.id: sorted(roles_in(current_user, c.id)) for c in mine}
+    return render_template("core/index.html", contests=mine, roles=roles, tiers=TIER_LABELS)
+
+
+@bp.route("/lang/<code>")
+def set_language(code: str):
+    """Switch the interface language (Chinese or English) for this browser."""
+    if code in {"zh_Hans_CN", "en"}:
+        session["lang"] = code
+    target = request.referrer or url_for("core.index")
+    if not target.startswith(request.host_url):
+        target = url_for("core.index")
+    return redirect(target)
+
+
+def job_for_current_user(job_id: str) -> Job:
+    """A job the current user may see: their own, or one of a contest they organise."""
+    job = db.get_or_404(Job, job_id)
+    if job.user_id != current_user.id and not (
+        job.contest_id and "organiser" in roles_in(current_user, job.contest_id)
+    ):
+        abort(403)
+    return job
+
+
+@bp.route("/jobs/<job_id>.json")
+@login_required
+def job_status(job_id: str):
+    """The state and progress of a background job, for the progress bar."""
+    return jsonify(job_for_current_user(job_id).as_dict())

@@ -1,0 +1,1 @@
+"""Registration: trades, units, delegations, tiered contests, contest-trades, contestants, entries."""

@@ -1,0 +1,326 @@
+"""Registration forms; each checks its fields, and the database where it must, beside the field."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    DecimalField,
+    IntegerField,
+    SelectField,
+    StringField,
+    ValidationError,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from competitions.core.i18n import say
+from competitions.registry import rules
+from competitions.registry.models import (
+    ADVANCEMENT_MODES,
+    ADVANCEMENT_TIES,
+    AWARD_MODES,
+    AWARD_ROUNDINGS,
+    ENTRY_STATUSES,
+    ID_TYPES,
+    TEAM_MODES,
+    TIE_BREAK_KEYS,
+)
+
+TIER_LABELS = {
+    "enterprise": _l("Enterprise"),
+    "county": _l("County"),
+    "city": _l("City"),
+    "province": _l("Province"),
+    "industry": _l("Industry"),
+    "national": _l("National"),
+}
+STATUS_LABELS = {
+    "registered": _l("Registered"),
+    "approved": _l("Approved"),
+    "withdrawn": _l("Withdrawn"),
+    "disqualified": _l("Disqualified"),
+    "absent": _l("Absent"),
+}
+ID_TYPE_LABELS = {
+    "resident": _l("Resident ID card"),
+    "passport": _l("Passport"),
+    "hkmo": _l("HK/Macao permit"),
+    "taiwan": _l("Taiwan permit"),
+    "other": _l("Other document"),
+}
+GENDER_LABELS = {"M": _l("Male"), "F": _l("Female")}
+SKILL_LABELS = {
+    5: _l("Level 5 / junior worker"),
+    4: _l("Level 4 / intermediate worker"),
+    3: _l("Level 3 / senior worker"),
+    2: _l("Level 2 / technician"),
+    1: _l("Level 1 / senior technician"),
+}
+UNIT_KINDS = {
+    "enterprise": _l("Enterprise"),
+    "union": _l("Trade union"),
+    "government": _l("Government body"),
+    "school": _l("School"),
+    "other": _l("Other"),
+}
+AWARD_MODE_LABELS = {
+    "proportion": _l("Proportion of ranked entries (%)"),
+    "fixed": _l("Fixed counts"),
+    "bands": _l("Rank bands"),
+    "medals": _l("Medals (gold, silver, bronze)"),
+}
+ROUNDING_LABELS = {"half_up": _l("Round half up"), "floor": _l("Round down"), "ceil": _l("Round up")}
+ADVANCEMENT_LABELS = {
+    "top_n": _l("Top N"),
+    "first_only": _l("First place only"),
+    "per_unit": _l("Top N, at most M per unit"),
+}
+TIE_LABELS = {
+    "all": _l("All tied at the cut-off advance"),
+    "none": _l("None of those tied at the cut-off advance"),
+    "chief_judge": _l("The chief judge decides"),
+}
+TEAM_MODE_LABELS = {"best_n": _l("Sum of the best N totals"), "points": _l("Points per award")}
+
+
+def _choices(labels: dict, keys) -> list:
+    return [(k, labels[k]) for k in keys]
+
+
+def _optional_int(value):
+    """Coerce a select's value to int, keeping empty as None."""
+    return int(value) if value not in (None, "", "None") else None
+
+
+class TradeForm(FlaskForm):
+    """A trade (工种)."""
+
+    code = StringField(_l("Code"), validators=[DataRequired(), Length(max=20)])
+    name_zh = StringField(_l("Chinese name"), validators=[DataRequired(), Length(max=100)])
+    name_en = StringField(_l("English name"), validators=[DataRequired(), Length(max=150)])
+    industry = StringField(_l("Industry"), validators=[Optional(), Length(max=100)])
+
+
+class UnitForm(FlaskForm):
+    """A unit (单位) and its place in the tree."""
+
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=150)])
+    kind = SelectField(_l("Kind"), choices=list(UNIT_KINDS.items()))
+    parent_id = SelectField(_l("Parent unit"), coerce=_optional_int, validate_choice=False)
+
+
+class ContestForm(FlaskForm):
+    """A contest at a tier, and the higher-tier contest it feeds."""
+
+    code = StringField(_l("Code"), validators=[DataRequired(), Length(max=30)])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    year = IntegerField(_l("Year"), validators=[InputRequired(), NumberRange(1950, 2200)])
+    tier = SelectField(_l("Tier"), choices=list(TIER_LABELS.items()))
+    organising_unit_id = SelectField(
+        _l("Organising unit"), coerce=_optional_int, validate_choice=False
+    )
+    starts_on = DateField(_l("Starts on"), validators=[InputRequired()])
+    ends_on = DateField(_l("Ends on"), validators=[InputRequired()])
+    parent_id = SelectField(
+        _l("Feeds the contest"), coerce=_optional_int, validate_choice=False
+    )
+
+    #: Set by the view: {contest id: tier} of the possible parents, and the edited contest's id.
+    parent_tiers: dict = {}
+    own_id: int | None = None
+
+    def validate_ends_on(self, field):
+        if self.starts_on.data and field.data and field.data < self.starts_on.data:
+            raise ValidationError(_l("The contest cannot end before it starts."))
+
+    def validate_parent_id(self, field):
+        if field.data is None:
+            return
+        if field.data == self.own_id:
+            raise ValidationError(_l("A contest cannot feed itself."))
+        parent_tier = self.parent_tiers.get(field.data)
+        if parent_tier is None:
+            raise ValidationError(_l("Choose a contest from the list."))
+        if not rules.can_feed(self.tier.data, parent_tier):
+            raise ValidationError(
+                _l(
+                    "The contest it feeds must be of a higher tier than %(tier)s.",
+                    tier=TIER_LABELS[self.tier.data],
+                )
+            )
+
+
+class ContestTradeForm(FlaskForm):
+    """A trade as held in a contest, with its rule settings."""
+
+    trade_id = SelectField(_l("Trade"), coerce=_optional_int, validate_choice=False)
+    theory_weight = DecimalField(
+        _l("Theory weight (%)"), places=2, validators=[InputRequired(), NumberRange(0, 100)]
+    )
+    practical_weight = DecimalField(
+        _l("Practical weight (%)"), places=2, validators=[InputRequired(), NumberRange(0, 100)]
+    )
+    tie_breaks = StringField(
+        _l("Tie-break chain"),
+        validators=[Optional(), Length(max=60)],
+        description=_l("Comma-separated, in order: practical, time, theory"),
+    )
+    no_shared_medal_ranks = BooleanField(_l("No shared ranks for medal places"))
+    award_mode = SelectField(_l("Award mode"), choices=_choices(AWARD_MODE_LABELS, AWARD_MODES))
+    award_numbers = StringField(
+        _l("Award numbers"),
+        validators=[Optional(), Length(max=60)],
+        description=_l("Percentages (10,20,30), counts (1,2,3) or band ends (5,20)"),
+    )
+    award_rounding = SelectField(
+        _l("Rounding of proportions"), choices=_choices(ROUNDING_LABELS, AWARD_ROUNDINGS)
+    )
+    honourable_mentions = BooleanField(_l("Honourable mentions down to half the field"))
+    award_min_total = DecimalField(
+        _l("Minimum total for an award"), places=2, validators=[Optional(), NumberRange(0, 100)]
+    )
+    advancement_mode = SelectField(
+        _l("Advancement rule"), choices=_choices(ADVANCEMENT_LABELS, ADVANCEMENT_MODES)
+    )
+    advancement_quota = IntegerField(
+        _l("Advancement quota"), validators=[InputRequired(), NumberRange(0, 10000)]
+    )
+    advancement_per_unit = IntegerField(
+        _l("At most per unit"), validators=[Optional(), NumberRange(1, 10000)]
+    )
+    advancement_tie = SelectField(
+        _l("A tie at the cut-off"), choices=_choices(TIE_LABELS, ADVANCEMENT_TIES)
+    )
+    team_mode = SelectField(_l("Team result"), choices=_choices(TEAM_MODE_LABELS, TEAM_MODES))
+    team_size = IntegerField(_l("Team size N"), validators=[InputRequired(), NumberRange(1, 50)])
+    team_points = StringField(
+        _l("Team points per award"), validators=[Optional(), Length(max=40)]
+    )
+    notice_working_days = IntegerField(
+        _l("Public notice (working days)"), validators=[InputRequired(), NumberRange(0, 60)]
+    )
+    appeal_window_hours = IntegerField(
+        _l("On-site appeal window (hours)"), validators=[InputRequired(), NumberRange(0, 240)]
+    )
+    min_age = IntegerField(_l("Minimum age"), validators=[InputRequired(), NumberRange(0, 120)])
+    max_age = IntegerField(_l("Maximum age"), validators=[InputRequired(), NumberRange(0, 120)])
+    eligibility_date = DateField(
+        _l("Age reference date"),
+        validators=[Optional()],
+        description=_l("Empty: the contest's first day"),
+    )
+
+    def validate_practical_weight(self, field):
+        theory = self.theory_weight.data
+        if theory is not None and field.data is not None:
+            if not rules.weights_sum_to_100(theory, field.data):
+                raise ValidationError(_l("Theory and practical weights must add up to 100."))
+
+    def validate_tie_breaks(self, field):
+        keys = [k.strip() for k in (field.data or "").split(",") if k.strip()]
+        problem = rules.tie_break_problem(keys, TIE_BREAK_KEYS)
+        if problem:
+            raise ValidationError(say(problem))
+
+    def validate_award_numbers(self, field):
+        if not field.data:
+            if self.award_mode.data == "medals":
+                return
+            raise ValidationError(_l("Award numbers are required for this mode."))
+        try:
+            numbers = rules.parse_number_list(field.data)
+        except ValueError:
+            raise ValidationError(_l("Whole numbers separated by commas.")) from None
+        problem = rules.award_numbers_problem(self.award_mode.data, numbers)
+        if problem:
+            raise ValidationError(say(problem))
+
+    def validate_team_points(self, field):
+        if field.data:
+            try:
+                rules.parse_number_list(field.data)
+            except ValueError:
+                raise ValidationError(_l("Whole numbers separated by commas.")) from None
+
+    def validate_max_age(self, field):
+        if self.min_age.data is not None and field.data is not None and field.data < self.min_age.data:
+            raise ValidationError(_l("The maximum age cannot be below the minimum."))
+
+    def validate_advancement_per_unit(self, field):
+        if self.advancement_mode.data == "per_unit" and not field.data:
+            raise ValidationError(_l("Required with the per-unit rule."))
+
+
+class DelegationForm(FlaskForm):
+    """A delegation (代表队) of a contest."""
+
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=150)])
+    unit_id = SelectField(_l("Unit"), coerce=_optional_int, validate_choice=False)
+
+
+class PersonFieldsMixin:
+    """The fields that describe a person; the same checks as the import (rules.person_problems)."""
+
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
+    id_type = SelectField(_l("ID type"), choices=_choices(ID_TYPE_LABELS, ID_TYPES))
+    id_number = StringField(_l("ID number"), validators=[DataRequired(), Length(max=40)])
+    gender = SelectField(
+        _l("Gender"),
+        choices=[("", _l("From the ID number")), *GENDER_LABELS.items()],
+        validators=[Optional()],
+    )
+    birth_date = DateField(
+        _l("Date of birth"), validators=[Optional()], description=_l("Empty: from the ID number")
+    )
+    unit_id = SelectField(_l("Employer unit"), coerce=_optional_int, validate_choice=False)
+    skill_level = SelectField(
+        _l("Skill level"),
+        coerce=_optional_int,
+        choices=[("", "—"), *SKILL_LABELS.items()],
+        validators=[Optional()],
+    )
+    phone = StringField(_l("Phone"), validators=[Optional(), Length(max=30)])
+
+    def person_facts(self) -> rules.PersonFacts:
+        """The person's fields as plain facts for the rules."""
+        return rules.PersonFacts(
+            name=self.name.data or "",
+            gender=self.gender.data or None,
+            birth_date=self.birth_date.data,
+            id_type=self.id_type.data,
+            id_number=rules.normalise_id_number(self.id_number.data),
+        )
+
+    def check_person(self) -> bool:
+        """Put the person rules' problems beside their fields; True if there were none."""
+        problems = rules.person_problems(self.person_facts())
+        for field_name, reason in problems.items():
+            getattr(self, field_name).errors.append(say(reason))
+        return not problems
+
+
+class PersonForm(PersonFieldsMixin, FlaskForm):
+    """Edit a contestant's own data."""
+
+    def validate(self, extra_validators=None):
+        ok = super().validate(extra_validators)
+        return self.check_person() and ok
+
+
+class EntryForm(PersonFieldsMixin, FlaskForm):
+    """Register a contestant in a contest-trade (the person is found by ID number, or created)."""
+
+    contest_trade_id = SelectField(_l("Trade"), coerce=_optional_int, validate_choice=False)
+    delegation_id = SelectField(_l("Delegation"), coerce=_optional_int, validate_choice=False)
+    status = SelectField(_l("Status"), choices=_choices(STATUS_LABELS, ENTRY_STATUSES))
+
+    def validate(self, extra_validators=None):
+        ok = super().validate(extra_validators)
+        return self.check_person() and ok
+
+
+class EntryEditForm(FlaskForm):
+    """Change an entry's status or delegation."""
+
+    delegation_id = SelectField(_l("Delegation"), coerce=_optional_int, validate_choice=False)
+    status = SelectField(_l("Status"), choices=_choices(STATUS_LABELS, ENTRY_STATUSES))

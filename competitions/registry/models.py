@@ -1,0 +1,263 @@
+"""Registration records: trades, units, delegations, contests, contest-trades, persons, entries."""
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Numeric,
+    String,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from competitions.core.db import db, utcnow
+from competitions.registry.rules import TIERS
+
+GENDERS = ("M", "F")
+ID_TYPES = ("resident", "passport", "hkmo", "taiwan", "other")
+ENTRY_STATUSES = ("registered", "approved", "withdrawn", "disqualified", "absent")
+#: 职业技能等级: 5 = 五级/初级工 … 1 = 一级/高级技师.
+SKILL_LEVELS = (5, 4, 3, 2, 1)
+AWARD_MODES = ("proportion", "fixed", "bands", "medals")
+AWARD_ROUNDINGS = ("half_up", "floor", "ceil")
+ADVANCEMENT_MODES = ("top_n", "first_only", "per_unit")
+ADVANCEMENT_TIES = ("all", "none", "chief_judge")
+TEAM_MODES = ("best_n", "points")
+TIE_BREAK_KEYS = ("practical", "time", "theory")
+
+
+def _in(column: str, values: tuple) -> str:
+    """A CHECK expression limiting a column to a set of values."""
+    quoted = ", ".join(f"'{v}'" if isinstance(v, str) else str(v) for v in values)
+    return f"{column} IN ({quoted})"
+
+
+class Trade(db.Model):
+    """A trade (工种), e.g. 钳工 (fitter)."""
+
+    __audited__ = True
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: A short code, unique, used in certificate numbers (e.g. "6-20-01-01").
+    code: Mapped[str] = mapped_column(String(20), unique=True)
+    name_zh: Mapped[str] = mapped_column(String(100))
+    name_en: Mapped[str] = mapped_column(String(150))
+    industry: Mapped[str] = mapped_column(String(100), default="")
+
+    def __repr__(self) -> str:
+        return f"<Trade {self.code} {self.name_zh}>"
+
+
+class Unit(db.Model):
+    """An employer or organisation (单位); units form a tree."""
+
+    __audited__ = True
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Unique, so an import can name a unit by its name.
+    name: Mapped[str] = mapped_column(String(150), unique=True)
+    #: enterprise, union (工会), government, school, other.
+    kind: Mapped[str] = mapped_column(String(20), default="enterprise")
+    parent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("unit.id", ondelete="RESTRICT"), index=True
+    )
+
+    parent: Mapped["Unit | None"] = relationship(remote_side=[id], back_populates="children")
+    children: Mapped[list["Unit"]] = relationship(back_populates="parent", order_by="Unit.name")
+
+    def __repr__(self) -> str:
+        return f"<Unit {self.id} {self.name}>"
+
+
+class Contest(db.Model):
+    """A contest at one tier, optionally feeding a contest of a higher tier."""
+
+    __audited__ = True
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: A short code, unique, used in certificate numbers (e.g. "SD-PROV").
+    code: Mapped[str] = mapped_column(String(30), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    year: Mapped[int] = mapped_column()
+    tier: Mapped[str] = mapped_column(String(20))
+    organising_unit_id: Mapped[int | None] = mapped_column(
+        ForeignKey("unit.id", ondelete="RESTRICT"), index=True
+    )
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    #: The contest at the next tier this one feeds; its tier must be higher (checked by the form).
+    parent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("contest.id", ondelete="SET NULL"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    organising_unit: Mapped[Unit | None] = relationship()
+    parent: Mapped["Contest | None"] = relationship(remote_side=[id], back_populates="children")
+    children: Mapped[list["Contest"]] = relationship(back_populates="parent")
+    contest_trades: Mapped[list["ContestTrade"]] = relationship(
+        back_populates="contest", order_by="ContestTrade.id"
+    )
+    delegations: Mapped[list["Delegation"]] = relationship(
+        back_populates="contest", order_by="Delegation.name"
+    )
+
+    __table_args__ = (
+        CheckConstraint(_in("tier", TIERS), name="tier"),
+        CheckConstraint("ends_on >= starts_on", name="dates"),
+        CheckConstraint("year BETWEEN 1950 AND 2200", name="year"),
+    )
+
+    def __repr__(self) -> str:
+        return f"<Contest {self.code} {self.tier} {self.year}>"
+
+
+class Delegation(db.Model):
+    """A team (代表队) a unit or region sends to one contest; team results are by delegation."""
+
+    __audited__ = True
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contest_id: Mapped[int] = mapped_column(ForeignKey("contest.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(150))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id", ondelete="RESTRICT"), index=True)
+
+    contest: Mapped[Contest] = relationship(back_populates="delegations")
+    unit: Mapped[Unit | None] = relationship()
+
+    __table_args__ = (UniqueConstraint("contest_id", "name"),)
+
+    def __repr__(self) -> str:
+        return f"<Delegation {self.id} {self.name}>"
+
+
+class ContestTrade(db.Model):
+    """A trade as held in one contest, with the rule settings its marking and results follow."""
+
+    __audited__ = True
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contest_id: Mapped[int] = mapped_column(ForeignKey("contest.id", ondelete="CASCADE"), index=True)
+    trade_id: Mapped[int] = mapped_column(ForeignKey("trade.id", ondelete="RESTRICT"), index=True)
+    #: Weights of the part scores in the total, in percent; they add up to 100.
+    theory_weight: Mapped[Decimal] = mapped_column(Numeric(5, 2), default=Decimal("30"))
+    practical_weight: Mapped[Decimal] = mapped_column(Numeric(5, 2), default=Decimal("70"))
+    #: Ordered tie-break keys after the total, comma-separated (practical, time, theory).
+    tie_breaks: Mapped[str] = mapped_column(String(60), default="practical,time,theory")
+    #: 排名不并列: force an order for the places that get medals.
+    no_shared_medal_ranks: Mapped[bool] = mapped_column(default=False)
+    award_mode: Mapped[str] = mapped_column(String(20), default="proportion")
+    #: Per mode: percentages "10,20,30", counts "1,2,3", or band ends "5,20".
+    award_numbers: Mapped[str] = mapped_column(String(60), default="10,20,30")
+    award_rounding: Mapped[str] = mapped_column(String(10), default="half_up")
+    #: 优胜奖 for the rest of the field down to half of it.
+    honourable_mentions: Mapped[bool] = mapped_column(default=False)
+    #: No award below this total; empty for none.
+    award_min_total: Mapped[Decimal | None] = mapped_column(Numeric(6, 2), default=Decimal("60"))
+    advancement_mode: Mapped[str] = mapped_column(String(20), default="top_n")
+    advancement_quota: Mapped[int] = mapped_column(default=3)
+    #: With mode per_unit: at most this many from one unit.
+    advancement_per_unit: Mapped[int | None] = mapped_column()
+    #: A tie at the cut-off: all tied advance, none of them, or the chief judge decides.
+    advancement_tie: Mapped[str] = mapped_column(String(20), default="all")
+    team_mode: Mapped[str] = mapped_column(String(10), default="best_n")
+    #: Team total = the best N members' totals.
+    team_size: Mapped[int] = mapped_column(default=3)
+    #: With team mode points: points per award, first prize first.
+    team_points: Mapped[str] = mapped_column(String(40), default="8,4,2,1")
+    #: 公示 length in working days, and the on-site appeal window in hours.
+    notice_working_days: Mapped[int] = mapped_column(default=5)
+    appeal_window_hours: Mapped[int] = mapped_column(default=2)
+    #: Eligibility: age range on the reference date (the contest's start when empty).
+    min_age: Mapped[int] = mapped_column(default=16)
+    max_age: Mapped[int] = mapped_column(default=60)
+    eligibility_date: Mapped[date | None] = mapped_column(Date)
+
+    contest: Mapped[Contest] = relationship(back_populates="contest_trades")
+    trade: Mapped[Trade] = relationship()
+
+    __table_args__ = (
+        UniqueConstraint("contest_id", "trade_id"),
+        CheckConstraint(
+            "theory_weight >= 0 AND practical_weight >= 0 "
+            "AND theory_weight + practical_weight = 100",
+            name="weights",
+        ),
+        CheckConstraint(_in("award_mode", AWARD_MODES), name="award_mode"),
+        CheckConstraint(_in("award_rounding", AWARD_ROUNDINGS), name="award_rounding"),
+        CheckConstraint(_in("advancement_mode", ADVANCEMENT_MODES), name="advancement_mode"),
+        CheckConstraint(_in("advancement_tie", ADVANCEMENT_TIES), name="advancement_tie"),
+        CheckConstraint(_in("team_mode", TEAM_MODES), name="team_mode"),
+        CheckConstraint("advancement_quota >= 0", name="quota"),
+        CheckConstraint("team_size >= 1", name="team_size"),
+        CheckConstraint("notice_working_days >= 0 AND appeal_window_hours >= 0", name="notice"),
+        CheckConstraint("min_age >= 0 AND max_age >= min_age", name="ages"),
+    )
+
+    def __repr__(self) -> str:
+        return f"<ContestTrade {self.id} contest={self.contest_id} trade={self.trade_id}>"
+
+    @property
+    def reference_date(self) -> date:
+        """The date on which eligibility ages are counted."""
+        return self.eligibility_date or self.contest.starts_on
+
+
+class Person(db.Model):
+    """A contestant (选手): one person across all contests, found by their ID number."""
+
+    __audited__ = True
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    gender: Mapped[str] = mapped_column(String(1))
+    birth_date: Mapped[date] = mapped_column(Date)
+    id_type: Mapped[str] = mapped_column(String(10), default="resident")
+    #: Normalised (no spaces, X upper-case); unique per document type.
+    id_number: Mapped[str] = mapped_column(String(40))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id", ondelete="RESTRICT"), index=True)
+    skill_level: Mapped[int | None] = mapped_column()
+    phone: Mapped[str] = mapped_column(String(30), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    unit: Mapped[Unit | None] = relationship()
+    entries: Mapped[list["Entry"]] = relationship(back_populates="person")
+
+    __table_args__ = (
+        UniqueConstraint("id_type", "id_number"),
+        CheckConstraint(_in("gender", GENDERS), name="gender"),
+        CheckConstraint(_in("id_type", ID_TYPES), name="id_type"),
+        CheckConstraint("skill_level IS NULL OR skill_level BETWEEN 1 AND 5", name="skill_level"),
+    )
+
+    def __repr__(self) -> str:
+        return f"<Person {self.id} {self.name}>"
+
+
+class Entry(db.Model):
+    """A person's entry (报名) in one contest-trade."""
+
+    __audited__ = True
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="RESTRICT"), index=True)
+    contest_trade_id: Mapped[int] = mapped_column(
+        ForeignKey("contest_trade.id", ondelete="CASCADE"), index=True
+    )
+    delegation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("delegation.id", ondelete="SET NULL"), index=True
+    )
+    status: Mapped[str] = mapped_column(String(20), default="registered")
+    #: The entry in the lower-tier contest this one advanced from.
+    source_entry_id: Mapped[int | None] = mapped_column(
+        ForeignKey("entry.id", ondelete="SET NULL"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    person: Mapped[Person] = relationship(back_populates="entries")
+    contest_trade: Mapped[ContestTrade] = relationship()
+    delegation: Mapped[Delegation | None] = relationship()
+    source_entry: Mapped["Entry | None"] = relationship(remote_side=[id])
+
+    __table_args__ = (
+        UniqueConstraint("person_id", "contest_trade_id"),
+        CheckConstraint(_in("status", ENTRY_STATUSES), name="status"),
+    )
+
+    def __repr__(self) -> str:
+        return f"<Entry {self.id} person={self.person_id} ct={self.contest_trade_id} {self.status}>"

@@ -1,0 +1,159 @@
+"""Registration writes and lookups: they flush, the request or task commits."""
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+
+from competitions.accounts.models import ContestRole
+from competitions.core.db import db
+from competitions.registry import rules
+from competitions.registry.models import Contest, ContestTrade, Delegation, Entry, Person, Unit
+from competitions.registry.rules import N_, Reason
+
+
+class RegistrationError(Exception):
+    """A registration the rules refuse; ``field`` names the form field it belongs beside."""
+
+    def __init__(self, field: str, reason: Reason):
+        super().__init__(str(reason))
+        self.field = field
+        self.reason = reason
+
+
+def create_contest(values: dict, organiser_id: int) -> Contest:
+    """Add a contest and make its creator its organiser."""
+    contest = Contest(**values)
+    db.session.add(contest)
+    db.session.flush()
+    db.session.add(ContestRole(user_id=organiser_id, contest_id=contest.id, role="organiser"))
+    return contest
+
+
+def find_person(id_type: str, id_number: str) -> Person | None:
+    """The person registered with this document, if any."""
+    number = rules.normalise_id_number(id_number)
+    return db.session.scalar(select(Person).filter_by(id_type=id_type, id_number=number))
+
+
+@dataclass
+class Registration:
+    """The outcome of registering: the entry, and whether the person was already known."""
+
+    entry: Entry
+    found_existing_person: bool
+
+
+def eligibility_of(ct: ContestTrade) -> rules.Eligibility:
+    """The age rule of a contest-trade as plain data."""
+    return rules.Eligibility(ct.min_age, ct.max_age, ct.reference_date)
+
+
+def register_entry(
+    ct: ContestTrade,
+    facts: rules.PersonFacts,
+    person_fields: dict,
+    delegation_id: int | None,
+    status: str = "registered",
+) -> Registration:
+    """Register a person (found by ID number, else created) in a contest-trade.
+
+    Refuses, with the field to show it beside: an ID number registered under another name,
+    an entry that already exists, and an age outside the contest-trade's rule.
+    """
+    facts = rules.complete_person(facts)
+    person = find_person(facts.id_type, facts.id_number)
+    found = person is not None
+    if person and person.name != facts.name:
+        raise RegistrationError(
+            "id_number",
+            Reason.of(N_("this ID number is registered to %(name)s"), name=person.name),
+        )
+    birth = person.birth_date if person else facts.birth_date
+    problem = rules.eligibility_problem(eligibility_of(ct), birth)
+    if problem:
+        raise RegistrationError("birth_date", problem)
+    if person is None:
+        person = Person(
+            name=facts.name,
+            gender=facts.gender,
+            birth_date=facts.birth_date,
+            id_type=facts.id_type,
+            id_number=facts.id_number,
+            **person_fields,
+        )
+        db.session.add(person)
+        db.session.flush()
+    elif db.session.scalar(select(Entry.id).filter_by(person_id=person.id, contest_trade_id=ct.id)):
+        raise RegistrationError(
+            "contest_trade_id", Reason.of(N_("this person is already entered in this trade"))
+        )
+    entry = Entry(
+        person_id=person.id, contest_trade_id=ct.id, delegation_id=delegation_id, status=status
+    )
+    db.session.add(entry)
+    db.session.flush()
+    return Registration(entry, found)
+
+
+def unit_choices() -> list[tuple]:
+    """Units as (id, indented name) in tree order, for select fields."""
+    units = db.session.scalars(select(Unit).order_by(Unit.name)).all()
+    children: dict[int | None, list[Unit]] = {}
+    for unit in units:
+        children.setdefault(unit.parent_id, []).append(unit)
+    out: list[tuple] = []
+
+    def walk(parent_id, depth):
+        for unit in children.get(parent_id, []):
+            out.append((unit.id, "\u3000" * depth + unit.name))
+            walk(unit.id, depth + 1)
+
+    walk(None, 0)
+    return out
+
+
+def unit_tree() -> list[tuple[Unit, int]]:
+    """Every unit with its depth, in tree order."""
+    by_id = {u.id: u for u in db.session.scalars(select(Unit))}
+    return [(by_id[uid], label.count("\u3000")) for uid, label in unit_choices()]
+
+
+def unit_parents() -> dict[int, int | None]:
+    """{unit id: parent id} for cycle checks."""
+    return dict(db.session.execute(select(Unit.id, Unit.parent_id)).tuples())
+
+
+def delegation_choices(contest_id: int) -> list[tuple]:
+    """The contest's delegations as (id, name)."""
+    rows = db.session.execute(
+        select(Delegation.id, Delegation.name)
+        .where(Delegation.contest_id == contest_id)
+        .order_by(Delegation.name)
+    )
+    return [tuple(r) for r in rows]
+
+
+def contest_trade_choices(contest: Contest) -> list[tuple]:
+    """The contest's trades as (contest-trade id, trade name)."""
+    return [(ct.id, f"{ct.trade.code} {ct.trade.name_zh}") for ct in contest.contest_trades]
+
+
+def entry_counts(contest_id: int) -> dict[int, int]:
+    """{contest-trade id: number of entries} for a contest."""
+    rows = db.session.execute(
+        select(Entry.contest_trade_id, func.count())
+        .join(ContestTrade)
+        .where(ContestTrade.contest_id == contest_id)
+        .group_by(Entry.contest_trade_id)
+    )
+    return dict(rows.tuples())
+
+
+def contest_chain(contest: Contest) -> list[Contest]:
+    """The contest and the contests above it that it feeds, bottom first."""
+    chain, seen = [], set()
+    while contest is not None and contest.id not in seen:
+        chain.append(contest)
+        seen.add(contest.id)
+        contest = contest.parent
+    return chain

@@ -1,0 +1,175 @@
+"""Contests, their trades (with rule settings), and their delegations."""
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from competitions.accounts.permissions import (
+    contests_of,
+    registrar_required,
+    require_contest_role,
+    roles_in,
+)
+from competitions.core.db import db
+from competitions.registry import services
+from competitions.registry.forms import (
+    TIER_LABELS,
+    ContestForm,
+    ContestTradeForm,
+    DelegationForm,
+)
+from competitions.registry.models import Contest, ContestTrade, Delegation, Trade
+from competitions.registry.views import _code_taken, bp, render_form
+
+CONTEST_FIELDS = ("code", "name", "year", "tier", "organising_unit_id", "starts_on", "ends_on",
+                  "parent_id")
+
+
+@bp.route("/contests")
+@login_required
+def contests():
+    """The contests, by year and tier, marking those the user has a role in."""
+    rows = db.session.scalars(
+        select(Contest).order_by(Contest.year.desc(), Contest.tier, Contest.name)
+    ).all()
+    return render_template(
+        "registry/contests.html", contests=rows, mine=contests_of(current_user), tiers=TIER_LABELS
+    )
+
+
+def _contest_form(contest: Contest) -> ContestForm:
+    form = ContestForm(obj=contest)
+    others = db.session.execute(
+        select(Contest.id, Contest.name, Contest.tier, Contest.year)
+        .where(Contest.id != contest.id if contest.id else True)
+        .order_by(Contest.year.desc(), Contest.name)
+    ).all()
+    form.parent_tiers = {row.id: row.tier for row in others}
+    form.own_id = contest.id
+    form.parent_id.choices = [("", "—")] + [
+        (r.id, f"{r.year} {r.name} ({TIER_LABELS[r.tier]})") for r in others
+    ]
+    form.organising_unit_id.choices = [("", "—"), *services.unit_choices()]
+    return form
+
+
+@bp.route("/contests/new", methods=["GET", "POST"])
+@login_required
+@registrar_required
+def contest_new():
+    """Create a contest; its creator becomes its organiser."""
+    form = _contest_form(Contest())
+    if form.validate_on_submit():
+        if _code_taken(Contest, form.code.data.strip(), None):
+            form.code.errors.append(_("Another contest has this code."))
+        else:
+            values = {f: getattr(form, f).data for f in CONTEST_FIELDS}
+            values["code"] = values["code"].strip()
+            contest = services.create_contest(values, current_user.id)
+            db.session.commit()
+            flash(_("Contest created."), "success")
+            return redirect(url_for("registry.contest", contest_id=contest.id))
+    return render_form(form, _l("New contest"), url_for("registry.contests"))
+
+
+@bp.route("/contests/<int:contest_id>/edit", methods=["GET", "POST"])
+@login_required
+def contest_edit(contest_id: int):
+    """Edit a contest (its organisers only)."""
+    require_contest_role(contest_id, "organiser")
+    contest = db.get_or_404(Contest, contest_id)
+    form = _contest_form(contest)
+    if form.validate_on_submit():
+        if _code_taken(Contest, form.code.data.strip(), contest_id):
+            form.code.errors.append(_("Another contest has this code."))
+        else:
+            for field in CONTEST_FIELDS:
+                setattr(contest, field, getattr(form, field).data)
+            db.session.commit()
+            flash(_("Contest saved."), "success")
+            return redirect(url_for("registry.contest", contest_id=contest.id))
+    return render_form(form, _l("Edit contest"), url_for("registry.contest", contest_id=contest_id))
+
+
+@bp.route("/contests/<int:contest_id>")
+@login_required
+def contest(contest_id: int):
+    """A contest's overview: its chain, trades, delegations and entry counts."""
+    roles = roles_in(current_user, contest_id)
+    if not roles:
+        abort(403)
+    contest = db.get_or_404(Contest, contest_id)
+    return render_template(
+        "registry/contest.html",
+        contest=contest,
+        roles=roles,
+        chain=services.contest_chain(contest),
+        counts=services.entry_counts(contest_id),
+        tiers=TIER_LABELS,
+    )
+
+
+def _trade_choices(contest: Contest, keep: int | None) -> list[tuple]:
+    used = {ct.trade_id for ct in contest.contest_trades} - {keep}
+    trades = db.session.scalars(select(Trade).order_by(Trade.code)).all()
+    return [(t.id, f"{t.code} {t.name_zh}") for t in trades if t.id not in used]
+
+
+@bp.route("/contests/<int:contest_id>/trades/new", methods=["GET", "POST"],
+          defaults={"ct_id": None})
+@bp.route("/contests/<int:contest_id>/trades/<int:ct_id>/edit", methods=["GET", "POST"])
+@login_required
+def contest_trade_form(contest_id: int, ct_id: int | None):
+    """Add a trade to a contest, or edit its rule settings."""
+    require_contest_role(contest_id, "organiser")
+    contest = db.get_or_404(Contest, contest_id)
+    ct = db.get_or_404(ContestTrade, ct_id) if ct_id else ContestTrade(contest_id=contest_id)
+    if ct_id and ct.contest_id != contest_id:
+        abort(404)
+    if not ct_id:
+        _apply_column_defaults(ct)
+    form = ContestTradeForm(obj=ct)
+    form.trade_id.choices = _trade_choices(contest, ct.trade_id)
+    if form.validate_on_submit():
+        if form.trade_id.data not in {c[0] for c in form.trade_id.choices}:
+            form.trade_id.errors.append(_("Choose a trade from the list."))
+        else:
+            form.populate_obj(ct)
+            ct.tie_breaks = ",".join(k.strip() for k in (form.tie_breaks.data or "").split(",")
+                                     if k.strip())
+            db.session.add(ct)
+            db.session.commit()
+            flash(_("Trade settings saved."), "success")
+            return redirect(url_for("registry.contest", contest_id=contest_id))
+    title = _l("Trade settings") if ct_id else _l("Add a trade to the contest")
+    return render_form(form, title, url_for("registry.contest", contest_id=contest_id))
+
+
+def _apply_column_defaults(obj) -> None:
+    """Fill a new object's attributes with its columns' scalar defaults, so the form shows them."""
+    for column in obj.__table__.columns:
+        default = column.default
+        if default is not None and default.is_scalar and getattr(obj, column.key) is None:
+            setattr(obj, column.key, default.arg)
+
+
+@bp.route("/contests/<int:contest_id>/delegations", methods=["GET", "POST"])
+@login_required
+def delegations(contest_id: int):
+    """A contest's delegations, and a form to add one."""
+    require_contest_role(contest_id, "organiser")
+    contest = db.get_or_404(Contest, contest_id)
+    form = DelegationForm()
+    form.unit_id.choices = [("", "—"), *services.unit_choices()]
+    if form.validate_on_submit():
+        name = form.name.data.strip()
+        if db.session.scalar(select(Delegation.id).filter_by(contest_id=contest_id, name=name)):
+            form.name.errors.append(_("This contest already has a delegation of this name."))
+        else:
+            db.session.add(Delegation(contest_id=contest_id, name=name, unit_id=form.unit_id.data))
+            db.session.commit()
+            flash(_("Delegation added."), "success")
+            return redirect(url_for("registry.delegations", contest_id=contest_id))
+    return render_template("registry/delegations.html", contest=contest, form=form)

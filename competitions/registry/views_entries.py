@@ -1,0 +1,178 @@
+"""Contestants and their entries: the list, registration, status changes, a person's record."""
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from sqlalchemy import func, or_, select
+
+from competitions.accounts.permissions import require_contest_role, roles_in
+from competitions.core.audit import AuditLog
+from competitions.core.db import db
+from competitions.core.i18n import say
+from competitions.registry import services
+from competitions.registry.forms import (
+    GENDER_LABELS,
+    ID_TYPE_LABELS,
+    SKILL_LABELS,
+    STATUS_LABELS,
+    EntryEditForm,
+    EntryForm,
+    PersonForm,
+)
+from competitions.registry.models import Contest, ContestTrade, Entry, Person
+from competitions.registry.views import bp, render_form
+
+PAGE_SIZE = 50
+PERSON_FIELDS = ("unit_id", "skill_level", "phone")
+
+
+@bp.route("/contests/<int:contest_id>/entries")
+@login_required
+def entries(contest_id: int):
+    """The contest's entries, filterable by trade, status and a name or ID search."""
+    require_contest_role(contest_id, "organiser")
+    contest = db.get_or_404(Contest, contest_id)
+    query = (
+        select(Entry)
+        .join(Entry.person)
+        .join(Entry.contest_trade)
+        .where(ContestTrade.contest_id == contest_id)
+    )
+    ct_filter = request.args.get("ct", type=int)
+    status = request.args.get("status")
+    search = (request.args.get("q") or "").strip()
+    if ct_filter:
+        query = query.where(Entry.contest_trade_id == ct_filter)
+    if status in STATUS_LABELS:
+        query = query.where(Entry.status == status)
+    if search:
+        like = f"%{search}%"
+        query = query.where(or_(Person.name.like(like), Person.id_number.like(like.upper())))
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    page = max(request.args.get("page", 1, type=int), 1)
+    rows = db.session.scalars(
+        query.order_by(Entry.contest_trade_id, Person.name).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
+    ).all()
+    return render_template(
+        "registry/entries.html",
+        contest=contest,
+        entries=rows,
+        total=total,
+        page=page,
+        pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1),
+        statuses=STATUS_LABELS,
+        filters={"ct": ct_filter, "status": status, "q": search},
+    )
+
+
+def _entry_form(contest: Contest, **kwargs) -> EntryForm:
+    form = EntryForm(**kwargs)
+    form.contest_trade_id.choices = services.contest_trade_choices(contest)
+    form.delegation_id.choices = [("", "—"), *services.delegation_choices(contest.id)]
+    form.unit_id.choices = [("", "—"), *services.unit_choices()]
+    return form
+
+
+@bp.route("/contests/<int:contest_id>/entries/new", methods=["GET", "POST"])
+@login_required
+def entry_new(contest_id: int):
+    """Register a contestant: found by ID number if already known, else created."""
+    require_contest_role(contest_id, "organiser")
+    contest = db.get_or_404(Contest, contest_id)
+    form = _entry_form(contest)
+    if form.validate_on_submit():
+        ct = db.session.get(ContestTrade, form.contest_trade_id.data)
+        delegations = {d[0] for d in services.delegation_choices(contest_id)}
+        if ct is None or ct.contest_id != contest_id:
+            form.contest_trade_id.errors.append(_("Choose a trade from the list."))
+        elif form.delegation_id.data and form.delegation_id.data not in delegations:
+            form.delegation_id.errors.append(_("Choose a delegation from the list."))
+        else:
+            try:
+                outcome = services.register_entry(
+                    ct,
+                    form.person_facts(),
+                    {f: getattr(form, f).data for f in PERSON_FIELDS},
+                    form.delegation_id.data,
+                    form.status.data,
+                )
+            except services.RegistrationError as err:
+                db.session.rollback()
+                getattr(form, err.field).errors.append(say(err.reason))
+            else:
+                db.session.commit()
+                if outcome.found_existing_person:
+                    flash(_("Found %(name)s already registered by ID number; the entry was added "
+                            "to that person.", name=outcome.entry.person.name), "info")
+                flash(_("Contestant registered."), "success")
+                return redirect(url_for("registry.entries", contest_id=contest_id))
+    return render_form(
+        form, _l("Register a contestant"), url_for("registry.entries", contest_id=contest_id)
+    )
+
+
+@bp.route("/entries/<int:entry_id>/edit", methods=["GET", "POST"])
+@login_required
+def entry_edit(entry_id: int):
+    """Change an entry's status or delegation."""
+    entry = db.get_or_404(Entry, entry_id)
+    contest = entry.contest_trade.contest
+    require_contest_role(contest.id, "organiser")
+    form = EntryEditForm(obj=entry)
+    form.delegation_id.choices = [("", "—"), *services.delegation_choices(contest.id)]
+    if form.validate_on_submit():
+        form.populate_obj(entry)
+        db.session.commit()
+        flash(_("Entry saved."), "success")
+        return redirect(url_for("registry.entries", contest_id=contest.id))
+    return render_form(
+        form,
+        _l("Entry of %(name)s", name=entry.person.name),
+        url_for("registry.entries", contest_id=contest.id),
+    )
+
+
+def _may_edit_person(person: Person) -> bool:
+    """Organisers of any contest the person is entered in, and registrars, may edit them."""
+    if current_user.is_registrar:
+        return True
+    return any("organiser" in roles_in(current_user, e.contest_trade.contest_id)
+               for e in person.entries)
+
+
+@bp.route("/persons/<int:person_id>", methods=["GET", "POST"])
+@login_required
+def person(person_id: int):
+    """A contestant's record: their data, their entries across contests, and its history."""
+    person = db.get_or_404(Person, person_id)
+    if not _may_edit_person(person):
+        abort(403)
+    form = PersonForm(obj=person)
+    form.unit_id.choices = [("", "—"), *services.unit_choices()]
+    if form.validate_on_submit():
+        facts = form.person_facts()
+        other = services.find_person(facts.id_type, facts.id_number)
+        if other is not None and other.id != person.id:
+            form.id_number.errors.append(_("Another contestant has this ID number."))
+        else:
+            form.populate_obj(person)
+            person.id_number = facts.id_number
+            person.gender = form.gender.data or person.gender
+            person.birth_date = form.birth_date.data or person.birth_date
+            db.session.commit()
+            flash(_("Contestant saved."), "success")
+            return redirect(url_for("registry.person", person_id=person.id))
+    history = db.session.scalars(
+        select(AuditLog).filter_by(entity="person", entity_id=person.id).order_by(AuditLog.at.desc())
+    ).all()
+    return render_template(
+        "registry/person.html",
+        person=person,
+        form=form,
+        history=history,
+        statuses=STATUS_LABELS,
+        genders=GENDER_LABELS,
+        id_types=ID_TYPE_LABELS,
+        skills=SKILL_LABELS,
+    )

@@ -1,0 +1,1 @@
+"""Demo data: the same every run."""

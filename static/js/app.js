@@ -1,0 +1,20 @@
+// Progress bars of background jobs: poll the job's JSON until it ends, then reload the page.
+(function () {
+  document.querySelectorAll("[data-job-url]").forEach(function (box) {
+    var bar = box.querySelector(".progress > div");
+    var label = box.querySelector("[data-job-label]");
+    function poll() {
+      fetch(box.dataset.jobUrl, { headers: { Accept: "application/json" } })
+        .then(function (r) { return r.json(); })
+        .then(function (job) {
+          bar.style.width = job.percent + "%";
+          box.setAttribute("aria-valuenow", job.percent);
+          if (label) { label.textContent = job.percent + "% " + (job.message || ""); }
+          if (job.state === "succeeded" || job.state === "failed") { window.location.reload(); }
+          else { setTimeout(poll, 500); }
+        })
+        .catch(function () { setTimeout(poll, 2000); });
+    }
+    poll();
+  });
+})();
