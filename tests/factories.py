@@ -1,0 +1,82 @@
+"""Small builders of valid records for tests (no randomness unless asked)."""
+
+from datetime import date
+from decimal import Decimal
+
+from competitions.accounts.models import ContestRole, User
+from competitions.core.db import db
+from competitions.registry.models import Contest, ContestTrade, Delegation, Trade, Unit
+from competitions.registry.rules import resident_id_check_char
+
+PASSWORD = "secret-pass"
+
+
+def resident_id(birth: date, serial: int = 1, male: bool = True, region: str = "370102") -> str:
+    """A valid 18-character resident ID for a birth date (the 17th digit odd for men)."""
+    seq = serial * 2 + (1 if male else 0)
+    first17 = f"{region}{birth:%Y%m%d}{seq % 1000:03d}"
+    return first17 + resident_id_check_char(first17)
+
+
+def user(username: str, registrar: bool = False, **roles_by_contest) -> User:
+    """A user with the test password."""
+    u = User(username=username, display_name=username.title(), is_registrar=registrar)
+    u.set_password(PASSWORD)
+    db.session.add(u)
+    db.session.flush()
+    return u
+
+
+def grant(u: User, contest: Contest, role: str) -> None:
+    """Give a user a role in a contest."""
+    db.session.add(ContestRole(user_id=u.id, contest_id=contest.id, role=role))
+    db.session.flush()
+
+
+def unit(name: str, parent: Unit | None = None) -> Unit:
+    """A unit."""
+    u = Unit(name=name, kind="enterprise", parent_id=parent.id if parent else None)
+    db.session.add(u)
+    db.session.flush()
+    return u
+
+
+def trade(code: str = "6-20-01", name_zh: str = "钳工", name_en: str = "Fitter") -> Trade:
+    """A trade."""
+    t = Trade(code=code, name_zh=name_zh, name_en=name_en, industry="机械")
+    db.session.add(t)
+    db.session.flush()
+    return t
+
+
+def contest(code: str, tier: str = "city", parent: Contest | None = None, year: int = 2019) -> Contest:
+    """A contest in May of ``year``."""
+    c = Contest(
+        code=code,
+        name=f"{code} 职工职业技能大赛",
+        year=year,
+        tier=tier,
+        starts_on=date(year, 5, 10),
+        ends_on=date(year, 5, 12),
+        parent_id=parent.id if parent else None,
+    )
+    db.session.add(c)
+    db.session.flush()
+    return c
+
+
+def contest_trade(c: Contest, t: Trade, **settings) -> ContestTrade:
+    """A trade in a contest with default rule settings."""
+    ct = ContestTrade(contest_id=c.id, trade_id=t.id, theory_weight=Decimal(30),
+                      practical_weight=Decimal(70), **settings)
+    db.session.add(ct)
+    db.session.flush()
+    return ct
+
+
+def delegation(c: Contest, name: str, u: Unit | None = None) -> Delegation:
+    """A delegation of a contest."""
+    d = Delegation(contest_id=c.id, name=name, unit_id=u.id if u else None)
+    db.session.add(d)
+    db.session.flush()
+    return d
