@@ -73,6 +73,10 @@ def _register_hooks(app: Flask) -> None:
     def _audit_actor():
         audit.set_actor(current_user.id if current_user.is_authenticated else None)
 
+    @app.teardown_request
+    def _forget_actor(error=None):
+        audit.set_actor(None)
+
     @app.context_processor
     def _globals():
         return {"languages": app.config["LANGUAGES"], "current_lang": _select_locale()}

@@ -120,7 +120,7 @@ def unit_tree() -> list[tuple[Unit, int]]:
 
 def unit_parents() -> dict[int, int | None]:
     """{unit id: parent id} for cycle checks."""
-    return dict(db.session.execute(select(Unit.id, Unit.parent_id)).tuples())
+    return dict(db.session.execute(select(Unit.id, Unit.parent_id)).all())
 
 
 def delegation_choices(contest_id: int) -> list[tuple]:
@@ -146,7 +146,7 @@ def entry_counts(contest_id: int) -> dict[int, int]:
         .where(ContestTrade.contest_id == contest_id)
         .group_by(Entry.contest_trade_id)
     )
-    return dict(rows.tuples())
+    return dict(rows.all())
 
 
 def contest_chain(contest: Contest) -> list[Contest]:

@@ -1,0 +1,254 @@
+"""Pure rules of an import: one row's cells into typed values or errors, then the rows together.
+
+No Flask, no database: the lookups (units, trades, delegations, persons already known) come in
+as plain dicts, so ``tests/imports/test_rules.py`` pins every rule with a table of cases.
+"""
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from competitions.registry import rules
+from competitions.registry.rules import N_, Eligibility, PersonFacts, Reason
+
+ID_TYPE_WORDS = {"居民身份证": "resident", "身份证": "resident", "护照": "passport",
+                 "港澳通行证": "hkmo", "台湾通行证": "taiwan", "其他": "other",
+                 "resident": "resident", "passport": "passport", "hkmo": "hkmo",
+                 "taiwan": "taiwan", "other": "other"}
+GENDER_WORDS = {"男": "M", "女": "F", "m": "M", "f": "F", "male": "M", "female": "F"}
+SKILL_WORDS = {
+    **{w: 5 for w in ("五级/初级工", "五级", "初级工", "5")},
+    **{w: 4 for w in ("四级/中级工", "四级", "中级工", "4")},
+    **{w: 3 for w in ("三级/高级工", "三级", "高级工", "3")},
+    **{w: 2 for w in ("二级/技师", "二级", "技师", "2")},
+    **{w: 1 for w in ("一级/高级技师", "一级", "高级技师", "1")},
+}
+STATUS_WORDS = {"已报名": "registered", "已审核": "approved", "已退赛": "withdrawn",
+                "取消资格": "disqualified", "缺考": "absent",
+                **{s: s for s in ("registered", "approved", "withdrawn", "disqualified", "absent")}}
+#: Longest text the database keeps for these columns.
+MAX_LENGTH = {"name": 100, "id_number": 40, "phone": 30}
+_DATE = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$")
+#: Excel keeps 15 significant digits: a longer number typed into a General cell has lost some.
+_EXACT_DIGITS = 10**15
+
+
+@dataclass(frozen=True)
+class RowError:
+    """One problem of one cell: the row as Excel numbers it, the column key, the cell's text."""
+
+    row: int
+    column: str
+    value: str
+    reason: Reason
+
+
+@dataclass(frozen=True)
+class Lookups:
+    """What a row may name, as plain data: exact names (trades also by code) → ids."""
+
+    units: dict[str, int]
+    trades: dict[str, int]
+    delegations: dict[str, int]
+    eligibility: dict[int, Eligibility]
+
+
+@dataclass(frozen=True)
+class ImportRow:
+    """A row that passed its own checks, with every value typed and the person completed."""
+
+    row: int
+    person: PersonFacts
+    unit_id: int | None
+    skill_level: int | None
+    phone: str
+    contest_trade_id: int
+    delegation_id: int | None
+    status: str
+
+    @property
+    def person_key(self) -> tuple[str, str]:
+        """Who the row is about: (document type, normalised number)."""
+        return (self.person.id_type, self.person.id_number)
+
+
+@dataclass(frozen=True)
+class KnownPerson:
+    """A person already in the database with the same document."""
+
+    id: int
+    name: str
+    birth_date: date
+
+
+def cell_text(value) -> str:
+    """A cell as text: stripped; whole numbers without ".0"; dates as YYYY-MM-DD; empty as ""."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == datetime.min.time() else str(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def parse_date(value) -> date | None:
+    """A date cell or text YYYY-MM-DD (also / or . between); ValueError if it is neither."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    match = _DATE.match(cell_text(value))
+    if not match:
+        raise ValueError(value)
+    return date(*(int(part) for part in match.groups()))
+
+
+class _Row:
+    """The errors of one row so far: the first problem of a cell wins."""
+
+    def __init__(self, number: int, cells: dict[str, object]):
+        self.number = number
+        self.cells = cells
+        self.errors: dict[str, RowError] = {}
+
+    def fail(self, column: str, reason: Reason) -> None:
+        if column not in self.errors:
+            text = cell_text(self.cells.get(column))[:100]
+            self.errors[column] = RowError(self.number, column, text, reason)
+
+    def text(self, column: str) -> str:
+        return "" if column in self.errors else cell_text(self.cells.get(column))
+
+    def word(self, column: str, words: dict, default=None, lower: bool = False):
+        """The value a vocabulary cell names; refuses a word outside it."""
+        text = self.text(column)
+        if not text:
+            return default
+        value = words.get(text.lower() if lower else text)
+        if value is None:
+            self.fail(column, Reason.of(N_("%(value)s is not one of: %(choices)s"), value=text,
+                                        choices=" / ".join(_choices(words))))
+        return value
+
+
+def _choices(words: dict) -> list[str]:
+    """The Chinese words of a vocabulary (the ones the template documents)."""
+    return [w for w in words if not w.isascii()] or list(words)
+
+
+def check_row(number: int, cells: dict[str, object], lookups: Lookups):
+    """One row's own problems, and its typed values when it has none: (ImportRow | None, errors).
+
+    Rule: no cell may be a formula; name, ID number and trade are required; vocabulary cells
+    (ID type, gender, skill level, status) take their listed words, empty ID type meaning a
+    resident ID and empty status "registered"; unit, trade and delegation must name one the
+    lookups know; the person passes ``person_problems`` (check digit, birth date, gender).
+    """
+    row = _Row(number, cells)
+    for column, value in cells.items():
+        if rules.cell_is_formula(value):
+            row.fail(column, Reason.of(N_("formulas are not accepted; paste the values instead")))
+    facts = _person_facts(row)
+    for column, reason in rules.person_problems(facts).items():
+        row.fail(column, reason)
+    unit_id = _lookup(row, "unit", lookups.units, N_("no unit is named %(value)s"))
+    ct_id = _lookup(row, "trade", lookups.trades, N_("%(value)s is not a trade of this contest"))
+    if not row.text("trade") and "trade" not in row.errors:
+        row.fail("trade", Reason.of(N_("a trade is required")))
+    delegation_id = _lookup(row, "delegation", lookups.delegations,
+                            N_("this contest has no delegation named %(value)s"))
+    skill = row.word("skill_level", SKILL_WORDS)
+    status = row.word("status", STATUS_WORDS, default="registered", lower=True)
+    phone = row.text("phone")
+    for column, limit in MAX_LENGTH.items():
+        if len(row.text(column)) > limit:
+            row.fail(column, Reason.of(N_("too long: at most %(n)s characters"), n=limit))
+    if row.errors:
+        return None, list(row.errors.values())
+    return ImportRow(number, rules.complete_person(facts), unit_id, skill, phone, ct_id,
+                     delegation_id, status), []
+
+
+def _person_facts(row: _Row) -> PersonFacts:
+    """The person cells parsed into facts; a cell that cannot be parsed gets its error."""
+    id_type = row.word("id_type", ID_TYPE_WORDS, default="resident", lower=True)
+    raw_number = row.cells.get("id_number")
+    if isinstance(raw_number, float | int) and not isinstance(raw_number, bool) \
+            and abs(raw_number) >= _EXACT_DIGITS:
+        row.fail("id_number", Reason.of(N_("the ID number was stored as a number and has lost "
+                                          "digits; format the column as text and type it again")))
+    gender = row.word("gender", GENDER_WORDS, lower=True)
+    birth = None
+    if row.text("birth_date"):
+        try:
+            birth = parse_date(row.cells["birth_date"])
+        except ValueError:
+            row.fail("birth_date", Reason.of(N_("not a date; write it as YYYY-MM-DD")))
+    return PersonFacts(
+        name=row.text("name"),
+        gender=gender,
+        birth_date=birth,
+        id_type=id_type or "resident",
+        id_number=rules.normalise_id_number(row.text("id_number")),
+    )
+
+
+def _lookup(row: _Row, column: str, names: dict[str, int], msgid: str) -> int | None:
+    """The id a cell names, or None when empty; an unknown name is an error."""
+    text = row.text(column)
+    if not text:
+        return None
+    found = names.get(text)
+    if found is None:
+        found = names.get(text.lower())
+    if found is None:
+        row.fail(column, Reason.of(msgid, value=text))
+    return found
+
+
+def check_together(
+    rows: list[ImportRow],
+    known: dict[tuple[str, str], KnownPerson],
+    entered: set[tuple[int, int]],
+    eligibility: dict[int, Eligibility],
+) -> list[RowError]:
+    """The problems that need the other rows and the database, by row.
+
+    Rule: one document number has one name, in the file (the first row's) and in the database
+    (the known person's); a person enters a trade once, in the file and in the database; the
+    age rule of the trade holds, counted from the known person's birth date when there is one.
+    """
+    errors: list[RowError] = []
+    first: dict[tuple[str, str], ImportRow] = {}
+    seen_entries: dict[tuple, int] = {}
+    for row in rows:
+        key = row.person_key
+        earlier = first.setdefault(key, row)
+        person = known.get(key)
+        number = row.person.id_number
+        if person and person.name != row.person.name:
+            errors.append(RowError(row.row, "id_number", number, Reason.of(
+                N_("this ID number is registered to %(name)s"), name=person.name)))
+            continue
+        if earlier.person.name != row.person.name:
+            errors.append(RowError(row.row, "name", row.person.name, Reason.of(
+                N_("row %(row)s has this ID number with the name %(name)s"),
+                row=earlier.row, name=earlier.person.name)))
+            continue
+        twice = seen_entries.setdefault((key, row.contest_trade_id), row.row)
+        if twice != row.row:
+            errors.append(RowError(row.row, "trade", "", Reason.of(
+                N_("this person is already in row %(row)s for this trade"), row=twice)))
+        elif person and (person.id, row.contest_trade_id) in entered:
+            errors.append(RowError(row.row, "trade", "", Reason.of(
+                N_("this person is already entered in this trade"))))
+        birth = person.birth_date if person else row.person.birth_date
+        problem = rules.eligibility_problem(eligibility[row.contest_trade_id], birth)
+        if problem:
+            errors.append(RowError(row.row, "birth_date", birth.isoformat(), problem))
+    return errors
