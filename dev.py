@@ -4,6 +4,7 @@
     python3 dev.py start   install into .venv, create the database, load the demo data,
                            run the web app (http://127.0.0.1:5000) and a Celery worker
     python3 dev.py test    install into .venv and run the whole test suite (extra args go to pytest)
+    python3 dev.py i18n    (maintainers) extract the interface's text, merge and compile the catalogs
 """
 
 import hashlib
@@ -87,13 +88,34 @@ def test(args: list[str]) -> int:
     return subprocess.run([str(PY), "-m", "pytest", *args], cwd=ROOT).returncode
 
 
+LOCALES = ("zh_Hans_CN", "en")
+
+
+def i18n() -> None:
+    """Extract the message ids, merge them into each locale's catalog, and compile the catalogs."""
+    ensure_venv()
+    pybabel = BIN / "pybabel"
+    pot = ROOT / "translations" / "messages.pot"
+    run(pybabel, "extract", "-F", "babel.cfg", "-k", "_l", "-k", "N_", "--no-location",
+        "--sort-output", "--omit-header", "-o", pot, ".")
+    for locale in LOCALES:
+        po = ROOT / "translations" / locale / "LC_MESSAGES" / "messages.po"
+        action = "update" if po.exists() else "init"
+        extra = ["--no-fuzzy-matching", "--omit-header"] if action == "update" else []
+        run(pybabel, action, "-i", pot, "-d", ROOT / "translations", "-l", locale, *extra)
+    run(pybabel, "compile", "-d", ROOT / "translations", "--use-fuzzy")
+
+
 def main(argv: list[str]) -> int:
-    """Dispatch ``start`` or ``test``."""
-    if not argv or argv[0] not in {"start", "test"}:
+    """Dispatch ``start``, ``test`` or ``i18n``."""
+    if not argv or argv[0] not in {"start", "test", "i18n"}:
         print(__doc__)
         return 2
     if argv[0] == "start":
         start()
+        return 0
+    if argv[0] == "i18n":
+        i18n()
         return 0
     return test(argv[1:])
 
