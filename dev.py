@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
 """Jingsai's two commands for a fresh clone (standard library only, so it runs before any install).
 
-    python3 dev.py start   install into .venv, create the database, load the demo data,
-                           run the web app (http://127.0.0.1:5000) and a Celery worker
-    python3 dev.py test    install into .venv and run the whole test suite (extra args go to pytest)
-    python3 dev.py i18n    (maintainers) extract the interface's text, merge and compile the catalogs
+python3 dev.py start   install into .venv, create the database, load the demo data,
+                       run the web app (http://127.0.0.1:5000) and a Celery worker
+python3 dev.py test    install into .venv and run the whole test suite (extra args go to pytest)
+python3 dev.py i18n    (maintainers) extract the interface's text, merge and compile the catalogs
 """
 
 import hashlib
@@ -32,7 +32,7 @@ def run(*args, **kwargs):
 
 def ensure_venv() -> None:
     """Create .venv and install the pinned requirements when they changed since the last install."""
-    if sys.version_info < (3, 11):
+    if sys.version_info[:2] < (3, 11):  # noqa: UP036 (this script may be started by an old Python)
         sys.exit(f"Jingsai needs Python 3.11 or newer; this is {sys.version.split()[0]}.")
     if not PY.exists():
         print("Creating the virtual environment in .venv …", flush=True)
@@ -55,17 +55,40 @@ def start() -> None:
     flask("db", "upgrade")
     flask("seed", "--if-empty")
     worker = subprocess.Popen(
-        [str(PY), "-m", "celery", "-A", "workers.worker", "worker", "--concurrency", "2",
-         "--loglevel", "INFO"],
+        [
+            str(PY),
+            "-m",
+            "celery",
+            "-A",
+            "workers.worker",
+            "worker",
+            "--concurrency",
+            "2",
+            "--loglevel",
+            "INFO",
+        ],
         cwd=ROOT,
     )
     web = subprocess.Popen(
-        [str(PY), "-m", "flask", "--app", "app", "run", "--host", "127.0.0.1", "--port",
-         os.environ.get("PORT", "5000")],
+        [
+            str(PY),
+            "-m",
+            "flask",
+            "--app",
+            "app",
+            "run",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            os.environ.get("PORT", "5000"),
+        ],
         cwd=ROOT,
     )
-    print("\nJingsai runs at http://127.0.0.1:5000 — log in as organiser / demo1234 "
-          "(README lists every demo account). Ctrl-C stops it.\n", flush=True)
+    print(
+        "\nJingsai runs at http://127.0.0.1:5000 — log in as organiser / demo1234 "
+        "(README lists every demo account). Ctrl-C stops it.\n",
+        flush=True,
+    )
     try:
         while web.poll() is None and worker.poll() is None:
             time.sleep(0.5)
@@ -96,8 +119,22 @@ def i18n() -> None:
     ensure_venv()
     pybabel = BIN / "pybabel"
     pot = ROOT / "translations" / "messages.pot"
-    run(pybabel, "extract", "-F", "babel.cfg", "-k", "_l", "-k", "N_", "--no-location",
-        "--sort-output", "--omit-header", "-o", pot, ".")
+    run(
+        pybabel,
+        "extract",
+        "-F",
+        "babel.cfg",
+        "-k",
+        "_l",
+        "-k",
+        "N_",
+        "--no-location",
+        "--sort-output",
+        "--omit-header",
+        "-o",
+        pot,
+        ".",
+    )
     for locale in LOCALES:
         po = ROOT / "translations" / locale / "LC_MESSAGES" / "messages.po"
         action = "update" if po.exists() else "init"

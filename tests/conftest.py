@@ -64,7 +64,7 @@ def redis_url():
 
 
 def base_config(tmp_path, database_url: str) -> dict:
-    """The settings of a test app: its own database and files, CSRF off unless a test turns it on."""
+    """A test app's settings: its own database and files; CSRF off unless a test turns it on."""
     return {
         "TESTING": True,
         "SECRET_KEY": "test",
@@ -144,9 +144,24 @@ def worker_env(postgres_test_url, redis_url, tmp_path_factory):
     log_path = instance / "worker.log"
     with open(log_path, "wb") as log:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "workers.worker", "worker",
-             "--concurrency", "2", "--loglevel", "INFO", "-Q", env["JINGSAI_QUEUE"]],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "workers.worker",
+                "worker",
+                "--concurrency",
+                "2",
+                "--loglevel",
+                "INFO",
+                "-Q",
+                env["JINGSAI_QUEUE"],
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
     deadline = time.monotonic() + 60
     while b"ready." not in log_path.read_bytes():
@@ -175,7 +190,7 @@ def worker_app(worker_env, tmp_path):
         db.engine.dispose()
 
 
-def wait_for_job(job_id: str, timeout: float = 120) -> "Job":
+def wait_for_job(job_id: str, timeout: float = 120):
     """Poll a job's status row until it ends; return it."""
     from competitions.core.jobs import Job
 

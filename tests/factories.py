@@ -49,7 +49,9 @@ def trade(code: str = "6-20-01", name_zh: str = "钳工", name_en: str = "Fitter
     return t
 
 
-def contest(code: str, tier: str = "city", parent: Contest | None = None, year: int = 2019) -> Contest:
+def contest(
+    code: str, tier: str = "city", parent: Contest | None = None, year: int = 2019
+) -> Contest:
     """A contest in May of ``year``."""
     c = Contest(
         code=code,
@@ -67,8 +69,13 @@ def contest(code: str, tier: str = "city", parent: Contest | None = None, year: 
 
 def contest_trade(c: Contest, t: Trade, **settings) -> ContestTrade:
     """A trade in a contest with default rule settings."""
-    ct = ContestTrade(contest_id=c.id, trade_id=t.id, theory_weight=Decimal(30),
-                      practical_weight=Decimal(70), **settings)
+    ct = ContestTrade(
+        contest_id=c.id,
+        trade_id=t.id,
+        theory_weight=Decimal(30),
+        practical_weight=Decimal(70),
+        **settings,
+    )
     db.session.add(ct)
     db.session.flush()
     return ct

@@ -57,15 +57,18 @@ class ContestRole(db.Model):
     user_id: Mapped[int] = mapped_column(
         ForeignKey("user_account.id", ondelete="CASCADE"), index=True
     )
-    contest_id: Mapped[int] = mapped_column(ForeignKey("contest.id", ondelete="CASCADE"), index=True)
+    contest_id: Mapped[int] = mapped_column(
+        ForeignKey("contest.id", ondelete="CASCADE"), index=True
+    )
     role: Mapped[str] = mapped_column(String(20))
 
     user: Mapped[User] = relationship(back_populates="roles")
 
     __table_args__ = (
         UniqueConstraint("user_id", "contest_id", "role"),
-        CheckConstraint("role IN ('organiser', 'chief_judge', 'judge', 'clerk', 'arbitrator')",
-                        name="role"),
+        CheckConstraint(
+            "role IN ('organiser', 'chief_judge', 'judge', 'clerk', 'arbitrator')", name="role"
+        ),
     )
 
     def __repr__(self) -> str:

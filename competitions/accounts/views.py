@@ -61,7 +61,9 @@ def contest_staff(contest_id: int):
         if user is None:
             form.username.errors.append(_("No user with this username."))
         elif db.session.scalar(
-            select(ContestRole).filter_by(user_id=user.id, contest_id=contest_id, role=form.role.data)
+            select(ContestRole).filter_by(
+                user_id=user.id, contest_id=contest_id, role=form.role.data
+            )
         ):
             form.role.errors.append(_("This user already has this role."))
         else:

@@ -10,7 +10,7 @@ def _sqlalchemy_url(url: str) -> str:
     """Use psycopg 3 for PostgreSQL URLs given in the common short forms."""
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
+            return "postgresql+psycopg://" + url[len(prefix) :]
     return url
 
 
@@ -36,7 +36,7 @@ def load_config(environ=os.environ) -> dict:
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "REDIS_URL": redis_url,
         "INSTANCE_DIR": str(instance),
-        #: Uploads above this are refused with a clear message (an import file is ~1 MB per 20,000 rows).
+        #: Uploads above this are refused with a clear message (an import is ~1 MB per 20,000 rows).
         "MAX_CONTENT_LENGTH": int(environ.get("MAX_UPLOAD_BYTES", 8 * 1024 * 1024)),
         "BABEL_DEFAULT_LOCALE": "zh_Hans_CN",
         "BABEL_DEFAULT_TIMEZONE": environ.get("JINGSAI_TIMEZONE", "Asia/Shanghai"),

@@ -33,7 +33,7 @@ def utcnow() -> datetime:
 
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, connection_record):
-    """On SQLite: enforce foreign keys, let the web and the worker share the file (WAL, busy wait)."""
+    """On SQLite: enforce foreign keys; let the web and the worker share the file (WAL, waits)."""
     module = type(dbapi_connection).__module__
     if not module.startswith("sqlite3"):
         return

@@ -1,1 +1,1 @@
-"""Registration: trades, units, delegations, tiered contests, contest-trades, contestants, entries."""
+"""Registration: trades, units, delegations, tiered contests, contest-trades, entries."""

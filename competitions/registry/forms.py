@@ -69,7 +69,11 @@ AWARD_MODE_LABELS = {
     "bands": _l("Rank bands"),
     "medals": _l("Medals (gold, silver, bronze)"),
 }
-ROUNDING_LABELS = {"half_up": _l("Round half up"), "floor": _l("Round down"), "ceil": _l("Round up")}
+ROUNDING_LABELS = {
+    "half_up": _l("Round half up"),
+    "floor": _l("Round down"),
+    "ceil": _l("Round up"),
+}
 ADVANCEMENT_LABELS = {
     "top_n": _l("Top N"),
     "first_only": _l("First place only"),
@@ -121,9 +125,7 @@ class ContestForm(FlaskForm):
     )
     starts_on = DateField(_l("Starts on"), validators=[InputRequired()])
     ends_on = DateField(_l("Ends on"), validators=[InputRequired()])
-    parent_id = SelectField(
-        _l("Feeds the contest"), coerce=_optional_int, validate_choice=False
-    )
+    parent_id = SelectField(_l("Feeds the contest"), coerce=_optional_int, validate_choice=False)
 
     #: Set by the view: {contest id: tier} of the possible parents, and the edited contest's id.
     parent_tiers: dict = {}
@@ -193,9 +195,7 @@ class ContestTradeForm(FlaskForm):
     )
     team_mode = SelectField(_l("Team result"), choices=_choices(TEAM_MODE_LABELS, TEAM_MODES))
     team_size = IntegerField(_l("Team size N"), validators=[InputRequired(), NumberRange(1, 50)])
-    team_points = StringField(
-        _l("Team points per award"), validators=[Optional(), Length(max=40)]
-    )
+    team_points = StringField(_l("Team points per award"), validators=[Optional(), Length(max=40)])
     notice_working_days = IntegerField(
         _l("Public notice (working days)"), validators=[InputRequired(), NumberRange(0, 60)]
     )
@@ -212,9 +212,9 @@ class ContestTradeForm(FlaskForm):
 
     def validate_practical_weight(self, field):
         theory = self.theory_weight.data
-        if theory is not None and field.data is not None:
-            if not rules.weights_sum_to_100(theory, field.data):
-                raise ValidationError(_l("Theory and practical weights must add up to 100."))
+        known = theory is not None and field.data is not None
+        if known and not rules.weights_sum_to_100(theory, field.data):
+            raise ValidationError(_l("Theory and practical weights must add up to 100."))
 
     def validate_tie_breaks(self, field):
         keys = [k.strip() for k in (field.data or "").split(",") if k.strip()]
@@ -243,7 +243,11 @@ class ContestTradeForm(FlaskForm):
                 raise ValidationError(_l("Whole numbers separated by commas.")) from None
 
     def validate_max_age(self, field):
-        if self.min_age.data is not None and field.data is not None and field.data < self.min_age.data:
+        if (
+            self.min_age.data is not None
+            and field.data is not None
+            and field.data < self.min_age.data
+        ):
             raise ValidationError(_l("The maximum age cannot be below the minimum."))
 
     def validate_advancement_per_unit(self, field):

@@ -116,9 +116,13 @@ class Delegation(db.Model):
 
     __audited__ = True
     id: Mapped[int] = mapped_column(primary_key=True)
-    contest_id: Mapped[int] = mapped_column(ForeignKey("contest.id", ondelete="CASCADE"), index=True)
+    contest_id: Mapped[int] = mapped_column(
+        ForeignKey("contest.id", ondelete="CASCADE"), index=True
+    )
     name: Mapped[str] = mapped_column(String(150))
-    unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id", ondelete="RESTRICT"), index=True)
+    unit_id: Mapped[int | None] = mapped_column(
+        ForeignKey("unit.id", ondelete="RESTRICT"), index=True
+    )
 
     contest: Mapped[Contest] = relationship(back_populates="delegations")
     unit: Mapped[Unit | None] = relationship()
@@ -134,7 +138,9 @@ class ContestTrade(db.Model):
 
     __audited__ = True
     id: Mapped[int] = mapped_column(primary_key=True)
-    contest_id: Mapped[int] = mapped_column(ForeignKey("contest.id", ondelete="CASCADE"), index=True)
+    contest_id: Mapped[int] = mapped_column(
+        ForeignKey("contest.id", ondelete="CASCADE"), index=True
+    )
     trade_id: Mapped[int] = mapped_column(ForeignKey("trade.id", ondelete="RESTRICT"), index=True)
     #: Weights of the part scores in the total, in percent; they add up to 100.
     theory_weight: Mapped[Decimal] = mapped_column(Numeric(5, 2), default=Decimal("30"))
@@ -211,7 +217,9 @@ class Person(db.Model):
     id_type: Mapped[str] = mapped_column(String(10), default="resident")
     #: Normalised (no spaces, X upper-case); unique per document type.
     id_number: Mapped[str] = mapped_column(String(40))
-    unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id", ondelete="RESTRICT"), index=True)
+    unit_id: Mapped[int | None] = mapped_column(
+        ForeignKey("unit.id", ondelete="RESTRICT"), index=True
+    )
     skill_level: Mapped[int | None] = mapped_column()
     phone: Mapped[str] = mapped_column(String(30), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from itertools import pairwise
 
 #: The tiers from the bottom up; industry contests stand at the province's level.
 TIER_LEVEL = {
@@ -86,11 +87,13 @@ def parse_resident_id(raw: str) -> date:
     try:
         return date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError:
-        raise IdNumberError(Reason.of(N_("the birth date it contains is not a real date"))) from None
+        raise IdNumberError(
+            Reason.of(N_("the birth date it contains is not a real date"))
+        ) from None
 
 
 def gender_from_resident_id(raw: str) -> str:
-    """The gender a resident ID encodes: the 17th digit is odd for men ("M"), even for women ("F")."""
+    """The gender a resident ID encodes: the 17th digit odd for men ("M"), even for women ("F")."""
     return "M" if int(normalise_id_number(raw)[16]) % 2 else "F"
 
 
@@ -138,17 +141,23 @@ def eligibility_problem(rule: Eligibility, birth: date) -> Reason | None:
     if age < rule.min_age:
         return Reason.of(
             N_("age %(age)s on %(on)s is below the minimum %(min)s"),
-            age=age, on=rule.reference_date.isoformat(), min=rule.min_age,
+            age=age,
+            on=rule.reference_date.isoformat(),
+            min=rule.min_age,
         )
     if age > rule.max_age:
         return Reason.of(
             N_("age %(age)s on %(on)s is above the maximum %(max)s"),
-            age=age, on=rule.reference_date.isoformat(), max=rule.max_age,
+            age=age,
+            on=rule.reference_date.isoformat(),
+            max=rule.max_age,
         )
     return None
 
 
-def would_make_cycle(node_id: int, new_parent_id: int | None, parent_of: dict[int, int | None]) -> bool:
+def would_make_cycle(
+    node_id: int, new_parent_id: int | None, parent_of: dict[int, int | None]
+) -> bool:
     """Whether giving ``node_id`` the parent ``new_parent_id`` makes a loop in a tree.
 
     ``parent_of`` maps each node to its current parent. Walking up from the new parent must
@@ -165,7 +174,7 @@ def would_make_cycle(node_id: int, new_parent_id: int | None, parent_of: dict[in
 
 
 def cell_is_formula(value) -> bool:
-    """A spreadsheet cell that would run as a formula: text starting with "=" (as Excel stores it)."""
+    """A spreadsheet cell that would run as a formula: text starting with "=" (as stored)."""
     return isinstance(value, str) and value.startswith("=")
 
 
@@ -213,7 +222,7 @@ def person_problems(p: PersonFacts) -> dict[str, Reason]:
 
 
 def complete_person(p: PersonFacts) -> PersonFacts:
-    """Fill a resident ID holder's missing birth date and gender from the number (call once sound)."""
+    """Fill a resident ID holder's missing birth date and gender from the number (once sound)."""
     if p.id_type != "resident":
         return p
     return PersonFacts(
@@ -243,7 +252,7 @@ def award_numbers_problem(mode: str, numbers: list[int]) -> Reason | None:
         return Reason.of(N_("up to three percentages adding up to at most 100"))
     if mode == "fixed" and not 1 <= len(numbers) <= 3:
         return Reason.of(N_("one to three counts, first prize first"))
-    if mode == "bands" and any(b <= a for a, b in zip(numbers, numbers[1:], strict=False)):
+    if mode == "bands" and any(b <= a for a, b in pairwise(numbers)):
         return Reason.of(N_("band ends must increase, e.g. 5,20"))
     return None
 

@@ -23,8 +23,16 @@ from competitions.registry.forms import (
 from competitions.registry.models import Contest, ContestTrade, Delegation, Trade
 from competitions.registry.views import _code_taken, bp, render_form
 
-CONTEST_FIELDS = ("code", "name", "year", "tier", "organising_unit_id", "starts_on", "ends_on",
-                  "parent_id")
+CONTEST_FIELDS = (
+    "code",
+    "name",
+    "year",
+    "tier",
+    "organising_unit_id",
+    "starts_on",
+    "ends_on",
+    "parent_id",
+)
 
 
 @bp.route("/contests")
@@ -117,8 +125,9 @@ def _trade_choices(contest: Contest, keep: int | None) -> list[tuple]:
     return [(t.id, f"{t.code} {t.name_zh}") for t in trades if t.id not in used]
 
 
-@bp.route("/contests/<int:contest_id>/trades/new", methods=["GET", "POST"],
-          defaults={"ct_id": None})
+@bp.route(
+    "/contests/<int:contest_id>/trades/new", methods=["GET", "POST"], defaults={"ct_id": None}
+)
 @bp.route("/contests/<int:contest_id>/trades/<int:ct_id>/edit", methods=["GET", "POST"])
 @login_required
 def contest_trade_form(contest_id: int, ct_id: int | None):
@@ -137,8 +146,9 @@ def contest_trade_form(contest_id: int, ct_id: int | None):
             form.trade_id.errors.append(_("Choose a trade from the list."))
         else:
             form.populate_obj(ct)
-            ct.tie_breaks = ",".join(k.strip() for k in (form.tie_breaks.data or "").split(",")
-                                     if k.strip())
+            ct.tie_breaks = ",".join(
+                k.strip() for k in (form.tie_breaks.data or "").split(",") if k.strip()
+            )
             db.session.add(ct)
             db.session.commit()
             flash(_("Trade settings saved."), "success")

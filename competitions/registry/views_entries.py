@@ -52,7 +52,9 @@ def entries(contest_id: int):
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
     page = max(request.args.get("page", 1, type=int), 1)
     rows = db.session.scalars(
-        query.order_by(Entry.contest_trade_id, Person.name).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
+        query.order_by(Entry.contest_trade_id, Person.name)
+        .limit(PAGE_SIZE)
+        .offset((page - 1) * PAGE_SIZE)
     ).all()
     return render_template(
         "registry/entries.html",
@@ -103,8 +105,14 @@ def entry_new(contest_id: int):
             else:
                 db.session.commit()
                 if outcome.found_existing_person:
-                    flash(_("Found %(name)s already registered by ID number; the entry was added "
-                            "to that person.", name=outcome.entry.person.name), "info")
+                    flash(
+                        _(
+                            "Found %(name)s already registered by ID number; the entry was added "
+                            "to that person.",
+                            name=outcome.entry.person.name,
+                        ),
+                        "info",
+                    )
                 flash(_("Contestant registered."), "success")
                 return redirect(url_for("registry.entries", contest_id=contest_id))
     return render_form(
@@ -137,8 +145,9 @@ def _may_edit_person(person: Person) -> bool:
     """Organisers of any contest the person is entered in, and registrars, may edit them."""
     if current_user.is_registrar:
         return True
-    return any("organiser" in roles_in(current_user, e.contest_trade.contest_id)
-               for e in person.entries)
+    return any(
+        "organiser" in roles_in(current_user, e.contest_trade.contest_id) for e in person.entries
+    )
 
 
 @bp.route("/persons/<int:person_id>", methods=["GET", "POST"])
@@ -164,7 +173,9 @@ def person(person_id: int):
             flash(_("Contestant saved."), "success")
             return redirect(url_for("registry.person", person_id=person.id))
     history = db.session.scalars(
-        select(AuditLog).filter_by(entity="person", entity_id=person.id).order_by(AuditLog.at.desc())
+        select(AuditLog)
+        .filter_by(entity="person", entity_id=person.id)
+        .order_by(AuditLog.at.desc())
     ).all()
     return render_template(
         "registry/person.html",

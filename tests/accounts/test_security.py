@@ -39,9 +39,15 @@ def test_wrong_password_is_refused(client):
 @pytest.mark.parametrize(
     "path",
     [
-        "/contests/{b}", "/contests/{b}/edit", "/contests/{b}/entries", "/contests/{b}/entries/new",
-        "/contests/{b}/trades/new", "/contests/{b}/trades/{ct}/edit", "/contests/{b}/delegations",
-        "/contests/{b}/staff", "/contests/{b}/import",
+        "/contests/{b}",
+        "/contests/{b}/edit",
+        "/contests/{b}/entries",
+        "/contests/{b}/entries/new",
+        "/contests/{b}/trades/new",
+        "/contests/{b}/trades/{ct}/edit",
+        "/contests/{b}/delegations",
+        "/contests/{b}/staff",
+        "/contests/{b}/import",
     ],
 )
 def test_an_organiser_of_one_contest_cannot_touch_another(client, login, path):

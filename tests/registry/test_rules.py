@@ -18,8 +18,10 @@ VALID = "11010519491231002X"
         ("11010519491231002X", date(1949, 12, 31)),
         ("11010519491231002x", date(1949, 12, 31)),  # a lower-case x is accepted
         (" 110105 19491231 002X ", date(1949, 12, 31)),  # spaces are ignored
-        ("370102199003071234"[:17] + rules.resident_id_check_char("37010219900307123"),
-         date(1990, 3, 7)),
+        (
+            "370102199003071234"[:17] + rules.resident_id_check_char("37010219900307123"),
+            date(1990, 3, 7),
+        ),
     ],
 )
 def test_valid_resident_ids_give_their_birth_date(number, birth):
@@ -35,8 +37,10 @@ def test_valid_resident_ids_give_their_birth_date(number, birth):
         ("11010519491231A02X", "must be 17 digits followed by a digit or X"),
         ("", "must be 18 characters, got %(n)s"),
         # 1949-02-30 does not exist; the check digit is right for those digits.
-        ("11010519490230002" + rules.resident_id_check_char("11010519490230002"),
-         "the birth date it contains is not a real date"),
+        (
+            "11010519490230002" + rules.resident_id_check_char("11010519490230002"),
+            "the birth date it contains is not a real date",
+        ),
     ],
 )
 def test_invalid_resident_ids_say_why(number, msgid):
@@ -52,7 +56,8 @@ def test_check_digit_error_names_the_expected_character():
 
 
 @pytest.mark.parametrize(
-    ("number", "gender"), [(VALID, "F"), ("11010519491231001" + rules.resident_id_check_char("11010519491231001"), "M")]
+    ("number", "gender"),
+    [(VALID, "F"), ("11010519491231001" + rules.resident_id_check_char("11010519491231001"), "M")],
 )
 def test_gender_comes_from_the_17th_digit(number, gender):
     assert rules.gender_from_resident_id(number) == gender
@@ -93,8 +98,15 @@ def test_a_contest_feeds_only_a_higher_tier(child, parent, ok):
 
 @pytest.mark.parametrize(
     ("theory", "practical", "ok"),
-    [("30", "70", True), ("20", "80", True), ("0", "100", True), ("30.5", "69.5", True),
-     ("30", "60", False), ("50", "60", False), ("-10", "110", False)],
+    [
+        ("30", "70", True),
+        ("20", "80", True),
+        ("0", "100", True),
+        ("30.5", "69.5", True),
+        ("30", "60", False),
+        ("50", "60", False),
+        ("-10", "110", False),
+    ],
 )
 def test_weights_add_up_to_100(theory, practical, ok):
     assert rules.weights_sum_to_100(Decimal(theory), Decimal(practical)) is ok
@@ -157,7 +169,10 @@ def test_person_problems_by_field(facts, fields):
 def test_complete_person_fills_birth_and_gender_from_the_id():
     done = rules.complete_person(PersonFacts(" 王芳 ", None, None, "resident", VALID.lower()))
     assert (done.name, done.gender, done.birth_date, done.id_number) == (
-        "王芳", "F", date(1949, 12, 31), VALID,
+        "王芳",
+        "F",
+        date(1949, 12, 31),
+        VALID,
     )
 
 
@@ -208,14 +223,21 @@ def test_bad_number_lists_are_refused(text):
 
 @pytest.mark.parametrize(
     ("keys", "ok"),
-    [(["practical", "time", "theory"], True), (["theory"], True), ([], True),
-     (["practical", "practical"], False), (["speed"], False)],
+    [
+        (["practical", "time", "theory"], True),
+        (["theory"], True),
+        ([], True),
+        (["practical", "practical"], False),
+        (["speed"], False),
+    ],
 )
 def test_tie_break_chain(keys, ok):
     assert (rules.tie_break_problem(keys, ("practical", "time", "theory")) is None) is ok
 
 
-@pytest.mark.parametrize(("value", "formula"), [("=SUM(A1:A2)", True), ("=1+1", True),
-                                                ("王芳", False), (12, False), (None, False)])
+@pytest.mark.parametrize(
+    ("value", "formula"),
+    [("=SUM(A1:A2)", True), ("=1+1", True), ("王芳", False), (12, False), (None, False)],
+)
 def test_formula_cells(value, formula):
     assert rules.cell_is_formula(value) is formula
