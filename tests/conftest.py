@@ -25,7 +25,8 @@ POSTGRES_ADMIN_URL = os.environ.get(
 )
 REDIS_URL = os.environ.get("JINGSAI_TEST_REDIS_URL", "redis://127.0.0.1:6379/14")
 BACKENDS = [b for b in os.environ.get("JINGSAI_TEST_BACKENDS", "sqlite,postgresql").split(",") if b]
-TEST_DB = "jingsai_test"
+#: One database per run, so two runs on one server do not collide.
+TEST_DB = f"jingsai_test_{os.getpid()}"
 
 
 def postgres_url(database: str) -> str:
@@ -49,7 +50,11 @@ def postgres_test_url():
     engine = sa.create_engine(url)
     db.metadata.create_all(engine)
     engine.dispose()
-    return url
+    yield url
+    admin = sa.create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f"DROP DATABASE IF EXISTS {TEST_DB} WITH (FORCE)"))
+    admin.dispose()
 
 
 @pytest.fixture(scope="session")
