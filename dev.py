@@ -138,7 +138,7 @@ def i18n() -> None:
     for locale in LOCALES:
         po = ROOT / "translations" / locale / "LC_MESSAGES" / "messages.po"
         action = "update" if po.exists() else "init"
-        extra = ["--no-fuzzy-matching", "--omit-header"] if action == "update" else []
+        extra = ["--no-fuzzy-matching"] if action == "update" else []
         run(pybabel, action, "-i", pot, "-d", ROOT / "translations", "-l", locale, *extra)
     run(pybabel, "compile", "-d", ROOT / "translations", "--use-fuzzy")
 

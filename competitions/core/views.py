@@ -1,6 +1,7 @@
 """The home page, the language switch, and the status of background jobs."""
 
 from flask import Blueprint, abort, jsonify, redirect, render_template, request, session, url_for
+from flask_babel import gettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -50,4 +51,6 @@ def job_for_current_user(job_id: str) -> Job:
 @login_required
 def job_status(job_id: str):
     """The state and progress of a background job, for the progress bar."""
-    return jsonify(job_for_current_user(job_id).as_dict())
+    data = job_for_current_user(job_id).as_dict()
+    data["message"] = gettext(data["message"]) if data["message"] else ""
+    return jsonify(data)

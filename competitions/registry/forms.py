@@ -262,10 +262,18 @@ class DelegationForm(FlaskForm):
     unit_id = SelectField(_l("Unit"), coerce=_optional_int, validate_choice=False)
 
 
+class EntryFieldsMixin:
+    """The entry's own fields, declared first so the form opens with them."""
+
+    contest_trade_id = SelectField(_l("Trade"), coerce=_optional_int, validate_choice=False)
+    delegation_id = SelectField(_l("Delegation"), coerce=_optional_int, validate_choice=False)
+    status = SelectField(_l("Status"), choices=_choices(STATUS_LABELS, ENTRY_STATUSES))
+
+
 class PersonFieldsMixin:
     """The fields that describe a person; the same checks as the import (rules.person_problems)."""
 
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
+    name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=100)])
     id_type = SelectField(_l("ID type"), choices=_choices(ID_TYPE_LABELS, ID_TYPES))
     id_number = StringField(_l("ID number"), validators=[DataRequired(), Length(max=40)])
     gender = SelectField(
@@ -311,12 +319,8 @@ class PersonForm(PersonFieldsMixin, FlaskForm):
         return self.check_person() and ok
 
 
-class EntryForm(PersonFieldsMixin, FlaskForm):
+class EntryForm(EntryFieldsMixin, PersonFieldsMixin, FlaskForm):
     """Register a contestant in a contest-trade (the person is found by ID number, or created)."""
-
-    contest_trade_id = SelectField(_l("Trade"), coerce=_optional_int, validate_choice=False)
-    delegation_id = SelectField(_l("Delegation"), coerce=_optional_int, validate_choice=False)
-    status = SelectField(_l("Status"), choices=_choices(STATUS_LABELS, ENTRY_STATUSES))
 
     def validate(self, extra_validators=None):
         ok = super().validate(extra_validators)

@@ -15,6 +15,7 @@ from competitions.accounts.permissions import (
 from competitions.core.db import db
 from competitions.registry import services
 from competitions.registry.forms import (
+    AWARD_MODE_LABELS,
     TIER_LABELS,
     ContestForm,
     ContestTradeForm,
@@ -116,6 +117,7 @@ def contest(contest_id: int):
         chain=services.contest_chain(contest),
         counts=services.entry_counts(contest_id),
         tiers=TIER_LABELS,
+        award_modes=AWARD_MODE_LABELS,
     )
 
 

@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import func, or_, select
 
+from competitions.accounts.models import User
 from competitions.accounts.permissions import require_contest_role, roles_in
 from competitions.core.audit import AuditLog
 from competitions.core.db import db
@@ -177,8 +178,14 @@ def person(person_id: int):
         .filter_by(entity="person", entity_id=person.id)
         .order_by(AuditLog.at.desc())
     ).all()
+    users = dict(
+        db.session.execute(
+            select(User.id, User.display_name).where(User.id.in_({r.user_id for r in history}))
+        ).all()
+    )
     return render_template(
         "registry/person.html",
+        users=users,
         person=person,
         form=form,
         history=history,
