@@ -81,7 +81,8 @@ class JobFile(db.Model):
     role: Mapped[str] = mapped_column(String(20))
     filename: Mapped[str] = mapped_column(String(255))
     content_type: Mapped[str] = mapped_column(String(100))
-    data: Mapped[bytes] = mapped_column(LargeBinary)
+    #: Deferred: listing a job's files (every progress poll) must not read the bytes.
+    data: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
 
     job: Mapped[Job] = relationship(back_populates="files")
 

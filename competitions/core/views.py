@@ -51,6 +51,6 @@ def job_for_current_user(job_id: str) -> Job:
 @login_required
 def job_status(job_id: str):
     """The state and progress of a background job, for the progress bar."""
-    data = job_for_current_user(job_id).as_dict()
-    data["message"] = gettext(data["message"]) if data["message"] else ""
-    return jsonify(data)
+    job = job_for_current_user(job_id)
+    message = job.message  # a message id: shown in the viewer's language
+    return jsonify({**job.as_dict(), "message": gettext(message) if message else ""})

@@ -7,6 +7,7 @@ row numbers are kept as Excel shows them. File-level problems raise :class:`File
 import csv
 import io
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from xml.etree.ElementTree import ParseError
 
@@ -44,16 +45,31 @@ COLUMNS = (
     Column("status", "状态", "status"),
 )
 #: Other spellings people type for the same headers.
-_ALIASES = {"身份证号": "id_number", "身份证号码": "id_number", "手机号": "phone",
-            "手机号码": "phone", "单位": "unit", "出生年月": "birth_date"}
+_ALIASES = {
+    "身份证号": "id_number",
+    "身份证号码": "id_number",
+    "手机号": "phone",
+    "手机号码": "phone",
+    "单位": "unit",
+    "出生年月": "birth_date",
+}
 _HEADERS = {
     **{c.zh: c.key for c in COLUMNS},
     **{c.en: c.key for c in COLUMNS},
     **_ALIASES,
 }
 #: What a damaged or foreign file raises inside openpyxl's reader.
-_NOT_XLSX = (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, TypeError,
-             ParseError, EOFError, IndexError)
+_NOT_XLSX = (
+    zipfile.BadZipFile,
+    InvalidFileException,
+    KeyError,
+    ValueError,
+    TypeError,
+    ParseError,
+    EOFError,
+    IndexError,
+    zlib.error,
+)
 
 
 class FileProblem(Exception):

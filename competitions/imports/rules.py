@@ -11,21 +11,36 @@ from datetime import date, datetime
 from competitions.registry import rules
 from competitions.registry.rules import N_, Eligibility, PersonFacts, Reason
 
-ID_TYPE_WORDS = {"居民身份证": "resident", "身份证": "resident", "护照": "passport",
-                 "港澳通行证": "hkmo", "台湾通行证": "taiwan", "其他": "other",
-                 "resident": "resident", "passport": "passport", "hkmo": "hkmo",
-                 "taiwan": "taiwan", "other": "other"}
-GENDER_WORDS = {"男": "M", "女": "F", "m": "M", "f": "F", "male": "M", "female": "F"}
-SKILL_WORDS = {
-    **{w: 5 for w in ("五级/初级工", "五级", "初级工", "5")},
-    **{w: 4 for w in ("四级/中级工", "四级", "中级工", "4")},
-    **{w: 3 for w in ("三级/高级工", "三级", "高级工", "3")},
-    **{w: 2 for w in ("二级/技师", "二级", "技师", "2")},
-    **{w: 1 for w in ("一级/高级技师", "一级", "高级技师", "1")},
+ID_TYPE_WORDS = {
+    **dict.fromkeys(("居民身份证", "身份证", "resident"), "resident"),
+    **dict.fromkeys(("护照", "passport"), "passport"),
+    **dict.fromkeys(("港澳通行证", "hkmo"), "hkmo"),
+    **dict.fromkeys(("台湾通行证", "taiwan"), "taiwan"),
+    **dict.fromkeys(("其他", "other"), "other"),
 }
-STATUS_WORDS = {"已报名": "registered", "已审核": "approved", "已退赛": "withdrawn",
-                "取消资格": "disqualified", "缺考": "absent",
-                **{s: s for s in ("registered", "approved", "withdrawn", "disqualified", "absent")}}
+GENDER_WORDS = {
+    **dict.fromkeys(("男", "m", "male"), "M"),
+    **dict.fromkeys(("女", "f", "female"), "F"),
+}
+SKILL_WORDS = {
+    **dict.fromkeys(("五级/初级工", "五级", "初级工", "5"), 5),
+    **dict.fromkeys(("四级/中级工", "四级", "中级工", "4"), 4),
+    **dict.fromkeys(("三级/高级工", "三级", "高级工", "3"), 3),
+    **dict.fromkeys(("二级/技师", "二级", "技师", "2"), 2),
+    **dict.fromkeys(("一级/高级技师", "一级", "高级技师", "1"), 1),
+}
+_STATUSES = ("registered", "approved", "withdrawn", "disqualified", "absent")
+STATUS_WORDS = {
+    **dict(zip(("已报名", "已审核", "已退赛", "取消资格", "缺考"), _STATUSES, strict=True)),
+    **{status: status for status in _STATUSES},
+}
+#: The words each vocabulary column lists in messages and in the template.
+CHOICES = {
+    "id_type": "居民身份证 / 护照 / 港澳通行证 / 台湾通行证 / 其他",
+    "gender": "男 / 女",
+    "skill_level": "五级/初级工 / 四级/中级工 / 三级/高级工 / 二级/技师 / 一级/高级技师",
+    "status": "已报名 / 已审核 / 已退赛 / 取消资格 / 缺考",
+}
 #: Longest text the database keeps for these columns.
 MAX_LENGTH = {"name": 100, "id_number": 40, "phone": 30}
 _DATE = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$")
@@ -96,7 +111,7 @@ def cell_text(value) -> str:
     return str(value).strip()
 
 
-def parse_date(value) -> date | None:
+def parse_date(value) -> date:
     """A date cell or text YYYY-MM-DD (also / or . between); ValueError if it is neither."""
     if isinstance(value, datetime):
         return value.date()
@@ -131,14 +146,13 @@ class _Row:
             return default
         value = words.get(text.lower() if lower else text)
         if value is None:
-            self.fail(column, Reason.of(N_("%(value)s is not one of: %(choices)s"), value=text,
-                                        choices=" / ".join(_choices(words))))
+            self.fail(
+                column,
+                Reason.of(
+                    N_("%(value)s is not one of: %(choices)s"), value=text, choices=CHOICES[column]
+                ),
+            )
         return value
-
-
-def _choices(words: dict) -> list[str]:
-    """The Chinese words of a vocabulary (the ones the template documents)."""
-    return [w for w in words if not w.isascii()] or list(words)
 
 
 def check_row(number: int, cells: dict[str, object], lookups: Lookups):
@@ -160,8 +174,9 @@ def check_row(number: int, cells: dict[str, object], lookups: Lookups):
     ct_id = _lookup(row, "trade", lookups.trades, N_("%(value)s is not a trade of this contest"))
     if not row.text("trade") and "trade" not in row.errors:
         row.fail("trade", Reason.of(N_("a trade is required")))
-    delegation_id = _lookup(row, "delegation", lookups.delegations,
-                            N_("this contest has no delegation named %(value)s"))
+    delegation_id = _lookup(
+        row, "delegation", lookups.delegations, N_("this contest has no delegation named %(value)s")
+    )
     skill = row.word("skill_level", SKILL_WORDS)
     status = row.word("status", STATUS_WORDS, default="registered", lower=True)
     phone = row.text("phone")
@@ -170,18 +185,25 @@ def check_row(number: int, cells: dict[str, object], lookups: Lookups):
             row.fail(column, Reason.of(N_("too long: at most %(n)s characters"), n=limit))
     if row.errors:
         return None, list(row.errors.values())
-    return ImportRow(number, rules.complete_person(facts), unit_id, skill, phone, ct_id,
-                     delegation_id, status), []
+    return ImportRow(
+        number, rules.complete_person(facts), unit_id, skill, phone, ct_id, delegation_id, status
+    ), []
 
 
 def _person_facts(row: _Row) -> PersonFacts:
     """The person cells parsed into facts; a cell that cannot be parsed gets its error."""
     id_type = row.word("id_type", ID_TYPE_WORDS, default="resident", lower=True)
     raw_number = row.cells.get("id_number")
-    if isinstance(raw_number, float | int) and not isinstance(raw_number, bool) \
-            and abs(raw_number) >= _EXACT_DIGITS:
-        row.fail("id_number", Reason.of(N_("the ID number was stored as a number and has lost "
-                                          "digits; format the column as text and type it again")))
+    if isinstance(raw_number, float) and abs(raw_number) >= _EXACT_DIGITS:
+        row.fail(
+            "id_number",
+            Reason.of(
+                N_(
+                    "the ID number was stored as a number and has lost "
+                    "digits; format the column as text and type it again"
+                )
+            ),
+        )
     gender = row.word("gender", GENDER_WORDS, lower=True)
     birth = None
     if row.text("birth_date"):
@@ -232,21 +254,50 @@ def check_together(
         person = known.get(key)
         number = row.person.id_number
         if person and person.name != row.person.name:
-            errors.append(RowError(row.row, "id_number", number, Reason.of(
-                N_("this ID number is registered to %(name)s"), name=person.name)))
+            errors.append(
+                RowError(
+                    row.row,
+                    "id_number",
+                    number,
+                    Reason.of(N_("this ID number is registered to %(name)s"), name=person.name),
+                )
+            )
             continue
         if earlier.person.name != row.person.name:
-            errors.append(RowError(row.row, "name", row.person.name, Reason.of(
-                N_("row %(row)s has this ID number with the name %(name)s"),
-                row=earlier.row, name=earlier.person.name)))
+            errors.append(
+                RowError(
+                    row.row,
+                    "name",
+                    row.person.name,
+                    Reason.of(
+                        N_("row %(row)s has this ID number with the name %(name)s"),
+                        row=earlier.row,
+                        name=earlier.person.name,
+                    ),
+                )
+            )
             continue
         twice = seen_entries.setdefault((key, row.contest_trade_id), row.row)
         if twice != row.row:
-            errors.append(RowError(row.row, "trade", "", Reason.of(
-                N_("this person is already in row %(row)s for this trade"), row=twice)))
+            errors.append(
+                RowError(
+                    row.row,
+                    "trade",
+                    "",
+                    Reason.of(
+                        N_("this person is already in row %(row)s for this trade"), row=twice
+                    ),
+                )
+            )
         elif person and (person.id, row.contest_trade_id) in entered:
-            errors.append(RowError(row.row, "trade", "", Reason.of(
-                N_("this person is already entered in this trade"))))
+            errors.append(
+                RowError(
+                    row.row,
+                    "trade",
+                    "",
+                    Reason.of(N_("this person is already entered in this trade")),
+                )
+            )
         birth = person.birth_date if person else row.person.birth_date
         problem = rules.eligibility_problem(eligibility[row.contest_trade_id], birth)
         if problem:

@@ -1,0 +1,94 @@
+"""The import's job rows: create one with the upload, record its outcome, list and read them."""
+
+from sqlalchemy import select
+from sqlalchemy.orm import lazyload
+
+from competitions.accounts.models import User
+from competitions.core.db import db
+from competitions.core.jobs import Job, JobFile, create_job, finish_job
+from competitions.imports import report
+from competitions.imports.services import Outcome
+from competitions.registry.rules import N_
+
+#: How many errors the job keeps for its page; the report file has them all.
+ERRORS_KEPT = 500
+KIND = "import_entries"
+
+
+def create_import_job(
+    contest_id: int, user_id: int, filename: str, content_type: str, data: bytes
+) -> Job:
+    """A pending import job holding the uploaded file (the caller commits, then queues)."""
+    job = create_job(KIND, user_id, contest_id)
+    db.session.add(
+        JobFile(
+            job_id=job.id,
+            role="input",
+            filename=filename[-255:],
+            content_type=(content_type or "")[:100],
+            data=data,
+        )
+    )
+    db.session.flush()
+    return job
+
+
+def record_outcome(job: Job, outcome: Outcome) -> None:
+    """Mark the job: succeeded with the counts, or failed with its errors and their report."""
+    job.total = outcome.rows
+    if outcome.ok:
+        finish_job(job, "succeeded", N_("Import finished."), outcome.counts())
+        return
+    db.session.add(
+        JobFile(
+            job_id=job.id,
+            role="errors",
+            filename="import-errors.xlsx",
+            content_type=report.XLSX_TYPE,
+            data=report.error_report(outcome.errors),
+        )
+    )
+    finish_job(
+        job,
+        "failed",
+        N_("Nothing was saved: the file has problems."),
+        {
+            "rows": outcome.rows,
+            "error_count": len(outcome.errors),
+            "errors": outcome.errors[:ERRORS_KEPT],
+        },
+    )
+
+
+def recent_jobs(contest_id: int, limit: int = 20) -> list:
+    """The contest's latest imports: id, state, when, who, file name (no file contents)."""
+    return db.session.execute(
+        select(Job.id, Job.state, Job.created_at, User.display_name, JobFile.filename)
+        .outerjoin(User, User.id == Job.user_id)
+        .outerjoin(JobFile, (JobFile.job_id == Job.id) & (JobFile.role == "input"))
+        .where(Job.contest_id == contest_id, Job.kind == KIND)
+        .order_by(Job.created_at.desc())
+        .limit(limit)
+    ).all()
+
+
+def import_job(contest_id: int, job_id: str) -> Job | None:
+    """The contest's import job with this id, without loading its files."""
+    return db.session.scalar(
+        select(Job)
+        .where(Job.id == job_id, Job.contest_id == contest_id, Job.kind == KIND)
+        .options(lazyload(Job.files))
+    )
+
+
+def job_file_info(job_id: str) -> dict[str, str]:
+    """{role: file name} of a job's files, without their contents."""
+    rows = db.session.execute(
+        select(JobFile.role, JobFile.filename).where(JobFile.job_id == job_id)
+    )
+    return {role: name for role, name in rows}
+
+
+def job_file(job_id: str, role: str) -> JobFile | None:
+    """One file of a job, with its contents."""
+    return db.session.scalar(select(JobFile).where(JobFile.job_id == job_id, JobFile.role == role))

@@ -1,0 +1,160 @@
+"""The spreadsheets of an import: the blank template users fill in, and the error report."""
+
+import csv
+import io
+
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from competitions.core.i18n import say
+from competitions.imports.parsing import COLUMNS, MAX_ROWS
+from competitions.imports.rules import CHOICES
+from competitions.registry.rules import N_, Reason
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+#: Cells starting with these run as formulas (or DDE) in spreadsheet programs.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+#: Columns typed as text so that Excel keeps every digit of an ID number or phone.
+_TEXT_COLUMNS = ("id_number", "phone")
+
+
+def safe_cell(value):
+    """A value safe to write into a cell: text that could run as a formula gets a leading quote."""
+    if not isinstance(value, str):
+        return value
+    value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    return "'" + value if value.startswith(_FORMULA_STARTS) else value
+
+
+def translated(error: dict) -> str:
+    """An error's message in the current language."""
+    return say(Reason(error["msgid"], tuple(sorted(error["params"].items()))))
+
+
+def _both(msgid: str) -> str:
+    """A header in Chinese and English ("行 / Row"), once if both read the same."""
+    with force_locale("zh_Hans_CN"):
+        zh = _(msgid)
+    with force_locale("en"):
+        en = _(msgid)
+    return zh if zh == en else f"{zh} / {en}"
+
+
+def error_report(errors: list[dict]) -> bytes:
+    """The downloadable error report: row, column, value, and the message in Chinese and English."""
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("Errors")
+    headers = [_both(N_("Row")), _both(N_("Column")), _both(N_("Value"))]
+    with force_locale("zh_Hans_CN"):
+        headers.append(_("Problem"))
+    with force_locale("en"):
+        headers.append(_("Problem"))
+    sheet.append(headers)
+    for error in errors:
+        with force_locale("zh_Hans_CN"):
+            zh = translated(error)
+        with force_locale("en"):
+            en = translated(error)
+        row = error["row"] or ""
+        sheet.append([safe_cell(v) for v in (row, error["column"], error["value"], zh, en)])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _column_notes() -> dict[str, str]:
+    """What to type in each column, in the current language."""
+    return {
+        "name": _("Required."),
+        "id_type": _(
+            "Empty means 居民身份证 (resident ID card). One of: %(c)s", c=CHOICES["id_type"]
+        ),
+        "id_number": _("Required. Resident ID numbers are checked (18 characters, check digit)."),
+        "gender": _("男 or 女. May be empty for a resident ID card: taken from the number."),
+        "birth_date": _("A date, or text YYYY-MM-DD. May be empty for a resident ID card."),
+        "unit": _("Optional. The exact name of a registered unit."),
+        "skill_level": _("Optional. One of: %(c)s (or just 五级 … 一级)", c=CHOICES["skill_level"]),
+        "phone": _("Optional."),
+        "trade": _("Required. The trade's code or Chinese name; see the list below."),
+        "delegation": _("Optional. The exact name of one of this contest's delegations."),
+        "status": _("Empty means 已报名 (registered). One of: %(c)s", c=CHOICES["status"]),
+    }
+
+
+def template_workbook(trades: list[tuple[str, str]], delegations: list[str]) -> bytes:
+    """The import template: sheet 1 with the headers only, sheet 2 "说明" with the instructions."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "报名表"
+    sheet.append([c.zh for c in COLUMNS])
+    for index, column in enumerate(COLUMNS, start=1):
+        letter = get_column_letter(index)
+        sheet.cell(1, index).font = Font(bold=True)
+        sheet.column_dimensions[letter].width = 22 if column.key in ("id_number", "unit") else 14
+        if column.key in _TEXT_COLUMNS:
+            sheet.column_dimensions[letter].number_format = "@"
+        if column.key == "birth_date":
+            sheet.column_dimensions[letter].number_format = "yyyy-mm-dd"
+        words = CHOICES.get(column.key)
+        if column.key == "trade":
+            words = " / ".join(name for _code, name in trades)
+        if words and len(words) < 250:
+            _dropdown(sheet, letter, words.split(" / "))
+    sheet.freeze_panes = "A2"
+    _instructions(book.create_sheet("说明"), trades, delegations)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _dropdown(sheet, letter: str, words: list[str]) -> None:
+    """A drop-down list of the words on a column (typing other words is still allowed)."""
+    if any("," in w or '"' in w for w in words):
+        return
+    check = DataValidation(
+        type="list", formula1='"' + ",".join(words) + '"', allow_blank=True, showErrorMessage=False
+    )
+    check.add(f"{letter}2:{letter}{MAX_ROWS + 1}")
+    sheet.add_data_validation(check)
+
+
+def _instructions(sheet, trades: list[tuple[str, str]], delegations: list[str]) -> None:
+    """The instruction sheet: each column's rule, then this contest's trades and delegations."""
+    notes = _column_notes()
+    sheet.append(
+        [
+            _(
+                "How to fill in sheet 1 (报名表): one row per contestant and trade. "
+                "Row 1 holds the headers; do not change them. Type values, not formulas. "
+                "At most %(n)s rows.",
+                n=MAX_ROWS,
+            )
+        ]
+    )
+    sheet.append([])
+    sheet.append([_("Column"), _("English header"), _("Notes")])
+    for column in COLUMNS:
+        sheet.append([column.zh, column.en, notes[column.key]])
+    sheet.append([])
+    sheet.append([_("Trades of this contest"), _("Code")])
+    for code, name in trades:
+        sheet.append([safe_cell(name), safe_cell(code)])
+    sheet.append([])
+    sheet.append([_("Delegations of this contest")])
+    for name in delegations:
+        sheet.append([safe_cell(name)])
+    sheet.column_dimensions["A"].width = 24
+    sheet.column_dimensions["B"].width = 16
+    sheet.column_dimensions["C"].width = 80
+
+
+def template_csv() -> bytes:
+    """The import template as CSV: the Chinese header row, UTF-8 with a BOM so Excel reads it."""
+    out = io.StringIO()
+    csv.writer(out).writerow([c.zh for c in COLUMNS])
+    return out.getvalue().encode("utf-8-sig")
