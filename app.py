@@ -60,10 +60,11 @@ def _register_blueprints(app: Flask) -> None:
     from competitions.accounts.views import bp as accounts_bp
     from competitions.core.views import bp as core_bp
     from competitions.imports.views import bp as imports_bp
+    from competitions.judging.views import bp as judging_bp
     from competitions.registry.views import bp as registry_bp
     from seeds.cli import seed_command
 
-    for bp in (core_bp, accounts_bp, registry_bp, imports_bp):
+    for bp in (core_bp, accounts_bp, registry_bp, imports_bp, judging_bp):
         app.register_blueprint(bp)
     app.cli.add_command(seed_command)
 

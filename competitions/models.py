@@ -3,6 +3,22 @@
 from competitions.accounts.models import ContestRole, User
 from competitions.core.audit import AuditLog
 from competitions.core.jobs import Job, JobFile
+from competitions.judging.models import (
+    CodeReveal,
+    DeclaredRelation,
+    EntryCode,
+    FlagResolution,
+    JudgeEntry,
+    JudgeItem,
+    LockEvent,
+    Mark,
+    MarkChange,
+    MarkingLock,
+    PanelMember,
+    SchemeItem,
+    SchemePart,
+    ScoreSheet,
+)
 from competitions.registry.models import (
     Contest,
     ContestTrade,
@@ -15,6 +31,20 @@ from competitions.registry.models import (
 
 __all__ = [
     "AuditLog",
+    "CodeReveal",
+    "DeclaredRelation",
+    "EntryCode",
+    "FlagResolution",
+    "JudgeEntry",
+    "JudgeItem",
+    "LockEvent",
+    "Mark",
+    "MarkChange",
+    "MarkingLock",
+    "PanelMember",
+    "SchemeItem",
+    "SchemePart",
+    "ScoreSheet",
     "Contest",
     "ContestRole",
     "ContestTrade",

@@ -1,0 +1,348 @@
+"""Marking records: schemes, panels, assignments, anonymous codes, marks, sheets, flags, locks."""
+
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from competitions.core.db import db, utcnow
+from competitions.judging.rules import ItemRule
+
+PART_KINDS = ("theory", "practical")
+ITEM_KINDS = ("measurement", "judgement")
+SCALES = ("marks", "ws3")
+PANEL_ROLES = ("judge", "chief_judge")
+#: Entries in these states are marked; withdrawn, disqualified and absent ones are not.
+MARKED_STATUSES = ("registered", "approved")
+
+
+class SchemePart(db.Model):
+    """A part of a contest-trade's marking scheme: theory (理论知识) or practical (技能操作)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contest_trade_id: Mapped[int] = mapped_column(
+        ForeignKey("contest_trade.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(10))
+    name: Mapped[str] = mapped_column(String(100), default="")
+    #: The part score is scaled to 100 from the sum of its items' max marks.
+    scale_to_100: Mapped[bool] = mapped_column(default=True)
+
+    items: Mapped[list["SchemeItem"]] = relationship(
+        back_populates="part", order_by="SchemeItem.position", cascade="all, delete-orphan"
+    )
+
+    __table_args__ = (
+        UniqueConstraint("contest_trade_id", "kind"),
+        CheckConstraint("kind IN ('theory', 'practical')", name="kind"),
+    )
+
+    def __repr__(self) -> str:
+        return f"<SchemePart {self.kind} of ct {self.contest_trade_id}>"
+
+
+class SchemeItem(db.Model):
+    """An item (评分项 / aspect) with its max mark, type, judges, aggregation and tolerance."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    part_id: Mapped[int] = mapped_column(
+        ForeignKey("scheme_part.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(default=0)
+    #: A short code, unique in the part (e.g. "A1.J1", "M3").
+    code: Mapped[str] = mapped_column(String(30))
+    #: The criterion / sub-criterion it belongs to (e.g. "A1 Layout").
+    criterion: Mapped[str] = mapped_column(String(200), default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    kind: Mapped[str] = mapped_column(String(12), default="measurement")
+    max_mark: Mapped[Decimal] = mapped_column(Numeric(8, 4))
+    #: "marks": scores are marks 0…max; "ws3": WorldSkills judgement scores 0-3.
+    scale: Mapped[str] = mapped_column(String(5), default="marks")
+    #: The smallest step of a score.
+    step: Mapped[Decimal] = mapped_column(Numeric(8, 4), default=Decimal("0.01"))
+    #: How many judges score it independently.
+    judges: Mapped[int] = mapped_column(default=1)
+    aggregation: Mapped[str] = mapped_column(String(15), default="mean")
+    #: Largest allowed spread between judges; empty for the default (1 on 0-3, else 10% of max).
+    tolerance: Mapped[Decimal | None] = mapped_column(Numeric(8, 4))
+
+    part: Mapped[SchemePart] = relationship(back_populates="items")
+
+    __table_args__ = (
+        UniqueConstraint("part_id", "code"),
+        CheckConstraint("kind IN ('measurement', 'judgement')", name="kind"),
+        CheckConstraint("scale IN ('marks', 'ws3')", name="scale"),
+        CheckConstraint(
+            "aggregation IN ('mean', 'trimmed_mean', 'median', 'closest_pair')", name="aggregation"
+        ),
+        CheckConstraint("max_mark > 0 AND step > 0 AND judges >= 1", name="positive"),
+    )
+
+    def __repr__(self) -> str:
+        return f"<SchemeItem {self.code} max={self.max_mark}>"
+
+    @property
+    def rule(self) -> ItemRule:
+        """The item's settings as plain data for the marking rules."""
+        return ItemRule(
+            max_mark=self.max_mark,
+            scale=self.scale,
+            step=self.step,
+            judges=self.judges,
+            aggregation=self.aggregation,
+            tolerance=self.tolerance,
+        )
+
+
+class PanelMember(db.Model):
+    """A judge or the chief judge of one contest-trade."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contest_trade_id: Mapped[int] = mapped_column(
+        ForeignKey("contest_trade.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    role: Mapped[str] = mapped_column(String(12), default="judge")
+    #: The delegation the judge comes with, if any (recusal).
+    delegation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("delegation.id", ondelete="SET NULL")
+    )
+
+    user = relationship("User")
+
+    __table_args__ = (
+        UniqueConstraint("contest_trade_id", "user_id"),
+        CheckConstraint("role IN ('judge', 'chief_judge')", name="role"),
+        # One chief judge per contest-trade.
+        Index(
+            "uq_panel_member_chief",
+            "contest_trade_id",
+            unique=True,
+            postgresql_where=text("role = 'chief_judge'"),
+            sqlite_where=text("role = 'chief_judge'"),
+        ),
+    )
+
+    def __repr__(self) -> str:
+        return f"<PanelMember user={self.user_id} {self.role} ct={self.contest_trade_id}>"
+
+
+class JudgeItem(db.Model):
+    """An item a panel member scores."""
+
+    member_id: Mapped[int] = mapped_column(
+        ForeignKey("panel_member.id", ondelete="CASCADE"), primary_key=True
+    )
+    item_id: Mapped[int] = mapped_column(
+        ForeignKey("scheme_item.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+    def __repr__(self) -> str:
+        return f"<JudgeItem member={self.member_id} item={self.item_id}>"
+
+
+class JudgeEntry(db.Model):
+    """An entry a panel member scores; never one they must recuse from (checked on assignment)."""
+
+    member_id: Mapped[int] = mapped_column(
+        ForeignKey("panel_member.id", ondelete="CASCADE"), primary_key=True
+    )
+    entry_id: Mapped[int] = mapped_column(
+        ForeignKey("entry.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+    def __repr__(self) -> str:
+        return f"<JudgeEntry member={self.member_id} entry={self.entry_id}>"
+
+
+class DeclaredRelation(db.Model):
+    """A relation a judge declared with a contestant (relative, colleague, trainee…)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    relation: Mapped[str] = mapped_column(String(200))
+    declared_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (UniqueConstraint("user_id", "person_id"),)
+
+    def __repr__(self) -> str:
+        return f"<DeclaredRelation user={self.user_id} person={self.person_id}>"
+
+
+class EntryCode(db.Model):
+    """An entry's anonymous code (检录号) and optional station (工位号), drawn at random."""
+
+    entry_id: Mapped[int] = mapped_column(
+        ForeignKey("entry.id", ondelete="CASCADE"), primary_key=True
+    )
+    contest_trade_id: Mapped[int] = mapped_column(
+        ForeignKey("contest_trade.id", ondelete="CASCADE"), index=True
+    )
+    code: Mapped[str] = mapped_column(String(12))
+    station: Mapped[int | None] = mapped_column()
+
+    __table_args__ = (
+        UniqueConstraint("contest_trade_id", "code"),
+        UniqueConstraint("contest_trade_id", "station"),
+    )
+
+    def __repr__(self) -> str:
+        return f"<EntryCode {self.code} entry={self.entry_id}>"
+
+
+class Mark(db.Model):
+    """One judge's score of one item for one entry; at most one per (entry, item, judge)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("entry.id", ondelete="CASCADE"), index=True)
+    item_id: Mapped[int] = mapped_column(
+        ForeignKey("scheme_item.id", ondelete="CASCADE"), index=True
+    )
+    judge_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="RESTRICT"), index=True
+    )
+    value: Mapped[Decimal] = mapped_column(Numeric(8, 4))
+    #: "judge" (typed by the judge) or "sheet" (from a confirmed clerk double entry).
+    source: Mapped[str] = mapped_column(String(6), default="judge")
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (
+        UniqueConstraint("entry_id", "item_id", "judge_id"),
+        CheckConstraint("value >= 0", name="value"),
+    )
+
+    def __repr__(self) -> str:
+        return f"<Mark e={self.entry_id} i={self.item_id} j={self.judge_id} {self.value}>"
+
+
+class MarkChange(db.Model):
+    """The audit trail of marks: who set which score, when, from what, to what, and why."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("entry.id", ondelete="CASCADE"))
+    item_id: Mapped[int] = mapped_column(ForeignKey("scheme_item.id", ondelete="CASCADE"))
+    judge_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="RESTRICT"))
+    old_value: Mapped[Decimal | None] = mapped_column(Numeric(8, 4))
+    new_value: Mapped[Decimal | None] = mapped_column(Numeric(8, 4))
+    changed_by: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="RESTRICT"))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    reason: Mapped[str] = mapped_column(Text, default="")
+
+    __table_args__ = (Index("ix_mark_change_entry_item", "entry_id", "item_id"),)
+
+    def __repr__(self) -> str:
+        return f"<MarkChange e={self.entry_id} i={self.item_id} {self.old_value}→{self.new_value}>"
+
+
+class ScoreSheet(db.Model):
+    """A judge's paper score sheet for one entry, typed twice by two different clerks."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("entry.id", ondelete="CASCADE"), index=True)
+    #: The judge whose paper sheet this is; the confirmed values become their marks.
+    judge_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="RESTRICT"))
+    first_clerk_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="RESTRICT"))
+    #: {item id: typed text}
+    first_values: Mapped[dict] = mapped_column(JSON)
+    second_clerk_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="RESTRICT")
+    )
+    second_values: Mapped[dict | None] = mapped_column(JSON)
+    #: typed (first entry only), mismatch (the second differs), confirmed.
+    state: Mapped[str] = mapped_column(String(10), default="typed")
+    #: Bumped by every change; a confirmation names the version it saw.
+    version: Mapped[int] = mapped_column(default=1)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (
+        UniqueConstraint("entry_id", "judge_id"),
+        CheckConstraint("state IN ('typed', 'mismatch', 'confirmed')", name="state"),
+    )
+
+    def __repr__(self) -> str:
+        return f"<ScoreSheet e={self.entry_id} j={self.judge_id} {self.state} v{self.version}>"
+
+
+class FlagResolution(db.Model):
+    """The chief judge's decision on a disagreement: confirm the scores, or ask for a re-mark."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("entry.id", ondelete="CASCADE"), index=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("scheme_item.id", ondelete="CASCADE"))
+    action: Mapped[str] = mapped_column(String(8))
+    comment: Mapped[str] = mapped_column(Text)
+    #: The scores the decision was about ("judge:value;…"); a confirmation holds while they do.
+    scores_key: Mapped[str] = mapped_column(Text)
+    resolved_by: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="RESTRICT"))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (CheckConstraint("action IN ('confirm', 'remark')", name="action"),)
+
+    def __repr__(self) -> str:
+        return f"<FlagResolution e={self.entry_id} i={self.item_id} {self.action}>"
+
+
+class MarkingLock(db.Model):
+    """Whether a contest-trade's marks are locked (签字确认) by its chief judge."""
+
+    contest_trade_id: Mapped[int] = mapped_column(
+        ForeignKey("contest_trade.id", ondelete="CASCADE"), primary_key=True
+    )
+    locked: Mapped[bool] = mapped_column(default=False)
+    locked_by: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    locked_at: Mapped[datetime | None] = mapped_column()
+
+    def __repr__(self) -> str:
+        return f"<MarkingLock ct={self.contest_trade_id} locked={self.locked}>"
+
+
+class LockEvent(db.Model):
+    """Every lock and unlock, with the written reason an unlock needs."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contest_trade_id: Mapped[int] = mapped_column(
+        ForeignKey("contest_trade.id", ondelete="CASCADE"), index=True
+    )
+    action: Mapped[str] = mapped_column(String(8))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="RESTRICT"))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    reason: Mapped[str] = mapped_column(Text, default="")
+
+    __table_args__ = (CheckConstraint("action IN ('lock', 'unlock')", name="action"),)
+
+    def __repr__(self) -> str:
+        return f"<LockEvent {self.action} ct={self.contest_trade_id}>"
+
+
+class CodeReveal(db.Model):
+    """A look at the code-to-person list (allowed only after the lock), for the record."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contest_trade_id: Mapped[int] = mapped_column(
+        ForeignKey("contest_trade.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="RESTRICT"))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: "page" or "export".
+    what: Mapped[str] = mapped_column(String(10), default="page")
+
+    def __repr__(self) -> str:
+        return f"<CodeReveal ct={self.contest_trade_id} by {self.user_id}>"

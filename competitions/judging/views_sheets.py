@@ -1,0 +1,3 @@
+"""Routes of the judging blueprint (being built)."""
+
+from competitions.judging.views import bp  # noqa: F401
