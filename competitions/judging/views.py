@@ -1,4 +1,4 @@
-"""The judging blueprint; its routes live in one module per task (scheme, panel, marking, sheets…)."""
+"""The judging blueprint; its routes live in one module per task (scheme, panel, marking…)."""
 
 from flask import Blueprint
 
