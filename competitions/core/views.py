@@ -1,5 +1,7 @@
 """The home page, the language switch, and the status of background jobs."""
 
+from decimal import Decimal
+
 from flask import Blueprint, abort, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext
 from flask_login import current_user, login_required
@@ -24,6 +26,14 @@ def index():
     ).all()
     roles = {c.id: sorted(roles_in(current_user, c.id)) for c in mine}
     return render_template("core/index.html", contests=mine, roles=roles, tiers=TIER_LABELS)
+
+
+@bp.app_template_filter("decimal")
+def plain_decimal(value) -> str:
+    """A Decimal without trailing zeros and never in exponent form ("8.50" → "8.5")."""
+    if value is None:
+        return ""
+    return format(Decimal(value).normalize(), "f")
 
 
 @bp.route("/lang/<code>")

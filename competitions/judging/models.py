@@ -122,6 +122,7 @@ class PanelMember(db.Model):
     )
 
     user = relationship("User")
+    contest_trade = relationship("ContestTrade")
 
     __table_args__ = (
         UniqueConstraint("contest_trade_id", "user_id"),

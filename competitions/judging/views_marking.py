@@ -1,3 +1,88 @@
-"""Routes of the judging blueprint (being built)."""
+"""The judge's pages: their contest-trades, and the grid of codes × items saved as they type."""
 
-from competitions.judging.views import bp  # noqa: F401
+from flask import jsonify, render_template, request
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from competitions.core.db import db
+from competitions.core.i18n import say
+from competitions.judging import marking
+from competitions.judging.access import contest_trade_or_404, require_panel
+from competitions.judging.marks import MarkingError, is_locked
+from competitions.judging.models import MarkChange, PanelMember
+from competitions.judging.review import flags
+from competitions.judging.views import bp
+
+
+@bp.route("/marking")
+@login_required
+def my_marking():
+    """The contest-trades in which the user sits on the panel."""
+    seats = db.session.scalars(
+        select(PanelMember).where(PanelMember.user_id == current_user.id)
+    ).all()
+    return render_template("judging/my_marking.html", seats=seats)
+
+
+@bp.route("/marking/<int:ct_id>")
+@login_required
+def grid(ct_id: int):
+    """The judge's grid: their entries by anonymous code × their items, with progress."""
+    ct = contest_trade_or_404(ct_id)
+    member = require_panel(ct, "judge", "chief_judge")
+    entries = marking.assigned_entries(member)
+    items = marking.assigned_items(member)
+    done, total = marking.progress(member)
+    remark = {(f.entry_id, f.item.id) for f in flags(ct_id) if f.state == "remark"}
+    return render_template(
+        "judging/grid.html",
+        ct=ct,
+        entries=entries,
+        items=items,
+        marks=marking.own_marks(member),
+        remark=remark,
+        done=done,
+        total=total,
+        locked=is_locked(ct_id),
+    )
+
+
+@bp.post("/marking/<int:ct_id>/scores")
+@login_required
+def save_score(ct_id: int):
+    """Save one typed score (JSON: code, item, value); answers with the progress or the problem."""
+    ct = contest_trade_or_404(ct_id)
+    member = require_panel(ct, "judge", "chief_judge")
+    data = request.get_json(silent=True) or {}
+    try:
+        item_id = int(data.get("item"))
+    except (TypeError, ValueError):
+        return jsonify(error=_("This entry or item is not assigned to you.")), 400
+    try:
+        value = marking.enter_score(member, str(data.get("code", "")), item_id, str(data.get("value", "")))
+    except MarkingError as err:
+        db.session.rollback()
+        return jsonify(error=say(err.reason)), 409 if is_locked(ct_id) else 400
+    db.session.commit()
+    done, total = marking.progress(member)
+    return jsonify(value=str(value.normalize()), done=done, total=total)
+
+
+@bp.route("/marking/<int:ct_id>/history")
+@login_required
+def my_history(ct_id: int):
+    """The audit trail of the judge's own scores on one cell (by code and item)."""
+    ct = contest_trade_or_404(ct_id)
+    member = require_panel(ct, "judge", "chief_judge")
+    code = request.args.get("code", "")
+    item_id = request.args.get("item", type=int)
+    entry = next((e for e in marking.assigned_entries(member) if e.code == code), None)
+    rows = []
+    if entry is not None:
+        rows = db.session.scalars(
+            select(MarkChange)
+            .filter_by(entry_id=entry.entry_id, item_id=item_id, judge_id=member.user_id)
+            .order_by(MarkChange.at)
+        ).all()
+    return render_template("judging/history.html", ct=ct, code=code, rows=rows, show_judge=False)

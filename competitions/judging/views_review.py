@@ -1,3 +1,132 @@
-"""Routes of the judging blueprint (being built)."""
+"""The chief judge's pages: disagreements to resolve, the lock and unlock, every mark's history."""
 
-from competitions.judging.views import bp  # noqa: F401
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from competitions.accounts.models import User
+from competitions.core.db import db
+from competitions.core.i18n import say
+from competitions.judging import review
+from competitions.judging.access import contest_trade_or_404, require_panel
+from competitions.judging.forms_review import LockForm, ResolveForm, UnlockForm
+from competitions.judging.marks import MarkingError, is_locked
+from competitions.judging.models import EntryCode, LockEvent, MarkChange, SchemeItem
+from competitions.judging.rules import lock_problems
+from competitions.judging.views import bp
+
+
+def _judge_names(ids) -> dict[int, str]:
+    rows = db.session.execute(select(User.id, User.display_name).where(User.id.in_(set(ids))))
+    return dict(rows.all())
+
+
+@bp.route("/contest-trades/<int:ct_id>/review")
+@login_required
+def review_page(ct_id: int):
+    """Flags with their scores per judge, what blocks the lock, and the lock history."""
+    ct = contest_trade_or_404(ct_id)
+    require_panel(ct, "chief_judge")
+    flag_list = review.flags(ct_id)
+    judges = {j for f in flag_list for j in f.scores}
+    events = db.session.scalars(
+        select(LockEvent).filter_by(contest_trade_id=ct_id).order_by(LockEvent.at.desc())
+    ).all()
+    return render_template(
+        "judging/review.html",
+        ct=ct,
+        flags=flag_list,
+        names=_judge_names(judges | {e.user_id for e in events}),
+        problems=[say(p) for p in lock_problems(review.lock_state(ct_id))],
+        locked=is_locked(ct_id),
+        events=events,
+        resolve_form=ResolveForm(),
+        lock_form=LockForm(),
+        unlock_form=UnlockForm(),
+    )
+
+
+@bp.post("/contest-trades/<int:ct_id>/review/resolve")
+@login_required
+def resolve_flag(ct_id: int):
+    """Record a decision on one flag."""
+    ct = contest_trade_or_404(ct_id)
+    member = require_panel(ct, "chief_judge")
+    form = ResolveForm()
+    if not form.validate_on_submit():
+        flash(_("Write a comment with the decision."), "error")
+    elif is_locked(ct_id):
+        flash(_("The marks are locked."), "error")
+    else:
+        try:
+            review.resolve(ct_id, form.entry_id.data, form.item_id.data, form.action.data,
+                           form.comment.data, member.user_id)
+        except MarkingError as err:
+            db.session.rollback()
+            flash(say(err.reason), "error")
+        else:
+            db.session.commit()
+            flash(_("Decision recorded."), "success")
+    return redirect(url_for("judging.review_page", ct_id=ct_id))
+
+
+@bp.post("/contest-trades/<int:ct_id>/lock")
+@login_required
+def lock_marks(ct_id: int):
+    """Lock the marks, or say what still blocks it."""
+    ct = contest_trade_or_404(ct_id)
+    member = require_panel(ct, "chief_judge")
+    if LockForm().validate_on_submit():
+        problems = review.lock(ct_id, member.user_id)
+        if problems:
+            db.session.rollback()
+            for problem in problems:
+                flash(_("Cannot lock: %(why)s", why=say(problem)), "error")
+        else:
+            db.session.commit()
+            flash(_("The marks are locked."), "success")
+    return redirect(url_for("judging.review_page", ct_id=ct_id))
+
+
+@bp.post("/contest-trades/<int:ct_id>/unlock")
+@login_required
+def unlock_marks(ct_id: int):
+    """Unlock the marks with a written reason."""
+    ct = contest_trade_or_404(ct_id)
+    member = require_panel(ct, "chief_judge")
+    form = UnlockForm()
+    if not form.validate_on_submit():
+        flash(_("Write the reason for unlocking (at least 5 characters)."), "error")
+    else:
+        try:
+            review.unlock(ct_id, member.user_id, form.reason.data)
+        except MarkingError as err:
+            db.session.rollback()
+            flash(say(err.reason), "error")
+        else:
+            db.session.commit()
+            flash(_("The marks are unlocked."), "success")
+    return redirect(url_for("judging.review_page", ct_id=ct_id))
+
+
+@bp.route("/contest-trades/<int:ct_id>/review/history")
+@login_required
+def mark_history(ct_id: int):
+    """The audit trail of one item of one entry (by code): every judge's changes."""
+    ct = contest_trade_or_404(ct_id)
+    require_panel(ct, "chief_judge")
+    code = request.args.get("code", "")
+    item = db.session.get(SchemeItem, request.args.get("item", type=int) or 0)
+    entry_id = db.session.scalar(
+        select(EntryCode.entry_id).filter_by(contest_trade_id=ct_id, code=code)
+    )
+    rows = []
+    if entry_id is not None and item is not None:
+        rows = db.session.scalars(
+            select(MarkChange).filter_by(entry_id=entry_id, item_id=item.id).order_by(MarkChange.at)
+        ).all()
+    names = _judge_names({r.judge_id for r in rows} | {r.changed_by for r in rows})
+    return render_template(
+        "judging/history.html", ct=ct, code=code, item=item, rows=rows, names=names, show_judge=True
+    )

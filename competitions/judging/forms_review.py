@@ -1,0 +1,32 @@
+"""The chief judge's forms: resolve a flag, lock, unlock."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, IntegerField, SelectField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length
+
+
+class ResolveForm(FlaskForm):
+    """Confirm the disagreeing scores, or ask the judges to mark again, with a comment."""
+
+    entry_id = IntegerField(validators=[InputRequired()])
+    item_id = IntegerField(validators=[InputRequired()])
+    action = SelectField(
+        _l("Decision"),
+        choices=[("remark", _l("Ask the judges to mark again")), ("confirm", _l("Confirm the scores"))],
+    )
+    comment = TextAreaField(_l("Comment"), validators=[DataRequired(), Length(max=2000)])
+
+
+class LockForm(FlaskForm):
+    """Lock the marks (the button carries the CSRF token)."""
+
+    confirm = HiddenField(default="1")
+
+
+class UnlockForm(FlaskForm):
+    """Unlock the marks: a written reason is required."""
+
+    reason = TextAreaField(
+        _l("Reason for unlocking"), validators=[DataRequired(), Length(min=5, max=2000)]
+    )

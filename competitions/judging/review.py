@@ -1,0 +1,198 @@
+"""The chief judge's view of a contest-trade's marks: flags, what blocks the lock, lock, unlock."""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import func, select
+
+from competitions.core.db import db, utcnow
+from competitions.judging import rules
+from competitions.judging.marks import MarkingError
+from competitions.judging.models import (
+    MARKED_STATUSES,
+    EntryCode,
+    FlagResolution,
+    JudgeEntry,
+    JudgeItem,
+    LockEvent,
+    Mark,
+    MarkingLock,
+    PanelMember,
+    SchemeItem,
+    SchemePart,
+    ScoreSheet,
+)
+from competitions.registry.models import Entry
+from competitions.registry.rules import N_, Reason
+
+
+@dataclass
+class Flag:
+    """A disagreement between judges on one item of one entry."""
+
+    entry_id: int
+    code: str
+    item: SchemeItem
+    scores: dict[int, Decimal]  # judge id → score
+    spread: Decimal
+    #: open, remark (a re-mark was asked for), or confirmed.
+    state: str
+    resolution: FlagResolution | None
+
+
+def scores_key(scores: dict[int, Decimal]) -> str:
+    """A stable text of the scores a decision was about ("judge:value;…")."""
+    return ";".join(f"{judge}:{scores[judge].normalize()}" for judge in sorted(scores))
+
+
+def _items(ct_id: int) -> dict[int, SchemeItem]:
+    rows = db.session.scalars(
+        select(SchemeItem).join(SchemePart).where(SchemePart.contest_trade_id == ct_id)
+    )
+    return {item.id: item for item in rows}
+
+
+def _marked_entries(ct_id: int) -> dict[int, str]:
+    """{entry id: code} of the entries being marked (code empty when not drawn yet)."""
+    rows = db.session.execute(
+        select(Entry.id, EntryCode.code)
+        .outerjoin(EntryCode, EntryCode.entry_id == Entry.id)
+        .where(Entry.contest_trade_id == ct_id, Entry.status.in_(MARKED_STATUSES))
+    )
+    return {entry_id: code or "" for entry_id, code in rows}
+
+
+def _scores(ct_id: int, entries: dict[int, str]) -> dict[tuple[int, int], dict[int, Decimal]]:
+    """{(entry, item): {judge: score}} for the marked entries."""
+    rows = db.session.execute(
+        select(Mark.entry_id, Mark.item_id, Mark.judge_id, Mark.value)
+        .join(SchemeItem, SchemeItem.id == Mark.item_id)
+        .join(SchemePart)
+        .where(SchemePart.contest_trade_id == ct_id)
+    )
+    out: dict[tuple[int, int], dict[int, Decimal]] = defaultdict(dict)
+    for entry_id, item_id, judge_id, value in rows:
+        if entry_id in entries:
+            out[(entry_id, item_id)][judge_id] = value
+    return out
+
+
+def _latest_resolutions(ct_id: int) -> dict[tuple[int, int], FlagResolution]:
+    rows = db.session.scalars(
+        select(FlagResolution)
+        .join(SchemeItem, SchemeItem.id == FlagResolution.item_id)
+        .join(SchemePart)
+        .where(SchemePart.contest_trade_id == ct_id)
+        .order_by(FlagResolution.id)
+    )
+    return {(r.entry_id, r.item_id): r for r in rows}
+
+
+def flags(ct_id: int) -> list[Flag]:
+    """Every (entry, item) whose judges disagree beyond the tolerance, with its state."""
+    entries = _marked_entries(ct_id)
+    items = _items(ct_id)
+    resolutions = _latest_resolutions(ct_id)
+    out = []
+    for (entry_id, item_id), scores in _scores(ct_id, entries).items():
+        item = items[item_id]
+        spread = rules.disagreement(list(scores.values()), item.rule)
+        if spread is None:
+            continue
+        resolution = resolutions.get((entry_id, item_id))
+        state = "open"
+        if resolution and resolution.scores_key == scores_key(scores):
+            state = "confirmed" if resolution.action == "confirm" else "remark"
+        out.append(Flag(entry_id, entries[entry_id], item, scores, spread, state, resolution))
+    return sorted(out, key=lambda f: (f.code, f.item.position, f.item.id))
+
+
+def lock_state(ct_id: int) -> rules.LockState:
+    """What still blocks the lock: missing scores, unconfirmed sheets, unresolved flags."""
+    entries = _marked_entries(ct_id)
+    items = _items(ct_id)
+    scores = _scores(ct_id, entries)
+    assigned: dict[tuple[int, int], set[int]] = defaultdict(set)
+    rows = db.session.execute(
+        select(JudgeEntry.entry_id, JudgeItem.item_id, PanelMember.user_id)
+        .join(JudgeItem, JudgeItem.member_id == JudgeEntry.member_id)
+        .join(PanelMember, PanelMember.id == JudgeEntry.member_id)
+        .where(PanelMember.contest_trade_id == ct_id)
+    )
+    for entry_id, item_id, judge_id in rows:
+        assigned[(entry_id, item_id)].add(judge_id)
+    unmarked = 0
+    for entry_id in entries:
+        for item_id, item in items.items():
+            judges = assigned.get((entry_id, item_id), set())
+            have = scores.get((entry_id, item_id), {})
+            missing_assigned = len(judges - set(have))
+            unmarked += max(missing_assigned, item.judges - len(have))
+    sheets = db.session.scalar(
+        select(func.count())
+        .select_from(ScoreSheet)
+        .join(Entry, Entry.id == ScoreSheet.entry_id)
+        .where(Entry.contest_trade_id == ct_id, ScoreSheet.state != "confirmed")
+    )
+    open_flags = sum(1 for f in flags(ct_id) if f.state != "confirmed")
+    return rules.LockState(unmarked=unmarked, unconfirmed_sheets=sheets, open_flags=open_flags)
+
+
+def resolve(ct_id: int, entry_id: int, item_id: int, action: str, comment: str, user_id: int):
+    """Record the chief judge's decision on a flag: confirm the scores, or ask for a re-mark."""
+    if not comment.strip():
+        raise MarkingError(Reason.of(N_("a comment is required")))
+    flag = next((f for f in flags(ct_id) if (f.entry_id, f.item.id) == (entry_id, item_id)), None)
+    if flag is None:
+        raise MarkingError(Reason.of(N_("there is no disagreement on this item")))
+    db.session.add(
+        FlagResolution(
+            entry_id=entry_id,
+            item_id=item_id,
+            action=action,
+            comment=comment.strip(),
+            scores_key=scores_key(flag.scores),
+            resolved_by=user_id,
+        )
+    )
+    db.session.flush()
+
+
+def _lock_row(ct_id: int) -> MarkingLock:
+    row = db.session.scalar(
+        select(MarkingLock).where(MarkingLock.contest_trade_id == ct_id).with_for_update()
+    )
+    if row is None:
+        row = MarkingLock(contest_trade_id=ct_id, locked=False)
+        db.session.add(row)
+        db.session.flush()
+    return row
+
+
+def lock(ct_id: int, user_id: int) -> list[Reason]:
+    """Lock the marks (签字确认); returns why not instead when something is still open."""
+    row = _lock_row(ct_id)
+    if row.locked:
+        return [Reason.of(N_("the marks are already locked"))]
+    problems = rules.lock_problems(lock_state(ct_id))
+    if problems:
+        return problems
+    row.locked, row.locked_by, row.locked_at = True, user_id, utcnow()
+    db.session.add(LockEvent(contest_trade_id=ct_id, action="lock", user_id=user_id))
+    db.session.flush()
+    return []
+
+
+def unlock(ct_id: int, user_id: int, reason: str) -> None:
+    """Unlock the marks; a written reason is required and kept."""
+    if len(reason.strip()) < 5:
+        raise MarkingError(Reason.of(N_("write the reason for unlocking")))
+    row = _lock_row(ct_id)
+    if not row.locked:
+        raise MarkingError(Reason.of(N_("the marks are not locked")))
+    row.locked, row.locked_by, row.locked_at = False, None, None
+    db.session.add(
+        LockEvent(contest_trade_id=ct_id, action="unlock", user_id=user_id, reason=reason.strip())
+    )
+    db.session.flush()

@@ -1,0 +1,55 @@
+// The judge's score grid: save each cell as it is typed, move with the keyboard, show progress.
+(function () {
+  var table = document.getElementById("score-grid");
+  if (!table) { return; }
+  var status = document.getElementById("grid-status");
+  var progress = document.getElementById("progress");
+  var timers = new WeakMap();
+
+  function save(input) {
+    var value = input.value.trim();
+    if (value === "" || value === input.dataset.saved) { return; }
+    input.classList.remove("error", "saved");
+    input.classList.add("saving");
+    fetch(table.dataset.saveUrl, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": table.dataset.csrf },
+      body: JSON.stringify({ code: input.dataset.code, item: input.dataset.item, value: value })
+    }).then(function (r) { return r.json().then(function (body) { return { ok: r.ok, body: body }; }); })
+      .then(function (res) {
+        input.classList.remove("saving");
+        if (res.ok) {
+          input.dataset.saved = res.body.value;
+          input.classList.add("saved");
+          input.removeAttribute("aria-invalid");
+          input.title = "";
+          progress.textContent = progress.textContent.replace(/\d+(\D+)\d+/, res.body.done + "$1" + res.body.total);
+        } else {
+          input.classList.add("error");
+          input.setAttribute("aria-invalid", "true");
+          input.title = res.body.error;
+          status.textContent = input.getAttribute("aria-label") + ": " + res.body.error;
+        }
+      })
+      .catch(function () { input.classList.remove("saving"); input.classList.add("error"); });
+  }
+
+  function move(input, delta) {
+    var cells = table.querySelectorAll('input.score[data-item="' + input.dataset.item + '"]');
+    var row = Number(input.dataset.row) + delta;
+    if (row >= 0 && row < cells.length) { cells[row].focus(); cells[row].select(); }
+  }
+
+  table.querySelectorAll("input.score").forEach(function (input) {
+    input.dataset.saved = input.value;
+    input.addEventListener("input", function () {
+      clearTimeout(timers.get(input));
+      timers.set(input, setTimeout(function () { save(input); }, 500));
+    });
+    input.addEventListener("change", function () { clearTimeout(timers.get(input)); save(input); });
+    input.addEventListener("keydown", function (event) {
+      if (event.key === "Enter" || event.key === "ArrowDown") { event.preventDefault(); save(input); move(input, 1); }
+      if (event.key === "ArrowUp") { event.preventDefault(); save(input); move(input, -1); }
+    });
+  });
+})();

@@ -1,0 +1,80 @@
+"""A small marked contest-trade for tests: a scheme, a panel, coded entries."""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from competitions.core.db import db
+from competitions.judging.models import (
+    EntryCode,
+    JudgeEntry,
+    JudgeItem,
+    PanelMember,
+    SchemeItem,
+    SchemePart,
+)
+from competitions.registry.models import Entry, Person
+from tests import factories as f
+
+
+@dataclass
+class World:
+    ct: object
+    items: list
+    judges: list
+    chief: object
+    entries: list
+    codes: list
+    members: dict
+
+
+def build(n_entries: int = 3, n_judges: int = 3) -> World:
+    """A contest-trade with one practical part (a judged item 0-10, a measured item 0-5),
+    ``n_judges`` judges on every item and entry, a chief judge, and coded entries."""
+    contest = f.contest("SD-2018", tier="province")
+    ct = f.contest_trade(contest, f.trade())
+    part = SchemePart(contest_trade_id=ct.id, kind="practical", name="实操")
+    db.session.add(part)
+    db.session.flush()
+    judged = SchemeItem(part_id=part.id, position=1, code="J1", criterion="工件外观",
+                        kind="judgement", max_mark=Decimal(10), step=Decimal("0.5"),
+                        judges=n_judges, aggregation="mean")
+    measured = SchemeItem(part_id=part.id, position=2, code="M1", criterion="尺寸精度",
+                          kind="measurement", max_mark=Decimal(5), step=Decimal("0.01"),
+                          judges=n_judges, aggregation="mean", tolerance=Decimal(5))
+    db.session.add_all([judged, measured])
+    unit = f.unit("济钢")
+    entries, codes = [], []
+    for n in range(n_entries):
+        person = Person(name=f"选手{n}号", gender="M", birth_date=date(1990, 1, n + 1),
+                        id_type="resident", id_number=f.resident_id(date(1990, 1, n + 1), n),
+                        unit_id=unit.id)
+        db.session.add(person)
+        db.session.flush()
+        entry = Entry(person_id=person.id, contest_trade_id=ct.id, status="approved")
+        db.session.add(entry)
+        db.session.flush()
+        code = str(700 + n * 37)
+        db.session.add(EntryCode(entry_id=entry.id, contest_trade_id=ct.id, code=code))
+        entries.append(entry)
+        codes.append(code)
+    judges, members = [], {}
+    for n in range(n_judges):
+        judge = f.user(f"judge{n + 1}")
+        f.grant(judge, contest, "judge")
+        member = PanelMember(contest_trade_id=ct.id, user_id=judge.id, role="judge")
+        db.session.add(member)
+        db.session.flush()
+        for item in (judged, measured):
+            db.session.add(JudgeItem(member_id=member.id, item_id=item.id))
+        for entry in entries:
+            db.session.add(JudgeEntry(member_id=member.id, entry_id=entry.id))
+        judges.append(judge)
+        members[judge.username] = member
+    chief = f.user("chief")
+    f.grant(chief, contest, "chief_judge")
+    db.session.add(PanelMember(contest_trade_id=ct.id, user_id=chief.id, role="chief_judge"))
+    organiser = f.user("org", registrar=True)
+    f.grant(organiser, contest, "organiser")
+    db.session.commit()
+    return World(ct, [judged, measured], judges, chief, entries, codes, members)
