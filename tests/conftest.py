@@ -17,6 +17,7 @@ import redis
 import sqlalchemy as sa
 
 from app import create_app
+from competitions import models  # noqa: F401  (every table on the metadata before create_all)
 from competitions.core.config import load_config
 from competitions.core.db import db
 

@@ -13,7 +13,10 @@ class ResolveForm(FlaskForm):
     item_id = IntegerField(validators=[InputRequired()])
     action = SelectField(
         _l("Decision"),
-        choices=[("remark", _l("Ask the judges to mark again")), ("confirm", _l("Confirm the scores"))],
+        choices=[
+            ("remark", _l("Ask the judges to mark again")),
+            ("confirm", _l("Confirm the scores")),
+        ],
     )
     comment = TextAreaField(_l("Comment"), validators=[DataRequired(), Length(max=2000)])
 

@@ -62,7 +62,9 @@ def own_marks(member: PanelMember) -> dict[tuple[int, int], Decimal]:
         select(Mark.entry_id, Mark.item_id, Mark.value)
         .join(SchemeItem, SchemeItem.id == Mark.item_id)
         .join(SchemePart)
-        .where(Mark.judge_id == member.user_id, SchemePart.contest_trade_id == member.contest_trade_id)
+        .where(
+            Mark.judge_id == member.user_id, SchemePart.contest_trade_id == member.contest_trade_id
+        )
     )
     return {(e, i): v for e, i, v in rows}
 

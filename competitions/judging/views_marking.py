@@ -60,7 +60,9 @@ def save_score(ct_id: int):
     except (TypeError, ValueError):
         return jsonify(error=_("This entry or item is not assigned to you.")), 400
     try:
-        value = marking.enter_score(member, str(data.get("code", "")), item_id, str(data.get("value", "")))
+        value = marking.enter_score(
+            member, str(data.get("code", "")), item_id, str(data.get("value", ""))
+        )
     except MarkingError as err:
         db.session.rollback()
         return jsonify(error=say(err.reason)), 409 if is_locked(ct_id) else 400

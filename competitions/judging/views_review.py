@@ -60,8 +60,14 @@ def resolve_flag(ct_id: int):
         flash(_("The marks are locked."), "error")
     else:
         try:
-            review.resolve(ct_id, form.entry_id.data, form.item_id.data, form.action.data,
-                           form.comment.data, member.user_id)
+            review.resolve(
+                ct_id,
+                form.entry_id.data,
+                form.item_id.data,
+                form.action.data,
+                form.comment.data,
+                member.user_id,
+            )
         except MarkingError as err:
             db.session.rollback()
             flash(say(err.reason), "error")

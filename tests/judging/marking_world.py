@@ -36,19 +36,41 @@ def build(n_entries: int = 3, n_judges: int = 3) -> World:
     part = SchemePart(contest_trade_id=ct.id, kind="practical", name="实操")
     db.session.add(part)
     db.session.flush()
-    judged = SchemeItem(part_id=part.id, position=1, code="J1", criterion="工件外观",
-                        kind="judgement", max_mark=Decimal(10), step=Decimal("0.5"),
-                        judges=n_judges, aggregation="mean")
-    measured = SchemeItem(part_id=part.id, position=2, code="M1", criterion="尺寸精度",
-                          kind="measurement", max_mark=Decimal(5), step=Decimal("0.01"),
-                          judges=n_judges, aggregation="mean", tolerance=Decimal(5))
+    judged = SchemeItem(
+        part_id=part.id,
+        position=1,
+        code="J1",
+        criterion="工件外观",
+        kind="judgement",
+        max_mark=Decimal(10),
+        step=Decimal("0.5"),
+        judges=n_judges,
+        aggregation="mean",
+    )
+    measured = SchemeItem(
+        part_id=part.id,
+        position=2,
+        code="M1",
+        criterion="尺寸精度",
+        kind="measurement",
+        max_mark=Decimal(5),
+        step=Decimal("0.01"),
+        judges=n_judges,
+        aggregation="mean",
+        tolerance=Decimal(5),
+    )
     db.session.add_all([judged, measured])
     unit = f.unit("济钢")
     entries, codes = [], []
     for n in range(n_entries):
-        person = Person(name=f"选手{n}号", gender="M", birth_date=date(1990, 1, n + 1),
-                        id_type="resident", id_number=f.resident_id(date(1990, 1, n + 1), n),
-                        unit_id=unit.id)
+        person = Person(
+            name=f"选手{n}号",
+            gender="M",
+            birth_date=date(1990, 1, n + 1),
+            id_type="resident",
+            id_number=f.resident_id(date(1990, 1, n + 1), n),
+            unit_id=unit.id,
+        )
         db.session.add(person)
         db.session.flush()
         entry = Entry(person_id=person.id, contest_trade_id=ct.id, status="approved")

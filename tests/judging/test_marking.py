@@ -11,8 +11,9 @@ from tests.judging.marking_world import build
 
 
 def save(client, world, code, item, value):
-    return client.post(f"/marking/{world.ct.id}/scores",
-                       json={"code": code, "item": item.id, "value": value})
+    return client.post(
+        f"/marking/{world.ct.id}/scores", json={"code": code, "item": item.id, "value": value}
+    )
 
 
 def test_the_grid_shows_codes_and_never_identities(client, login):
@@ -79,7 +80,10 @@ def test_a_judge_changes_their_score_until_the_lock_and_the_trail_keeps_each_cha
     save(client, world, world.codes[0], judged, "6")
     save(client, world, world.codes[0], judged, "7")
     changes = db.session.scalars(select(MarkChange).order_by(MarkChange.id)).all()
-    assert [(c.old_value, c.new_value) for c in changes] == [(None, Decimal(6)), (Decimal(6), Decimal(7))]
+    assert [(c.old_value, c.new_value) for c in changes] == [
+        (None, Decimal(6)),
+        (Decimal(6), Decimal(7)),
+    ]
     assert all(c.changed_by == world.judges[0].id for c in changes)
     db.session.merge(MarkingLock(contest_trade_id=world.ct.id, locked=True))
     db.session.commit()
@@ -108,6 +112,8 @@ def test_json_without_a_csrf_token_is_refused_when_csrf_is_on(app):
         with client.session_transaction() as session:
             session["_user_id"] = str(world.judges[0].id)
             session["_fresh"] = True
-        response = client.post(f"/marking/{world.ct.id}/scores",
-                               json={"code": world.codes[0], "item": world.items[0].id, "value": "5"})
+        response = client.post(
+            f"/marking/{world.ct.id}/scores",
+            json={"code": world.codes[0], "item": world.items[0].id, "value": "5"},
+        )
         assert response.status_code == 400

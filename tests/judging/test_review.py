@@ -16,7 +16,9 @@ def fill(world, judged_scores=(7, 7, 7), measured=3):
     for entry in world.entries:
         for judge, score in zip(world.judges, judged_scores, strict=True):
             save_score(world.ct.id, entry.id, judged.id, judge.id, Decimal(score), judge.id)
-            save_score(world.ct.id, entry.id, measured_item.id, judge.id, Decimal(measured), judge.id)
+            save_score(
+                world.ct.id, entry.id, measured_item.id, judge.id, Decimal(measured), judge.id
+            )
     db.session.commit()
 
 
@@ -25,8 +27,9 @@ def review(client, world):
 
 
 def lock(client, world):
-    return client.post(f"/contest-trades/{world.ct.id}/lock", data={"confirm": "1"},
-                       follow_redirects=True).get_data(as_text=True)
+    return client.post(
+        f"/contest-trades/{world.ct.id}/lock", data={"confirm": "1"}, follow_redirects=True
+    ).get_data(as_text=True)
 
 
 def is_locked(world):
@@ -57,13 +60,21 @@ def test_a_flag_must_be_resolved_before_the_lock(client, login):
     judged = world.items[0]
     entry = world.entries[0]
     # No comment: refused.
-    client.post(f"/contest-trades/{world.ct.id}/review/resolve",
-                data={"entry_id": entry.id, "item_id": judged.id, "action": "confirm", "comment": ""})
+    client.post(
+        f"/contest-trades/{world.ct.id}/review/resolve",
+        data={"entry_id": entry.id, "item_id": judged.id, "action": "confirm", "comment": ""},
+    )
     assert review(client, world).count('class="flag-open"') == 3
     for e in world.entries:
-        client.post(f"/contest-trades/{world.ct.id}/review/resolve",
-                    data={"entry_id": e.id, "item_id": judged.id, "action": "confirm",
-                          "comment": "评分依据充分，予以确认"})
+        client.post(
+            f"/contest-trades/{world.ct.id}/review/resolve",
+            data={
+                "entry_id": e.id,
+                "item_id": judged.id,
+                "action": "confirm",
+                "comment": "评分依据充分，予以确认",
+            },
+        )
     page = review(client, world)
     assert page.count('class="flag-confirmed"') == 3 and "评分依据充分" in page
     assert "The marks are locked." in lock(client, world)
@@ -76,18 +87,28 @@ def test_a_re_mark_request_shows_on_the_judges_grid_and_clears_when_they_agree(c
     judged = world.items[0]
     entry = world.entries[0]
     login("chief")
-    client.post(f"/contest-trades/{world.ct.id}/review/resolve",
-                data={"entry_id": entry.id, "item_id": judged.id, "action": "remark",
-                      "comment": "请复核工件外观"})
+    client.post(
+        f"/contest-trades/{world.ct.id}/review/resolve",
+        data={
+            "entry_id": entry.id,
+            "item_id": judged.id,
+            "action": "remark",
+            "comment": "请复核工件外观",
+        },
+    )
     assert 'class="flag-remark"' in review(client, world)
     login("judge1")
     grid = client.get(f"/marking/{world.ct.id}").get_data(as_text=True)
     assert 'class="remark"' in grid
-    client.post(f"/marking/{world.ct.id}/scores",
-                json={"code": world.codes[0], "item": judged.id, "value": "7.5"})
+    client.post(
+        f"/marking/{world.ct.id}/scores",
+        json={"code": world.codes[0], "item": judged.id, "value": "7.5"},
+    )
     login("judge3")
-    client.post(f"/marking/{world.ct.id}/scores",
-                json={"code": world.codes[0], "item": judged.id, "value": "7.5"})
+    client.post(
+        f"/marking/{world.ct.id}/scores",
+        json={"code": world.codes[0], "item": judged.id, "value": "7.5"},
+    )
     login("chief")
     page = review(client, world)
     assert page.count("flag-") == 2  # the first entry no longer disagrees
@@ -96,8 +117,15 @@ def test_a_re_mark_request_shows_on_the_judges_grid_and_clears_when_they_agree(c
 def test_unconfirmed_sheets_block_the_lock(client, login):
     world = build()
     fill(world)
-    db.session.add(ScoreSheet(entry_id=world.entries[0].id, judge_id=world.judges[0].id,
-                              first_clerk_id=world.judges[1].id, first_values={}, state="typed"))
+    db.session.add(
+        ScoreSheet(
+            entry_id=world.entries[0].id,
+            judge_id=world.judges[0].id,
+            first_clerk_id=world.judges[1].id,
+            first_values={},
+            state="typed",
+        )
+    )
     db.session.commit()
     login("chief")
     client.get("/lang/en")
@@ -113,18 +141,24 @@ def test_locked_marks_cannot_change_and_unlocking_needs_a_reason(client, login):
     lock(client, world)
     assert is_locked(world)
     login("judge1")
-    response = client.post(f"/marking/{world.ct.id}/scores",
-                           json={"code": world.codes[0], "item": world.items[0].id, "value": "9"})
+    response = client.post(
+        f"/marking/{world.ct.id}/scores",
+        json={"code": world.codes[0], "item": world.items[0].id, "value": "9"},
+    )
     assert response.status_code == 409
-    assert db.session.scalar(select(Mark.value).where(Mark.judge_id == world.judges[0].id)
-                             .limit(1)) == Decimal(7)
+    assert db.session.scalar(
+        select(Mark.value).where(Mark.judge_id == world.judges[0].id).limit(1)
+    ) == Decimal(7)
     login("chief")
     client.post(f"/contest-trades/{world.ct.id}/unlock", data={"reason": ""})
     assert is_locked(world)
     client.post(f"/contest-trades/{world.ct.id}/unlock", data={"reason": "仲裁组认定3号工件需复评"})
     assert not is_locked(world)
     events = db.session.scalars(select(LockEvent).order_by(LockEvent.id)).all()
-    assert [(e.action, e.reason) for e in events] == [("lock", ""), ("unlock", "仲裁组认定3号工件需复评")]
+    assert [(e.action, e.reason) for e in events] == [
+        ("lock", ""),
+        ("unlock", "仲裁组认定3号工件需复评"),
+    ]
     assert "仲裁组认定3号工件需复评" in review(client, world)
 
 
@@ -134,8 +168,16 @@ def test_only_the_chief_judge_reviews_locks_and_unlocks(client, login):
     for user in ("judge1", "org"):
         login(user)
         assert client.get(f"/contest-trades/{world.ct.id}/review").status_code == 403
-        assert client.post(f"/contest-trades/{world.ct.id}/lock", data={"confirm": "1"}).status_code == 403
-        assert client.post(f"/contest-trades/{world.ct.id}/unlock", data={"reason": "xxxxxx"}).status_code == 403
+        assert (
+            client.post(f"/contest-trades/{world.ct.id}/lock", data={"confirm": "1"}).status_code
+            == 403
+        )
+        assert (
+            client.post(
+                f"/contest-trades/{world.ct.id}/unlock", data={"reason": "xxxxxx"}
+            ).status_code
+            == 403
+        )
     assert not is_locked(world)
 
 
@@ -144,9 +186,12 @@ def test_the_chief_sees_every_change_of_a_score(client, login):
     fill(world)
     judged = world.items[0]
     login("judge2")
-    client.post(f"/marking/{world.ct.id}/scores",
-                json={"code": world.codes[1], "item": judged.id, "value": "6.5"})
+    client.post(
+        f"/marking/{world.ct.id}/scores",
+        json={"code": world.codes[1], "item": judged.id, "value": "6.5"},
+    )
     login("chief")
-    page = client.get(f"/contest-trades/{world.ct.id}/review/history?code={world.codes[1]}&item={judged.id}"
-                      ).get_data(as_text=True)
+    page = client.get(
+        f"/contest-trades/{world.ct.id}/review/history?code={world.codes[1]}&item={judged.id}"
+    ).get_data(as_text=True)
     assert "Judge2" in page and "6.5" in page and page.count("<tr>") >= 5  # 3 creations + 1 change

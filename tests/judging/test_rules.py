@@ -28,7 +28,13 @@ def ds(*values):
         (ds(4, 8), "trimmed_mean", "6.0000"),  # fewer than 3: the mean
         (ds(3, 1, 2), "median", "2.0000"),
         (ds(1, 2, 3, 10), "median", "2.5000"),
-        (ds(7,), "median", "7.0000"),
+        (
+            ds(
+                7,
+            ),
+            "median",
+            "7.0000",
+        ),
         (ds(7, 8, 12), "closest_pair", "7.5000"),
         (ds(2, 11, 12), "closest_pair", "11.5000"),
         (ds(2, 5, 8), "closest_pair", "5.0000"),  # equal gaps: the middle
@@ -77,7 +83,13 @@ def test_item_mark(values, rule, expected):
         (ds(1, 3, 2), WS, D(2)),  # spread 2 > 1
         (ds(7, 8), MARKS, None),  # 10% of 10 = 1
         (ds(7, 8.5), MARKS, D("1.5")),
-        (ds(7,), MARKS, None),  # one score cannot disagree
+        (
+            ds(
+                7,
+            ),
+            MARKS,
+            None,
+        ),  # one score cannot disagree
         (ds(7, 8.5), ItemRule(max_mark=D(10), tolerance=D(2)), None),  # own tolerance
         (ds(5, 8), ItemRule(max_mark=D(10), tolerance=D(2)), D(3)),
     ],
@@ -120,17 +132,37 @@ ENTERPRISES = frozenset({10})  # unit 10 is an enterprise; 1 is a union above ev
 @pytest.mark.parametrize(
     ("judge", "entry", "declared", "msgid"),
     [
-        (Affiliation((11, 10, 1)), Affiliation((11, 10, 1)), set(),
-         "the judge works in the contestant's unit"),
-        (Affiliation((10, 1)), Affiliation((12, 10, 1)), set(),
-         "the judge and the contestant work in the same enterprise"),
-        (Affiliation((11, 10, 1)), Affiliation((12, 10, 1)), set(),
-         "the judge and the contestant work in the same enterprise"),
+        (
+            Affiliation((11, 10, 1)),
+            Affiliation((11, 10, 1)),
+            set(),
+            "the judge works in the contestant's unit",
+        ),
+        (
+            Affiliation((10, 1)),
+            Affiliation((12, 10, 1)),
+            set(),
+            "the judge and the contestant work in the same enterprise",
+        ),
+        (
+            Affiliation((11, 10, 1)),
+            Affiliation((12, 10, 1)),
+            set(),
+            "the judge and the contestant work in the same enterprise",
+        ),
         (Affiliation((20, 1)), Affiliation((12, 10, 1)), set(), None),  # only the union shared
-        (Affiliation((20, 1), 5), Affiliation((12, 10, 1), 5), set(),
-         "the judge comes with the contestant's delegation"),
-        (Affiliation((20, 1)), Affiliation((12, 10, 1)), {7},
-         "the judge declared a relation with this contestant"),
+        (
+            Affiliation((20, 1), 5),
+            Affiliation((12, 10, 1), 5),
+            set(),
+            "the judge comes with the contestant's delegation",
+        ),
+        (
+            Affiliation((20, 1)),
+            Affiliation((12, 10, 1)),
+            {7},
+            "the judge declared a relation with this contestant",
+        ),
         (Affiliation(()), Affiliation((12, 10, 1)), set(), None),
     ],
 )
@@ -158,8 +190,10 @@ def test_stations_are_a_permutation():
     [
         (LockState(0, 0, 0), []),
         (LockState(3, 0, 0), ["%(n)s scores are not entered yet"]),
-        (LockState(0, 1, 2), ["%(n)s score sheets are not confirmed yet",
-                              "%(n)s disagreements are not resolved"]),
+        (
+            LockState(0, 1, 2),
+            ["%(n)s score sheets are not confirmed yet", "%(n)s disagreements are not resolved"],
+        ),
     ],
 )
 def test_lock_needs_everything_marked_confirmed_and_resolved(state, msgids):
