@@ -30,7 +30,7 @@ def test_the_grid_shows_codes_and_never_identities(client, login):
 
 def test_a_score_is_saved_as_typed_and_progress_follows(client, login):
     world = build()
-    judged, measured = world.items
+    judged = world.items[0]
     login("judge1")
     response = save(client, world, world.codes[0], judged, "8.5")
     assert response.status_code == 200
