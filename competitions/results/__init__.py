@@ -1,0 +1,1 @@
+"""Results: part scores, totals, ranks, awards, team results, advancement and honours."""

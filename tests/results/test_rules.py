@@ -1,0 +1,232 @@
+"""The results rules, each pinned by a table of cases (no app, no database)."""
+
+from decimal import Decimal as D
+
+import pytest
+
+from competitions.results import rules
+from competitions.results.rules import AdvancementRule, AwardRule, HonourRule, Standing
+
+
+@pytest.mark.parametrize(
+    ("marks", "part_max", "scale", "expected"),
+    [
+        (["8", "9.5", "7.25"], "30", False, "24.7500"),
+        (["8", "9.5", "7.25"], "30", True, "82.5000"),
+        (["1", "1", "1"], "3", True, "100.0000"),
+        (["0.3333"], "1", True, "33.3300"),
+        (["2"], "3", True, "66.6667"),  # 4 places, half up
+        ([], "10", True, "0.0000"),
+    ],
+)
+def test_part_score(marks, part_max, scale, expected):
+    assert rules.part_score([D(m) for m in marks], D(part_max), scale) == D(expected)
+
+
+@pytest.mark.parametrize(
+    ("theory", "practical", "wt", "wp", "total"),
+    [
+        ("80", "90", 30, 70, "87.00"),
+        ("85.5", "72.25", 30, 70, "76.23"),  # 25.65 + 50.575 = 76.225 → 76.23 half up
+        ("85.5", "72.25", 20, 80, "74.90"),
+        (None, "88.8888", 0, 100, "88.89"),
+        ("100", None, 30, 70, "30.00"),
+        ("66.6667", "66.6667", 30, 70, "66.67"),
+    ],
+)
+def test_weighted_total(theory, practical, wt, wp, total):
+    t = D(theory) if theory else None
+    p = D(practical) if practical else None
+    assert rules.weighted_total(t, p, D(wt), D(wp)) == D(total)
+
+
+def s(entry_id, total, practical=0, theory=0, time=None, status="approved", unit=None, team=None):
+    return Standing(
+        entry_id, D(str(total)), D(str(practical)), D(str(theory)), time, status, unit, team
+    )
+
+
+@pytest.mark.parametrize(
+    ("standings", "chain", "ranks"),
+    [
+        # Shared ranks: 1, 2, 2, 4.
+        ([s(1, 90), s(2, 80), s(3, 80), s(4, 70)], (), {1: 1, 2: 2, 3: 2, 4: 4}),
+        # Practical breaks the tie.
+        ([s(1, 80, 60), s(2, 80, 70)], ("practical",), {2: 1, 1: 2}),
+        # Equal practical: less time wins; no time recorded sorts last.
+        (
+            [s(1, 80, 70, 0, 600), s(2, 80, 70, 0, 500), s(3, 80, 70, 0, None)],
+            ("practical", "time", "theory"),
+            {2: 1, 1: 2, 3: 3},
+        ),
+        # The whole default chain still equal: shared.
+        (
+            [s(1, 80, 70, 50, 500), s(2, 80, 70, 50, 500)],
+            ("practical", "time", "theory"),
+            {1: 1, 2: 1},
+        ),
+        # Theory third.
+        (
+            [s(1, 80, 70, 40, 500), s(2, 80, 70, 50, 500)],
+            ("practical", "time", "theory"),
+            {2: 1, 1: 2},
+        ),
+        # A chain in another order: theory first.
+        ([s(1, 80, 70, 40), s(2, 80, 60, 50)], ("theory", "practical"), {2: 1, 1: 2}),
+        # Unranked statuses take no rank.
+        (
+            [
+                s(1, 99, status="withdrawn"),
+                s(2, 50),
+                s(3, 0, status="absent"),
+                s(4, 70, status="disqualified"),
+            ],
+            (),
+            {2: 1},
+        ),
+    ],
+)
+def test_ranking(standings, chain, ranks):
+    assert rules.rank(standings, chain).ranks == ranks
+
+
+def test_unranked_entries_are_listed_apart():
+    ranking = rules.rank([s(1, 99, status="withdrawn"), s(2, 50), s(3, 0, status="absent")])
+    assert ranking.unranked == (1, 3)
+
+
+def test_no_shared_medal_places_follow_the_chief_judges_decision():
+    tied = [s(1, 90), s(2, 90), s(3, 80), s(4, 70), s(5, 70)]
+    undecided = rules.rank(tied, (), no_shared_places=3)
+    assert undecided.ranks[1] == undecided.ranks[2] == 1 and undecided.undecided == ((1, 2),)
+    decided = rules.rank(tied, (), no_shared_places=3, decided_order=(2, 1))
+    assert decided.ranks == {2: 1, 1: 2, 3: 3, 4: 4, 5: 4}  # ties below the medals stay shared
+    assert decided.undecided == ()
+
+
+def ranking_of(*totals):
+    return rules.rank([s(i + 1, t) for i, t in enumerate(totals)], ())
+
+
+@pytest.mark.parametrize(
+    ("rule", "n", "cutoffs"),
+    [
+        (AwardRule("proportion", (10, 20, 30)), 20, [("first", 2), ("second", 6), ("third", 12)]),
+        (AwardRule("proportion", (10, 20, 30)), 15, [("first", 2), ("second", 5), ("third", 10)]),
+        (
+            AwardRule("proportion", (10, 20, 30), "floor"),
+            15,
+            [("first", 1), ("second", 4), ("third", 8)],
+        ),
+        (
+            AwardRule("proportion", (10, 20, 30), "ceil"),
+            15,
+            [("first", 2), ("second", 5), ("third", 10)],
+        ),
+        (AwardRule("fixed", (2, 4, 6)), 30, [("first", 2), ("second", 6), ("third", 12)]),
+        (
+            AwardRule("fixed", (1, 2, 3), mentions=True),
+            20,
+            [("first", 1), ("second", 3), ("third", 6), ("mention", 10)],
+        ),
+        (AwardRule("fixed", (2, 4, 6)), 5, [("first", 2), ("second", 5), ("third", 5)]),
+        (AwardRule("bands", (5, 20)), 30, [("first", 5), ("second", 20), ("third", 30)]),
+        (AwardRule("medals", ()), 20, [("gold", 1), ("silver", 2), ("bronze", 3), ("mention", 10)]),
+        (AwardRule("medals", ()), 2, [("gold", 1), ("silver", 2), ("bronze", 2), ("mention", 1)]),
+    ],
+)
+def test_award_cutoffs(rule, n, cutoffs):
+    assert rules.award_cutoffs(rule, n) == cutoffs
+
+
+def test_ties_at_a_cut_off_all_get_the_higher_award():
+    ranking = ranking_of(95, 90, 90, 85, 80, 75, 70, 65, 62, 61)
+    awards = rules.allocate_awards(
+        ranking, {i: D(90) for i in ranking.ranks}, AwardRule("fixed", (2, 2, 2), min_total=None)
+    )
+    # Ranks 1, 2, 2, 4, 5, 6, 7; cut-offs first ≤ 2, second ≤ 4, third ≤ 6.
+    assert [awards.get(i) for i in range(1, 8)] == [
+        "first",
+        "first",
+        "first",
+        "second",
+        "third",
+        "third",
+        None,
+    ]
+
+
+def test_minimum_total_and_unranked_entries():
+    standings = [s(1, 95), s(2, 59.99), s(3, 99, status="absent"), s(4, 70)]
+    ranking = rules.rank(standings, ())
+    totals = {x.entry_id: x.total for x in standings}
+    awards = rules.allocate_awards(ranking, totals, AwardRule("fixed", (1, 1, 1), min_total=D(60)))
+    assert awards == {1: "first", 4: "second"}  # 2 is below 60; 3 is absent and uses no slot
+
+
+def test_team_results_best_n_with_time_tie_break():
+    standings = [
+        s(1, 90, time=100, team=10),
+        s(2, 80, time=100, team=10),
+        s(3, 10, time=1, team=10),
+        s(4, 85, time=50, team=20),
+        s(5, 85, time=50, team=20),
+        s(6, 95, time=10, team=30),
+        s(7, 75, time=10, team=30),
+        s(8, 99, status="withdrawn", team=30),
+        s(9, 50),
+    ]
+    teams = rules.team_results(standings, "best_n", 2)
+    assert [(t.delegation_id, t.score, t.time_sum, t.rank) for t in teams] == [
+        (30, D(170), 20, 1),
+        (20, D(170), 100, 2),
+        (10, D(170), 200, 3),
+    ]
+
+
+def test_team_results_by_points_per_award():
+    standings = [s(1, 90, team=1), s(2, 80, team=1), s(3, 85, team=2), s(4, 70, team=2)]
+    awards = {1: "first", 2: "third", 3: "second", 4: "mention"}
+    teams = rules.team_results(standings, "points", awards=awards, points=(8, 4, 2, 1))
+    assert [(t.delegation_id, t.score, t.rank) for t in teams] == [(1, D(10), 1), (2, D(5), 2)]
+
+
+@pytest.mark.parametrize(
+    ("totals", "units", "rule", "advancing", "undecided"),
+    [
+        ((90, 80, 70, 60), {}, AdvancementRule("top_n", 3), (1, 2, 3), ()),
+        ((90, 80, 70, 70, 60), {}, AdvancementRule("top_n", 3, tie="all"), (1, 2, 3, 4), ()),
+        ((90, 80, 70, 70, 60), {}, AdvancementRule("top_n", 3, tie="none"), (1, 2), ()),
+        ((90, 80, 70, 70, 60), {}, AdvancementRule("top_n", 3, tie="chief_judge"), (1, 2), (3, 4)),
+        ((90, 90, 70), {}, AdvancementRule("first_only", 3, tie="none"), (), ()),
+        ((90, 80, 70), {}, AdvancementRule("first_only", 5), (1,), ()),
+        (
+            (90, 85, 80, 75),
+            {1: 7, 2: 7, 3: 8, 4: 9},
+            AdvancementRule("per_unit", 3, 1),
+            (1, 3, 4),
+            (),
+        ),
+        (
+            (90, 85, 80, 75),
+            {1: 7, 2: 7, 3: 7, 4: 9},
+            AdvancementRule("per_unit", 3, 2),
+            (1, 2, 4),
+            (),
+        ),
+        ((90,), {}, AdvancementRule("top_n", 0), (), ()),
+    ],
+)
+def test_advancement(totals, units, rule, advancing, undecided):
+    result = rules.advancement(ranking_of(*totals), units, rule)
+    assert (result.advancing, result.undecided) == (advancing, undecided)
+
+
+def test_honours_are_recommended_by_rank_and_need_an_award():
+    ranking = ranking_of(95, 90, 85, 85, 80, 75)
+    awards = {1: "first", 2: "first", 3: "second", 4: "second", 5: "third"}
+    got = rules.recommend_honours(
+        ranking, awards, [HonourRule("may_day_medal", 3), HonourRule("technical_expert", 6)]
+    )
+    assert [e for e, h in got if h == "may_day_medal"] == [1, 2, 3, 4]  # the tie at 3 whole
+    assert [e for e, h in got if h == "technical_expert"] == [1, 2, 3, 4, 5]  # 6 has no award
