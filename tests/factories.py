@@ -1,5 +1,6 @@
 """Small builders of valid records for tests (no randomness unless asked)."""
 
+import functools
 from datetime import date
 from decimal import Decimal
 
@@ -18,10 +19,22 @@ def resident_id(birth: date, serial: int = 1, male: bool = True, region: str = "
     return first17 + resident_id_check_char(first17)
 
 
-def user(username: str, registrar: bool = False, **roles_by_contest) -> User:
+@functools.cache
+def _password_hash() -> str:
+    """One real hash of the test password, computed once (hashing is slow on purpose)."""
+    from werkzeug.security import generate_password_hash
+
+    return generate_password_hash(PASSWORD)
+
+
+def user(username: str, registrar: bool = False) -> User:
     """A user with the test password."""
-    u = User(username=username, display_name=username.title(), is_registrar=registrar)
-    u.set_password(PASSWORD)
+    u = User(
+        username=username,
+        display_name=username.title(),
+        is_registrar=registrar,
+        password_hash=_password_hash(),
+    )
     db.session.add(u)
     db.session.flush()
     return u

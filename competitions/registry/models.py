@@ -251,6 +251,8 @@ class Entry(db.Model):
         ForeignKey("delegation.id", ondelete="SET NULL"), index=True
     )
     status: Mapped[str] = mapped_column(String(20), default="registered")
+    #: Time used in the practical exam, in seconds (a tie-break: less is better).
+    time_used_s: Mapped[int | None] = mapped_column()
     #: The entry in the lower-tier contest this one advanced from.
     source_entry_id: Mapped[int | None] = mapped_column(
         ForeignKey("entry.id", ondelete="SET NULL"), index=True

@@ -374,3 +374,31 @@ class TradeResult:
     teams: list[TeamResult] = field(default_factory=list)
     advancing: Advancement = field(default_factory=lambda: Advancement(()))
     honours: list[tuple[int, str]] = field(default_factory=list)
+
+
+def recompute_problems(
+    locked: bool,
+    theory_weight: Decimal,
+    practical_weight: Decimal,
+    rule: AwardRule,
+    field_size: int,
+    has_parent: bool,
+    parent_offers_trade: bool,
+) -> list[str]:
+    """Why a contest-trade's results cannot be computed now (message ids), or nothing.
+
+    Rule: the marks are locked; the weights add up to 100; fixed award counts or band ends do
+    not exceed the ranked field; a parent contest, if any, offers the same trade.
+    """
+    problems = []
+    if not locked:
+        problems.append("the marks are not locked by the chief judge")
+    if theory_weight + practical_weight != HUNDRED:
+        problems.append("the theory and practical weights do not add up to 100")
+    if rule.mode == "fixed" and sum(rule.numbers) > field_size:
+        problems.append("the award counts exceed the number of ranked entries")
+    if rule.mode == "bands" and rule.numbers and max(rule.numbers) > field_size:
+        problems.append("the award bands reach past the number of ranked entries")
+    if has_parent and not parent_offers_trade:
+        problems.append("the parent contest does not offer this trade")
+    return problems

@@ -1,0 +1,208 @@
+"""Computing contest-trades' results: set-based reads, the pure rules, one transactional write.
+
+The previous results stay visible until the new ones are committed; a task that dies leaves
+them intact; running it again gives the same rows (nothing is appended).
+"""
+
+import logging
+from dataclasses import dataclass
+
+from sqlalchemy import delete, insert, select
+
+from competitions.core.db import db, utcnow
+from competitions.judging.marks import is_locked
+from competitions.registry.models import ContestTrade
+from competitions.registry.rules import parse_number_list
+from competitions.results import inputs as inputs_mod
+from competitions.results import rules
+from competitions.results.models import Honour, Result, ResultSet, TeamResult
+
+logger = logging.getLogger(__name__)
+#: The places "no shared ranks for medal places" orders (gold, silver, bronze).
+MEDAL_PLACES = 3
+
+
+@dataclass
+class Computed:
+    """One contest-trade's computed results, ready to write."""
+
+    ct_id: int
+    results: list[dict]
+    teams: list[dict]
+    honours: list[dict]
+    ranking: rules.Ranking
+    advancement: rules.Advancement
+
+
+def award_rule(ct: ContestTrade) -> rules.AwardRule:
+    """The contest-trade's award settings as plain data."""
+    numbers = tuple(parse_number_list(ct.award_numbers)) if ct.award_numbers else ()
+    return rules.AwardRule(
+        ct.award_mode, numbers, ct.award_rounding, ct.award_min_total, ct.honourable_mentions
+    )
+
+
+def advancement_rule(ct: ContestTrade) -> rules.AdvancementRule:
+    """The contest-trade's advancement settings as plain data."""
+    return rules.AdvancementRule(
+        ct.advancement_mode, ct.advancement_quota, ct.advancement_per_unit, ct.advancement_tie
+    )
+
+
+def compute_trade(data: inputs_mod.TradeInputs, decided_order: tuple[int, ...] = ()) -> Computed:
+    """Part scores, totals, ranks, awards, teams, advancement and honours of one contest-trade."""
+    ct = data.ct
+    standings, parts = [], {}
+    for row in data.entries.values():
+        scores = {
+            kind: rules.part_score(row.marks[kind].values(), part_max, scale)
+            for kind, (part_max, scale) in data.parts.items()
+        }
+        theory, practical = scores.get("theory"), scores.get("practical")
+        total = rules.weighted_total(theory, practical, ct.theory_weight, ct.practical_weight)
+        parts[row.entry_id] = (theory, practical, total)
+        standings.append(
+            rules.Standing(
+                row.entry_id,
+                total,
+                practical or 0,
+                theory or 0,
+                row.time_used,
+                row.status,
+                row.unit_id,
+                row.delegation_id,
+            )
+        )
+    chain = tuple(k for k in ct.tie_breaks.split(",") if k)
+    places = MEDAL_PLACES if ct.no_shared_medal_ranks else 0
+    ranking = rules.rank(standings, chain, places, decided_order)
+    totals = {s.entry_id: s.total for s in standings}
+    awards = rules.allocate_awards(ranking, totals, award_rule(ct))
+    points = tuple(parse_number_list(ct.team_points)) if ct.team_points else (8, 4, 2, 1)
+    teams = rules.team_results(standings, ct.team_mode, ct.team_size, awards, points)
+    units = {s.entry_id: s.unit_id for s in standings}
+    advancing = rules.advancement(ranking, units, advancement_rule(ct))
+    honours = rules.recommend_honours(
+        ranking, awards, rules.DEFAULT_HONOURS.get(ct.contest.tier, ())
+    )
+    up = set(advancing.advancing)
+    results = [
+        {
+            "entry_id": e,
+            "contest_trade_id": ct.id,
+            "theory": t,
+            "practical": p,
+            "total": total,
+            "rank": ranking.ranks.get(e),
+            "award": awards.get(e),
+            "advances": e in up,
+        }
+        for e, (t, p, total) in parts.items()
+    ]
+    team_rows = [
+        {
+            "contest_trade_id": ct.id,
+            "delegation_id": t.delegation_id,
+            "score": t.score,
+            "time_sum": t.time_sum,
+            "rank": t.rank,
+            "award": _team_award(t.rank),
+            "members": list(t.members),
+        }
+        for t in teams
+    ]
+    honour_rows = [{"contest_trade_id": ct.id, "entry_id": e, "honour": h} for e, h in honours]
+    return Computed(ct.id, results, team_rows, honour_rows, ranking, advancing)
+
+
+def _team_award(place: int) -> str | None:
+    """Team awards by rank: the first three places."""
+    return rules.PRIZES[place - 1] if place <= len(rules.PRIZES) else None
+
+
+def problems_of(data: inputs_mod.TradeInputs) -> list[str]:
+    """Why this contest-trade's results cannot be computed now (message ids)."""
+    ct = data.ct
+    field_size = sum(1 for r in data.entries.values() if r.status not in rules.UNRANKED_STATUSES)
+    parent = ct.contest.parent
+    offers = parent is not None and any(p.trade_id == ct.trade_id for p in parent.contest_trades)
+    return rules.recompute_problems(
+        is_locked(ct.id),
+        ct.theory_weight,
+        ct.practical_weight,
+        award_rule(ct),
+        field_size,
+        parent is not None,
+        offers,
+    )
+
+
+def write(computed: list[Computed]) -> None:
+    """Replace the results of these contest-trades (flush; the caller commits once)."""
+    ids = [c.ct_id for c in computed]
+    if not ids:
+        return
+    db.session.execute(delete(Result).where(Result.contest_trade_id.in_(ids)))
+    db.session.execute(delete(TeamResult).where(TeamResult.contest_trade_id.in_(ids)))
+    db.session.execute(
+        delete(Honour).where(Honour.contest_trade_id.in_(ids), Honour.state == "recommended")
+    )
+    granted = set(
+        db.session.execute(
+            select(Honour.entry_id, Honour.honour).where(Honour.contest_trade_id.in_(ids))
+        ).tuples()
+    )
+    results = [r for c in computed for r in c.results]
+    teams = [t for c in computed for t in c.teams]
+    honours = [
+        h for c in computed for h in c.honours if (h["entry_id"], h["honour"]) not in granted
+    ]
+    for model, rows in ((Result, results), (TeamResult, teams), (Honour, honours)):
+        if rows:
+            db.session.execute(insert(model), rows)
+    _record_sets(computed)
+
+
+def _record_sets(computed: list[Computed]) -> None:
+    existing = {
+        s.contest_trade_id: s
+        for s in db.session.scalars(
+            select(ResultSet).where(ResultSet.contest_trade_id.in_([c.ct_id for c in computed]))
+        )
+    }
+    for c in computed:
+        result_set = existing.get(c.ct_id) or ResultSet(
+            contest_trade_id=c.ct_id, version=0, decided_order=[]
+        )
+        result_set.version += 1
+        result_set.computed_at = utcnow()
+        result_set.ranked = len(c.ranking.ranks)
+        result_set.unranked = len(c.ranking.unranked)
+        result_set.undecided = {
+            "medal_places": [list(g) for g in c.ranking.undecided],
+            "advancement": list(c.advancement.undecided),
+        }
+        db.session.add(result_set)
+    db.session.flush()
+
+
+def recompute(ct_ids: list[int]) -> dict[int, list[str]]:
+    """Compute and write the results of the contest-trades that can be computed.
+
+    Returns the problems of those refused (their previous results stay untouched).
+    """
+    data = inputs_mod.load(ct_ids)
+    refused = {ct_id: problems_of(d) for ct_id, d in data.items()}
+    refused = {ct_id: p for ct_id, p in refused.items() if p}
+    decided = {
+        s.contest_trade_id: tuple(s.decided_order or ())
+        for s in db.session.scalars(select(ResultSet).where(ResultSet.contest_trade_id.in_(ct_ids)))
+    }
+    write(
+        [
+            compute_trade(d, decided.get(ct_id, ()))
+            for ct_id, d in data.items()
+            if ct_id not in refused
+        ]
+    )
+    return refused

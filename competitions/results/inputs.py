@@ -1,0 +1,139 @@
+"""Reading what results are computed from, set-based: one query per kind, never a row per entry.
+
+Item marks are aggregated across judges in SQL on PostgreSQL (exact ``numeric``, the same
+rounding as ``judging.rules``) and in Python on SQLite (which has no exact decimals).
+``tests/results/test_compute.py`` checks both against the pure rules on random contests.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from sqlalchemy import select, text
+
+from competitions.core.db import db
+from competitions.judging import rules as judging_rules
+from competitions.judging.models import Mark, SchemeItem, SchemePart
+from competitions.registry.models import ContestTrade, Entry, Person
+
+
+@dataclass
+class EntryRow:
+    """An entry as results need it."""
+
+    entry_id: int
+    status: str
+    unit_id: int | None
+    delegation_id: int | None
+    time_used: int | None
+    #: part kind → {item id: item mark}
+    marks: dict[str, dict[int, Decimal]] = field(default_factory=lambda: defaultdict(dict))
+
+
+@dataclass
+class TradeInputs:
+    """A contest-trade's settings, scheme and entries."""
+
+    ct: ContestTrade
+    #: part kind → (sum of the items' max marks, scale to 100)
+    parts: dict[str, tuple[Decimal, bool]]
+    entries: dict[int, EntryRow]
+
+
+def load(ct_ids: list[int]) -> dict[int, TradeInputs]:
+    """Everything needed to compute the results of these contest-trades."""
+    cts = db.session.scalars(select(ContestTrade).where(ContestTrade.id.in_(ct_ids))).all()
+    out = {ct.id: TradeInputs(ct, {}, {}) for ct in cts}
+    parts = db.session.execute(
+        select(
+            SchemePart.contest_trade_id,
+            SchemePart.kind,
+            SchemePart.scale_to_100,
+            SchemeItem.max_mark,
+        )
+        .join(SchemeItem, SchemeItem.part_id == SchemePart.id)
+        .where(SchemePart.contest_trade_id.in_(ct_ids))
+    )
+    sums: dict[tuple[int, str], list] = {}
+    for ct_id, kind, scale, max_mark in parts:
+        entry = sums.setdefault((ct_id, kind), [Decimal(0), scale])
+        entry[0] += max_mark
+    for (ct_id, kind), (total, scale) in sums.items():
+        out[ct_id].parts[kind] = (total, scale)
+    rows = db.session.execute(
+        select(
+            Entry.id,
+            Entry.contest_trade_id,
+            Entry.status,
+            Person.unit_id,
+            Entry.delegation_id,
+            Entry.time_used_s,
+        )
+        .join(Person, Person.id == Entry.person_id)
+        .where(Entry.contest_trade_id.in_(ct_ids))
+    )
+    for entry_id, ct_id, status, unit_id, delegation_id, time_used in rows:
+        out[ct_id].entries[entry_id] = EntryRow(entry_id, status, unit_id, delegation_id, time_used)
+    fill = _item_marks_sql if db.session.get_bind().dialect.name == "postgresql" else _item_marks_py
+    for ct_id, entry_id, kind, item_id, mark in fill(ct_ids):
+        row = out[ct_id].entries.get(entry_id)
+        if row is not None:
+            row.marks[kind][item_id] = mark
+    return out
+
+
+def _item_marks_py(ct_ids: list[int]):
+    """(ct, entry, part kind, item, item mark) aggregated in Python with the pure rules."""
+    items = {
+        item.id: (item, part.contest_trade_id, part.kind)
+        for item, part in db.session.execute(
+            select(SchemeItem, SchemePart)
+            .join(SchemePart)
+            .where(SchemePart.contest_trade_id.in_(ct_ids))
+        ).tuples()
+    }
+    scores: dict[tuple[int, int], list[Decimal]] = defaultdict(list)
+    for entry_id, item_id, value in db.session.execute(
+        select(Mark.entry_id, Mark.item_id, Mark.value).where(Mark.item_id.in_(list(items)))
+    ):
+        scores[(entry_id, item_id)].append(value)
+    for (entry_id, item_id), values in scores.items():
+        item, ct_id, kind = items[item_id]
+        yield ct_id, entry_id, kind, item_id, judging_rules.item_mark(values, item.rule)
+
+
+#: Per (entry, item): the judges' scores sorted, then the aggregate by the item's method, to 4
+#: places half up (PostgreSQL's round of a positive numeric), converted from 0-3 where used.
+_SQL = text("""
+WITH s AS (
+  SELECT p.contest_trade_id AS ct, p.kind, m.entry_id, i.id AS item_id, i.max_mark, i.scale,
+         i.aggregation, count(*) AS n, sum(m.value) AS total, min(m.value) AS lo,
+         max(m.value) AS hi, avg(m.value) AS mean,
+         array_agg(m.value ORDER BY m.value) AS v
+  FROM mark m
+  JOIN scheme_item i ON i.id = m.item_id
+  JOIN scheme_part p ON p.id = i.part_id
+  WHERE p.contest_trade_id = ANY(:ct_ids)
+  GROUP BY p.contest_trade_id, p.kind, m.entry_id, i.id
+), a AS (
+  SELECT ct, kind, entry_id, item_id, max_mark, scale, round(CASE
+    WHEN aggregation = 'mean' OR (aggregation = 'trimmed_mean' AND n < 3) THEN mean
+    WHEN aggregation = 'trimmed_mean' THEN (total - lo - hi) / (n - 2)
+    WHEN aggregation = 'closest_pair' AND n = 3 THEN CASE
+      WHEN v[2] - v[1] < v[3] - v[2] THEN (v[1] + v[2]) / 2
+      WHEN v[3] - v[2] < v[2] - v[1] THEN (v[2] + v[3]) / 2
+      ELSE v[2] END
+    WHEN n % 2 = 1 THEN v[n / 2 + 1]
+    ELSE (v[n / 2] + v[n / 2 + 1]) / 2
+  END, 4) AS agg
+  FROM s
+)
+SELECT ct, entry_id, kind, item_id,
+       CASE WHEN scale = 'ws3' THEN round(max_mark * agg / 3, 4) ELSE agg END AS mark
+FROM a
+""")
+
+
+def _item_marks_sql(ct_ids: list[int]):
+    """(ct, entry, part kind, item, item mark) aggregated by PostgreSQL in one statement."""
+    yield from db.session.execute(_SQL, {"ct_ids": list(ct_ids)})

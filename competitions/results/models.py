@@ -1,0 +1,99 @@
+"""Computed results: per entry, per delegation, honours, and each contest-trade's result set."""
+
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Numeric, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from competitions.core.db import db, utcnow
+
+RESULT_STATES = ("draft", "notice", "final")
+
+
+class ResultSet(db.Model):
+    """The results of one contest-trade as a whole: when computed, their state, open questions."""
+
+    contest_trade_id: Mapped[int] = mapped_column(
+        ForeignKey("contest_trade.id", ondelete="CASCADE"), primary_key=True
+    )
+    #: draft (organisers only) → notice (公示) → final.
+    state: Mapped[str] = mapped_column(String(10), default="draft")
+    computed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: Bumped by every recompute; pages and caches key on it.
+    version: Mapped[int] = mapped_column(default=1)
+    ranked: Mapped[int] = mapped_column(default=0)
+    unranked: Mapped[int] = mapped_column(default=0)
+    #: Tie groups (entry ids) the chief judge must order: medal places, the advancement cut-off.
+    undecided: Mapped[dict] = mapped_column(JSON, default=dict)
+    #: The chief judge's order for tied entries (entry ids, best first).
+    decided_order: Mapped[list] = mapped_column(JSON, default=list)
+
+    __table_args__ = (CheckConstraint("state IN ('draft', 'notice', 'final')", name="state"),)
+
+    def __repr__(self) -> str:
+        return f"<ResultSet ct={self.contest_trade_id} {self.state} v{self.version}>"
+
+
+class Result(db.Model):
+    """One entry's computed result: part scores, total, rank, award, whether it advances."""
+
+    entry_id: Mapped[int] = mapped_column(
+        ForeignKey("entry.id", ondelete="CASCADE"), primary_key=True
+    )
+    contest_trade_id: Mapped[int] = mapped_column(
+        ForeignKey("contest_trade.id", ondelete="CASCADE"), index=True
+    )
+    theory: Mapped[Decimal | None] = mapped_column(Numeric(9, 4))
+    practical: Mapped[Decimal | None] = mapped_column(Numeric(9, 4))
+    total: Mapped[Decimal] = mapped_column(Numeric(7, 2))
+    #: Empty for unranked entries (withdrawn, disqualified, absent).
+    rank: Mapped[int | None] = mapped_column()
+    award: Mapped[str | None] = mapped_column(String(12))
+    advances: Mapped[bool] = mapped_column(default=False)
+
+    def __repr__(self) -> str:
+        return f"<Result entry={self.entry_id} total={self.total} rank={self.rank}>"
+
+
+class TeamResult(db.Model):
+    """A delegation's team result in one contest-trade."""
+
+    contest_trade_id: Mapped[int] = mapped_column(
+        ForeignKey("contest_trade.id", ondelete="CASCADE"), primary_key=True
+    )
+    delegation_id: Mapped[int] = mapped_column(
+        ForeignKey("delegation.id", ondelete="CASCADE"), primary_key=True
+    )
+    score: Mapped[Decimal] = mapped_column(Numeric(9, 2))
+    time_sum: Mapped[int] = mapped_column(default=0)
+    rank: Mapped[int] = mapped_column()
+    award: Mapped[str | None] = mapped_column(String(12))
+    #: The entries whose totals made the score.
+    members: Mapped[list] = mapped_column(JSON, default=list)
+
+    def __repr__(self) -> str:
+        return f"<TeamResult ct={self.contest_trade_id} d={self.delegation_id} rank={self.rank}>"
+
+
+class Honour(db.Model):
+    """An honour recommended by rule (e.g. 全国五一劳动奖章, 技术能手, promotion of skill level)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contest_trade_id: Mapped[int] = mapped_column(
+        ForeignKey("contest_trade.id", ondelete="CASCADE"), index=True
+    )
+    entry_id: Mapped[int] = mapped_column(ForeignKey("entry.id", ondelete="CASCADE"), index=True)
+    #: may_day_medal, technical_expert, promotion.
+    honour: Mapped[str] = mapped_column(String(30))
+    #: recommended → granted (after public notice and the outside body's decision).
+    state: Mapped[str] = mapped_column(String(12), default="recommended")
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    __table_args__ = (
+        UniqueConstraint("entry_id", "honour"),
+        CheckConstraint("state IN ('recommended', 'granted', 'withdrawn')", name="state"),
+    )
+
+    def __repr__(self) -> str:
+        return f"<Honour {self.honour} entry={self.entry_id} {self.state}>"
