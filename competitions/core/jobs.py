@@ -53,7 +53,7 @@ class Job(db.Model):
         """Progress as a whole percentage (100 once succeeded)."""
         if self.state == "succeeded":
             return 100
-        return int(self.done * 100 / self.total) if self.total else 0
+        return min(100, int(self.done * 100 / self.total)) if self.total else 0
 
     def file(self, role: str) -> "JobFile | None":
         """The job's file with this role ("input", "errors"…), if any."""

@@ -2,7 +2,7 @@
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import login_required
+from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from competitions.accounts.models import User
@@ -92,7 +92,18 @@ def lock_marks(ct_id: int):
         else:
             db.session.commit()
             flash(_("The marks are locked."), "success")
+            _recompute_after_lock(ct)
     return redirect(url_for("judging.review_page", ct_id=ct_id))
+
+
+def _recompute_after_lock(ct) -> None:
+    """Locking makes the workers compute the contest-trade's results."""
+    from competitions.results.services import start_recompute
+    from workers.tasks import queue_recompute
+
+    job = start_recompute([ct.id], current_user.id, ct.contest_id)
+    db.session.commit()
+    queue_recompute(job.id, [ct.id])
 
 
 @bp.post("/contest-trades/<int:ct_id>/unlock")

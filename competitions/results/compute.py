@@ -10,12 +10,12 @@ from dataclasses import dataclass
 from sqlalchemy import delete, insert, select
 
 from competitions.core.db import db, utcnow
-from competitions.judging.marks import is_locked
+from competitions.judging.models import MarkingLock
 from competitions.registry.models import ContestTrade
 from competitions.registry.rules import parse_number_list
 from competitions.results import inputs as inputs_mod
 from competitions.results import rules
-from competitions.results.models import Honour, Result, ResultSet, TeamResult
+from competitions.results.models import Result, ResultSet
 
 logger = logging.getLogger(__name__)
 #: The places "no shared ranks for medal places" orders (gold, silver, bronze).
@@ -24,14 +24,11 @@ MEDAL_PLACES = 3
 
 @dataclass
 class Computed:
-    """One contest-trade's computed results, ready to write."""
+    """One contest-trade's computed entry results, ready to write."""
 
     ct_id: int
     results: list[dict]
-    teams: list[dict]
-    honours: list[dict]
     ranking: rules.Ranking
-    advancement: rules.Advancement
 
 
 def award_rule(ct: ContestTrade) -> rules.AwardRule:
@@ -50,7 +47,7 @@ def advancement_rule(ct: ContestTrade) -> rules.AdvancementRule:
 
 
 def compute_trade(data: inputs_mod.TradeInputs, decided_order: tuple[int, ...] = ()) -> Computed:
-    """Part scores, totals, ranks, awards, teams, advancement and honours of one contest-trade."""
+    """Part scores, totals, ranks and awards of one contest-trade (teams come after: ``finish``)."""
     ct = data.ct
     standings, parts = [], {}
     for row in data.entries.values():
@@ -78,14 +75,6 @@ def compute_trade(data: inputs_mod.TradeInputs, decided_order: tuple[int, ...] =
     ranking = rules.rank(standings, chain, places, decided_order)
     totals = {s.entry_id: s.total for s in standings}
     awards = rules.allocate_awards(ranking, totals, award_rule(ct))
-    points = tuple(parse_number_list(ct.team_points)) if ct.team_points else (8, 4, 2, 1)
-    teams = rules.team_results(standings, ct.team_mode, ct.team_size, awards, points)
-    units = {s.entry_id: s.unit_id for s in standings}
-    advancing = rules.advancement(ranking, units, advancement_rule(ct))
-    honours = rules.recommend_honours(
-        ranking, awards, rules.DEFAULT_HONOURS.get(ct.contest.tier, ())
-    )
-    up = set(advancing.advancing)
     results = [
         {
             "entry_id": e,
@@ -95,24 +84,11 @@ def compute_trade(data: inputs_mod.TradeInputs, decided_order: tuple[int, ...] =
             "total": total,
             "rank": ranking.ranks.get(e),
             "award": awards.get(e),
-            "advances": e in up,
+            "advances": False,
         }
         for e, (t, p, total) in parts.items()
     ]
-    team_rows = [
-        {
-            "contest_trade_id": ct.id,
-            "delegation_id": t.delegation_id,
-            "score": t.score,
-            "time_sum": t.time_sum,
-            "rank": t.rank,
-            "award": _team_award(t.rank),
-            "members": list(t.members),
-        }
-        for t in teams
-    ]
-    honour_rows = [{"contest_trade_id": ct.id, "entry_id": e, "honour": h} for e, h in honours]
-    return Computed(ct.id, results, team_rows, honour_rows, ranking, advancing)
+    return Computed(ct.id, results, ranking)
 
 
 def _team_award(place: int) -> str | None:
@@ -120,14 +96,14 @@ def _team_award(place: int) -> str | None:
     return rules.PRIZES[place - 1] if place <= len(rules.PRIZES) else None
 
 
-def problems_of(data: inputs_mod.TradeInputs) -> list[str]:
+def problems_of(data: inputs_mod.TradeInputs, locked: bool) -> list[str]:
     """Why this contest-trade's results cannot be computed now (message ids)."""
     ct = data.ct
     field_size = sum(1 for r in data.entries.values() if r.status not in rules.UNRANKED_STATUSES)
     parent = ct.contest.parent
     offers = parent is not None and any(p.trade_id == ct.trade_id for p in parent.contest_trades)
     return rules.recompute_problems(
-        is_locked(ct.id),
+        locked,
         ct.theory_weight,
         ct.practical_weight,
         award_rule(ct),
@@ -138,28 +114,14 @@ def problems_of(data: inputs_mod.TradeInputs) -> list[str]:
 
 
 def write(computed: list[Computed]) -> None:
-    """Replace the results of these contest-trades (flush; the caller commits once)."""
+    """Replace the entry results of these contest-trades (flush; the caller commits once)."""
     ids = [c.ct_id for c in computed]
     if not ids:
         return
     db.session.execute(delete(Result).where(Result.contest_trade_id.in_(ids)))
-    db.session.execute(delete(TeamResult).where(TeamResult.contest_trade_id.in_(ids)))
-    db.session.execute(
-        delete(Honour).where(Honour.contest_trade_id.in_(ids), Honour.state == "recommended")
-    )
-    granted = set(
-        db.session.execute(
-            select(Honour.entry_id, Honour.honour).where(Honour.contest_trade_id.in_(ids))
-        ).tuples()
-    )
-    results = [r for c in computed for r in c.results]
-    teams = [t for c in computed for t in c.teams]
-    honours = [
-        h for c in computed for h in c.honours if (h["entry_id"], h["honour"]) not in granted
-    ]
-    for model, rows in ((Result, results), (TeamResult, teams), (Honour, honours)):
-        if rows:
-            db.session.execute(insert(model), rows)
+    rows = [r for c in computed for r in c.results]
+    if rows:
+        db.session.execute(insert(Result), rows)
     _record_sets(computed)
 
 
@@ -178,10 +140,7 @@ def _record_sets(computed: list[Computed]) -> None:
         result_set.computed_at = utcnow()
         result_set.ranked = len(c.ranking.ranks)
         result_set.unranked = len(c.ranking.unranked)
-        result_set.undecided = {
-            "medal_places": [list(g) for g in c.ranking.undecided],
-            "advancement": list(c.advancement.undecided),
-        }
+        result_set.undecided = {"medal_places": [list(g) for g in c.ranking.undecided]}
         db.session.add(result_set)
     db.session.flush()
 
@@ -192,7 +151,14 @@ def recompute(ct_ids: list[int]) -> dict[int, list[str]]:
     Returns the problems of those refused (their previous results stay untouched).
     """
     data = inputs_mod.load(ct_ids)
-    refused = {ct_id: problems_of(d) for ct_id, d in data.items()}
+    locked = set(
+        db.session.scalars(
+            select(MarkingLock.contest_trade_id).where(
+                MarkingLock.contest_trade_id.in_(ct_ids), MarkingLock.locked.is_(True)
+            )
+        )
+    )
+    refused = {ct_id: problems_of(d, ct_id in locked) for ct_id, d in data.items()}
     refused = {ct_id: p for ct_id, p in refused.items() if p}
     decided = {
         s.contest_trade_id: tuple(s.decided_order or ())

@@ -1,0 +1,68 @@
+"""Starting recomputes and choosing what they cover (flush only; the view commits and queues)."""
+
+from sqlalchemy import func, select, update
+
+from competitions.core.db import db
+from competitions.core.jobs import Job, create_job
+from competitions.registry.models import Contest, ContestTrade, Entry
+from competitions.registry.services import contest_chain
+
+#: Entries per task: a national recompute splits into chunks that workers share.
+CHUNK_ENTRIES = 10000
+
+
+def contest_trades_of(contest_ids: list[int]) -> list[int]:
+    """The contest-trade ids of these contests."""
+    return list(
+        db.session.scalars(select(ContestTrade.id).where(ContestTrade.contest_id.in_(contest_ids)))
+    )
+
+
+def chain_contest_ids(contest: Contest) -> list[int]:
+    """The contest, the contests above it, and every contest that feeds any of them."""
+    ids = {c.id for c in contest_chain(contest)}
+    frontier = set(ids)
+    while frontier:
+        children = set(
+            db.session.scalars(select(Contest.id).where(Contest.parent_id.in_(frontier)))
+        )
+        frontier = children - ids
+        ids |= children
+    return sorted(ids)
+
+
+def chunks(ct_ids: list[int], size: int = CHUNK_ENTRIES) -> list[list[int]]:
+    """Contest-trades grouped so each group has about ``size`` entries (a big one stays whole)."""
+    counts = dict(
+        db.session.execute(
+            select(Entry.contest_trade_id, func.count())
+            .where(Entry.contest_trade_id.in_(ct_ids))
+            .group_by(Entry.contest_trade_id)
+        ).all()
+    )
+    groups, current, weight = [], [], 0
+    for ct_id in sorted(ct_ids):
+        current.append(ct_id)
+        weight += counts.get(ct_id, 0)
+        if weight >= size:
+            groups.append(current)
+            current, weight = [], 0
+    if current:
+        groups.append(current)
+    return groups
+
+
+def start_recompute(ct_ids: list[int], user_id: int | None, contest_id: int | None) -> Job:
+    """A pending recompute job over these contest-trades (the caller commits, then queues it)."""
+    job = create_job("recompute", user_id, contest_id)
+    job.total = len(ct_ids)
+    job.result = {"contest_trades": sorted(ct_ids)}
+    db.session.flush()
+    return job
+
+
+def add_progress(job_id: str, done: int) -> None:
+    """Count ``done`` more contest-trades as computed, atomically (chunks finish in any order)."""
+    db.session.execute(
+        update(Job).where(Job.id == job_id).values(state="running", done=Job.done + done)
+    )

@@ -1,0 +1,175 @@
+"""The organiser's results pages: draft results, recompute with progress, confirm advancement."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+
+from competitions.accounts.permissions import require_contest_role, roles_in
+from competitions.core.db import db
+from competitions.core.jobs import Job
+from competitions.registry.forms import STATUS_LABELS, TIER_LABELS
+from competitions.registry.models import Contest, ContestTrade, Delegation, Entry, Person
+from competitions.results import advance, services
+from competitions.results.models import Honour, Result, ResultSet, TeamResult
+
+bp = Blueprint("results", __name__)
+
+AWARD_LABELS = {
+    "first": _l("First prize"),
+    "second": _l("Second prize"),
+    "third": _l("Third prize"),
+    "gold": _l("Gold medal"),
+    "silver": _l("Silver medal"),
+    "bronze": _l("Bronze medal"),
+    "mention": _l("Honourable mention"),
+}
+HONOUR_LABELS = {
+    "may_day_medal": _l("May Day Labour Medal"),
+    "technical_expert": _l("Technical Expert"),
+    "promotion": _l("Promotion of skill level"),
+}
+
+
+@bp.app_template_filter("award_label")
+def award_label(award: str) -> str:
+    """An award's name in the user's language."""
+    return str(AWARD_LABELS.get(award, award))
+
+
+@bp.app_template_filter("honour_label")
+def honour_label(honour: str) -> str:
+    """An honour's name in the user's language."""
+    return str(HONOUR_LABELS.get(honour, honour))
+
+
+def _may_see(ct: ContestTrade) -> None:
+    """Draft results: the contest's organisers and chief judges."""
+    if not roles_in(current_user, ct.contest_id) & {"organiser", "chief_judge"}:
+        abort(403)
+
+
+def _latest_job(contest_id: int) -> Job | None:
+    return db.session.scalar(
+        select(Job)
+        .filter_by(kind="recompute", contest_id=contest_id)
+        .order_by(Job.created_at.desc())
+    )
+
+
+def _queue(ct_ids: list[int], contest_id: int) -> None:
+    from workers.tasks import queue_recompute
+
+    job = services.start_recompute(ct_ids, current_user.id, contest_id)
+    db.session.commit()
+    queue_recompute(job.id, ct_ids)
+    flash(_("The recompute has started."), "info")
+
+
+@bp.route("/contest-trades/<int:ct_id>/results")
+@login_required
+def trade_results(ct_id: int):
+    """One contest-trade's results: ranked, unranked, teams, honours, who advances."""
+    ct = db.get_or_404(ContestTrade, ct_id)
+    _may_see(ct)
+    rows = db.session.execute(
+        select(Result, Entry, Person)
+        .join(Entry, Entry.id == Result.entry_id)
+        .join(Person, Person.id == Entry.person_id)
+        .where(Result.contest_trade_id == ct_id)
+        .order_by(Result.rank.is_(None), Result.rank, Result.total.desc(), Person.name)
+    ).all()
+    teams = db.session.execute(
+        select(TeamResult, Delegation)
+        .join(Delegation, Delegation.id == TeamResult.delegation_id)
+        .where(TeamResult.contest_trade_id == ct_id)
+        .order_by(TeamResult.rank)
+    ).all()
+    honours = db.session.execute(
+        select(Honour, Person.name)
+        .join(Entry, Entry.id == Honour.entry_id)
+        .join(Person, Person.id == Entry.person_id)
+        .where(Honour.contest_trade_id == ct_id)
+        .order_by(Honour.honour, Honour.id)
+    ).all()
+    return render_template(
+        "results/trade.html",
+        ct=ct,
+        rows=rows,
+        teams=teams,
+        honours=honours,
+        result_set=db.session.get(ResultSet, ct_id),
+        job=_latest_job(ct.contest_id),
+        parent=advance.parent_contest_trade(ct),
+        statuses=STATUS_LABELS,
+        form=FlaskForm(),
+    )
+
+
+@bp.post("/contest-trades/<int:ct_id>/recompute")
+@login_required
+def recompute_trade(ct_id: int):
+    """Recompute one contest-trade's results on the workers."""
+    ct = db.get_or_404(ContestTrade, ct_id)
+    require_contest_role(ct.contest_id, "organiser")
+    if FlaskForm().validate_on_submit():
+        _queue([ct_id], ct.contest_id)
+    return redirect(url_for("results.trade_results", ct_id=ct_id))
+
+
+@bp.post("/contest-trades/<int:ct_id>/advance")
+@login_required
+def confirm_advancement(ct_id: int):
+    """Create the advancing contestants' entries in the parent contest."""
+    ct = db.get_or_404(ContestTrade, ct_id)
+    require_contest_role(ct.contest_id, "organiser")
+    if FlaskForm().validate_on_submit():
+        if advance.parent_contest_trade(ct) is None:
+            flash(_("The parent contest does not offer this trade."), "error")
+        else:
+            created, present = advance.confirm_advancement(ct)
+            db.session.commit()
+            flash(
+                _(
+                    "%(created)s entries created in the parent contest; %(present)s were already "
+                    "there.",
+                    created=created,
+                    present=present,
+                ),
+                "success",
+            )
+    return redirect(url_for("results.trade_results", ct_id=ct_id))
+
+
+@bp.route("/contests/<int:contest_id>/results", methods=["GET", "POST"])
+@login_required
+def contest_results(contest_id: int):
+    """A contest's results by trade, with recomputes of the contest or of its tier chain."""
+    require_contest_role(contest_id, "organiser")
+    contest = db.get_or_404(Contest, contest_id)
+    form = FlaskForm()
+    if form.validate_on_submit():
+        if request.form.get("scope") == "chain":
+            ids = services.contest_trades_of(services.chain_contest_ids(contest))
+        else:
+            ids = services.contest_trades_of([contest_id])
+        _queue(ids, contest_id)
+        return redirect(url_for("results.contest_results", contest_id=contest_id))
+    sets = {
+        s.contest_trade_id: s
+        for s in db.session.scalars(
+            select(ResultSet).where(
+                ResultSet.contest_trade_id.in_([c.id for c in contest.contest_trades])
+            )
+        )
+    }
+    return render_template(
+        "results/contest.html",
+        contest=contest,
+        sets=sets,
+        job=_latest_job(contest_id),
+        tiers=TIER_LABELS,
+        form=form,
+    )
