@@ -3,7 +3,7 @@
 import logging
 from pathlib import Path
 
-from flask import Flask, flash, redirect, render_template, request, session, url_for
+from flask import Flask, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -75,6 +75,10 @@ def _register_hooks(app: Flask) -> None:
 
     @app.before_request
     def _audit_actor():
+        # Each request finds its own user and language, even when an app context is shared
+        # (as tests do); in production every request has a fresh context anyway.
+        g.pop("_login_user", None)
+        g.pop("_flask_babel", None)
         audit.set_actor(current_user.id if current_user.is_authenticated else None)
 
     @app.teardown_request

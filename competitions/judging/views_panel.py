@@ -1,18 +1,19 @@
 """The panel of a contest-trade (organisers), the judges' declared relations, anonymous codes."""
 
 import io
-import logging
 import secrets
 
 from flask import abort, flash, redirect, render_template, send_file, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from competitions.core.db import db
 from competitions.core.i18n import say
 from competitions.imports.report import XLSX_TYPE
 from competitions.judging import access
+from competitions.judging import codes as entry_codes
 from competitions.judging import panel as services
 from competitions.judging.forms_panel import (
     PANEL_ROLE_LABELS,
@@ -29,7 +30,6 @@ from competitions.judging.views import bp
 from competitions.registry.models import ContestTrade
 from competitions.registry.services import delegation_choices
 
-logger = logging.getLogger(__name__)
 PART_LABELS = {"theory": _l("Theory"), "practical": _l("Practical")}
 
 
@@ -187,9 +187,9 @@ def panel_assign_all(ct_id: int, member_id: int):
     if ActionForm().validate_on_submit():
         added, skipped = services.assign_all_entries(member)
         db.session.commit()
-        flash(_("%(n)s entries assigned.", n=added), "success")
+        flash(ngettext("%(num)s entry assigned.", "%(num)s entries assigned.", added), "success")
         if skipped:
-            listed = "; ".join(f"{e.label} ({say(reason)})" for e, reason in skipped)
+            listed = "; ".join(f"{e.label}: {say(reason)}" for e, reason in skipped)
             flash(_("Skipped for recusal: %(entries)s", entries=listed), "info")
     return _back(ct, member)
 
@@ -243,9 +243,9 @@ def codes(ct_id: int):
     locked = is_locked(ct.id)
     rows = None
     if locked:
-        rows = services.reveal(ct.id, current_user.id, "page")
+        rows = entry_codes.reveal(ct.id, current_user.id, "page")
         db.session.commit()
-    drawn, lacking = services.code_counts(ct.id)
+    drawn, lacking = entry_codes.code_counts(ct.id)
     return render_template(
         "judging/codes.html",
         ct=ct,
@@ -253,7 +253,7 @@ def codes(ct_id: int):
         rows=rows,
         drawn=drawn,
         lacking=lacking,
-        reveals=services.reveals(ct.id),
+        reveals=entry_codes.reveals(ct.id),
         form=DrawCodesForm(formdata=None),
     )
 
@@ -266,13 +266,13 @@ def codes_draw(ct_id: int):
     form = DrawCodesForm()
     if form.validate_on_submit():
         try:
-            drawn = services.draw_entry_codes(ct.id, form.stations.data, secrets.SystemRandom())
+            drawn = entry_codes.draw_entry_codes(ct.id, form.stations.data, secrets.SystemRandom())
         except services.PanelError as err:
             db.session.rollback()
             flash(say(err.reason), "error")
         else:
             db.session.commit()
-            flash(_("%(n)s codes drawn.", n=drawn), "success")
+            flash(ngettext("%(num)s code drawn.", "%(num)s codes drawn.", drawn), "success")
     return redirect(url_for("judging.codes", ct_id=ct.id), code=303)
 
 
@@ -284,10 +284,10 @@ def codes_export(ct_id: int):
     if not is_locked(ct.id):
         flash(_("The list opens after the chief judge locks the marks."), "error")
         return redirect(url_for("judging.codes", ct_id=ct.id), code=303)
-    rows = services.reveal(ct.id, current_user.id, "export")
+    rows = entry_codes.reveal(ct.id, current_user.id, "export")
     db.session.commit()
     response = send_file(
-        io.BytesIO(services.codes_workbook(rows)),
+        io.BytesIO(entry_codes.codes_workbook(rows)),
         mimetype=XLSX_TYPE,
         as_attachment=True,
         download_name=f"codes-{ct.contest.code}-{ct.trade.code}.xlsx",

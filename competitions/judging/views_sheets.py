@@ -9,6 +9,8 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
+from sqlalchemy import func, select
+from sqlalchemy.orm import aliased
 
 from competitions.accounts.models import User
 from competitions.core.db import db
@@ -16,9 +18,16 @@ from competitions.core.i18n import say
 from competitions.judging import sheets
 from competitions.judging.access import contest_trade_or_404, require_clerk
 from competitions.judging.forms_sheets import StartSheetForm, sheet_values_form
-from competitions.judging.models import ScoreSheet
+from competitions.judging.models import (
+    MARKED_STATUSES,
+    EntryCode,
+    JudgeEntry,
+    JudgeItem,
+    PanelMember,
+    ScoreSheet,
+)
 from competitions.judging.views import bp
-from competitions.registry.models import ContestTrade
+from competitions.registry.models import ContestTrade, Entry
 
 logger = logging.getLogger(__name__)
 
@@ -50,6 +59,10 @@ def _sheet_or_404(ct: ContestTrade, sheet_id: int) -> ScoreSheet:
     return sheet
 
 
+def _to_sheet(ct: ContestTrade, sheet: ScoreSheet):
+    return redirect(url_for("judging.sheet", ct_id=ct.id, sheet_id=sheet.id))
+
+
 def _start_form(ct: ContestTrade, formdata=None) -> StartSheetForm:
     form = StartSheetForm(formdata=formdata)
     form.judge.choices = sheets.judge_choices(ct.id)
@@ -68,7 +81,7 @@ def _list_page(ct: ContestTrade, form: StartSheetForm, status: int = 200):
     state = request.args.get("state")
     state = state if state in STATE_LABELS else None
     page = max(request.args.get("page", 1, type=int), 1)
-    rows, total = sheets.sheet_rows(ct.id, state, page, PAGE_SIZE)
+    rows, total = _sheet_rows(ct.id, state, page, PAGE_SIZE)
     return render_template(
         "judging/sheets.html",
         ct=ct,
@@ -77,7 +90,7 @@ def _list_page(ct: ContestTrade, form: StartSheetForm, status: int = 200):
         state=state,
         page=page,
         pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1),
-        progress=sheets.progress(ct.id),
+        progress=_progress(ct.id),
         states=STATE_LABELS,
     ), status
 
@@ -103,7 +116,7 @@ def sheet_new(ct_id: int):
             return _refused_start(ct, start_form, err)
         db.session.commit()
         flash(_("First entry saved. A different clerk must now type the sheet again."), "success")
-        return redirect(url_for("judging.sheet", ct_id=ct.id, sheet_id=sheet.id))
+        return _to_sheet(ct, sheet)
     return _form_page(
         ct,
         form,
@@ -130,11 +143,14 @@ def sheet_second(ct_id: int, sheet_id: int):
     ct = _clerk_ct(ct_id)
     sheet = _sheet_or_404(ct, sheet_id)
     if sheet.first_clerk_id == current_user.id:
-        flash(_("A different clerk must type the second entry."), "error")
+        logger.info(
+            "sheet %s: its first typist %s opened the second entry", sheet.id, sheet.first_clerk_id
+        )
+        flash(say(sheets.SAME_CLERK), "error")
         return _sheet_page(ct, sheet, 403)
     if sheet.state == "confirmed":
-        flash(_("This sheet is confirmed already."), "info")
-        return redirect(url_for("judging.sheet", ct_id=ct.id, sheet_id=sheet.id))
+        flash(say(sheets.CONFIRMED), "info")
+        return _to_sheet(ct, sheet)
     form = sheet_values_form(sheets.judge_items(ct.id, sheet.judge_id), version=sheet.version)
     if form.validate_on_submit():
         try:
@@ -145,10 +161,12 @@ def sheet_second(ct_id: int, sheet_id: int):
             return _refused(ct, sheet_id, err)
         db.session.commit()
         if sheet.state == "confirmed":
-            flash(_("The two entries match: the sheet is confirmed and its scores count."), "success")
+            flash(
+                _("The two entries match: the sheet is confirmed and its scores count."), "success"
+            )
         else:
             flash(_("The two entries differ. Nothing counts until they match."), "error")
-        return redirect(url_for("judging.sheet", ct_id=ct.id, sheet_id=sheet.id))
+        return _to_sheet(ct, sheet)
     return _form_page(
         ct, form, _l("Second entry"), sheets.entry_code(sheet.entry_id), sheet.judge_id, ""
     )
@@ -161,30 +179,38 @@ def sheet_edit(ct_id: int, sheet_id: int):
     ct = _clerk_ct(ct_id)
     sheet = _sheet_or_404(ct, sheet_id)
     if sheet.first_clerk_id != current_user.id:
-        flash(_("Only the clerk who typed the first entry can correct it."), "error")
+        flash(say(sheets.NOT_FIRST), "error")
         return _sheet_page(ct, sheet, 403)
     if sheet.state == "confirmed":
-        flash(_("This sheet is confirmed already."), "info")
-        return redirect(url_for("judging.sheet", ct_id=ct.id, sheet_id=sheet.id))
+        flash(say(sheets.CONFIRMED), "info")
+        return _to_sheet(ct, sheet)
     prefill = {f"item_{k}": v for k, v in sheet.first_values.items()}
     items = sheets.judge_items(ct.id, sheet.judge_id)
     form = sheet_values_form(items, version=sheet.version, **prefill)
     if form.validate_on_submit():
         try:
-            sheets.correct_first(ct.id, sheet.id, form.seen_version(), form.values(), current_user.id)
+            sheets.correct_first(
+                ct.id, sheet.id, form.seen_version(), form.values(), current_user.id
+            )
         except sheets.SheetError as err:
             return _refused(ct, sheet_id, err)
         db.session.commit()
         flash(_("First entry corrected. A different clerk must type the sheet again."), "success")
-        return redirect(url_for("judging.sheet", ct_id=ct.id, sheet_id=sheet.id))
+        return _to_sheet(ct, sheet)
     return _form_page(
-        ct, form, _l("Correct the first entry"), sheets.entry_code(sheet.entry_id), sheet.judge_id, ""
+        ct,
+        form,
+        _l("Correct the first entry"),
+        sheets.entry_code(sheet.entry_id),
+        sheet.judge_id,
+        "",
     )
 
 
 def _refused(ct: ContestTrade, sheet_id: int, err: sheets.SheetError):
     """Undo the attempt and show the sheet as it now is, with the reason."""
     db.session.rollback()
+    logger.info("sheet %s: user %s refused: %s", sheet_id, current_user.id, err)
     flash(say(err.reason), "error")
     return _sheet_page(ct, _sheet_or_404(ct, sheet_id), err.status)
 
@@ -210,10 +236,7 @@ def sheet_page(ct_id: int, sheet_id: int):
 
 
 def _sheet_page(ct: ContestTrade, sheet: ScoreSheet, status: int = 200):
-    """The sheet page; values show once confirmed, differing cells on a mismatch, else none.
-
-    While the sheet waits for its second entry, only its first typist sees what they typed.
-    """
+    """The sheet page: its values once confirmed, the differing cells on a mismatch."""
     names = {
         uid: db.session.get(User, uid).display_name
         for uid in (sheet.judge_id, sheet.first_clerk_id, sheet.second_clerk_id)
@@ -234,3 +257,54 @@ def _sheet_page(ct: ContestTrade, sheet: ScoreSheet, status: int = 200):
         states=STATE_LABELS,
         events=EVENT_LABELS,
     ), status
+
+
+def _sheet_rows(ct_id: int, state: str | None, page: int, size: int) -> tuple[list, int]:
+    """One page of the contest-trade's sheets with code, judge and clerks' names; and the count."""
+    judge, first, second = aliased(User), aliased(User), aliased(User)
+    query = (
+        select(
+            ScoreSheet,
+            EntryCode.code,
+            judge.display_name.label("judge_name"),
+            first.display_name.label("first_name"),
+            second.display_name.label("second_name"),
+        )
+        .join(Entry, Entry.id == ScoreSheet.entry_id)
+        .outerjoin(EntryCode, EntryCode.entry_id == ScoreSheet.entry_id)
+        .join(judge, judge.id == ScoreSheet.judge_id)
+        .join(first, first.id == ScoreSheet.first_clerk_id)
+        .outerjoin(second, second.id == ScoreSheet.second_clerk_id)
+        .where(Entry.contest_trade_id == ct_id)
+    )
+    if state in sheets.STATES:
+        query = query.where(ScoreSheet.state == state)
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    rows = db.session.execute(
+        query.order_by(EntryCode.code, judge.display_name, ScoreSheet.id)
+        .limit(size)
+        .offset((page - 1) * size)
+    ).all()
+    return rows, total
+
+
+def _progress(ct_id: int) -> dict[str, int]:
+    """Sheets by state, and how many (judge, entry) pairs with items are assigned at all."""
+    counts = dict.fromkeys(sheets.STATES, 0)
+    for state, n in db.session.execute(
+        select(ScoreSheet.state, func.count())
+        .join(Entry, Entry.id == ScoreSheet.entry_id)
+        .where(Entry.contest_trade_id == ct_id)
+        .group_by(ScoreSheet.state)
+    ):
+        counts[state] = n
+    has_items = select(JudgeItem.item_id).where(JudgeItem.member_id == PanelMember.id).exists()
+    counts["assigned"] = db.session.scalar(
+        select(func.count())
+        .select_from(JudgeEntry)
+        .join(PanelMember, PanelMember.id == JudgeEntry.member_id)
+        .join(Entry, Entry.id == JudgeEntry.entry_id)
+        .where(PanelMember.contest_trade_id == ct_id, Entry.status.in_(MARKED_STATUSES), has_items)
+    )
+    counts["total"] = sum(counts[s] for s in sheets.STATES)
+    return counts

@@ -1,11 +1,12 @@
 """The registry blueprint: trades and units here; contests and entries in their own modules."""
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import login_required
+from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from competitions.accounts.models import ContestRole
 from competitions.accounts.permissions import registrar_required
 from competitions.core.db import db
 from competitions.registry import rules, services
@@ -19,6 +20,16 @@ def render_form(form, title, cancel_url, **context):
     """The generic page of one form."""
     return render_template(
         "registry/form_page.html", form=form, title=title, cancel_url=cancel_url, **context
+    )
+
+
+def _organises_any(user) -> bool:
+    """Whether the user organises any contest."""
+    return (
+        db.session.scalar(
+            select(ContestRole.id).filter_by(user_id=user.id, role="organiser").limit(1)
+        )
+        is not None
     )
 
 
@@ -61,7 +72,9 @@ def trade_form(trade_id):
 @bp.route("/units")
 @login_required
 def units():
-    """The tree of units."""
+    """The tree of units (registrars and organisers: judges and clerks see no units)."""
+    if not (current_user.is_registrar or _organises_any(current_user)):
+        abort(403)
     return render_template("registry/units.html", tree=services.unit_tree(), kinds=UNIT_KINDS)
 
 
