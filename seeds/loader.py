@@ -26,6 +26,7 @@ from competitions.registry.models import (
     Unit,
 )
 from seeds.files import DATA_DIR, read_csv, read_json, walk_units
+from seeds.judging import load_judging
 
 #: ContestTrade settings that are decimals in the model (the JSON gives numbers).
 DECIMAL_SETTINGS = ("theory_weight", "practical_weight", "award_min_total")
@@ -55,6 +56,7 @@ def load_demo(session: Session, reset: bool = False, data_dir: Path = DATA_DIR) 
         entry_rows = read_csv("entries.csv", data_dir)
         entries = _load_entries(session, entry_rows, cts, delegations, persons)
         users = _load_accounts(session, read_json("accounts.json", data_dir), by_code, units)
+        judging = load_judging(session, data_dir)
     return {
         "trades": len(trades),
         "units": len(units),
@@ -64,6 +66,7 @@ def load_demo(session: Session, reset: bool = False, data_dir: Path = DATA_DIR) 
         "persons": len(persons),
         "entries": len(entries),
         "users": len(users),
+        **judging,
     }
 
 
@@ -202,6 +205,7 @@ def _load_entries(session, rows, cts, delegations, persons) -> dict:
 def _load_accounts(session, rows, contests, units) -> dict[str, User]:
     """The demo users, with hashed passwords, and their roles in the contests."""
     users = {}
+    hashes: dict[str, str] = {}  # hashing is slow on purpose: once per distinct demo password
     for row in rows:
         user = User(
             username=row["username"],
@@ -209,7 +213,10 @@ def _load_accounts(session, rows, contests, units) -> dict[str, User]:
             is_registrar=row["is_registrar"],
             unit_id=units[row["unit"]].id,
         )
-        user.set_password(row["password"])
+        if row["password"] not in hashes:
+            user.set_password(row["password"])
+            hashes[row["password"]] = user.password_hash
+        user.password_hash = hashes[row["password"]]
         users[user.username] = user
     session.add_all(users.values())
     session.flush()
