@@ -262,7 +262,11 @@ class Entry(db.Model):
     person: Mapped[Person] = relationship(back_populates="entries")
     contest_trade: Mapped[ContestTrade] = relationship()
     delegation: Mapped[Delegation | None] = relationship()
-    source_entry: Mapped["Entry | None"] = relationship(remote_side=[id])
+    source_entry: Mapped["Entry | None"] = relationship(
+        remote_side=[id], back_populates="next_entries"
+    )
+    #: The entries in higher-tier contests that advanced from this one.
+    next_entries: Mapped[list["Entry"]] = relationship(back_populates="source_entry")
 
     __table_args__ = (
         UniqueConstraint("person_id", "contest_trade_id"),

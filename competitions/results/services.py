@@ -66,3 +66,14 @@ def add_progress(job_id: str, done: int) -> None:
     db.session.execute(
         update(Job).where(Job.id == job_id).values(state="running", done=Job.done + done)
     )
+
+
+def decide_tie(ct_id: int, ordered: list[int]) -> None:
+    """Record the chief judge's order for a tie group (entry ids, best first), replacing any
+    earlier order of the same entries; the next recompute applies it."""
+    from competitions.results.models import ResultSet
+
+    result_set = db.session.get(ResultSet, ct_id)
+    kept = [e for e in (result_set.decided_order or []) if e not in set(ordered)]
+    result_set.decided_order = kept + list(ordered)
+    db.session.flush()

@@ -94,8 +94,11 @@ def trade_results(ct_id: int):
         .where(Honour.contest_trade_id == ct_id)
         .order_by(Honour.honour, Honour.id)
     ).all()
+    names = {e.id: p.name for _, e, p in rows}
     return render_template(
         "results/trade.html",
+        names=names,
+        is_chief="chief_judge" in roles_in(current_user, ct.contest_id),
         ct=ct,
         rows=rows,
         teams=teams,
@@ -116,6 +119,32 @@ def recompute_trade(ct_id: int):
     require_contest_role(ct.contest_id, "organiser")
     if FlaskForm().validate_on_submit():
         _queue([ct_id], ct.contest_id)
+    return redirect(url_for("results.trade_results", ct_id=ct_id))
+
+
+@bp.post("/contest-trades/<int:ct_id>/ties")
+@login_required
+def decide_tie(ct_id: int):
+    """The chief judge orders a tie in the medal places; the results are recomputed."""
+    ct = db.get_or_404(ContestTrade, ct_id)
+    if "chief_judge" not in roles_in(current_user, ct.contest_id):
+        abort(403)
+    result_set = db.get_or_404(ResultSet, ct_id)
+    groups = [set(g) for g in (result_set.undecided or {}).get("medal_places", [])]
+    places = {}
+    for key, value in request.form.items():
+        if key.startswith("place-") and value.strip().isdigit():
+            places[int(key.removeprefix("place-"))] = int(value)
+    group = next((g for g in groups if g == set(places)), None)
+    if (
+        not FlaskForm().validate_on_submit()
+        or group is None
+        or sorted(places.values()) != list(range(1, len(group) + 1))
+    ):
+        flash(_("Give each tied entry a different place, from 1 up."), "error")
+        return redirect(url_for("results.trade_results", ct_id=ct_id))
+    services.decide_tie(ct_id, sorted(group, key=places.__getitem__))
+    _queue([ct_id], ct.contest_id)
     return redirect(url_for("results.trade_results", ct_id=ct_id))
 
 

@@ -84,3 +84,20 @@ def test_a_recompute_by_hand_for_the_contest_shows_progress_and_refusals(worker_
     assert "the marks are not locked by the chief judge" in page
     assert db.session.scalar(select(func.count()).select_from(Result)) == 0
     assert db.session.get(ResultSet, world.ct.id) is None
+
+
+def test_a_contestants_path_through_the_tiers_reads_both_ways(app, client, login):
+    from competitions.registry.models import Person
+    from seeds.loader import load_demo
+
+    load_demo(db.session)
+    db.session.commit()
+    person = db.session.scalar(select(Person).filter_by(name="宋燕"))
+    login_as = client.post("/login", data={"username": "organiser", "password": "demo1234"})
+    assert login_as.status_code == 302
+    page = client.get(f"/persons/{person.id}").get_data(as_text=True)
+    table = page.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    rows = table.split("</tr>")
+    # Enterprise → city → province → national, each linked both ways.
+    assert "济钢2018年职工岗位练兵技术比武" in rows[0] and "2018年济南市职工职业技能大赛" in rows[0]
+    assert "第六届全国职工职业技能大赛决赛" in rows[3]

@@ -1,0 +1,51 @@
+"""No shared ranks in the medal places: the chief judge orders a tie and the order is applied."""
+
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from competitions.core.db import db
+from competitions.judging.marks import save_score
+from competitions.judging.models import MarkingLock
+from competitions.results import compute, finish
+from competitions.results.models import Result, ResultSet
+from tests.judging.marking_world import build
+
+
+def test_the_chief_judge_orders_a_tie_in_the_medal_places(client, login, monkeypatch):
+    world = build(n_entries=3)
+    world.ct.no_shared_medal_ranks = True
+    judged, measured = world.items
+    for entry, score in zip(world.entries, (8, 8, 6), strict=True):
+        for judge in world.judges:
+            save_score(world.ct.id, entry.id, judged.id, judge.id, Decimal(score), judge.id)
+            save_score(world.ct.id, entry.id, measured.id, judge.id, Decimal(3), judge.id)
+    db.session.merge(MarkingLock(contest_trade_id=world.ct.id, locked=True))
+    db.session.commit()
+    compute.recompute([world.ct.id])
+    finish.finish([world.ct.id])
+    db.session.commit()
+    a, b, _ = (e.id for e in world.entries)
+    assert db.session.get(ResultSet, world.ct.id).undecided["medal_places"] == [[a, b]]
+
+    queued = []
+    monkeypatch.setattr("workers.tasks.queue_recompute", lambda job_id, ids: queued.append(ids))
+    login("org")
+    assert (
+        client.post(
+            f"/contest-trades/{world.ct.id}/ties", data={f"place-{a}": "2", f"place-{b}": "1"}
+        ).status_code
+        == 403
+    )
+    login("chief")
+    page = client.get(f"/contest-trades/{world.ct.id}/results").get_data(as_text=True)
+    assert "选手0号" in page and f'name="place-{a}"' in page
+    client.post(f"/contest-trades/{world.ct.id}/ties", data={f"place-{a}": "1", f"place-{b}": "1"})
+    assert queued == []  # not a valid order
+    client.post(f"/contest-trades/{world.ct.id}/ties", data={f"place-{a}": "2", f"place-{b}": "1"})
+    assert queued == [[world.ct.id]]
+    compute.recompute([world.ct.id])  # what the queued task does
+    db.session.commit()
+    ranks = {r.entry_id: r.rank for r in db.session.scalars(select(Result))}
+    assert ranks[b] == 1 and ranks[a] == 2
+    assert db.session.get(ResultSet, world.ct.id).undecided["medal_places"] == []
