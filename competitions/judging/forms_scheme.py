@@ -72,7 +72,7 @@ class SchemeItemForm(FlaskForm):
         validators=[Optional()],
         description=_l(
             "The largest spread between judges before the item is flagged. "
-            "Empty: 1 on the 0-3 scale, else 10% of the max mark"
+            "Empty: 1 on the 0-3 scale, else one tenth of the max mark"
         ),
     )
 

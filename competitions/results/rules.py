@@ -9,6 +9,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
+from competitions.registry.rules import N_
+
 FOUR = Decimal("0.0001")
 TWO = Decimal("0.01")
 HUNDRED = Decimal(100)
@@ -392,13 +394,13 @@ def recompute_problems(
     """
     problems = []
     if not locked:
-        problems.append("the marks are not locked by the chief judge")
+        problems.append(N_("the marks are not locked by the chief judge"))
     if theory_weight + practical_weight != HUNDRED:
-        problems.append("the theory and practical weights do not add up to 100")
+        problems.append(N_("the theory and practical weights do not add up to 100"))
     if rule.mode == "fixed" and sum(rule.numbers) > field_size:
-        problems.append("the award counts exceed the number of ranked entries")
+        problems.append(N_("the award counts exceed the number of ranked entries"))
     if rule.mode == "bands" and rule.numbers and max(rule.numbers) > field_size:
-        problems.append("the award bands reach past the number of ranked entries")
+        problems.append(N_("the award bands reach past the number of ranked entries"))
     if has_parent and not parent_offers_trade:
-        problems.append("the parent contest does not offer this trade")
+        problems.append(N_("the parent contest does not offer this trade"))
     return problems
