@@ -75,6 +75,8 @@ def _register_hooks(app: Flask) -> None:
 
     @app.before_request
     def _audit_actor():
+        if request.endpoint == "static":
+            return
         # Each request finds its own user and language, even when an app context is shared
         # (as tests do); in production every request has a fresh context anyway.
         g.pop("_login_user", None)

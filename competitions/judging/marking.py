@@ -77,33 +77,34 @@ def progress(member: PanelMember) -> tuple[int, int]:
     return done, len(entries) * len(items)
 
 
-def enter_score(member: PanelMember, code: str, item_id: int, raw: str) -> Decimal:
-    """Save a score a judge typed in their grid; returns the stored value.
+def enter_score(member: PanelMember, code: str, item_id: int, raw: str) -> tuple[Decimal, bool]:
+    """Save a score a judge typed in their grid; returns the value and whether the cell was new.
 
     Refuses (MarkingError) a code or item that is not assigned to the judge, a value the item
     does not allow, and any change once the marks are locked.
     """
-    entry_id = db.session.scalar(
-        select(EntryCode.entry_id)
+    found = db.session.execute(
+        select(EntryCode.entry_id, SchemeItem)
         .join(JudgeEntry, JudgeEntry.entry_id == EntryCode.entry_id)
         .join(Entry, Entry.id == EntryCode.entry_id)
+        .join(JudgeItem, JudgeItem.member_id == JudgeEntry.member_id)
+        .join(SchemeItem, SchemeItem.id == JudgeItem.item_id)
         .where(
             EntryCode.contest_trade_id == member.contest_trade_id,
             EntryCode.code == str(code),
             JudgeEntry.member_id == member.id,
             Entry.status.in_(MARKED_STATUSES),
+            JudgeItem.item_id == item_id,
         )
-    )
-    item = db.session.scalar(
-        select(SchemeItem)
-        .join(JudgeItem, JudgeItem.item_id == SchemeItem.id)
-        .where(JudgeItem.member_id == member.id, SchemeItem.id == item_id)
-    )
-    if entry_id is None or item is None:
+    ).first()
+    if found is None:
         raise MarkingError(Reason.of(N_("this entry or item is not assigned to you")))
+    entry_id, item = found
     problem = rules.score_problem(raw, item.rule)
     if problem:
         raise MarkingError(problem)
     value = rules.parse_score(raw)
-    save_score(member.contest_trade_id, entry_id, item.id, member.user_id, value, member.user_id)
-    return value
+    old = save_score(
+        member.contest_trade_id, entry_id, item.id, member.user_id, value, member.user_id
+    )
+    return value, old is None

@@ -24,14 +24,17 @@ def is_locked(ct_id: int, for_update: bool = False) -> bool:
     Writers of marks read it with a shared lock and the chief judge's lock takes it exclusively,
     so a score cannot slip in while the marks are being locked.
     """
-    db.session.execute(
-        _insert(MarkingLock.__table__)
-        .values(contest_trade_id=ct_id, locked=False)
-        .on_conflict_do_nothing(index_elements=["contest_trade_id"])
-    )
     query = select(MarkingLock.locked).where(MarkingLock.contest_trade_id == ct_id)
     query = query.with_for_update(read=not for_update)
-    return bool(db.session.scalar(query))
+    locked = db.session.scalar(query)
+    if locked is None:  # the first time: create the row every later writer locks
+        db.session.execute(
+            _insert(MarkingLock.__table__)
+            .values(contest_trade_id=ct_id, locked=False)
+            .on_conflict_do_nothing(index_elements=["contest_trade_id"])
+        )
+        locked = db.session.scalar(query)
+    return bool(locked)
 
 
 def _insert(table):

@@ -1,6 +1,6 @@
 """The judge's pages: their contest-trades, and the grid of codes × items saved as they type."""
 
-from flask import jsonify, render_template, request
+from flask import abort, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -8,7 +8,7 @@ from sqlalchemy import select
 from competitions.core.db import db
 from competitions.core.i18n import say
 from competitions.judging import marking
-from competitions.judging.access import contest_trade_or_404, require_panel
+from competitions.judging.access import contest_trade_or_404, panel_member, require_panel
 from competitions.judging.marks import MarkingError, is_locked
 from competitions.judging.models import MarkChange, PanelMember
 from competitions.judging.review import flags
@@ -52,23 +52,24 @@ def grid(ct_id: int):
 @login_required
 def save_score(ct_id: int):
     """Save one typed score (JSON: code, item, value); answers with the progress or the problem."""
-    ct = contest_trade_or_404(ct_id)
-    member = require_panel(ct, "judge", "chief_judge")
+    member = panel_member(ct_id, current_user.id)
+    if member is None or member.role not in ("judge", "chief_judge"):
+        abort(403)
     data = request.get_json(silent=True) or {}
     try:
         item_id = int(data.get("item"))
     except (TypeError, ValueError):
         return jsonify(error=_("This entry or item is not assigned to you.")), 400
     try:
-        value = marking.enter_score(
+        value, new = marking.enter_score(
             member, str(data.get("code", "")), item_id, str(data.get("value", ""))
         )
     except MarkingError as err:
         db.session.rollback()
         return jsonify(error=say(err.reason)), 409 if is_locked(ct_id) else 400
     db.session.commit()
-    done, total = marking.progress(member)
-    return jsonify(value=str(value.normalize()), done=done, total=total)
+    # The grid counts its own progress: a new cell adds one (no recount per keystroke).
+    return jsonify(value=format(value.normalize(), "f"), new=new)
 
 
 @bp.route("/marking/<int:ct_id>/history")

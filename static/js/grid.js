@@ -23,7 +23,10 @@
           input.classList.add("saved");
           input.removeAttribute("aria-invalid");
           input.title = "";
-          progress.textContent = progress.textContent.replace(/\d+(\D+)\d+/, res.body.done + "$1" + res.body.total);
+          if (res.body.new) {
+            var count = document.getElementById("done-count");
+            count.textContent = Number(count.textContent) + 1;
+          }
         } else {
           input.classList.add("error");
           input.setAttribute("aria-invalid", "true");

@@ -1,0 +1,481 @@
+"""Benchmark: 50 judges saving scores at once through gunicorn, against a trivial page's ceiling.
+
+Run from the repository root: ``.venv/bin/python bench/marks_load.py``. It creates (and at the end
+drops) the database named in DATABASE_URL (default ``jingsai_bench_marks`` on the local
+PostgreSQL) with ``flask db upgrade``, builds one contest-trade marked by 10 groups of 5 judges
+(each judge: 20 items × 60 coded entries = 1,200 cells of their own), and serves the app with
+gunicorn. From 50 threads, one judge each with its own cookies and connection, it logs every judge
+in and reads their grid; hits a trivial endpoint for 10 s (the baseline); saves scores on the
+judges' own cells for 30 s as people do (a pause of ~1 s between scores), then for 30 s flat out
+(no pause: the server's ceiling); then checks in the database that no save was lost or doubled.
+REDIS_URL (default Redis database 13) is only Celery's configuration. The last line holds the
+figures: the paced phase's rate and p99, lost saves, and the flat-out rate and p99.
+"""
+
+import http.client
+import json
+import logging
+import os
+import random
+import re
+import secrets
+import sys
+import tempfile
+import time
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+from functools import partial
+from pathlib import Path
+from random import Random
+from urllib.parse import urlencode
+
+import sqlalchemy as sa
+from _common import (
+    ROOT,
+    CpuMeter,
+    HttpClient,
+    Phase,
+    Tally,
+    free_port,
+    migrate_database,
+    recreate_database,
+    run_phase,
+    start_gunicorn,
+    stop_process,
+)
+from werkzeug.security import generate_password_hash
+
+sys.path.insert(0, str(ROOT))
+
+from app import create_app
+from competitions.accounts.models import ContestRole, User
+from competitions.core.config import load_config
+from competitions.core.db import db
+from competitions.judging import rules
+from competitions.judging.models import (
+    EntryCode,
+    JudgeEntry,
+    JudgeItem,
+    Mark,
+    MarkChange,
+    PanelMember,
+    SchemeItem,
+    SchemePart,
+)
+from competitions.registry.models import Contest, ContestTrade, Entry, Person, Trade
+from competitions.registry.rules import resident_id_check_char
+
+DATABASE_URL = os.environ.get(
+    "DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/jingsai_bench_marks"
+)
+REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/13")
+GROUPS, JUDGES_PER_GROUP, ENTRIES_PER_GROUP = 10, 5, 60
+SAVE_SECONDS, BASELINE_SECONDS = 30.0, 10.0
+#: The paced phase: each judge types a score, then thinks for a random while (mean 1 s; a fast
+#: judge on a tablet), so 50 judges make ~50 saves/s: the load a contest hall really produces.
+THINK_SECONDS = float(os.environ.get("BENCH_THINK_S", "1.0"))
+PASSWORD = "bench-pass"
+#: Sync workers: 2, one per core. Measured with this bench on the 2-core machine, runs alternated:
+#: 2 workers spent 8.3-10.6 ms of gunicorn CPU per save, 4 workers 10.1-13.7 ms (3 and 5: 11.4,
+#: 12.1); saves/s were as high or higher with 2 (152/s, p99 0.7-0.8 s, on the two quiet runs) and
+#: the tail tighter (p99/p50 about 2-3, against 2.5-6 with 4). A save is CPU-bound and PostgreSQL
+#: shares the two cores, so more workers only add context switches. BENCH_WORKERS=4 measures again.
+WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
+#: The most trivial route: a static file, served by Flask (no template, no database when the
+#: request carries no session cookie), so the baseline is the server's and the framework's ceiling.
+BASELINE_PATH = "/static/css/app.css"
+#: (kind, scale, max mark, step) of the items, in turn: measured 0-5 by 0.01, judged 0-10 by 0.5,
+#: WorldSkills 0-3 judgement, measured 0-20 by 0.1.
+ITEM_KINDS = [
+    ("measurement", "marks", Decimal(5), Decimal("0.01")),
+    ("judgement", "marks", Decimal(10), Decimal("0.5")),
+    ("judgement", "ws3", Decimal(6), Decimal(1)),
+    ("measurement", "marks", Decimal(20), Decimal("0.1")),
+]
+ITEMS = 20
+Cell = tuple[str, int]  # (anonymous code, item id), as the judge's grid shows it
+
+
+@dataclass(frozen=True)
+class World:
+    """What the load needs to know of the marked contest-trade."""
+
+    ct_id: int
+    user_ids: dict[str, int]
+    entry_ids: dict[str, int]
+    #: item id → the valid scores a judge may type (a few dozen at most)
+    choices: dict[int, list[str]]
+
+
+def valid_scores(rule: rules.ItemRule) -> list[str]:
+    """Up to 40 scores the item accepts: 0, one step, two steps…"""
+    count = int(rule.score_max / rule.step) + 1
+    return [format(rule.step * k, "f") for k in range(min(count, 40))]
+
+
+def build_world() -> World:
+    """One contest-trade: 20 items, 600 coded entries, 10 groups of 5 judges; returns its ids."""
+    contest = Contest(
+        code="BENCH-MARKS",
+        name="评分压力测试大赛",
+        year=2019,
+        tier="province",
+        starts_on=date(2019, 5, 10),
+        ends_on=date(2019, 5, 12),
+    )
+    trade = Trade(code="6-20-01", name_zh="钳工", name_en="Fitter")
+    db.session.add_all([contest, trade])
+    db.session.flush()
+    ct = ContestTrade(contest_id=contest.id, trade_id=trade.id)
+    db.session.add(ct)
+    db.session.flush()
+    items = _scheme(ct.id)
+    entries = _coded_entries(ct.id, GROUPS * ENTRIES_PER_GROUP)
+    user_ids = _panel(ct.id, contest.id, items, list(entries.values()))
+    db.session.commit()
+    choices = {item.id: valid_scores(item.rule) for item in items}
+    return World(ct.id, user_ids, entries, choices)
+
+
+def _scheme(ct_id: int) -> list[SchemeItem]:
+    """A practical part of ``ITEMS`` items of the kinds in ``ITEM_KINDS``, each for 5 judges."""
+    part = SchemePart(contest_trade_id=ct_id, kind="practical", name="实操")
+    db.session.add(part)
+    db.session.flush()
+    items = []
+    for n in range(ITEMS):
+        kind, scale, max_mark, step = ITEM_KINDS[n % len(ITEM_KINDS)]
+        items.append(
+            SchemeItem(
+                part_id=part.id,
+                position=n + 1,
+                code=f"A{n + 1}",
+                criterion=f"评分项{n + 1}",
+                kind=kind,
+                scale=scale,
+                max_mark=max_mark,
+                step=step,
+                judges=JUDGES_PER_GROUP,
+                aggregation="trimmed_mean",
+            )
+        )
+    db.session.add_all(items)
+    db.session.flush()
+    return items
+
+
+def _coded_entries(ct_id: int, count: int) -> dict[str, int]:
+    """``count`` approved entries with codes and stations drawn by the rules; {code: entry id}."""
+    persons = []
+    for i in range(count):
+        birth = date(1980, 1, 1) + timedelta(days=i // 500)
+        first17 = f"370102{birth:%Y%m%d}{i % 500 * 2 + 1:03d}"
+        persons.append(
+            Person(
+                name=f"选手{i:03d}",
+                gender="M",
+                birth_date=birth,
+                id_number=first17 + resident_id_check_char(first17),
+            )
+        )
+    db.session.add_all(persons)
+    db.session.flush()
+    entries = [Entry(person_id=p.id, contest_trade_id=ct_id, status="approved") for p in persons]
+    db.session.add_all(entries)
+    db.session.flush()
+    rng = Random(2019)
+    codes, stations = rules.draw_codes(count, rng), rules.draw_stations(count, rng)
+    db.session.add_all(
+        EntryCode(entry_id=e.id, contest_trade_id=ct_id, code=c, station=s)
+        for e, c, s in zip(entries, codes, stations, strict=True)
+    )
+    return {c: e.id for e, c in zip(entries, codes, strict=True)}
+
+
+def _panel(ct_id: int, contest_id: int, items: list, entry_ids: list[int]) -> dict[str, int]:
+    """10 groups of 5 judges; a group marks its own 60 entries on every item; {username: id}."""
+    password_hash = generate_password_hash(PASSWORD)  # hashed once: scrypt is slow on purpose
+    users = [
+        User(username=f"judge{g:02d}{j}", display_name=f"裁判{g}-{j}", password_hash=password_hash)
+        for g in range(GROUPS)
+        for j in range(JUDGES_PER_GROUP)
+    ]
+    db.session.add_all(users)
+    db.session.flush()
+    members = [PanelMember(contest_trade_id=ct_id, user_id=u.id, role="judge") for u in users]
+    db.session.add_all(members)
+    db.session.add_all(
+        ContestRole(user_id=u.id, contest_id=contest_id, role="judge") for u in users
+    )
+    db.session.flush()
+    for n, member in enumerate(members):
+        group = n // JUDGES_PER_GROUP
+        mine = entry_ids[group * ENTRIES_PER_GROUP : (group + 1) * ENTRIES_PER_GROUP]
+        db.session.add_all(JudgeItem(member_id=member.id, item_id=item.id) for item in items)
+        db.session.add_all(JudgeEntry(member_id=member.id, entry_id=e) for e in mine)
+    return {u.username: u.id for u in users}
+
+
+@dataclass
+class Judge:
+    """One judge's browser and what the server confirmed they saved."""
+
+    username: str
+    client: HttpClient
+    csrf: str = ""
+    cells: list[Cell] = field(default_factory=list)
+    #: cell → the last value the server answered 200 for
+    saved: dict[Cell, str] = field(default_factory=dict)
+    #: cells whose last save may or may not have landed (no answer, or a 5xx)
+    unsure: set[Cell] = field(default_factory=set)
+    saves: int = 0
+    sent: int = 0
+    visits: Counter = field(default_factory=Counter)
+
+    def next_save(self, choices: dict[int, list[str]]) -> tuple[Cell, str]:
+        """The next cell of the walk, with a value other than the cell's current one.
+
+        The judge walks the grid row by row and types every fifth cell twice (a correction, as
+        the autosave after a pause sends), then starts over; so every save changes the value.
+        """
+        position = self.sent % (len(self.cells) * 6 // 5)
+        self.sent += 1
+        cell = self.cells[position * 5 // 6]
+        scores = choices[cell[1]]
+        while True:
+            self.visits[cell] += 1
+            value = scores[(int(cell[0]) + self.visits[cell]) % len(scores)]
+            if value != self.saved.get(cell):
+                return cell, value
+
+
+def log_in(judge: Judge, ct_id: int) -> str | None:
+    """Log the judge in and read their grid (CSRF token, cells); returns a problem or None."""
+    client = judge.client
+    status, page = client.request("GET", "/login")
+    token = re.search(rb'name="csrf_token"[^>]*value="([^"]+)"', page)
+    if status != 200 or not token:
+        return f"GET /login: {status}"
+    form = {"username": judge.username, "password": PASSWORD, "csrf_token": token[1].decode()}
+    status, _ = client.request(
+        "POST", "/login", urlencode(form), {"Content-Type": "application/x-www-form-urlencoded"}
+    )
+    if status != 302:
+        return f"POST /login: {status}"
+    status, page = client.request("GET", f"/marking/{ct_id}")
+    csrf = re.search(rb'data-csrf="([^"]+)"', page)
+    if status != 200 or not csrf:
+        return f"GET /marking/{ct_id}: {status}"
+    judge.csrf = csrf[1].decode()
+    cells = re.findall(rb'data-code="(\d+)" data-item="(\d+)"', page)
+    judge.cells = [(code.decode(), int(item)) for code, item in cells]
+    if len(judge.cells) != ENTRIES_PER_GROUP * ITEMS:
+        return f"the grid shows {len(judge.cells)} cells"
+    return None
+
+
+def fetch_baseline(judge: Judge, tally: Tally) -> None:
+    """One GET of the trivial endpoint, without the session cookie."""
+    start = time.perf_counter()
+    try:
+        status, _ = judge.client.request("GET", BASELINE_PATH, cookies=False)
+    except (OSError, http.client.HTTPException) as exc:
+        tally.errors[type(exc).__name__] += 1
+        return
+    tally.record(time.perf_counter() - start, status)
+
+
+def save_score(judge: Judge, tally: Tally, ct_id: int, choices: dict[int, list[str]]) -> None:
+    """One autosave of the judge's next cell, as the grid's script sends it."""
+    cell, value = judge.next_save(choices)
+    body = json.dumps({"code": cell[0], "item": cell[1], "value": value})
+    headers = {"Content-Type": "application/json", "X-CSRFToken": judge.csrf}
+    start = time.perf_counter()
+    try:
+        status, _ = judge.client.request("POST", f"/marking/{ct_id}/scores", body, headers)
+    except (OSError, http.client.HTTPException) as exc:
+        tally.errors[type(exc).__name__] += 1
+        judge.unsure.add(cell)
+        return
+    tally.record(time.perf_counter() - start, status)
+    if status == 200:
+        judge.saves += 1
+        judge.saved[cell] = value
+        judge.unsure.discard(cell)
+    elif status >= 500:
+        judge.unsure.add(cell)
+
+
+@dataclass
+class Check:
+    """What the database holds against what the server confirmed."""
+
+    saves: int
+    changes: int
+    rows: int
+    distinct_rows: int
+    cells_saved: int
+    missing: int
+    unexpected: int
+    wrong_values: int
+    unsure: int
+
+    @property
+    def lost(self) -> int:
+        """Confirmed saves without their audit row (negative: audit rows without a confirmation)."""
+        return self.saves - self.changes
+
+    def problems(self) -> list[str]:
+        """What is wrong, in words; empty when every save is there exactly once."""
+        found = {
+            "saves confirmed but not in the audit trail": self.lost,
+            "mark rows beyond one per cell": self.rows - self.distinct_rows,
+            "saved cells without a mark row": self.missing,
+            "mark rows on cells never saved": self.unexpected,
+            "cells whose value is not the last one saved": self.wrong_values,
+        }
+        return [f"{what}: {n}" for what, n in found.items() if n]
+
+
+def verify(world: World, judges: list[Judge]) -> Check:
+    """Compare the mark and mark_change tables with what every judge was told was saved."""
+    expected, unsure = {}, set()
+    for judge in judges:
+        user_id = world.user_ids[judge.username]
+        for (code, item), value in judge.saved.items():
+            expected[(world.entry_ids[code], item, user_id)] = Decimal(value)
+        unsure |= {(world.entry_ids[code], item, user_id) for code, item in judge.unsure}
+    rows = db.session.execute(sa.select(Mark.entry_id, Mark.item_id, Mark.judge_id, Mark.value))
+    stored = {}
+    count = 0
+    for entry_id, item_id, judge_id, value in rows:
+        stored[(entry_id, item_id, judge_id)] = value
+        count += 1
+    return Check(
+        saves=sum(j.saves for j in judges),
+        changes=db.session.scalar(sa.select(sa.func.count()).select_from(MarkChange)),
+        rows=count,
+        distinct_rows=len(stored),
+        cells_saved=len(expected),
+        missing=len(expected.keys() - stored.keys()),
+        unexpected=len(stored.keys() - expected.keys() - unsure),
+        wrong_values=sum(
+            1 for k, v in expected.items() if k in stored and k not in unsure and stored[k] != v
+        ),
+        unsure=len(unsure),
+    )
+
+
+def paced_save(judge: Judge, tally: Tally, ct_id: int, choices: dict[int, list[str]]) -> None:
+    """Save one score, then think like a person at a tablet before the next."""
+    save_score(judge, tally, ct_id, choices)
+    time.sleep(min(random.expovariate(1 / THINK_SECONDS), 5 * THINK_SECONDS))
+
+
+def measure(world: World, port: int, server_pid: int) -> tuple[Phase, Phase, Phase, list[Judge]]:
+    """Log the 50 judges in, then run the baseline, the paced saves and flat-out saves."""
+    judges = [Judge(name, HttpClient(port)) for name in world.user_ids]
+    with ThreadPoolExecutor(len(judges)) as pool:
+        problems = [p for p in pool.map(partial(log_in, ct_id=world.ct_id), judges) if p]
+    if problems:
+        sys.exit(f"{len(problems)} judges could not log in or read their grid: {problems[0]}")
+    meter = CpuMeter(server_pid, DATABASE_URL)
+    try:
+        baseline = run_phase(judges, BASELINE_SECONDS, fetch_baseline, meter)
+        paced = run_phase(
+            judges,
+            SAVE_SECONDS,
+            partial(paced_save, ct_id=world.ct_id, choices=world.choices),
+            meter,
+        )
+        step = partial(save_score, ct_id=world.ct_id, choices=world.choices)
+        saves = run_phase(judges, SAVE_SECONDS, step, meter)
+    finally:
+        meter.close()
+        for judge in judges:
+            judge.client.close()
+    return baseline, paced, saves, judges
+
+
+def report(baseline: Phase, paced: Phase, saves: Phase, check: Check) -> None:
+    """Print the figures; the last line is the one a script reads."""
+    print(
+        f"gunicorn: {WORKERS} sync workers, --reuse-port; {GROUPS * JUDGES_PER_GROUP} judges, "
+        f"{ENTRIES_PER_GROUP * ITEMS} cells each"
+    )
+    phases = (
+        (f"baseline GET {BASELINE_PATH}", baseline),
+        (f"saves, judges pausing ~{THINK_SECONDS:g} s between scores", paced),
+        ("saves, flat out (no pause: the server's ceiling)", saves),
+    )
+    for name, phase in phases:
+        print(
+            f"{name}: {phase.rate:.0f}/s over {phase.seconds:.1f} s, p50 {phase.ms(50):.1f} ms, "
+            f"p99 {phase.ms(99):.1f} ms, max {phase.ms(100):.1f} ms, "
+            f"errors {sum(phase.errors.values())} {dict(phase.errors) or ''}"
+        )
+        print(f"  {phase.cpu_line()}")
+        if phase.cpu["others"] / phase.seconds > 0.25:
+            print("  WARNING: other processes competed for the cores; rates and latencies suffer")
+    print(
+        f"check: {check.saves} saves confirmed, {check.changes} mark_change rows; "
+        f"{check.rows} mark rows for {check.distinct_rows} distinct cells, "
+        f"{check.cells_saved} cells saved; {check.wrong_values} wrong values; "
+        f"{check.unsure} cells with an unknown outcome"
+    )
+    for problem in check.problems():
+        print(f"PROBLEM: {problem}")
+    print(
+        f"saves_per_s={paced.rate:.1f} p99_ms={paced.ms(99):.1f} lost={check.lost} "
+        f"max_saves_per_s={saves.rate:.1f} flat_p99_ms={saves.ms(99):.1f} "
+        f"baseline_rps={baseline.rate:.0f}"
+    )
+
+
+def main() -> None:
+    """Build, serve, load, check, clean up; the last line holds the figures."""
+    logging.basicConfig(level=logging.WARNING)
+    instance = Path(tempfile.mkdtemp(prefix="jingsai-bench-marks-"))
+    env = {
+        **os.environ,
+        "DATABASE_URL": DATABASE_URL,
+        "REDIS_URL": REDIS_URL,
+        "SECRET_KEY": secrets.token_hex(32),
+        "JINGSAI_INSTANCE": str(instance),
+    }
+    server = None
+    recreate_database(DATABASE_URL)
+    try:
+        migrate_database(env)
+        app = create_app(
+            {
+                "SQLALCHEMY_DATABASE_URI": DATABASE_URL,
+                "INSTANCE_DIR": str(instance),
+                "CELERY": load_config(env)["CELERY"],
+            }
+        )
+        logging.getLogger().setLevel(logging.WARNING)
+        with app.app_context():
+            world = build_world()
+            db.session.remove()
+        port = free_port()
+        server = start_gunicorn(env, WORKERS, port, instance / "gunicorn.log", BASELINE_PATH)
+        baseline, paced, saves, judges = measure(world, port, server.pid)
+        with app.app_context():
+            check = verify(world, judges)
+            db.session.remove()
+            db.engine.dispose()
+    finally:
+        if server is not None:
+            stop_process(server)
+        recreate_database(DATABASE_URL, drop_only=True)
+    report(baseline, paced, saves, check)
+    if check.problems():
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
