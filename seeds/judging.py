@@ -16,7 +16,7 @@ from competitions.judging.models import JudgeItem, SchemeItem, SchemePart
 from competitions.judging.scheme import replace_scheme
 from competitions.judging.scheme_import import ItemSpec
 from competitions.registry.models import Contest, ContestTrade, Entry, Trade
-from competitions.results import compute, finish
+from competitions.results import compute
 from seeds.files import read_json
 
 
@@ -114,6 +114,5 @@ def _mark_and_compute(session: Session, ct: ContestTrade, rnd: random.Random) ->
     problems = review.lock(ct.id, chief.user_id)
     if problems:
         raise RuntimeError(f"demo marks of ct {ct.id} cannot be locked: {problems}")
-    compute.recompute([ct.id])
-    finish.finish([ct.id])
+    compute.recompute([ct.id])  # with teams, advancement and honours
     session.flush()

@@ -12,7 +12,6 @@ from competitions.imports import jobs as import_jobs
 from competitions.imports import services as imports
 from competitions.registry.rules import N_
 from competitions.results import compute as results_compute
-from competitions.results import finish as results_finish
 from competitions.results import services as results_services
 
 logger = logging.getLogger(__name__)
@@ -56,9 +55,8 @@ def recompute_chunk(job_id: str, ct_ids: list[int]) -> dict:
 
 @shared_task(name="results.finish_recompute", acks_late=True)
 def finish_recompute(chunk_results: list[dict], job_id: str, ct_ids: list[int]) -> None:
-    """After every chunk: team results, advancement and honours; then the job ends."""
+    """After every chunk (each did its teams, advancement and honours): the job ends."""
     refused = {int(k): v for part in chunk_results for k, v in part.items()}
-    results_finish.finish([ct for ct in ct_ids if ct not in refused])
     job = db.session.get(Job, job_id)
     message = N_("Some results could not be computed.") if refused else ""
     finish_job(

@@ -4,10 +4,12 @@ The previous results stay visible until the new ones are committed; a task that 
 them intact; running it again gives the same rows (nothing is appended).
 """
 
+import json
 import logging
 from dataclasses import dataclass
+from decimal import Decimal
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import JSON, delete, insert, select
 
 from competitions.core.db import db, utcnow
 from competitions.judging.models import MarkingLock
@@ -18,6 +20,7 @@ from competitions.results import rules
 from competitions.results.models import Result, ResultSet
 
 logger = logging.getLogger(__name__)
+ZERO = Decimal(0)
 #: The places "no shared ranks for medal places" orders (gold, silver, bronze).
 MEDAL_PLACES = 3
 
@@ -29,6 +32,8 @@ class Computed:
     ct_id: int
     results: list[dict]
     ranking: rules.Ranking
+    standings: list[rules.Standing]
+    awards: dict[int, str]
 
 
 def award_rule(ct: ContestTrade) -> rules.AwardRule:
@@ -52,7 +57,7 @@ def compute_trade(data: inputs_mod.TradeInputs, decided_order: tuple[int, ...] =
     standings, parts = [], {}
     for row in data.entries.values():
         scores = {
-            kind: rules.part_score(row.marks[kind].values(), part_max, scale)
+            kind: rules.part_score((row.part_sums.get(kind, ZERO),), part_max, scale)
             for kind, (part_max, scale) in data.parts.items()
         }
         theory, practical = scores.get("theory"), scores.get("practical")
@@ -88,7 +93,7 @@ def compute_trade(data: inputs_mod.TradeInputs, decided_order: tuple[int, ...] =
         }
         for e, (t, p, total) in parts.items()
     ]
-    return Computed(ct.id, results, ranking)
+    return Computed(ct.id, results, ranking, standings, awards)
 
 
 def _team_award(place: int) -> str | None:
@@ -121,8 +126,37 @@ def write(computed: list[Computed]) -> None:
     db.session.execute(delete(Result).where(Result.contest_trade_id.in_(ids)))
     rows = [r for c in computed for r in c.results]
     if rows:
-        db.session.execute(insert(Result), rows)
+        bulk_insert(Result, rows)
     _record_sets(computed)
+
+
+def bulk_insert(model, rows: list[dict]) -> None:
+    """Insert many rows in the session's transaction: COPY on PostgreSQL, else one executemany.
+
+    ``insert(model)`` with the ORM leaves out the keys that are None (so defaults apply) and
+    runs one executemany per run of rows with the same keys: with awards scattered over the
+    rows, 100,000 results took ~49,000 executions (11.6 s). COPY takes the rows as given.
+    """
+    connection = db.session.connection()
+    if connection.dialect.name != "postgresql":
+        db.session.execute(insert(model).execution_options(render_nulls=True), rows)
+        return
+    table = model.__table__
+    columns = list(rows[0])
+    # COPY applies server defaults only: the model's Python-side defaults are filled in here.
+    defaults = {
+        c.name: c.default.arg if c.default.is_scalar else c.default.arg(None)
+        for c in table.columns
+        if c.name not in columns and c.default is not None and not c.default.is_sequence
+    }
+    json_columns = {c for c in columns if isinstance(table.c[c].type, JSON)}
+    statement = f"COPY {table.name} ({', '.join([*columns, *defaults])}) FROM STDIN"
+    fixed = list(defaults.values())
+    cursor = connection.connection.driver_connection.cursor()
+    with cursor, cursor.copy(statement) as copy:
+        for row in rows:
+            values = [json.dumps(row[c]) if c in json_columns else row[c] for c in columns]
+            copy.write_row(values + fixed)
 
 
 def _record_sets(computed: list[Computed]) -> None:
@@ -164,11 +198,18 @@ def recompute(ct_ids: list[int]) -> dict[int, list[str]]:
         s.contest_trade_id: tuple(s.decided_order or ())
         for s in db.session.scalars(select(ResultSet).where(ResultSet.contest_trade_id.in_(ct_ids)))
     }
-    write(
-        [
-            compute_trade(d, decided.get(ct_id, ()))
-            for ct_id, d in data.items()
-            if ct_id not in refused
-        ]
+    computed = [
+        compute_trade(d, decided.get(ct_id, ()))
+        for ct_id, d in data.items()
+        if ct_id not in refused
+    ]
+    write(computed)
+    # Teams, advancement and honours are per contest-trade too: done here, in parallel chunks,
+    # from the standings in memory, rather than re-read from the results after every chunk.
+    from competitions.results import finish
+
+    finish.finish_trades(
+        [c.ct_id for c in computed],
+        [(data[c.ct_id].ct, c.standings, c.ranking, c.awards) for c in computed],
     )
     return refused

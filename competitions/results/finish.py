@@ -3,13 +3,13 @@ and honours, computed set-based from the stored results (the chord's callback)."
 
 from collections import defaultdict
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, select, update
 
 from competitions.core.db import db
 from competitions.registry.models import ContestTrade, Entry, Person
 from competitions.registry.rules import parse_number_list
 from competitions.results import rules
-from competitions.results.compute import advancement_rule
+from competitions.results.compute import advancement_rule, bulk_insert
 from competitions.results.models import Honour, Result, ResultSet, TeamResult
 
 
@@ -45,20 +45,27 @@ def _ranking(rows: list[tuple]) -> rules.Ranking:
 
 
 def finish(ct_ids: list[int]) -> None:
-    """Team results, who advances and the honours recommended, for these contest-trades."""
+    """Team results, who advances and the honours recommended, from the stored results."""
     cts = {
         ct.id: ct
         for ct in db.session.scalars(select(ContestTrade).where(ContestTrade.id.in_(ct_ids)))
     }
-    teams, honours, advancing, undecided = [], [], [], {}
+    trades = []
     for ct_id, rows in _stored(ct_ids).items():
-        ct = cts[ct_id]
         standings = [
             rules.Standing(e, t, p or 0, th or 0, time, status, unit, dlg)
             for e, t, p, th, time, status, unit, dlg, _, _ in rows
         ]
         awards = {r[0]: r[9] for r in rows if r[9]}
-        ranking = _ranking(rows)
+        trades.append((cts[ct_id], standings, _ranking(rows), awards))
+    finish_trades(ct_ids, trades)
+
+
+def finish_trades(ct_ids: list[int], trades: list[tuple]) -> None:
+    """Team results, advancement and honours of (contest-trade, standings, ranking, awards)."""
+    teams, honours, advancing, undecided = [], [], [], {}
+    for ct, standings, ranking, awards in trades:
+        ct_id = ct.id
         points = tuple(parse_number_list(ct.team_points)) if ct.team_points else (8, 4, 2, 1)
         for team in rules.team_results(standings, ct.team_mode, ct.team_size, awards, points):
             teams.append(
@@ -97,9 +104,11 @@ def _write(ct_ids, teams, honours, advancing, undecided) -> None:
     honours = [h for h in honours if (h["entry_id"], h["honour"]) not in kept]
     for model, rows in ((TeamResult, teams), (Honour, honours)):
         if rows:
-            db.session.execute(insert(model), rows)
+            bulk_insert(model, rows)
     db.session.execute(
-        update(Result).where(Result.contest_trade_id.in_(ct_ids)).values(advances=False)
+        update(Result)
+        .where(Result.contest_trade_id.in_(ct_ids), Result.advances.is_(True))
+        .values(advances=False)
     )
     for start in range(0, len(advancing), 1000):
         chunk = advancing[start : start + 1000]

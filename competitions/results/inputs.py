@@ -26,8 +26,8 @@ class EntryRow:
     unit_id: int | None
     delegation_id: int | None
     time_used: int | None
-    #: part kind → {item id: item mark}
-    marks: dict[str, dict[int, Decimal]] = field(default_factory=lambda: defaultdict(dict))
+    #: part kind → the sum of its item marks (exact; no marks, no key)
+    part_sums: dict[str, Decimal] = field(default_factory=dict)
 
 
 @dataclass
@@ -71,19 +71,19 @@ def load(ct_ids: list[int]) -> dict[int, TradeInputs]:
         )
         .join(Person, Person.id == Entry.person_id)
         .where(Entry.contest_trade_id.in_(ct_ids))
-    )
+    ).all()
     for entry_id, ct_id, status, unit_id, delegation_id, time_used in rows:
         out[ct_id].entries[entry_id] = EntryRow(entry_id, status, unit_id, delegation_id, time_used)
-    fill = _item_marks_sql if db.session.get_bind().dialect.name == "postgresql" else _item_marks_py
-    for ct_id, entry_id, kind, item_id, mark in fill(ct_ids):
+    fill = _part_sums_sql if db.session.get_bind().dialect.name == "postgresql" else _part_sums_py
+    for ct_id, entry_id, kind, total in fill(ct_ids):
         row = out[ct_id].entries.get(entry_id)
         if row is not None:
-            row.marks[kind][item_id] = mark
+            row.part_sums[kind] = total
     return out
 
 
-def _item_marks_py(ct_ids: list[int]):
-    """(ct, entry, part kind, item, item mark) aggregated in Python with the pure rules."""
+def _part_sums_py(ct_ids: list[int]):
+    """(ct, entry, part kind, sum of its item marks), item marks by the pure rules."""
     items = {
         item.id: (item, part.contest_trade_id, part.kind)
         for item, part in db.session.execute(
@@ -97,13 +97,17 @@ def _item_marks_py(ct_ids: list[int]):
         select(Mark.entry_id, Mark.item_id, Mark.value).where(Mark.item_id.in_(list(items)))
     ):
         scores[(entry_id, item_id)].append(value)
+    sums: dict[tuple[int, int, str], Decimal] = defaultdict(Decimal)
     for (entry_id, item_id), values in scores.items():
         item, ct_id, kind = items[item_id]
-        yield ct_id, entry_id, kind, item_id, judging_rules.item_mark(values, item.rule)
+        sums[(ct_id, entry_id, kind)] += judging_rules.item_mark(values, item.rule)
+    for (ct_id, entry_id, kind), total in sums.items():
+        yield ct_id, entry_id, kind, total
 
 
 #: Per (entry, item): the judges' scores sorted, then the aggregate by the item's method, to 4
-#: places half up (PostgreSQL's round of a positive numeric), converted from 0-3 where used.
+#: places half up (PostgreSQL's round of a positive numeric), converted from 0-3 where used; then
+#: per (entry, part) the exact sum of those item marks (a third of the rows to send and convert).
 _SQL = text("""
 WITH s AS (
   SELECT p.contest_trade_id AS ct, p.kind, m.entry_id, i.id AS item_id, i.max_mark, i.scale,
@@ -128,12 +132,13 @@ WITH s AS (
   END, 4) AS agg
   FROM s
 )
-SELECT ct, entry_id, kind, item_id,
-       CASE WHEN scale = 'ws3' THEN round(max_mark * agg / 3, 4) ELSE agg END AS mark
+SELECT ct, entry_id, kind,
+       sum(CASE WHEN scale = 'ws3' THEN round(max_mark * agg / 3, 4) ELSE agg END) AS total
 FROM a
+GROUP BY ct, entry_id, kind
 """)
 
 
-def _item_marks_sql(ct_ids: list[int]):
-    """(ct, entry, part kind, item, item mark) aggregated by PostgreSQL in one statement."""
-    yield from db.session.execute(_SQL, {"ct_ids": list(ct_ids)})
+def _part_sums_sql(ct_ids: list[int]):
+    """(ct, entry, part kind, sum of its item marks) computed by PostgreSQL in one statement."""
+    return db.session.execute(_SQL, {"ct_ids": list(ct_ids)}).all()

@@ -103,18 +103,19 @@ def rank(
     everyone = list(standings)
     ranked = [s for s in everyone if s.status not in UNRANKED_STATUSES]
     unranked = tuple(sorted(s.entry_id for s in everyone if s.status in UNRANKED_STATUSES))
-    ranked.sort(key=lambda s: (_key(s, chain), s.entry_id))
+    # Each entry's key is built once (sorting and grouping on it called _key four times each).
+    keyed = sorted((_key(s, chain), s.entry_id) for s in ranked)
     decision = {entry_id: i for i, entry_id in enumerate(decided_order)}
     ranks: dict[int, int] = {}
     order: list[int] = []
     undecided = []
     i = 0
-    while i < len(ranked):
+    while i < len(keyed):
         j = i
-        key = _key(ranked[i], chain)
-        while j < len(ranked) and _key(ranked[j], chain) == key:
+        key = keyed[i][0]
+        while j < len(keyed) and keyed[j][0] == key:
             j += 1
-        group = [s.entry_id for s in ranked[i:j]]
+        group = [entry_id for _, entry_id in keyed[i:j]]
         if len(group) > 1 and i < no_shared_places:
             if all(e in decision for e in group):
                 group.sort(key=decision.__getitem__)

@@ -127,6 +127,19 @@ def test_judges_mark_blind_and_the_chief_judge_locks(live_server, browser):
     )
     assert status == 409
 
+    # The lock made the worker compute the results; the organiser confirms who advances.
+    organiser.goto(contest_url)
+    organiser.locator("tr", has_text="钳工").locator("a[href*='/results']").click()
+    organiser.locator("#results tbody tr td:first-child", has_text="1").first.wait_for(
+        timeout=60000
+    )
+    assert organiser.locator("#results tbody tr", has_text="✓").count() >= 2
+    advancing = organiser.locator("#results tbody tr", has_text="✓").count()
+    organiser.click("#advance")
+    assert f"新增 {advancing} 条" in organiser.locator(".flash.success").inner_text()
+    organiser.click("#advance")  # again: nothing new, nothing doubled
+    assert "新增 0 条" in organiser.locator(".flash.success").inner_text()
+
 
 def test_a_recused_judge_cannot_be_assigned(live_server, browser):
     base = live_server

@@ -230,3 +230,67 @@ def test_honours_are_recommended_by_rank_and_need_an_award():
     )
     assert [e for e, h in got if h == "may_day_medal"] == [1, 2, 3, 4]  # the tie at 3 whole
     assert [e for e, h in got if h == "technical_expert"] == [1, 2, 3, 4, 5]  # 6 has no award
+
+
+@pytest.mark.parametrize(
+    ("locked", "wt", "wp", "rule", "field", "parent", "offers", "problems"),
+    [
+        (True, 30, 70, AwardRule(), 10, True, True, []),
+        (
+            False,
+            30,
+            70,
+            AwardRule(),
+            10,
+            False,
+            False,
+            ["the marks are not locked by the chief judge"],
+        ),
+        (
+            True,
+            30,
+            60,
+            AwardRule(),
+            10,
+            False,
+            False,
+            ["the theory and practical weights do not add up to 100"],
+        ),
+        (
+            True,
+            30,
+            70,
+            AwardRule("fixed", (2, 4, 6)),
+            10,
+            False,
+            False,
+            ["the award counts exceed the number of ranked entries"],
+        ),
+        (True, 30, 70, AwardRule("fixed", (2, 4, 6)), 12, False, False, []),
+        (
+            True,
+            30,
+            70,
+            AwardRule("bands", (5, 20)),
+            12,
+            False,
+            False,
+            ["the award bands reach past the number of ranked entries"],
+        ),
+        (
+            True,
+            30,
+            70,
+            AwardRule(),
+            10,
+            True,
+            False,
+            ["the parent contest does not offer this trade"],
+        ),
+    ],
+)
+def test_a_recompute_is_refused_with_the_reason(
+    locked, wt, wp, rule, field, parent, offers, problems
+):
+    got = rules.recompute_problems(locked, D(wt), D(wp), rule, field, parent, offers)
+    assert got == problems
