@@ -66,7 +66,7 @@ def start_gunicorn(env: dict, workers: int, port: int, logfile: Path, probe: str
                 str(VENV_BIN / "gunicorn"),
                 "-w",
                 str(workers),
-                "--reuse-port",
+                *(["--reuse-port"] if os.environ.get("BENCH_REUSE_PORT") == "1" else []),
                 "-b",
                 f"127.0.0.1:{port}",
                 "app:create_app()",

@@ -370,9 +370,10 @@ def verify(world: World, judges: list[Judge]) -> Check:
 
 
 def paced_save(judge: Judge, tally: Tally, ct_id: int, choices: dict[int, list[str]]) -> None:
-    """Save one score, then think like a person at a tablet before the next."""
-    save_score(judge, tally, ct_id, choices)
+    """Think like a person at a tablet, then save one score (thinking first also staggers the
+    judges' first scores, which a start barrier would otherwise fire in the same millisecond)."""
     time.sleep(min(random.expovariate(1 / THINK_SECONDS), 5 * THINK_SECONDS))
+    save_score(judge, tally, ct_id, choices)
 
 
 def measure(world: World, port: int, server_pid: int) -> tuple[Phase, Phase, Phase, list[Judge]]:
@@ -403,7 +404,7 @@ def measure(world: World, port: int, server_pid: int) -> tuple[Phase, Phase, Pha
 def report(baseline: Phase, paced: Phase, saves: Phase, check: Check) -> None:
     """Print the figures; the last line is the one a script reads."""
     print(
-        f"gunicorn: {WORKERS} sync workers, --reuse-port; {GROUPS * JUDGES_PER_GROUP} judges, "
+        f"gunicorn: {WORKERS} sync workers; {GROUPS * JUDGES_PER_GROUP} judges, "
         f"{ENTRIES_PER_GROUP * ITEMS} cells each"
     )
     phases = (
