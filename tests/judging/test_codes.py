@@ -11,7 +11,7 @@ from competitions.core.db import db
 from competitions.judging.codes import _fresh_codes
 from competitions.judging.models import CodeReveal, EntryCode
 from tests import factories as f
-from tests.judging.test_panel_setup import entry, lock, login_en, seat, world
+from tests.judging.panel_world import entry, lock, login_en, seat, world
 
 
 def _codes(ct) -> dict[int, EntryCode]:

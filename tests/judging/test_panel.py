@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from competitions.core.db import db
 from competitions.judging.models import DeclaredRelation, JudgeEntry, JudgeItem, Mark, PanelMember
-from tests.judging.test_panel_setup import login_en, scheme, seat, world
+from tests.judging.panel_world import login_en, scheme, seat, world
 
 
 def _assigned(member) -> set[int]:

@@ -4,7 +4,7 @@ from sqlalchemy import func, select
 
 from competitions.core.db import db
 from competitions.judging.models import DeclaredRelation, JudgeEntry
-from tests.judging.test_panel_setup import login_en, seat, world
+from tests.judging.panel_world import login_en, seat, world
 
 
 def _declare(client, w, name: str, id_number: str, relation: str = "师徒"):
