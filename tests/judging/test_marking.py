@@ -25,7 +25,7 @@ def test_the_grid_shows_codes_and_never_identities(client, login):
     for entry in world.entries:
         assert entry.person.name not in page and entry.person.id_number not in page
     assert "济钢" not in page  # the unit
-    assert "<span id=\"done-count\">0</span>" in page and "6" in page
+    assert '<span id="done-count">0</span>' in page and "6" in page
 
 
 def test_a_score_is_saved_as_typed_and_progress_follows(client, login):
