@@ -21,6 +21,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.update(test_config)
     Path(app.config["INSTANCE_DIR"]).mkdir(parents=True, exist_ok=True)
+    for url in (app.config["CELERY"]["broker_url"], app.config["CELERY"]["result_backend"]):
+        if "sqlite:///" in url:  # the embedded broker's folder must exist before it connects
+            Path(url.split("sqlite:///", 1)[1]).parent.mkdir(parents=True, exist_ok=True)
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )

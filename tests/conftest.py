@@ -71,12 +71,15 @@ def redis_url():
 
 def base_config(tmp_path, database_url: str) -> dict:
     """A test app's settings: its own database and files; CSRF off unless a test turns it on."""
+    instance = tmp_path / "instance"
     return {
         "TESTING": True,
         "SECRET_KEY": "test",
         "WTF_CSRF_ENABLED": False,
         "SQLALCHEMY_DATABASE_URI": database_url,
-        "INSTANCE_DIR": str(tmp_path / "instance"),
+        "INSTANCE_DIR": str(instance),
+        # Tasks queued by a test without a worker land in the test's own broker, not a dev's.
+        "CELERY": load_config({"JINGSAI_INSTANCE": str(instance)})["CELERY"],
     }
 
 

@@ -7,8 +7,12 @@
   var timers = new WeakMap();
 
   function save(input) {
+    clearTimeout(timers.get(input));
     var value = input.value.trim();
     if (value === "" || value === input.dataset.saved) { return; }
+    // One save per cell at a time; a value typed meanwhile is sent when it returns.
+    if (input.dataset.inflight) { input.dataset.pending = "1"; return; }
+    input.dataset.inflight = "1";
     input.classList.remove("error", "saved");
     input.classList.add("saving");
     fetch(table.dataset.saveUrl, {
@@ -17,6 +21,7 @@
       body: JSON.stringify({ code: input.dataset.code, item: input.dataset.item, value: value })
     }).then(function (r) { return r.json().then(function (body) { return { ok: r.ok, body: body }; }); })
       .then(function (res) {
+        delete input.dataset.inflight;
         input.classList.remove("saving");
         if (res.ok) {
           input.dataset.saved = res.body.value;
@@ -34,7 +39,11 @@
           status.textContent = input.getAttribute("aria-label") + ": " + res.body.error;
         }
       })
-      .catch(function () { input.classList.remove("saving"); input.classList.add("error"); });
+      .catch(function () { input.classList.remove("saving"); input.classList.add("error"); })
+      .then(function () {
+        delete input.dataset.inflight;
+        if (input.dataset.pending) { delete input.dataset.pending; save(input); }
+      });
   }
 
   function move(input, delta) {
