@@ -64,6 +64,13 @@ def finish(ct_ids: list[int]) -> None:
 def finish_trades(ct_ids: list[int], trades: list[tuple]) -> None:
     """Team results, advancement and honours of (contest-trade, standings, ranking, awards)."""
     teams, honours, advancing, undecided = [], [], [], {}
+    picks = dict(
+        db.session.execute(
+            select(ResultSet.contest_trade_id, ResultSet.advancement_picks).where(
+                ResultSet.contest_trade_id.in_(ct_ids)
+            )
+        ).all()
+    )
     for ct, standings, ranking, awards in trades:
         ct_id = ct.id
         points = tuple(parse_number_list(ct.team_points)) if ct.team_points else (8, 4, 2, 1)
@@ -80,7 +87,10 @@ def finish_trades(ct_ids: list[int], trades: list[tuple]) -> None:
                 }
             )
         picked = rules.advancement(
-            ranking, {s.entry_id: s.unit_id for s in standings}, advancement_rule(ct)
+            ranking,
+            {s.entry_id: s.unit_id for s in standings},
+            advancement_rule(ct),
+            tuple(picks.get(ct.id) or ()),
         )
         advancing.extend(picked.advancing)
         undecided[ct_id] = list(picked.undecided)

@@ -28,6 +28,8 @@ class ResultSet(db.Model):
     undecided: Mapped[dict] = mapped_column(JSON, default=dict)
     #: The chief judge's order for tied entries (entry ids, best first).
     decided_order: Mapped[list] = mapped_column(JSON, default=list)
+    #: The chief judge's choice among entries tied at the advancement cut-off.
+    advancement_picks: Mapped[list | None] = mapped_column(JSON)
 
     __table_args__ = (CheckConstraint("state IN ('draft', 'notice', 'final')", name="state"),)
 

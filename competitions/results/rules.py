@@ -283,14 +283,18 @@ class Advancement:
 
 
 def advancement(
-    ranking: Ranking, units: dict[int, int | None], rule: AdvancementRule
+    ranking: Ranking,
+    units: dict[int, int | None],
+    rule: AdvancementRule,
+    picks: tuple[int, ...] = (),
 ) -> Advancement:
     """Pick who advances: go down the ranking filling the quota, by rank groups.
 
     Rule: quota = 1 with first_only, else the rule's quota. With per_unit, an entry whose unit
     already has ``per_unit`` advancing is passed over. A group tied on rank that does not fit
     in the seats left: with "all" the whole group advances (the quota is exceeded), with
-    "none" none of it does and advancement stops, with "chief_judge" it is returned undecided.
+    "none" none of it does and advancement stops, with "chief_judge" the chief judge's
+    ``picks`` from the group take the seats left, and without picks it is returned undecided.
     """
     quota = 1 if rule.mode == "first_only" else rule.quota
     groups: dict[int, list[int]] = {}
@@ -310,6 +314,9 @@ def advancement(
                 per_unit[units.get(e)] = per_unit.get(units.get(e), 0) + 1
             continue
         if rule.tie == "chief_judge":
+            picked = [e for e in group if e in picks][: quota - len(chosen)]
+            if picked:
+                return Advancement((*chosen, *picked))
             return Advancement(tuple(chosen), tuple(group))
         break
     return Advancement(tuple(chosen))

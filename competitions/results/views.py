@@ -148,6 +148,24 @@ def decide_tie(ct_id: int):
     return redirect(url_for("results.trade_results", ct_id=ct_id))
 
 
+@bp.post("/contest-trades/<int:ct_id>/advancement-tie")
+@login_required
+def pick_advancing(ct_id: int):
+    """The chief judge picks who of a tie at the advancement cut-off goes up; recompute."""
+    ct = db.get_or_404(ContestTrade, ct_id)
+    if "chief_judge" not in roles_in(current_user, ct.contest_id):
+        abort(403)
+    result_set = db.get_or_404(ResultSet, ct_id)
+    group = set((result_set.undecided or {}).get("advancement", []))
+    chosen = [int(v) for v in request.form.getlist("advance") if v.isdigit() and int(v) in group]
+    if not FlaskForm().validate_on_submit() or not chosen:
+        flash(_("Tick who of the tied entries advances."), "error")
+        return redirect(url_for("results.trade_results", ct_id=ct_id))
+    result_set.advancement_picks = chosen
+    _queue([ct_id], ct.contest_id)
+    return redirect(url_for("results.trade_results", ct_id=ct_id))
+
+
 @bp.post("/contest-trades/<int:ct_id>/advance")
 @login_required
 def confirm_advancement(ct_id: int):

@@ -222,6 +222,15 @@ def test_advancement(totals, units, rule, advancing, undecided):
     assert (result.advancing, result.undecided) == (advancing, undecided)
 
 
+def test_the_chief_judges_picks_settle_a_tie_at_the_cut_off():
+    rule = AdvancementRule("top_n", 3, tie="chief_judge")
+    ranking = ranking_of(90, 80, 70, 70, 70)
+    assert rules.advancement(ranking, {}, rule, picks=(4,)) == rules.Advancement((1, 2, 4))
+    # Picks beyond the seats left are cut; picks outside the tie change nothing.
+    assert rules.advancement(ranking, {}, rule, picks=(5, 3)).advancing == (1, 2, 3)
+    assert rules.advancement(ranking, {}, rule, picks=(1,)).undecided == (3, 4, 5)
+
+
 def test_honours_are_recommended_by_rank_and_need_an_award():
     ranking = ranking_of(95, 90, 85, 85, 80, 75)
     awards = {1: "first", 2: "first", 3: "second", 4: "second", 5: "third"}

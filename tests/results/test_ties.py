@@ -49,3 +49,33 @@ def test_the_chief_judge_orders_a_tie_in_the_medal_places(client, login, monkeyp
     ranks = {r.entry_id: r.rank for r in db.session.scalars(select(Result))}
     assert ranks[b] == 1 and ranks[a] == 2
     assert db.session.get(ResultSet, world.ct.id).undecided["medal_places"] == []
+
+
+def test_the_chief_judge_picks_who_advances_from_a_tie_at_the_cut_off(client, login, monkeypatch):
+    world = build(n_entries=3)
+    world.ct.advancement_quota = 1
+    world.ct.advancement_tie = "chief_judge"
+    judged, measured = world.items
+    for entry, score in zip(world.entries, (8, 8, 6), strict=True):
+        for judge in world.judges:
+            save_score(world.ct.id, entry.id, judged.id, judge.id, Decimal(score), judge.id)
+            save_score(world.ct.id, entry.id, measured.id, judge.id, Decimal(3), judge.id)
+    db.session.merge(MarkingLock(contest_trade_id=world.ct.id, locked=True))
+    db.session.commit()
+    compute.recompute([world.ct.id])
+    db.session.commit()
+    a, b, _ = (e.id for e in world.entries)
+    assert db.session.get(ResultSet, world.ct.id).undecided["advancement"] == [a, b]
+    assert not db.session.scalars(select(Result).filter_by(advances=True)).all()
+
+    queued = []
+    monkeypatch.setattr("workers.tasks.queue_recompute", lambda job_id, ids: queued.append(ids))
+    login("chief")
+    page = client.get(f"/contest-trades/{world.ct.id}/results").get_data(as_text=True)
+    assert 'id="advancement-tie"' in page and f'value="{b}"' in page
+    client.post(f"/contest-trades/{world.ct.id}/advancement-tie", data={"advance": str(b)})
+    assert queued == [[world.ct.id]]
+    compute.recompute([world.ct.id])  # what the queued task does
+    db.session.commit()
+    assert [r.entry_id for r in db.session.scalars(select(Result).filter_by(advances=True))] == [b]
+    assert db.session.get(ResultSet, world.ct.id).undecided["advancement"] == []
