@@ -1,0 +1,112 @@
+"""Pure rules of publication: no Flask, no database, no clock (``now`` is always passed in).
+
+Times are naive local datetimes of the contest's time zone; the caller converts.
+``tests/publication/test_rules.py`` pins each rule with a table of cases.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from competitions.registry.rules import N_, Reason
+
+STATES = ("draft", "notice", "final")
+#: Allowed moves of a contest-trade's results: publish, finalise, and withdraw a notice.
+TRANSITIONS = {("draft", "notice"), ("notice", "final"), ("notice", "draft")}
+
+
+@dataclass(frozen=True)
+class Calendar:
+    """Which days are working days: Monday to Friday, less public holidays, plus the weekend
+    days made working days (调休)."""
+
+    holidays: frozenset[date] = frozenset()
+    extra_workdays: frozenset[date] = frozenset()
+
+    def is_working_day(self, day: date) -> bool:
+        """Whether people work on ``day``."""
+        if day in self.extra_workdays:
+            return True
+        return day.weekday() < 5 and day not in self.holidays
+
+
+def notice_deadline(published: datetime, working_days: int, calendar: Calendar) -> datetime:
+    """The end of public notice: the end (23:59:59) of the N-th working day after publication.
+
+    Rule: counting starts the day after the results are published; only working days count;
+    with N = 0 the notice ends at the end of the day of publication.
+    """
+    day, counted = published.date(), 0
+    while counted < working_days:
+        day += timedelta(days=1)
+        if calendar.is_working_day(day):
+            counted += 1
+    return datetime.combine(day, time(23, 59, 59))
+
+
+def onsite_appeal_until(contest_end: datetime, hours: int) -> datetime:
+    """The end of on-site appeals: ``hours`` after the end of the contest (default 2 hours)."""
+    return contest_end + timedelta(hours=hours)
+
+
+@dataclass(frozen=True)
+class AppealRequest:
+    """What someone submits to appeal an entry's result."""
+
+    real_name: str
+    #: The name registered for the entry the appeal is about.
+    entry_name: str
+    reason: str
+    onsite: bool = False
+
+
+def appeal_problem(
+    request: AppealRequest,
+    state: str,
+    now: datetime,
+    deadline: datetime | None,
+    onsite_until: datetime | None,
+) -> Reason | None:
+    """Why an appeal is refused, or None when it is accepted.
+
+    Rule: appeals are accepted only while the results are under public notice and before its
+    deadline (an on-site appeal: before the on-site window closes); they are written (a reason
+    of at least 10 characters) and signed with the real name of the contestant they concern
+    (anonymous or mismatched names are refused).
+    """
+    if state != "notice":
+        return Reason.of(N_("appeals are accepted only while the results are under public notice"))
+    closes = onsite_until if request.onsite else deadline
+    if closes is not None and now > closes:
+        return Reason.of(N_("the appeal period ended on %(when)s"), when=f"{closes:%Y-%m-%d %H:%M}")
+    if not request.real_name.strip():
+        return Reason.of(N_("anonymous appeals are not accepted: sign with your real name"))
+    if request.real_name.strip() != request.entry_name.strip():
+        return Reason.of(N_("the name does not match the contestant of this result"))
+    if len(request.reason.strip()) < 10:
+        return Reason.of(N_("write the reason for the appeal (at least 10 characters)"))
+    return None
+
+
+def finalise_problem(state: str, pending_appeals: int) -> Reason | None:
+    """Why results cannot become final now, or None.
+
+    Rule: only results under public notice become final, and never while an appeal is
+    undecided.
+    """
+    if state != "notice":
+        return Reason.of(N_("only results under public notice can become final"))
+    if pending_appeals:
+        return Reason.of(N_("%(n)s appeals are not decided yet"), n=pending_appeals)
+    return None
+
+
+def finalises_by_itself(state: str, now: datetime, deadline: datetime | None, pending: int) -> bool:
+    """Whether results become final without anyone acting: at the deadline, with no appeal
+    pending (otherwise they wait for the arbitrator and the organiser)."""
+    return state == "notice" and deadline is not None and now > deadline and pending == 0
+
+
+def transition_allowed(current: str, target: str) -> bool:
+    """Whether results may move from ``current`` to ``target`` (draft → notice → final; a
+    notice may be withdrawn to draft; final is final)."""
+    return (current, target) in TRANSITIONS
