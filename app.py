@@ -64,11 +64,20 @@ def _register_blueprints(app: Flask) -> None:
     from competitions.core.views import bp as core_bp
     from competitions.imports.views import bp as imports_bp
     from competitions.judging.views import bp as judging_bp
+    from competitions.publication.views import bp as publication_bp
     from competitions.registry.views import bp as registry_bp
     from competitions.results.views import bp as results_bp
     from seeds.cli import seed_command
 
-    for bp in (core_bp, accounts_bp, registry_bp, imports_bp, judging_bp, results_bp):
+    for bp in (
+        core_bp,
+        accounts_bp,
+        registry_bp,
+        imports_bp,
+        judging_bp,
+        results_bp,
+        publication_bp,
+    ):
         app.register_blueprint(bp)
     app.cli.add_command(seed_command)
 

@@ -19,6 +19,7 @@ from competitions.judging.models import (
     SchemePart,
     ScoreSheet,
 )
+from competitions.publication.models import Appeal
 from competitions.registry.models import (
     Contest,
     ContestTrade,
@@ -31,6 +32,7 @@ from competitions.registry.models import (
 from competitions.results.models import Honour, Result, ResultSet, TeamResult
 
 __all__ = [
+    "Appeal",
     "AuditLog",
     "CodeReveal",
     "Contest",

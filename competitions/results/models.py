@@ -30,6 +30,12 @@ class ResultSet(db.Model):
     decided_order: Mapped[list] = mapped_column(JSON, default=list)
     #: The chief judge's choice among entries tied at the advancement cut-off.
     advancement_picks: Mapped[list | None] = mapped_column(JSON)
+    #: Publication: when the notice began, when it ends (working days), when on-site appeals
+    #: close, and when the results became final (local time of the contest, naive).
+    published_at: Mapped[datetime | None] = mapped_column()
+    notice_deadline: Mapped[datetime | None] = mapped_column()
+    onsite_appeal_until: Mapped[datetime | None] = mapped_column()
+    finalised_at: Mapped[datetime | None] = mapped_column()
 
     __table_args__ = (CheckConstraint("state IN ('draft', 'notice', 'final')", name="state"),)
 

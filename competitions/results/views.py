@@ -99,6 +99,7 @@ def trade_results(ct_id: int):
         "results/trade.html",
         names=names,
         is_chief="chief_judge" in roles_in(current_user, ct.contest_id),
+        is_organiser="organiser" in roles_in(current_user, ct.contest_id),
         ct=ct,
         rows=rows,
         teams=teams,

@@ -1,0 +1,37 @@
+"""Appeals (申诉) against results under public notice, and their decisions."""
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from competitions.core.db import db, utcnow
+
+
+class Appeal(db.Model):
+    """A written, signed appeal about one entry's result, decided by the arbitrator."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contest_trade_id: Mapped[int] = mapped_column(
+        ForeignKey("contest_trade.id", ondelete="CASCADE"), index=True
+    )
+    entry_id: Mapped[int] = mapped_column(ForeignKey("entry.id", ondelete="CASCADE"), index=True)
+    #: The real name it is signed with, and how to reach the appellant.
+    real_name: Mapped[str] = mapped_column(String(100))
+    contact: Mapped[str] = mapped_column(String(60), default="")
+    reason: Mapped[str] = mapped_column(Text)
+    #: Filed at the venue within the on-site window, rather than during the notice period.
+    onsite: Mapped[bool] = mapped_column(default=False)
+    filed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: pending → upheld | rejected (the decision is final).
+    state: Mapped[str] = mapped_column(String(10), default="pending")
+    decided_by: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    decided_at: Mapped[datetime | None] = mapped_column()
+    decision: Mapped[str] = mapped_column(Text, default="")
+
+    __table_args__ = (CheckConstraint("state IN ('pending', 'upheld', 'rejected')", name="state"),)
+
+    def __repr__(self) -> str:
+        return f"<Appeal {self.id} entry={self.entry_id} {self.state}>"

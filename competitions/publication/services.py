@@ -1,0 +1,72 @@
+"""Moving results through public notice to final (flush only; the view commits)."""
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from competitions.core.db import db
+from competitions.publication import rules
+from competitions.publication.models import Appeal
+from competitions.registry.models import ContestTrade
+from competitions.registry.rules import N_, Reason
+from competitions.results.models import ResultSet
+
+
+def calendar() -> rules.Calendar:
+    """The working-day calendar from the configuration."""
+    return rules.Calendar(
+        holidays=frozenset(date.fromisoformat(d) for d in current_app.config["HOLIDAYS"]),
+        extra_workdays=frozenset(
+            date.fromisoformat(d) for d in current_app.config["EXTRA_WORKDAYS"]
+        ),
+    )
+
+
+def local_now() -> datetime:
+    """Now, as a naive datetime in the contests' time zone (what deadlines are written in)."""
+    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    return datetime.now(zone).replace(tzinfo=None, microsecond=0)
+
+
+def pending_appeals(ct_id: int) -> int:
+    """How many appeals about the contest-trade await the arbitrator."""
+    return db.session.scalar(
+        select(func.count()).select_from(Appeal).filter_by(contest_trade_id=ct_id, state="pending")
+    )
+
+
+def publish(ct: ContestTrade, result_set: ResultSet, now: datetime) -> Reason | None:
+    """Put draft results under public notice (公示); the deadline counts working days."""
+    if not rules.transition_allowed(result_set.state, "notice"):
+        return Reason.of(N_("only draft results can be put under public notice"))
+    result_set.state = "notice"
+    result_set.published_at = now
+    result_set.notice_deadline = rules.notice_deadline(now, ct.notice_working_days, calendar())
+    result_set.onsite_appeal_until = rules.onsite_appeal_until(now, ct.appeal_window_hours)
+    db.session.flush()
+    return None
+
+
+def finalise(result_set: ResultSet, now: datetime) -> Reason | None:
+    """Make results under notice final; refused while an appeal is undecided."""
+    problem = rules.finalise_problem(result_set.state, pending_appeals(result_set.contest_trade_id))
+    if problem:
+        return problem
+    result_set.state = "final"
+    result_set.finalised_at = now
+    db.session.flush()
+    return None
+
+
+def withdraw(result_set: ResultSet) -> Reason | None:
+    """Take results back from public notice to draft (before anything is final)."""
+    if not rules.transition_allowed(result_set.state, "draft"):
+        return Reason.of(N_("only results under public notice can be withdrawn"))
+    if pending_appeals(result_set.contest_trade_id):
+        return Reason.of(N_("decide the pending appeals first"))
+    result_set.state = "draft"
+    result_set.published_at = result_set.notice_deadline = result_set.onsite_appeal_until = None
+    db.session.flush()
+    return None

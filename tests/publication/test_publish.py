@@ -1,0 +1,82 @@
+"""The organiser puts results under public notice and makes them final; appeals block final."""
+
+from datetime import datetime
+from decimal import Decimal
+
+from competitions.core.db import db
+from competitions.judging.marks import save_score
+from competitions.judging.models import MarkingLock
+from competitions.publication.models import Appeal
+from competitions.results import compute
+from competitions.results.models import ResultSet
+from tests.judging.marking_world import build
+
+
+def computed_world():
+    world = build(n_entries=3)
+    judged, measured = world.items
+    for entry, score in zip(world.entries, (9, 7, 5), strict=True):
+        for judge in world.judges:
+            save_score(world.ct.id, entry.id, judged.id, judge.id, Decimal(score), judge.id)
+            save_score(world.ct.id, entry.id, measured.id, judge.id, Decimal(3), judge.id)
+    db.session.merge(MarkingLock(contest_trade_id=world.ct.id, locked=True))
+    db.session.commit()
+    compute.recompute([world.ct.id])
+    db.session.commit()
+    return world
+
+
+def act(client, world, action):
+    return client.post(
+        f"/contest-trades/{world.ct.id}/publication/{action}", follow_redirects=True
+    ).get_data(as_text=True)
+
+
+def state(world) -> ResultSet:
+    db.session.expire_all()
+    return db.session.get(ResultSet, world.ct.id)
+
+
+def test_publish_then_final(client, login, monkeypatch):
+    world = computed_world()
+    monkeypatch.setattr(
+        "competitions.publication.services.local_now", lambda: datetime(2026, 11, 20, 15, 30)
+    )  # a Friday
+    login("org")
+    client.get("/lang/en")
+    page = act(client, world, "publish")
+    rs = state(world)
+    assert rs.state == "notice"
+    assert rs.notice_deadline == datetime(2026, 11, 27, 23, 59, 59)  # five working days
+    assert rs.onsite_appeal_until == datetime(2026, 11, 20, 17, 30)
+    assert "Under public notice until 2026-11-27 23:59" in page
+    page = act(client, world, "publish")  # again: refused, nothing moves
+    assert "only draft results can be put under public notice" in page
+    assert state(world).state == "notice"
+
+    db.session.add(
+        Appeal(
+            contest_trade_id=world.ct.id,
+            entry_id=world.entries[1].id,
+            real_name=world.entries[1].person.name,
+            reason="请复核第二项成绩记录",
+        )
+    )
+    db.session.commit()
+    page = act(client, world, "finalise")
+    assert "1 appeals are not decided yet" in page and state(world).state == "notice"
+    appeal = db.session.query(Appeal).one()
+    appeal.state = "rejected"
+    db.session.commit()
+    page = act(client, world, "finalise")
+    assert "The results are final." in page and state(world).state == "final"
+    assert "only results under public notice can be withdrawn" in act(client, world, "withdraw")
+
+
+def test_only_the_contests_organisers_publish(client, login):
+    world = computed_world()
+    for user in ("chief", "judge1"):
+        login(user)
+        response = client.post(f"/contest-trades/{world.ct.id}/publication/publish")
+        assert response.status_code == 403
+    assert state(world).state == "draft"
