@@ -11,7 +11,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from competitions.core import audit
 from competitions.core.config import load_config
 from competitions.core.db import db
-from competitions.core.extensions import babel, csrf, login_manager, migrate
+from competitions.core.extensions import babel, csrf, limiter, login_manager, migrate
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -54,6 +54,7 @@ def _init_extensions(app: Flask) -> None:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=_select_locale)
     login_manager.init_app(app)
+    limiter.init_app(app)
     login_manager.login_view = "accounts.login"
     login_manager.login_message = None
 
@@ -64,6 +65,7 @@ def _register_blueprints(app: Flask) -> None:
     from competitions.core.views import bp as core_bp
     from competitions.imports.views import bp as imports_bp
     from competitions.judging.views import bp as judging_bp
+    from competitions.publication.public_views import bp as public_bp
     from competitions.publication.views import bp as publication_bp
     from competitions.registry.views import bp as registry_bp
     from competitions.results.views import bp as results_bp
@@ -77,6 +79,7 @@ def _register_blueprints(app: Flask) -> None:
         judging_bp,
         results_bp,
         publication_bp,
+        public_bp,
     ):
         app.register_blueprint(bp)
     app.cli.add_command(seed_command)

@@ -80,6 +80,8 @@ def base_config(tmp_path, database_url: str) -> dict:
         "INSTANCE_DIR": str(instance),
         # Tasks queued by a test without a worker land in the test's own broker, not a dev's.
         "CELERY": load_config({"JINGSAI_INSTANCE": str(instance)})["CELERY"],
+        # Rate limits are tested on their own, with Redis (tests/publication/test_lookup.py).
+        "RATELIMIT_ENABLED": False,
     }
 
 

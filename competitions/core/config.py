@@ -42,6 +42,9 @@ def load_config(environ=os.environ) -> dict:
         "BABEL_DEFAULT_TIMEZONE": environ.get("JINGSAI_TIMEZONE", "Asia/Shanghai"),
         "LANGUAGES": {"zh_Hans_CN": "中文", "en": "English"},
         "BASE_URL": environ.get("BASE_URL", "http://127.0.0.1:5000"),
+        "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        #: Lookups of one's own result per client (ID number + name).
+        "LOOKUP_RATE_LIMIT": environ.get("JINGSAI_LOOKUP_LIMIT", "10 per minute"),
         #: Public holidays and make-up working days (调休), ISO dates, comma-separated: the
         #: working-day count of public notice follows them.
         "HOLIDAYS": [d for d in environ.get("JINGSAI_HOLIDAYS", "").split(",") if d],

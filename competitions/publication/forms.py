@@ -1,0 +1,30 @@
+"""The contestant's lookup and appeal forms."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Regexp
+
+
+class LookupForm(FlaskForm):
+    """ID number and name: both must match."""
+
+    id_number = StringField(
+        _l("ID number"),
+        validators=[
+            DataRequired(),
+            Length(min=6, max=40),
+            Regexp(r"^[0-9A-Za-z\s]+$", message=_l("Only digits and letters.")),
+        ],
+    )
+    name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=100)])
+
+
+class AppealForm(FlaskForm):
+    """A written appeal, signed with the real name."""
+
+    real_name = StringField(_l("Your real name"), validators=[DataRequired(), Length(max=100)])
+    contact = StringField(_l("Phone"), validators=[Length(max=60)])
+    reason = TextAreaField(
+        _l("Reason for the appeal"), validators=[DataRequired(), Length(min=10, max=4000)]
+    )

@@ -1,0 +1,132 @@
+"""A contestant finds their own published result by ID number and name, and appeals."""
+
+from datetime import datetime
+
+import pytest
+import redis
+from sqlalchemy import select
+
+from app import create_app
+from competitions.core.db import db
+from competitions.publication import services
+from competitions.publication.models import Appeal
+from competitions.results.models import ResultSet
+from tests.publication.test_publish import computed_world
+
+NOW = datetime(2026, 11, 20, 15, 30)
+
+
+@pytest.fixture
+def world(monkeypatch):
+    monkeypatch.setattr("competitions.publication.services.local_now", lambda: NOW)
+    return computed_world()
+
+
+def publish(world):
+    services.publish(world.ct, db.session.get(ResultSet, world.ct.id), NOW)
+    db.session.commit()
+
+
+def look_up(client, person, name=None):
+    return client.post(
+        "/my-result",
+        data={"id_number": person.id_number, "name": name or person.name},
+        follow_redirects=True,
+    )
+
+
+def test_drafts_are_never_shown(client, world):
+    person = world.entries[0].person
+    client.get("/lang/en")
+    page = look_up(client, person).get_data(as_text=True)
+    assert "No published result yet." in page and "Total" not in page
+
+
+def test_a_published_result_with_the_id_masked(client, world):
+    publish(world)
+    person = world.entries[0].person
+    client.get("/lang/en")
+    page = look_up(client, person).get_data(as_text=True)
+    assert person.name in page and person.id_number not in page
+    assert person.id_number[:4] + "**********" + person.id_number[-4:] in page
+    assert "Total" in page and "File an appeal" in page
+
+
+def test_a_wrong_name_or_malformed_id_reveals_nothing(client, world):
+    publish(world)
+    person = world.entries[0].person
+    client.get("/lang/en")
+    page = look_up(client, person, name="张三").get_data(as_text=True)
+    assert "No result matches this ID number and name." in page and "Total" not in page
+    page = client.post("/my-result", data={"id_number": "<script>", "name": "x"}).get_data(
+        as_text=True
+    )
+    assert 'id="id_number-error"' in page and "<script>" not in page
+
+
+def test_an_appeal_is_written_signed_and_in_time(client, world, monkeypatch):
+    publish(world)
+    entry = world.entries[1]
+    client.get("/lang/en")
+    look_up(client, entry.person)
+    reason = "第二项外观评分与现场情况不符，请复核。"
+    page = client.post(
+        f"/my-result/appeal/{entry.id}",
+        data={"real_name": "张三", "reason": reason},
+        follow_redirects=True,
+    )
+    assert "the name does not match" in page.get_data(as_text=True)
+    page = client.post(
+        f"/my-result/appeal/{entry.id}",
+        data={"real_name": entry.person.name, "reason": reason},
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert "Your appeal is filed" in page
+    appeal = db.session.scalar(select(Appeal))
+    assert (appeal.entry_id, appeal.state, appeal.real_name) == (
+        entry.id,
+        "pending",
+        entry.person.name,
+    )
+    # Someone else's entry cannot be appealed from this lookup.
+    other = world.entries[2]
+    assert (
+        client.post(
+            f"/my-result/appeal/{other.id}", data={"real_name": entry.person.name, "reason": reason}
+        ).status_code
+        == 403
+    )
+    # After the deadline: refused with the reason.
+    monkeypatch.setattr(
+        "competitions.publication.services.local_now", lambda: datetime(2026, 12, 1, 9, 0)
+    )
+    look_up(client, world.entries[0].person)
+    page = client.post(
+        f"/my-result/appeal/{world.entries[0].id}",
+        data={"real_name": world.entries[0].person.name, "reason": reason},
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert "the appeal period ended on 2026-11-27 23:59" in page
+    assert db.session.scalar(select(Appeal).filter_by(entry_id=world.entries[0].id)) is None
+
+
+def test_a_burst_of_lookups_is_limited_per_client_in_redis(app, redis_url):
+    limited = create_app(
+        {
+            **app.config,
+            "RATELIMIT_ENABLED": True,
+            "RATELIMIT_STORAGE_URI": redis_url,
+            "LOOKUP_RATE_LIMIT": "10 per minute",
+        }
+    )
+    redis.Redis.from_url(redis_url).flushdb()
+    with limited.app_context():
+        client = limited.test_client()
+        codes = [
+            client.post(
+                "/my-result", data={"id_number": "110105194912310021", "name": "王芳"}
+            ).status_code
+            for _ in range(100)
+        ]
+        assert codes[:10] == [200] * 10 and set(codes[10:]) == {429}
+        assert redis.Redis.from_url(redis_url).keys("LIMITS*")  # the counters live in Redis
