@@ -123,14 +123,19 @@ def recompute_trade(ct_id: int):
     return redirect(url_for("results.trade_results", ct_id=ct_id))
 
 
+def _chief_judges(ct_id: int) -> tuple[ContestTrade, ResultSet]:
+    """The contest-trade and its result set, for its contest's chief judges only (else 403)."""
+    ct = db.get_or_404(ContestTrade, ct_id)
+    if "chief_judge" not in roles_in(current_user, ct.contest_id):
+        abort(403)
+    return ct, db.get_or_404(ResultSet, ct_id)
+
+
 @bp.post("/contest-trades/<int:ct_id>/ties")
 @login_required
 def decide_tie(ct_id: int):
     """The chief judge orders a tie in the medal places; the results are recomputed."""
-    ct = db.get_or_404(ContestTrade, ct_id)
-    if "chief_judge" not in roles_in(current_user, ct.contest_id):
-        abort(403)
-    result_set = db.get_or_404(ResultSet, ct_id)
+    ct, result_set = _chief_judges(ct_id)
     groups = [set(g) for g in (result_set.undecided or {}).get("medal_places", [])]
     places = {}
     for key, value in request.form.items():
@@ -153,10 +158,7 @@ def decide_tie(ct_id: int):
 @login_required
 def pick_advancing(ct_id: int):
     """The chief judge picks who of a tie at the advancement cut-off goes up; recompute."""
-    ct = db.get_or_404(ContestTrade, ct_id)
-    if "chief_judge" not in roles_in(current_user, ct.contest_id):
-        abort(403)
-    result_set = db.get_or_404(ResultSet, ct_id)
+    ct, result_set = _chief_judges(ct_id)
     group = set((result_set.undecided or {}).get("advancement", []))
     chosen = [int(v) for v in request.form.getlist("advance") if v.isdigit() and int(v) in group]
     if not FlaskForm().validate_on_submit() or not chosen:

@@ -100,3 +100,18 @@ def build(n_entries: int = 3, n_judges: int = 3) -> World:
     f.grant(organiser, contest, "organiser")
     db.session.commit()
     return World(ct, [judged, measured], judges, chief, entries, codes, members)
+
+
+def score_everyone(world: World, judged_scores, measured=3) -> None:
+    """Every judge gives each entry its score on the judged item (in entry order) and
+    ``measured`` on the measured item; committed."""
+    from competitions.judging.marks import save_score
+
+    judged, measured_item = world.items
+    for entry, score in zip(world.entries, judged_scores, strict=True):
+        for judge in world.judges:
+            save_score(world.ct.id, entry.id, judged.id, judge.id, Decimal(score), judge.id)
+            save_score(
+                world.ct.id, entry.id, measured_item.id, judge.id, Decimal(measured), judge.id
+            )
+    db.session.commit()

@@ -1,24 +1,18 @@
 """The organiser puts results under public notice and makes them final; appeals block final."""
 
 from datetime import datetime
-from decimal import Decimal
 
 from competitions.core.db import db
-from competitions.judging.marks import save_score
 from competitions.judging.models import MarkingLock
 from competitions.publication.models import Appeal
 from competitions.results import compute
 from competitions.results.models import ResultSet
-from tests.judging.marking_world import build
+from tests.judging.marking_world import build, score_everyone
 
 
 def computed_world():
     world = build(n_entries=3)
-    judged, measured = world.items
-    for entry, score in zip(world.entries, (9, 7, 5), strict=True):
-        for judge in world.judges:
-            save_score(world.ct.id, entry.id, judged.id, judge.id, Decimal(score), judge.id)
-            save_score(world.ct.id, entry.id, measured.id, judge.id, Decimal(3), judge.id)
+    score_everyone(world, (9, 7, 5))
     db.session.merge(MarkingLock(contest_trade_id=world.ct.id, locked=True))
     db.session.commit()
     compute.recompute([world.ct.id])

@@ -6,13 +6,12 @@ from sqlalchemy import func, select
 
 from competitions.core.db import db
 from competitions.core.jobs import Job
-from competitions.judging.marks import save_score
 from competitions.registry.models import Entry
 from competitions.results.models import Result, ResultSet
 from tests import factories as f
 from tests.conftest import wait_for_job
 from tests.factories import PASSWORD
-from tests.judging.marking_world import build
+from tests.judging.marking_world import build, score_everyone
 
 
 def _login(client, username):
@@ -23,12 +22,7 @@ def _login(client, username):
 
 
 def _fill(world, scores):
-    judged, measured = world.items
-    for entry, score in zip(world.entries, scores, strict=True):
-        for judge in world.judges:
-            save_score(world.ct.id, entry.id, judged.id, judge.id, Decimal(score), judge.id)
-            save_score(world.ct.id, entry.id, measured.id, judge.id, Decimal(4), judge.id)
-    db.session.commit()
+    score_everyone(world, scores, measured=4)
 
 
 def test_locking_computes_the_results_and_advancement_follows(worker_app):

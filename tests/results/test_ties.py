@@ -1,25 +1,18 @@
 """No shared ranks in the medal places: the chief judge orders a tie and the order is applied."""
 
-from decimal import Decimal
-
 from sqlalchemy import select
 
 from competitions.core.db import db
-from competitions.judging.marks import save_score
 from competitions.judging.models import MarkingLock
 from competitions.results import compute, finish
 from competitions.results.models import Result, ResultSet
-from tests.judging.marking_world import build
+from tests.judging.marking_world import build, score_everyone
 
 
 def test_the_chief_judge_orders_a_tie_in_the_medal_places(client, login, monkeypatch):
     world = build(n_entries=3)
     world.ct.no_shared_medal_ranks = True
-    judged, measured = world.items
-    for entry, score in zip(world.entries, (8, 8, 6), strict=True):
-        for judge in world.judges:
-            save_score(world.ct.id, entry.id, judged.id, judge.id, Decimal(score), judge.id)
-            save_score(world.ct.id, entry.id, measured.id, judge.id, Decimal(3), judge.id)
+    score_everyone(world, (8, 8, 6))
     db.session.merge(MarkingLock(contest_trade_id=world.ct.id, locked=True))
     db.session.commit()
     compute.recompute([world.ct.id])
@@ -55,11 +48,7 @@ def test_the_chief_judge_picks_who_advances_from_a_tie_at_the_cut_off(client, lo
     world = build(n_entries=3)
     world.ct.advancement_quota = 1
     world.ct.advancement_tie = "chief_judge"
-    judged, measured = world.items
-    for entry, score in zip(world.entries, (8, 8, 6), strict=True):
-        for judge in world.judges:
-            save_score(world.ct.id, entry.id, judged.id, judge.id, Decimal(score), judge.id)
-            save_score(world.ct.id, entry.id, measured.id, judge.id, Decimal(3), judge.id)
+    score_everyone(world, (8, 8, 6))
     db.session.merge(MarkingLock(contest_trade_id=world.ct.id, locked=True))
     db.session.commit()
     compute.recompute([world.ct.id])
