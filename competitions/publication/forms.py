@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import StringField, TextAreaField
+from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Regexp
 
 
@@ -28,3 +28,12 @@ class AppealForm(FlaskForm):
     reason = TextAreaField(
         _l("Reason for the appeal"), validators=[DataRequired(), Length(min=10, max=4000)]
     )
+
+
+class DecisionForm(FlaskForm):
+    """The arbitrator's decision: upheld or rejected, with written reasons."""
+
+    outcome = SelectField(
+        _l("Decision"), choices=[("rejected", _l("Rejected")), ("upheld", _l("Upheld"))]
+    )
+    reasons = TextAreaField(_l("Reasons"), validators=[DataRequired(), Length(min=5, max=4000)])

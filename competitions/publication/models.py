@@ -2,8 +2,8 @@
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from competitions.core.db import db, utcnow
 
@@ -30,8 +30,12 @@ class Appeal(db.Model):
     )
     decided_at: Mapped[datetime | None] = mapped_column()
     decision: Mapped[str] = mapped_column(Text, default="")
+    #: The entry's result when the appeal was upheld (total, rank, award), to show what changed.
+    result_before: Mapped[dict | None] = mapped_column(JSON)
 
     __table_args__ = (CheckConstraint("state IN ('pending', 'upheld', 'rejected')", name="state"),)
+
+    entry = relationship("Entry")
 
     def __repr__(self) -> str:
         return f"<Appeal {self.id} entry={self.entry_id} {self.state}>"

@@ -1,15 +1,18 @@
 """The organiser's publication actions: public notice, final, withdrawal."""
 
-from flask import Blueprint, flash, redirect, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_login import login_required
+from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
-from competitions.accounts.permissions import require_contest_role
+from competitions.accounts.permissions import require_contest_role, roles_in
 from competitions.core.db import db
 from competitions.core.i18n import say
+from competitions.publication import appeals as appeal_service
 from competitions.publication import services
-from competitions.registry.models import ContestTrade
+from competitions.publication.forms import DecisionForm
+from competitions.publication.models import Appeal
+from competitions.registry.models import Contest, ContestTrade
 from competitions.registry.rules import N_
 from competitions.results.models import ResultSet
 
@@ -43,3 +46,47 @@ def change_state(ct_id: int, action: str):
             db.session.commit()
             flash(_(DONE[action]), "success")
     return redirect(url_for("results.trade_results", ct_id=ct_id))
+
+
+@bp.route("/contests/<int:contest_id>/appeals")
+@login_required
+def appeals(contest_id: int):
+    """The contest's appeals: the arbitrators decide them; organisers follow them."""
+    roles = roles_in(current_user, contest_id)
+    if not roles & {"arbitrator", "organiser"}:
+        abort(403)
+    contest = db.get_or_404(Contest, contest_id)
+    return render_template(
+        "publication/appeals.html",
+        contest=contest,
+        rows=appeal_service.appeals_of(contest_id),
+        may_decide="arbitrator" in roles,
+        form=DecisionForm(),
+    )
+
+
+@bp.post("/appeals/<int:appeal_id>/decide")
+@login_required
+def decide(appeal_id: int):
+    """Uphold or reject an appeal (the contest's arbitrators only); the decision is final."""
+    appeal = db.get_or_404(Appeal, appeal_id)
+    ct = db.get_or_404(ContestTrade, appeal.contest_trade_id)
+    require_contest_role(ct.contest_id, "arbitrator")
+    form = DecisionForm()
+    if not form.validate_on_submit():
+        flash(_("Choose the decision and write its reasons."), "error")
+    else:
+        problem = appeal_service.decide(
+            appeal,
+            form.outcome.data == "upheld",
+            form.reasons.data,
+            current_user.id,
+            services.local_now(),
+        )
+        if problem:
+            db.session.rollback()
+            flash(say(problem), "error")
+        else:
+            db.session.commit()
+            flash(_("Decision recorded."), "success")
+    return redirect(url_for("publication.appeals", contest_id=ct.contest_id))
