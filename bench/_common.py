@@ -97,6 +97,36 @@ def _answers(port: int, path: str) -> bool:
         conn.close()
 
 
+def start_worker(env: dict, logfile: Path) -> subprocess.Popen:
+    """A Celery worker (-c 2) on the bench's own queue, once it says it is ready."""
+    with open(logfile, "wb") as out:
+        proc = subprocess.Popen(
+            [
+                str(VENV_BIN / "celery"),
+                "-A",
+                "workers.worker",
+                "worker",
+                "--concurrency",
+                "2",
+                "-Q",
+                env["JINGSAI_QUEUE"],
+                "--loglevel",
+                "INFO",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    deadline = time.monotonic() + 60
+    while b"ready." not in logfile.read_bytes():
+        if proc.poll() is not None or time.monotonic() > deadline:
+            stop_process(proc)
+            sys.exit(f"the worker did not start:\n{logfile.read_text()}")
+        time.sleep(0.2)
+    return proc
+
+
 def stop_process(proc: subprocess.Popen) -> None:
     """Stop a process this bench started: politely, then for good."""
     proc.terminate()

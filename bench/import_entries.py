@@ -9,7 +9,6 @@ the end-to-end seconds against the seconds openpyxl needs just to read the same 
 import io
 import logging
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -22,6 +21,8 @@ from openpyxl import Workbook, load_workbook
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from _common import recreate_database, start_worker, stop_process  # noqa: E402
 
 from app import create_app  # noqa: E402
 from competitions.accounts.models import ContestRole, User  # noqa: E402
@@ -100,17 +101,6 @@ def parse_only(data: bytes) -> float:
     return time.perf_counter() - start
 
 
-def recreate_database(drop_only: bool = False) -> None:
-    """Drop the bench database and, unless ``drop_only``, create it empty."""
-    server, name = DATABASE_URL.rsplit("/", 1)
-    admin = sa.create_engine(server + "/postgres", isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        if not drop_only:
-            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-
-
 def build_contest() -> int:
     """A contest with its trades, units, delegations and an organiser; return the contest id."""
     units = [Unit(name=name) for name in UNITS]
@@ -132,45 +122,6 @@ def build_contest() -> int:
     db.session.add(ContestRole(user_id=user.id, contest_id=contest.id, role="organiser"))
     db.session.commit()
     return contest.id
-
-
-def start_worker(env: dict, logfile: Path) -> subprocess.Popen:
-    """A Celery worker on the bench queue, once it says it is ready."""
-    with open(logfile, "wb") as out:
-        proc = subprocess.Popen(
-            [
-                str(ROOT / ".venv/bin/celery"),
-                "-A",
-                "workers.worker",
-                "worker",
-                "-c",
-                "2",
-                "-Q",
-                env["JINGSAI_QUEUE"],
-                "--loglevel",
-                "INFO",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    deadline = time.monotonic() + 60
-    while b"ready." not in logfile.read_bytes():
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            sys.exit(f"the worker did not start:\n{logfile.read_text()}")
-        time.sleep(0.2)
-    return proc
-
-
-def stop_worker(proc: subprocess.Popen) -> None:
-    """Stop the worker this bench started."""
-    proc.terminate()
-    try:
-        proc.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        proc.kill()
 
 
 def import_through_worker(app, contest_id: int, data: bytes) -> tuple[float, Job]:
@@ -198,7 +149,7 @@ def main() -> None:
     logging.basicConfig(level=logging.WARNING)
     data = workbook(ROWS)
     parse_s = min(parse_only(data) for _ in range(3))
-    recreate_database()
+    recreate_database(DATABASE_URL)
     instance = Path(tempfile.mkdtemp(prefix="jingsai-bench-"))
     env = {
         **os.environ,
@@ -230,8 +181,8 @@ def main() -> None:
             sys.exit(f"the import did not save every row: {job!r}, {entries} entries")
     finally:
         if worker is not None:
-            stop_worker(worker)
-        recreate_database(drop_only=True)
+            stop_process(worker)
+        recreate_database(DATABASE_URL, drop_only=True)
     print(f"worker log: {instance / 'worker.log'}; job {job.id}: {job.message}")
     print(
         f"import_rows={ROWS} import_s={import_s:.2f} parse_only_s={parse_s:.2f} "

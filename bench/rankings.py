@@ -23,7 +23,6 @@ import logging
 import os
 import pstats
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -38,12 +37,12 @@ import redis
 import sqlalchemy as sa
 from _common import (
     ROOT,
-    VENV_BIN,
     children,
     cpu_seconds,
     machine_cpu_seconds,
     migrate_database,
     recreate_database,
+    start_worker,
     stop_process,
 )
 
@@ -473,36 +472,6 @@ def time_baseline(engine, ct_ids: list[int]) -> tuple[float, int, list[float], l
 
 
 # --- ours: the worker ------------------------------------------------------------------------
-
-
-def start_worker(env: dict, logfile: Path) -> subprocess.Popen:
-    """A Celery worker (-c 2) on the bench's own queue, once it says it is ready."""
-    with open(logfile, "wb") as out:
-        proc = subprocess.Popen(
-            [
-                str(VENV_BIN / "celery"),
-                "-A",
-                "workers.worker",
-                "worker",
-                "--concurrency",
-                "2",
-                "-Q",
-                env["JINGSAI_QUEUE"],
-                "--loglevel",
-                "INFO",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    deadline = time.monotonic() + 60
-    while b"ready." not in logfile.read_bytes():
-        if proc.poll() is not None or time.monotonic() > deadline:
-            stop_process(proc)
-            sys.exit(f"the worker did not start:\n{logfile.read_text()}")
-        time.sleep(0.2)
-    return proc
 
 
 def recompute_through_worker(poll, ct_ids: list[int], meter: OtherLoad) -> tuple[float, float, str]:
