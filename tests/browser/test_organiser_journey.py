@@ -34,6 +34,22 @@ def xlsx(rows: list[list]) -> bytes:
     return out.getvalue()
 
 
+def upload(page, contest_url: str, rows: list[list]) -> None:
+    """Send an .xlsx of these rows through the contest's import page."""
+    page.goto(contest_url + "/import")
+    page.set_input_files(
+        "input[type=file]",
+        files=[
+            {
+                "name": "报名表.xlsx",
+                "mimeType": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                "buffer": xlsx(rows),
+            }
+        ],
+    )
+    page.click("main button.primary")
+
+
 def test_organiser_sets_up_a_contest_and_registers_contestants(live_server, page):
     page.goto(live_server + "/login")
     page.fill("#username", "organiser")
@@ -84,23 +100,14 @@ def test_organiser_sets_up_a_contest_and_registers_contestants(live_server, page
     good_a = resident_id(date(1990, 1, 5), 21)
     good_b = resident_id(date(1985, 7, 9), 33)
     bad_b = good_b[:17] + ("1" if good_b[17] != "1" else "2")
-    page.goto(contest_url + "/import")
-    page.set_input_files(
-        "input[type=file]",
-        files=[
-            {
-                "name": "报名表.xlsx",
-                "mimeType": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                "buffer": xlsx(
-                    [
-                        ["田小雨", good_a, "钳工", "三级", "13900000001"],
-                        ["吕大山", bad_b, "钳工", "三级", "13900000002"],
-                    ]
-                ),
-            }
+    upload(
+        page,
+        contest_url,
+        [
+            ["田小雨", good_a, "钳工", "三级", "13900000001"],
+            ["吕大山", bad_b, "钳工", "三级", "13900000002"],
         ],
     )
-    page.click("main button.primary")
     errors = page.locator("#errors")
     errors.wait_for(timeout=60000)
     text = errors.inner_text()
@@ -110,23 +117,14 @@ def test_organiser_sets_up_a_contest_and_registers_contestants(live_server, page
     assert "田小雨" not in page.locator("#entries").inner_text()
 
     # The corrected file imports whole.
-    page.goto(contest_url + "/import")
-    page.set_input_files(
-        "input[type=file]",
-        files=[
-            {
-                "name": "报名表.xlsx",
-                "mimeType": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                "buffer": xlsx(
-                    [
-                        ["田小雨", good_a, "钳工", "三级", "13900000001"],
-                        ["吕大山", good_b, "钳工", "三级", "13900000002"],
-                    ]
-                ),
-            }
+    upload(
+        page,
+        contest_url,
+        [
+            ["田小雨", good_a, "钳工", "三级", "13900000001"],
+            ["吕大山", good_b, "钳工", "三级", "13900000002"],
         ],
     )
-    page.click("main button.primary")
     page.locator("#counts").wait_for(timeout=60000)
     page.click("text=查看选手")
     listing = page.locator("#entries").inner_text()
