@@ -65,7 +65,9 @@ def _register_blueprints(app: Flask) -> None:
     from competitions.core.views import bp as core_bp
     from competitions.imports.views import bp as imports_bp
     from competitions.judging.views import bp as judging_bp
+    from competitions.publication.api import bp as api_bp
     from competitions.publication.public_views import bp as public_bp
+    from competitions.publication.results_views import bp as published_bp
     from competitions.publication.views import bp as publication_bp
     from competitions.registry.views import bp as registry_bp
     from competitions.results.views import bp as results_bp
@@ -80,6 +82,8 @@ def _register_blueprints(app: Flask) -> None:
         results_bp,
         publication_bp,
         public_bp,
+        published_bp,
+        api_bp,
     ):
         app.register_blueprint(bp)
     app.cli.add_command(seed_command)
@@ -96,6 +100,7 @@ def _register_hooks(app: Flask) -> None:
         # (as tests do); in production every request has a fresh context anyway.
         g.pop("_login_user", None)
         g.pop("_flask_babel", None)
+        g.pop("csrf_token", None)
         audit.set_actor(current_user.id if current_user.is_authenticated else None)
 
     @app.teardown_request

@@ -66,6 +66,13 @@ def start() -> None:
             "2",
             "--loglevel",
             "INFO",
+            # The periodic tasks (results final at the end of their public notice) run inside
+            # this one worker; production runs one separate `celery beat` instead.
+            "--beat",
+            "--schedule",
+            str(
+                Path(os.environ.get("JINGSAI_INSTANCE", ROOT / "instance")) / "celerybeat-schedule"
+            ),
         ],
         cwd=ROOT,
     )

@@ -10,6 +10,7 @@ from competitions.core.db import db
 from competitions.core.jobs import Job, finish_job, report_progress
 from competitions.imports import jobs as import_jobs
 from competitions.imports import services as imports
+from competitions.publication import services as publication
 from competitions.registry.rules import N_
 from competitions.results import compute as results_compute
 from competitions.results import services as results_services
@@ -79,6 +80,17 @@ def recompute_failed(request, exc, traceback, job_id: str) -> None:
         N_("The recompute stopped on an unexpected error; the previous results stay."),
     )
     db.session.commit()
+
+
+@shared_task(name="publication.finalise_due")
+def finalise_due() -> list[int]:
+    """Periodic (Celery beat): results whose public notice ended with no appeal pending become
+    final by themselves."""
+    done = publication.finalise_due(publication.local_now())
+    db.session.commit()
+    if done:
+        logger.info("made final at the end of their public notice: %s", done)
+    return done
 
 
 def queue_recompute(job_id: str, ct_ids: list[int]) -> None:

@@ -42,9 +42,17 @@ def load_config(environ=os.environ) -> dict:
         "BABEL_DEFAULT_TIMEZONE": environ.get("JINGSAI_TIMEZONE", "Asia/Shanghai"),
         "LANGUAGES": {"zh_Hans_CN": "中文", "en": "English"},
         "BASE_URL": environ.get("BASE_URL", "http://127.0.0.1:5000"),
+        #: Certificate PDFs: a folder every worker and web process can reach (a shared mount when
+        #: they run on several machines), and the TrueType font embedded in them.
+        "CERT_STORAGE_DIR": environ.get("CERT_STORAGE_DIR", str(instance / "certificates")),
+        "CERT_FONT_PATH": environ.get(
+            "CERT_FONT_PATH", "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
+        ),
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         #: Lookups of one's own result per client (ID number + name).
         "LOOKUP_RATE_LIMIT": environ.get("JINGSAI_LOOKUP_LIMIT", "10 per minute"),
+        #: How often the live board in the hall looks for newly published results.
+        "BOARD_REFRESH_SECONDS": int(environ.get("JINGSAI_BOARD_REFRESH", 10)),
         #: Public holidays and make-up working days (调休), ISO dates, comma-separated: the
         #: working-day count of public notice follows them.
         "HOLIDAYS": [d for d in environ.get("JINGSAI_HOLIDAYS", "").split(",") if d],
@@ -58,5 +66,9 @@ def load_config(environ=os.environ) -> dict:
             "worker_prefetch_multiplier": 1,
             "broker_connection_retry_on_startup": True,
             "task_default_queue": environ.get("JINGSAI_QUEUE", "jingsai"),
+            # Run by one `celery beat` (or a worker started with -B in the embedded setup).
+            "beat_schedule": {
+                "finalise-due-results": {"task": "publication.finalise_due", "schedule": 60.0}
+            },
         },
     }

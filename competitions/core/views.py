@@ -28,6 +28,12 @@ def index():
     return render_template("core/index.html", contests=mine, roles=roles, tiers=TIER_LABELS)
 
 
+@bp.route("/healthz")
+def health():
+    """For load balancers and monitoring: the web process answers (touches nothing else)."""
+    return "ok", 200, {"Content-Type": "text/plain"}
+
+
 @bp.app_template_filter("decimal")
 def plain_decimal(value) -> str:
     """A Decimal without trailing zeros and never in exponent form ("8.50" → "8.5")."""

@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from competitions.core.db import db
 from competitions.judging.models import LockEvent, MarkingLock
+from competitions.publication import cache
 from competitions.publication.models import Appeal
 from competitions.registry.rules import N_, Reason
 from competitions.results.models import Result
@@ -58,4 +59,5 @@ def decide(appeal: Appeal, upheld: bool, reason: str, user_id: int, now: datetim
                 )
             )
     db.session.flush()
+    cache.results_changed([appeal.contest_trade_id])
     return None

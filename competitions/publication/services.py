@@ -7,7 +7,7 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from competitions.core.db import db
-from competitions.publication import rules
+from competitions.publication import cache, rules
 from competitions.publication.models import Appeal
 from competitions.registry.models import ContestTrade
 from competitions.registry.rules import N_, Reason
@@ -46,6 +46,7 @@ def publish(ct: ContestTrade, result_set: ResultSet, now: datetime) -> Reason | 
     result_set.notice_deadline = rules.notice_deadline(now, ct.notice_working_days, calendar())
     result_set.onsite_appeal_until = rules.onsite_appeal_until(now, ct.appeal_window_hours)
     db.session.flush()
+    cache.results_changed([ct.id])
     return None
 
 
@@ -57,6 +58,7 @@ def finalise(result_set: ResultSet, now: datetime) -> Reason | None:
     result_set.state = "final"
     result_set.finalised_at = now
     db.session.flush()
+    cache.results_changed([result_set.contest_trade_id])
     return None
 
 
@@ -69,4 +71,23 @@ def withdraw(result_set: ResultSet) -> Reason | None:
     result_set.state = "draft"
     result_set.published_at = result_set.notice_deadline = result_set.onsite_appeal_until = None
     db.session.flush()
+    cache.results_changed([result_set.contest_trade_id])
     return None
+
+
+def finalise_due(now: datetime) -> list[int]:
+    """Make final every notice whose deadline has passed with no appeal pending (the periodic
+    task calls this); notices with pending appeals wait for the arbitrator and the organiser.
+    Returns the contest-trades made final."""
+    due = db.session.scalars(
+        select(ResultSet)
+        .where(ResultSet.state == "notice", ResultSet.notice_deadline < now)
+        .with_for_update(skip_locked=True)
+    ).all()
+    done = []
+    for result_set in due:
+        pending = pending_appeals(result_set.contest_trade_id)
+        if rules.finalises_by_itself(result_set.state, now, result_set.notice_deadline, pending):
+            finalise(result_set, now)
+            done.append(result_set.contest_trade_id)
+    return done

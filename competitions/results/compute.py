@@ -13,6 +13,7 @@ from sqlalchemy import JSON, delete, insert, select
 
 from competitions.core.db import db, utcnow
 from competitions.judging.models import MarkingLock
+from competitions.publication import cache
 from competitions.registry.models import ContestTrade
 from competitions.registry.rules import parse_number_list
 from competitions.results import inputs as inputs_mod
@@ -101,7 +102,7 @@ def _team_award(place: int) -> str | None:
     return rules.PRIZES[place - 1] if place <= len(rules.PRIZES) else None
 
 
-def problems_of(data: inputs_mod.TradeInputs, locked: bool) -> list[str]:
+def problems_of(data: inputs_mod.TradeInputs, locked: bool, final: bool = False) -> list[str]:
     """Why this contest-trade's results cannot be computed now (message ids)."""
     ct = data.ct
     field_size = sum(1 for r in data.entries.values() if r.status not in rules.UNRANKED_STATUSES)
@@ -115,6 +116,7 @@ def problems_of(data: inputs_mod.TradeInputs, locked: bool) -> list[str]:
         field_size,
         parent is not None,
         offers,
+        final,
     )
 
 
@@ -192,18 +194,18 @@ def recompute(ct_ids: list[int]) -> dict[int, list[str]]:
             )
         )
     )
-    refused = {ct_id: problems_of(d, ct_id in locked) for ct_id, d in data.items()}
+    sets = db.session.scalars(select(ResultSet).where(ResultSet.contest_trade_id.in_(ct_ids))).all()
+    final = {s.contest_trade_id for s in sets if s.state == "final"}
+    refused = {ct_id: problems_of(d, ct_id in locked, ct_id in final) for ct_id, d in data.items()}
     refused = {ct_id: p for ct_id, p in refused.items() if p}
-    decided = {
-        s.contest_trade_id: tuple(s.decided_order or ())
-        for s in db.session.scalars(select(ResultSet).where(ResultSet.contest_trade_id.in_(ct_ids)))
-    }
+    decided = {s.contest_trade_id: tuple(s.decided_order or ()) for s in sets}
     computed = [
         compute_trade(d, decided.get(ct_id, ()))
         for ct_id, d in data.items()
         if ct_id not in refused
     ]
     write(computed)
+    cache.results_changed([c.ct_id for c in computed])
     # Teams, advancement and honours are per contest-trade too: done here, in parallel chunks,
     # from the standings in memory, rather than re-read from the results after every chunk.
     from competitions.results import finish

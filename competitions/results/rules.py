@@ -394,12 +394,16 @@ def recompute_problems(
     field_size: int,
     has_parent: bool,
     parent_offers_trade: bool,
+    final: bool = False,
 ) -> list[str]:
     """Why a contest-trade's results cannot be computed now (message ids), or nothing.
 
-    Rule: the marks are locked; the weights add up to 100; fixed award counts or band ends do
-    not exceed the ranked field; a parent contest, if any, offers the same trade.
+    Rule: final results are never recomputed; the marks are locked; the weights add up to 100;
+    fixed award counts or band ends do not exceed the ranked field; a parent contest, if any,
+    offers the same trade.
     """
+    if final:
+        return [N_("the results are final and cannot be recomputed")]
     problems = []
     if not locked:
         problems.append(N_("the marks are not locked by the chief judge"))

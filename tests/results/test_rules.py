@@ -303,3 +303,16 @@ def test_a_recompute_is_refused_with_the_reason(
 ):
     got = rules.recompute_problems(locked, D(wt), D(wp), rule, field, parent, offers)
     assert got == problems
+
+
+@pytest.mark.parametrize(
+    ("locked", "final", "problems"),
+    [
+        (True, True, ["the results are final and cannot be recomputed"]),
+        (False, True, ["the results are final and cannot be recomputed"]),
+        (True, False, []),
+    ],
+)
+def test_final_results_are_never_recomputed(locked, final, problems):
+    got = rules.recompute_problems(locked, D(30), D(70), AwardRule(), 10, False, False, final)
+    assert got == problems

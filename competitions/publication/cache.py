@@ -1,0 +1,205 @@
+"""The cache of published results pages and API answers, and the one place that invalidates it.
+
+Pages are keyed by a *generation* token kept in Redis for each scope they show (one
+contest-trade, one contest, or the index of all contests). ``results_changed`` — called by
+every event that changes published results: publish, finalise, withdraw, recompute, an
+appeal's decision, the automatic final — marks the contest-trades on the database session;
+after the commit it gives them new generations, so every page that showed them is found under a
+new key and rendered afresh. A render that raced with the change is stored under the old
+generation and never served again.
+
+Two levels: each web process keeps the pages it served in memory (checked against the
+generation, one Redis round trip), and Redis holds them for every process. Only anonymous
+GET requests with nothing personal in the page (no flashed message, no CSRF token) are cached,
+so one user's page is never shown to another; drafts are never published, so never cached.
+Without Redis (the embedded setup) nothing is cached: pages render on every request.
+"""
+
+import logging
+import threading
+import uuid
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from functools import wraps
+
+import redis
+from flask import current_app, g, request, session
+from flask_login import current_user
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
+
+from competitions.core.db import db
+
+logger = logging.getLogger(__name__)
+
+#: Cached pages expire anyway after a day (names and units edited in the register show then).
+PAGE_TTL_S = 24 * 3600
+#: Pages each web process keeps in memory.
+MEMORY_PAGES = 512
+_PENDING = "jingsai_results_changed"
+
+
+def scope_all() -> str:
+    """The generation key of pages that list every published contest."""
+    return "jingsai:gen:all"
+
+
+def scope_contest(contest_id: int) -> str:
+    """The generation key of a contest's pages (its results, its live board)."""
+    return f"jingsai:gen:contest:{contest_id}"
+
+
+def scope_trade(ct_id: int) -> str:
+    """The generation key of one contest-trade's pages."""
+    return f"jingsai:gen:ct:{ct_id}"
+
+
+class _Memory:
+    """A small per-process LRU of (body, mimetype) by page key (the key holds the generation)."""
+
+    def __init__(self, size: int):
+        self.size, self.items, self.lock = size, OrderedDict(), threading.Lock()
+
+    def get(self, key):
+        with self.lock:
+            value = self.items.get(key)
+            if value is not None:
+                self.items.move_to_end(key)
+            return value
+
+    def put(self, key, value) -> None:
+        with self.lock:
+            self.items[key] = value
+            self.items.move_to_end(key)
+            while len(self.items) > self.size:
+                self.items.popitem(last=False)
+
+    def clear(self) -> None:
+        with self.lock:
+            self.items.clear()
+
+
+_memory = _Memory(MEMORY_PAGES)
+
+
+def _client() -> redis.Redis | None:
+    """The app's Redis client for the cache, or None in the embedded setup."""
+    url = current_app.config.get("CACHE_REDIS_URL", current_app.config.get("REDIS_URL"))
+    if not url:
+        return None
+    clients = current_app.extensions.setdefault("jingsai_cache_clients", {})
+    if url not in clients:
+        clients[url] = redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
+    return clients[url]
+
+
+def results_changed(ct_ids: Iterable[int]) -> None:
+    """Mark contest-trades whose published results change in this transaction; their pages
+    (and their contests' and the index's) are invalidated when it commits."""
+    db.session.info.setdefault(_PENDING, set()).update(ct_ids)
+
+
+@event.listens_for(Session, "after_commit")
+def _after_commit(session: Session) -> None:
+    changed = session.info.pop(_PENDING, None)
+    if changed:
+        _bump(changed)
+
+
+@event.listens_for(Session, "after_rollback")
+def _after_rollback(session: Session) -> None:
+    session.info.pop(_PENDING, None)
+
+
+def _bump(ct_ids: set[int]) -> None:
+    """Give the contest-trades, their contests and the index new generations."""
+    client = _client()
+    if client is None:
+        return
+    from competitions.registry.models import ContestTrade
+
+    # A fresh connection: the session that committed may not be usable inside its own event.
+    with db.engine.connect() as conn:
+        contests = set(
+            conn.scalars(select(ContestTrade.contest_id).where(ContestTrade.id.in_(ct_ids)))
+        )
+    keys = [scope_all(), *map(scope_contest, contests), *map(scope_trade, ct_ids)]
+    try:
+        client.mset({key: _token() for key in keys})
+    except redis.RedisError:
+        # Pages expire after PAGE_TTL_S anyway; the change itself is committed.
+        logger.exception("could not invalidate the results pages of %s", sorted(ct_ids))
+
+
+def _token() -> str:
+    """A new generation: random, so a Redis that lost its keys never brings an old one back."""
+    return uuid.uuid4().hex
+
+
+def _generation(client: redis.Redis, key: str) -> str:
+    """The scope's current generation, starting one if Redis has none."""
+    gen = client.get(key)
+    if gen is None:
+        client.set(key, _token(), nx=True)
+        gen = client.get(key)
+    return gen.decode()
+
+
+def _cacheable_request() -> bool:
+    return (
+        request.method == "GET" and not current_user.is_authenticated and "_flashes" not in session
+    )
+
+
+def cached(scope: Callable[..., str]):
+    """Serve the view from the cache; ``scope(**view_args)`` names its generation key."""
+
+    def decorate(view):
+        @wraps(view)
+        def wrapped(**kwargs):
+            client = _client()
+            if client is None or not _cacheable_request():
+                return view(**kwargs)
+            lang = session.get("lang", "zh")
+            path = request.full_path
+            gen_key = scope(**kwargs)
+            try:
+                gen = _generation(client, gen_key)
+            except redis.RedisError:
+                return view(**kwargs)
+            key = f"jingsai:page:{gen_key}:{gen}:{lang}:{path}"
+            hit = _memory.get(key)
+            if hit is None:
+                try:
+                    stored = client.hmget(key, "body", "mimetype")
+                except redis.RedisError:
+                    stored = (None, None)
+                if stored[0] is not None:
+                    hit = (stored[0], stored[1].decode())
+                    _memory.put(key, hit)
+            if hit is not None:
+                response = current_app.response_class(hit[0], mimetype=hit[1])
+                response.headers["X-Cache"] = "hit"
+                return response
+            response = current_app.make_response(view(**kwargs))
+            if response.status_code == 200 and "csrf_token" not in g:
+                body = response.get_data()
+                _memory.put(key, (body, response.mimetype))
+                try:
+                    pipe = client.pipeline(transaction=False)
+                    pipe.hset(key, mapping={"body": body, "mimetype": response.mimetype})
+                    pipe.expire(key, PAGE_TTL_S)
+                    pipe.execute()
+                except redis.RedisError:
+                    pass
+            response.headers["X-Cache"] = "miss"
+            return response
+
+        return wrapped
+
+    return decorate
+
+
+def forget_memory() -> None:
+    """Empty this process's memory level (tests that switch Redis databases)."""
+    _memory.clear()

@@ -1,0 +1,203 @@
+"""Published results as plain data, for the public pages, the live board and the JSON API.
+
+Only results under public notice or final are ever read here; drafts do not exist for the
+public. ID numbers leave this module masked. Every value is JSON-ready (decimals as strings
+with two places), so the same dictionaries feed templates and API answers.
+"""
+
+from collections import defaultdict
+from decimal import Decimal
+
+from sqlalchemy import func, select
+
+from competitions.core.db import db
+from competitions.publication.lookup import PUBLISHED
+from competitions.registry.models import (
+    Contest,
+    ContestTrade,
+    Delegation,
+    Entry,
+    Person,
+    Trade,
+    Unit,
+)
+from competitions.registry.rules import TIER_LEVEL, mask_id_number
+from competitions.results.models import Honour, Result, ResultSet, TeamResult
+
+
+def _money(value: Decimal | None) -> str | None:
+    return None if value is None else f"{Decimal(value):.2f}"
+
+
+def _when(value) -> str | None:
+    return None if value is None else value.strftime("%Y-%m-%d %H:%M")
+
+
+def _trade_row(ct: ContestTrade, trade: Trade, result_set: ResultSet) -> dict:
+    return {
+        "id": ct.id,
+        "trade_code": trade.code,
+        "trade": trade.name_zh,
+        "trade_en": trade.name_en,
+        "state": result_set.state,
+        "version": result_set.version,
+        "published_at": _when(result_set.published_at),
+        "notice_deadline": _when(result_set.notice_deadline),
+        "finalised_at": _when(result_set.finalised_at),
+        "ranked": result_set.ranked,
+    }
+
+
+def _contest_row(contest: Contest) -> dict:
+    return {
+        "id": contest.id,
+        "code": contest.code,
+        "name": contest.name,
+        "year": contest.year,
+        "tier": contest.tier,
+        "starts_on": contest.starts_on.isoformat(),
+        "ends_on": contest.ends_on.isoformat(),
+        "parent_id": contest.parent_id,
+    }
+
+
+def _published_trades(contest_ids: list[int] | None = None) -> list[tuple]:
+    query = (
+        select(ContestTrade, Trade, ResultSet)
+        .join(Trade, Trade.id == ContestTrade.trade_id)
+        .join(ResultSet, ResultSet.contest_trade_id == ContestTrade.id)
+        .where(ResultSet.state.in_(PUBLISHED))
+        .order_by(Trade.code)
+    )
+    if contest_ids is not None:
+        query = query.where(ContestTrade.contest_id.in_(contest_ids))
+    return db.session.execute(query).all()
+
+
+def contests_index() -> list[dict]:
+    """Contests with published results, by year (newest first), then tier (highest first)."""
+    trades = defaultdict(list)
+    for ct, trade, result_set in _published_trades():
+        trades[ct.contest_id].append(_trade_row(ct, trade, result_set))
+    contests = db.session.scalars(select(Contest).where(Contest.id.in_(list(trades)))).all()
+    contests.sort(key=lambda c: (-c.year, -TIER_LEVEL[c.tier], c.starts_on, c.code))
+    return [{**_contest_row(c), "trades": trades[c.id]} for c in contests]
+
+
+def contest(contest_id: int) -> dict | None:
+    """A contest and its published contest-trades (None when there is no such contest)."""
+    found = db.session.get(Contest, contest_id)
+    if found is None:
+        return None
+    trades = [_trade_row(*row) for row in _published_trades([contest_id])]
+    return {**_contest_row(found), "trades": trades}
+
+
+def trade_results(ct_id: int) -> dict | None:
+    """A published contest-trade's ranked list, team results and honours (None if unpublished)."""
+    row = db.session.execute(
+        select(ContestTrade, Trade, ResultSet)
+        .join(Trade, Trade.id == ContestTrade.trade_id)
+        .join(ResultSet, ResultSet.contest_trade_id == ContestTrade.id)
+        .where(ContestTrade.id == ct_id, ResultSet.state.in_(PUBLISHED))
+    ).first()
+    if row is None:
+        return None
+    ct, trade, result_set = row
+    entries = _ranked_rows(ct_id)
+    names = {e["entry_id"]: e["name"] for e in entries}
+    return {
+        **_trade_row(ct, trade, result_set),
+        "contest": _contest_row(ct.contest),
+        "results": entries,
+        "teams": _team_rows(ct_id, names),
+        "honours": _honour_rows(ct_id, names),
+    }
+
+
+def _ranked_rows(ct_id: int, limit: int | None = None) -> list[dict]:
+    query = (
+        select(
+            Result,
+            Entry.status,
+            Person.name,
+            Person.id_number,
+            Unit.name.label("unit"),
+            Delegation.name.label("delegation"),
+        )
+        .join(Entry, Entry.id == Result.entry_id)
+        .join(Person, Person.id == Entry.person_id)
+        .outerjoin(Unit, Unit.id == Person.unit_id)
+        .outerjoin(Delegation, Delegation.id == Entry.delegation_id)
+        .where(Result.contest_trade_id == ct_id)
+        .order_by(Result.rank.is_(None), Result.rank, Result.total.desc(), Person.name)
+    )
+    if limit is not None:
+        query = query.where(Result.rank.is_not(None)).limit(limit)
+    return [
+        {
+            "entry_id": r.entry_id,
+            "rank": r.rank,
+            "status": status,
+            "name": name,
+            "id_number": mask_id_number(id_number),
+            "unit": unit or "",
+            "delegation": delegation or "",
+            "theory": _money(r.theory),
+            "practical": _money(r.practical),
+            "total": _money(r.total),
+            "award": r.award,
+            "advances": r.advances,
+        }
+        for r, status, name, id_number, unit, delegation in db.session.execute(query)
+    ]
+
+
+def _team_rows(ct_id: int, names: dict[int, str]) -> list[dict]:
+    rows = db.session.execute(
+        select(TeamResult, Delegation.name)
+        .join(Delegation, Delegation.id == TeamResult.delegation_id)
+        .where(TeamResult.contest_trade_id == ct_id)
+        .order_by(TeamResult.rank, Delegation.name)
+    )
+    return [
+        {
+            "rank": t.rank,
+            "delegation": name,
+            "score": _money(t.score),
+            "award": t.award,
+            "members": [names.get(m, "") for m in t.members or []],
+        }
+        for t, name in rows
+    ]
+
+
+def _honour_rows(ct_id: int, names: dict[int, str]) -> list[dict]:
+    rows = db.session.scalars(
+        select(Honour)
+        .where(Honour.contest_trade_id == ct_id, Honour.state != "withdrawn")
+        .order_by(Honour.honour, Honour.id)
+    )
+    return [{"honour": h.honour, "name": names.get(h.entry_id, ""), "state": h.state} for h in rows]
+
+
+def board(contest_id: int, top: int = 10) -> dict | None:
+    """The live board of a contest: each published contest-trade's first ``top`` places,
+    the most recently published first."""
+    found = contest(contest_id)
+    if found is None:
+        return None
+    trades = sorted(found["trades"], key=lambda t: t["published_at"] or "", reverse=True)
+    for trade in trades:
+        trade["results"] = _ranked_rows(trade["id"], limit=top)
+    # What the screen compares to know whether to redraw.
+    found["stamp"] = ",".join(f"{t['id']}:{t['version']}:{t['state']}" for t in trades)
+    found["trades"] = trades
+    return found
+
+
+def published_count() -> int:
+    """How many contest-trades have published results (the index says when there are none)."""
+    return db.session.scalar(
+        select(func.count()).select_from(ResultSet).where(ResultSet.state.in_(PUBLISHED))
+    )

@@ -1,0 +1,67 @@
+"""Public results, no log-in: the index by year and tier, a contest, a contest-trade's ranked
+list with its teams, and the live board for a screen in the hall. Drafts are never shown."""
+
+from flask import Blueprint, abort, current_app, render_template
+
+from competitions.publication import cache, published
+from competitions.registry.forms import STATUS_LABELS, TIER_LABELS
+
+bp = Blueprint("published", __name__)
+
+
+@bp.route("/results")
+@cache.cached(lambda: cache.scope_all())
+def index():
+    """Every contest with published results, by year and tier."""
+    contests = published.contests_index()
+    years: dict[int, list[dict]] = {}
+    for contest in contests:
+        years.setdefault(contest["year"], []).append(contest)
+    return render_template("public/results_index.html", years=years, tiers=TIER_LABELS)
+
+
+@bp.route("/results/contests/<int:contest_id>")
+@cache.cached(lambda contest_id: cache.scope_contest(contest_id))
+def contest(contest_id: int):
+    """A contest's published contest-trades."""
+    found = published.contest(contest_id)
+    if found is None:
+        abort(404)
+    return render_template("public/results_contest.html", contest=found, tiers=TIER_LABELS)
+
+
+@bp.route("/results/trades/<int:ct_id>")
+@cache.cached(lambda ct_id: cache.scope_trade(ct_id))
+def trade(ct_id: int):
+    """A contest-trade's published ranked list (ID numbers masked) and team results."""
+    found = published.trade_results(ct_id)
+    if found is None:
+        abort(404)  # drafts and unknown contest-trades look the same
+    return render_template(
+        "public/results_trade.html", ct=found, tiers=TIER_LABELS, statuses=STATUS_LABELS
+    )
+
+
+@bp.route("/board/<int:contest_id>")
+@cache.cached(lambda contest_id: cache.scope_contest(contest_id))
+def board(contest_id: int):
+    """The live board: a page for a screen in the hall that redraws itself as results come."""
+    found = published.board(contest_id)
+    if found is None:
+        abort(404)
+    return render_template(
+        "public/board.html",
+        board=found,
+        tiers=TIER_LABELS,
+        refresh_s=current_app.config["BOARD_REFRESH_SECONDS"],
+    )
+
+
+@bp.route("/board/<int:contest_id>/body")
+@cache.cached(lambda contest_id: cache.scope_contest(contest_id))
+def board_body(contest_id: int):
+    """The board's content alone, fetched by the screen every few seconds."""
+    found = published.board(contest_id)
+    if found is None:
+        abort(404)
+    return render_template("public/_board_body.html", board=found)

@@ -1,0 +1,140 @@
+"""Published pages come from Redis and are invalidated exactly when their results change."""
+
+from datetime import datetime
+
+import pytest
+import redis
+
+from app import create_app
+from competitions.core.db import db
+from competitions.publication import appeals, cache, services
+from competitions.publication.models import Appeal
+from competitions.results import compute
+from competitions.results.models import ResultSet
+from tests.publication.test_publish import computed_world
+
+NOW = datetime(2026, 11, 20, 15, 30)
+
+
+@pytest.fixture
+def cached_app(app, redis_url):
+    """The test app with the page cache on the test Redis (emptied)."""
+    redis.Redis.from_url(redis_url).flushdb()
+    cache.forget_memory()
+    app.config["CACHE_REDIS_URL"] = redis_url
+    yield app
+    cache.forget_memory()
+
+
+def get(client, url):
+    response = client.get(url)
+    return response.headers.get("X-Cache"), response.get_data(as_text=True)
+
+
+def published_world():
+    world = computed_world()
+    services.publish(world.ct, db.session.get(ResultSet, world.ct.id), NOW)
+    db.session.commit()
+    return world
+
+
+def test_pages_are_served_from_the_cache_until_results_change(cached_app):
+    client = cached_app.test_client()
+    world = published_world()
+    url = f"/results/trades/{world.ct.id}"
+    first = get(client, url)
+    assert first[0] == "miss"
+    assert get(client, url) == ("hit", first[1])
+    # An edit that is not a results event does not reach the cached page …
+    person = world.entries[0].person
+    old_name, person.name = person.name, "改名测试"
+    db.session.commit()
+    assert get(client, url) == ("hit", first[1])
+    # … a recompute does, and so do the contest's pages, the index and the API.
+    compute.recompute([world.ct.id])
+    db.session.commit()
+    state, page = get(client, url)
+    assert state == "miss" and "改名测试" in page and old_name not in page
+    for other in (f"/board/{world.ct.contest_id}", "/results", "/api/v1/contests"):
+        get(client, other)
+        assert get(client, other)[0] == "hit"
+    services.withdraw(db.session.get(ResultSet, world.ct.id))
+    db.session.commit()
+    # Withdrawn: a draft again; the cached page is gone, the public gets nothing.
+    assert client.get(url).status_code == 404
+    assert get(client, "/results")[0] == "miss"
+    assert get(client, f"/board/{world.ct.contest_id}")[1].count("改名测试") == 0
+
+
+def test_each_language_is_its_own_page(cached_app):
+    client = cached_app.test_client()
+    world = published_world()
+    url = f"/results/trades/{world.ct.id}"
+    assert "Total" not in get(client, url)[1]
+    client.get("/lang/en")
+    state, page = get(client, url)
+    assert state == "miss" and "Total" in page
+
+
+def test_a_logged_in_users_page_is_never_cached(cached_app):
+    from tests import factories as f
+
+    world = published_world()
+    f.user("bystander")
+    db.session.commit()
+    client = cached_app.test_client()
+    client.post("/login", data={"username": "org", "password": "secret-pass"})
+    url = f"/results/trades/{world.ct.id}"
+    response = client.get(url)
+    assert "X-Cache" not in response.headers
+    assert "Log out" in response.get_data(as_text=True) or "退出" in response.get_data(as_text=True)
+    anonymous = cached_app.test_client()
+    state, page = get(anonymous, url)
+    assert state == "miss" and 'action="/logout"' not in page
+    assert get(anonymous, url)[0] == "hit"
+
+
+def test_publish_finalise_and_appeals_invalidate(cached_app, redis_url):
+    client = cached_app.test_client()
+    world = published_world()
+    url = f"/results/trades/{world.ct.id}"
+    gens = redis.Redis.from_url(redis_url)
+    get(client, url)
+    assert get(client, url)[0] == "hit"
+    appeal = Appeal(
+        contest_trade_id=world.ct.id,
+        entry_id=world.entries[1].id,
+        real_name=world.entries[1].person.name,
+        reason="请复核第二项成绩记录",
+    )
+    db.session.add(appeal)
+    db.session.commit()
+    before = gens.get(cache.scope_trade(world.ct.id))
+    appeals.decide(appeal, False, "记录无误，维持原成绩。", world.chief.id, NOW)
+    db.session.commit()
+    assert gens.get(cache.scope_trade(world.ct.id)) != before
+    assert get(client, url)[0] == "miss"
+    services.finalise(db.session.get(ResultSet, world.ct.id), NOW)
+    db.session.commit()
+    state, page = get(client, url)
+    assert state == "miss" and ("最终" in page or "Final" in page or "final" in page)
+
+
+def test_a_rolled_back_change_invalidates_nothing(cached_app, redis_url):
+    world = published_world()
+    key = cache.scope_trade(world.ct.id)
+    client = cached_app.test_client()
+    get(client, f"/results/trades/{world.ct.id}")
+    before = redis.Redis.from_url(redis_url).get(key)
+    services.withdraw(db.session.get(ResultSet, world.ct.id))
+    db.session.rollback()
+    assert redis.Redis.from_url(redis_url).get(key) == before
+
+
+def test_without_redis_pages_still_serve(app):
+    bad = create_app({**app.config, "CACHE_REDIS_URL": "redis://127.0.0.1:1/0"})
+    with bad.app_context():
+        world = published_world()
+        response = bad.test_client().get(f"/results/trades/{world.ct.id}")
+        assert response.status_code == 200 and "X-Cache" not in response.headers
+        assert world.entries[0].person.name in response.get_data(as_text=True)
