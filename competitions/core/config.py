@@ -49,6 +49,8 @@ def load_config(environ=os.environ) -> dict:
             "CERT_FONT_PATH", "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
         ),
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        #: Published pages and API answers are cached in Redis (JINGSAI_PAGE_CACHE=0: never).
+        "CACHE_REDIS_URL": redis_url if environ.get("JINGSAI_PAGE_CACHE", "1") != "0" else None,
         #: Lookups of one's own result per client (ID number + name).
         "LOOKUP_RATE_LIMIT": environ.get("JINGSAI_LOOKUP_LIMIT", "10 per minute"),
         #: How often the live board in the hall looks for newly published results.

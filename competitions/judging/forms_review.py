@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, IntegerField, SelectField, TextAreaField
+from wtforms import HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
 
@@ -32,4 +32,16 @@ class UnlockForm(FlaskForm):
 
     reason = TextAreaField(
         _l("Reason for unlocking"), validators=[DataRequired(), Length(min=5, max=2000)]
+    )
+
+
+class CorrectForm(FlaskForm):
+    """The chief judge corrects one judge's score (marks open), with a reason."""
+
+    code = StringField(_l("Anonymous code"), validators=[DataRequired(), Length(max=20)])
+    item_id = SelectField(_l("Item"), coerce=int)
+    judge_id = SelectField(_l("Judge"), coerce=int)
+    value = StringField(_l("Corrected score"), validators=[DataRequired(), Length(max=12)])
+    reason = TextAreaField(
+        _l("Reason for the correction"), validators=[DataRequired(), Length(min=5, max=2000)]
     )

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from competitions.core.db import db, utcnow
 from competitions.judging import rules
-from competitions.judging.marks import MarkingError
+from competitions.judging.marks import MarkingError, save_score
 from competitions.judging.models import (
     MARKED_STATUSES,
     EntryCode,
@@ -196,3 +196,33 @@ def unlock(ct_id: int, user_id: int, reason: str) -> None:
         LockEvent(contest_trade_id=ct_id, action="unlock", user_id=user_id, reason=reason.strip())
     )
     db.session.flush()
+
+
+def correct_mark(
+    ct_id: int, code: str, item_id: int, judge_id: int, raw: str, reason: str, chief_id: int
+) -> Decimal:
+    """The chief judge corrects one judge's score while the marks are open (after an upheld
+    appeal, say), with a written reason; the change is recorded as the chief judge's.
+
+    Refuses (MarkingError) an unknown code, item or score, a value the item does not allow,
+    a missing reason, and any change once the marks are locked.
+    """
+    entry_id = db.session.scalar(
+        select(EntryCode.entry_id).filter_by(contest_trade_id=ct_id, code=str(code).strip())
+    )
+    item = _items(ct_id).get(item_id)
+    if entry_id is None or item is None:
+        raise MarkingError(Reason.of(N_("no such anonymous code or item in this contest-trade")))
+    current = db.session.scalar(
+        select(Mark.value).filter_by(entry_id=entry_id, item_id=item_id, judge_id=judge_id)
+    )
+    if current is None:
+        raise MarkingError(Reason.of(N_("this judge has no score on this item for this code")))
+    if len(reason.strip()) < 5:
+        raise MarkingError(Reason.of(N_("write the reason for the correction")))
+    problem = rules.score_problem(raw, item.rule)
+    if problem:
+        raise MarkingError(problem)
+    value = rules.parse_score(raw)
+    save_score(ct_id, entry_id, item_id, judge_id, value, chief_id, "chief", reason.strip())
+    return value

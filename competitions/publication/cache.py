@@ -84,7 +84,7 @@ _memory = _Memory(MEMORY_PAGES)
 
 def _client() -> redis.Redis | None:
     """The app's Redis client for the cache, or None in the embedded setup."""
-    url = current_app.config.get("CACHE_REDIS_URL", current_app.config.get("REDIS_URL"))
+    url = current_app.config.get("CACHE_REDIS_URL")
     if not url:
         return None
     clients = current_app.extensions.setdefault("jingsai_cache_clients", {})
