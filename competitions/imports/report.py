@@ -6,7 +6,6 @@ import io
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -16,19 +15,12 @@ from competitions.imports.parsing import COLUMNS, MAX_ROWS
 from competitions.imports.rules import CHOICES
 from competitions.registry.rules import N_, Reason
 
+#: Every cell written from user data goes through the one rule of the exports.
+from competitions.results.export_rules import neutralise_cell as safe_cell
+
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-#: Cells starting with these run as formulas (or DDE) in spreadsheet programs.
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 #: Columns typed as text so that Excel keeps every digit of an ID number or phone.
 _TEXT_COLUMNS = ("id_number", "phone")
-
-
-def safe_cell(value):
-    """A value safe to write into a cell: text that could run as a formula gets a leading quote."""
-    if not isinstance(value, str):
-        return value
-    value = ILLEGAL_CHARACTERS_RE.sub("", value)
-    return "'" + value if value.startswith(_FORMULA_STARTS) else value
 
 
 def translated(error: dict) -> str:

@@ -10,11 +10,19 @@ from competitions.core.db import db
 from competitions.core.i18n import say
 from competitions.judging import review
 from competitions.judging.access import contest_trade_or_404, require_panel
-from competitions.judging.forms_review import LockForm, ResolveForm, UnlockForm
+from competitions.judging.forms_review import CorrectForm, LockForm, ResolveForm, UnlockForm
 from competitions.judging.marks import MarkingError, is_locked
-from competitions.judging.models import EntryCode, LockEvent, MarkChange, SchemeItem
+from competitions.judging.models import (
+    EntryCode,
+    LockEvent,
+    MarkChange,
+    PanelMember,
+    SchemeItem,
+    SchemePart,
+)
 from competitions.judging.rules import lock_problems
 from competitions.judging.views import bp
+from competitions.results import chart_data
 
 
 def _judge_names(ids) -> dict[int, str]:
@@ -44,6 +52,9 @@ def review_page(ct_id: int):
         resolve_form=ResolveForm(),
         lock_form=LockForm(),
         unlock_form=UnlockForm(),
+        correct_form=_correct_form(ct_id),
+        upheld=_upheld_appeals(ct_id),
+        judge_chart=chart_data.judge_deviations_for(ct_id),
     )
 
 
@@ -147,3 +158,64 @@ def mark_history(ct_id: int):
     return render_template(
         "judging/history.html", ct=ct, code=code, item=item, rows=rows, names=names, show_judge=True
     )
+
+
+def _upheld_appeals(ct_id: int) -> list[tuple]:
+    """Upheld appeals of the contest-trade, by anonymous code (the chief judge acts on them)."""
+    from competitions.publication.models import Appeal
+
+    return db.session.execute(
+        select(EntryCode.code, Appeal.reason, Appeal.decision, Appeal.decided_at)
+        .join(EntryCode, EntryCode.entry_id == Appeal.entry_id)
+        .where(Appeal.contest_trade_id == ct_id, Appeal.state == "upheld")
+        .order_by(Appeal.decided_at.desc())
+    ).all()
+
+
+def _correct_form(ct_id: int) -> CorrectForm:
+    """The correction form, its items and judges those of the contest-trade."""
+    form = CorrectForm(code=request.args.get("correct", ""))
+    items = db.session.scalars(
+        select(SchemeItem)
+        .join(SchemePart)
+        .where(SchemePart.contest_trade_id == ct_id)
+        .order_by(SchemePart.kind.desc(), SchemeItem.position)
+    )
+    form.item_id.choices = [(i.id, f"{i.code} {i.criterion}") for i in items]
+    judges = db.session.execute(
+        select(User.id, User.display_name)
+        .join(PanelMember, PanelMember.user_id == User.id)
+        .where(PanelMember.contest_trade_id == ct_id, PanelMember.role == "judge")
+        .order_by(User.display_name)
+    )
+    form.judge_id.choices = [(j.id, j.display_name) for j in judges]
+    return form
+
+
+@bp.post("/contest-trades/<int:ct_id>/review/correct")
+@login_required
+def correct_mark(ct_id: int):
+    """The chief judge corrects one judge's score while the marks are open."""
+    ct = contest_trade_or_404(ct_id)
+    member = require_panel(ct, "chief_judge")
+    form = _correct_form(ct_id)
+    if not form.validate_on_submit():
+        flash(_("Give the code, the item, the judge, the score and the reason."), "error")
+        return redirect(url_for("judging.review_page", ct_id=ct_id))
+    try:
+        value = review.correct_mark(
+            ct_id,
+            form.code.data,
+            form.item_id.data,
+            form.judge_id.data,
+            form.value.data,
+            form.reason.data,
+            member.user_id,
+        )
+    except MarkingError as err:
+        db.session.rollback()
+        flash(say(err.reason), "error")
+    else:
+        db.session.commit()
+        flash(_("Score corrected to %(value)s.", value=format(value.normalize(), "f")), "success")
+    return redirect(url_for("judging.review_page", ct_id=ct_id))

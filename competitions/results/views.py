@@ -12,7 +12,7 @@ from competitions.core.db import db
 from competitions.core.jobs import Job
 from competitions.registry.forms import STATUS_LABELS, TIER_LABELS
 from competitions.registry.models import Contest, ContestTrade, Delegation, Entry, Person
-from competitions.results import advance, services
+from competitions.results import advance, chart_data, services
 from competitions.results.models import Honour, Result, ResultSet, TeamResult
 
 bp = Blueprint("results", __name__)
@@ -109,6 +109,10 @@ def trade_results(ct_id: int):
         parent=advance.parent_contest_trade(ct),
         statuses=STATUS_LABELS,
         form=FlaskForm(),
+        histogram=chart_data.histogram_for(ct_id),
+        judge_chart=chart_data.judge_deviations_for(ct_id)
+        if "organiser" in roles_in(current_user, ct.contest_id)
+        else None,
     )
 
 
@@ -215,6 +219,9 @@ def contest_results(contest_id: int):
             )
         )
     }
+    funnel_trade = request.args.get("trade", type=int)
+    if funnel_trade not in {ct.trade_id for ct in contest.contest_trades}:
+        funnel_trade = None  # all trades
     return render_template(
         "results/contest.html",
         contest=contest,
@@ -222,4 +229,9 @@ def contest_results(contest_id: int):
         job=_latest_job(contest_id),
         tiers=TIER_LABELS,
         form=form,
+        funnel=chart_data.funnel_for(contest, funnel_trade),
+        funnel_trade=funnel_trade,
     )
+
+
+from competitions.results import views_exports  # noqa: E402,F401

@@ -43,7 +43,13 @@ def live_server(tmp_path_factory):
     """The app and a worker as ``dev.py start`` runs them, on fresh demo data; yields the URL."""
     instance = tmp_path_factory.mktemp("live-instance")
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
-    env.update({"JINGSAI_INSTANCE": str(instance), "JINGSAI_QUEUE": "jingsai-browser"})
+    env.update(
+        {
+            "JINGSAI_INSTANCE": str(instance),
+            "JINGSAI_QUEUE": "jingsai-browser",
+            "JINGSAI_BOARD_REFRESH": "1",
+        }
+    )
     flask = [sys.executable, "-m", "flask", "--app", "app"]
     for command in (["db", "upgrade"], ["seed", "--if-empty"]):
         subprocess.run(flask + command, cwd=ROOT, env=env, check=True, capture_output=True)

@@ -1,0 +1,322 @@
+"""The organiser's exports of a contest-trade: the results and the score sheets as .xlsx.
+
+Every cell goes through ``export_rules.neutralise_cell``, so no text from users runs as a formula.
+Item marks come from the marking rules (``judging.rules.item_mark``) and part scores from the
+results rules (``results.rules.part_score``); nothing here re-implements a rule.
+"""
+
+import io
+import logging
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from flask_babel import format_datetime
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+from sqlalchemy import select
+
+from competitions.accounts.models import User
+from competitions.core.db import db
+from competitions.judging import rules as judging_rules
+from competitions.judging.models import (
+    PART_KINDS,
+    CodeReveal,
+    EntryCode,
+    Mark,
+    PanelMember,
+    SchemeItem,
+    SchemePart,
+)
+from competitions.registry.forms import GENDER_LABELS, STATUS_LABELS
+from competitions.registry.models import ContestTrade, Delegation, Entry, Person, Unit
+from competitions.registry.rules import mask_id_number
+from competitions.results import rules as results_rules
+from competitions.results.export_rules import neutralise_row
+from competitions.results.models import Honour, Result, ResultSet, TeamResult
+
+logger = logging.getLogger(__name__)
+
+STATE_LABELS = {"draft": _l("Draft"), "notice": _l("Under public notice"), "final": _l("Final")}
+PART_LABELS = {"theory": _l("Theory"), "practical": _l("Practical")}
+
+
+@dataclass(frozen=True)
+class RankedLine:
+    """One entry's result with the facts an organiser reads next to it."""
+
+    result: Result
+    entry: Entry
+    person: Person
+    unit: str
+    delegation: str
+
+
+@dataclass
+class TradeReport:
+    """Everything the results exports and the printed report show of one contest-trade."""
+
+    ct: ContestTrade
+    result_set: ResultSet | None
+    lines: list[RankedLine]
+    teams: list[tuple[TeamResult, str]]
+    honours: list[tuple[Honour, RankedLine]]
+    chief_judge: str = ""
+    names: dict[int, str] = field(default_factory=dict)
+
+    def members(self, team: TeamResult) -> str:
+        """The names of the entries whose totals made a team's score."""
+        return "、".join(self.names.get(entry_id, str(entry_id)) for entry_id in team.members)
+
+
+def trade_report(ct: ContestTrade) -> TradeReport:
+    """A contest-trade's results, ranked first then unranked, with its teams and honours."""
+    rows = db.session.execute(
+        select(Result, Entry, Person, Unit.name, Delegation.name)
+        .join(Entry, Entry.id == Result.entry_id)
+        .join(Person, Person.id == Entry.person_id)
+        .outerjoin(Unit, Unit.id == Person.unit_id)
+        .outerjoin(Delegation, Delegation.id == Entry.delegation_id)
+        .where(Result.contest_trade_id == ct.id)
+        .order_by(Result.rank.is_(None), Result.rank, Result.total.desc(), Person.name)
+    ).all()
+    lines = [RankedLine(r, e, p, unit or "", dlg or "") for r, e, p, unit, dlg in rows]
+    by_entry = {line.entry.id: line for line in lines}
+    teams = db.session.execute(
+        select(TeamResult, Delegation.name)
+        .join(Delegation, Delegation.id == TeamResult.delegation_id)
+        .where(TeamResult.contest_trade_id == ct.id)
+        .order_by(TeamResult.rank, Delegation.name)
+    ).all()
+    honours = db.session.scalars(
+        select(Honour).where(Honour.contest_trade_id == ct.id).order_by(Honour.honour, Honour.id)
+    ).all()
+    chief = db.session.scalar(
+        select(User.display_name)
+        .join(PanelMember, PanelMember.user_id == User.id)
+        .where(PanelMember.contest_trade_id == ct.id, PanelMember.role == "chief_judge")
+    )
+    return TradeReport(
+        ct=ct,
+        result_set=db.session.get(ResultSet, ct.id),
+        lines=lines,
+        teams=[tuple(t) for t in teams],
+        honours=[(h, by_entry[h.entry_id]) for h in honours if h.entry_id in by_entry],
+        chief_judge=chief or "",
+        names={entry_id: line.person.name for entry_id, line in by_entry.items()},
+    )
+
+
+def _trade_name(ct: ContestTrade) -> str:
+    return f"{ct.trade.code} {ct.trade.name_zh}"
+
+
+def _new_book() -> Workbook:
+    book = Workbook()
+    book.remove(book.active)
+    return book
+
+
+def _sheet(book: Workbook, title: str, heading: str, headers: list, rows, widths: list[int]):
+    """A sheet: a bold title row, a bold header row (frozen), then the rows, all neutralised."""
+    sheet = book.create_sheet(title[:31])
+    sheet.append(neutralise_row([heading]))
+    sheet.cell(1, 1).font = Font(bold=True, size=13)
+    sheet.append(neutralise_row(headers))
+    for cell in sheet[2]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        sheet.append(neutralise_row(row))
+    sheet.freeze_panes = "A3"
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    return sheet
+
+
+def _saved(book: Workbook) -> bytes:
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def results_title(report: TradeReport) -> str:
+    """The title row: contest, trade, the results' state and when they were computed."""
+    rs = report.result_set
+    return _(
+        "%(contest)s · %(trade)s · %(state)s · computed %(when)s",
+        contest=report.ct.contest.name,
+        trade=_trade_name(report.ct),
+        state=STATE_LABELS[rs.state],
+        when=format_datetime(rs.computed_at),
+    )
+
+
+def _result_row(line: RankedLine, award_label, full_ids: bool) -> list:
+    r, e, p = line.result, line.entry, line.person
+    return [
+        r.rank if r.rank is not None else str(STATUS_LABELS.get(e.status, e.status)),
+        p.name,
+        str(GENDER_LABELS.get(p.gender, p.gender)),
+        p.id_number if full_ids else mask_id_number(p.id_number),
+        line.unit,
+        line.delegation,
+        r.theory,
+        r.practical,
+        r.total,
+        award_label(r.award) if r.award else "",
+        _("Yes") if r.advances else "",
+    ]
+
+
+def results_workbook(report: TradeReport, award_label, honour_label, full_ids: bool) -> bytes:
+    """The results as .xlsx: ranked entries, team results and honours, one sheet each.
+
+    ``full_ids`` shows whole ID numbers (the contest's organisers); others see them masked.
+    """
+    book = _new_book()
+    title = results_title(report)
+    headers = [_("Rank"), _("Full name"), _("Gender"), _("ID number"), _("Unit")]
+    headers += [_("Delegation"), _("Theory"), _("Practical"), _("Total"), _("Award")]
+    rows = [_result_row(line, award_label, full_ids) for line in report.lines]
+    widths = [10, 14, 8, 22, 24, 18, 10, 10, 10, 14, 10]
+    _sheet(book, _("Results"), title, [*headers, _("Advances")], rows, widths)
+    teams = [
+        [t.rank, name, t.score, award_label(t.award) if t.award else "", report.members(t)]
+        for t, name in report.teams
+    ]
+    headers = [_("Rank"), _("Delegation"), _("Score"), _("Award"), _("Members")]
+    _sheet(book, _("Team results"), title, headers, teams, [8, 24, 10, 14, 40])
+    honours = [
+        [
+            honour_label(h.honour),
+            line.person.name,
+            line.person.id_number if full_ids else mask_id_number(line.person.id_number),
+            line.unit,
+            _("Recommended") if h.state == "recommended" else _("Granted"),
+        ]
+        for h, line in report.honours
+    ]
+    headers = [_("Honour"), _("Full name"), _("ID number"), _("Unit"), _("State")]
+    _sheet(book, _("Honours recommended"), title, headers, honours, [22, 14, 22, 24, 12])
+    return _saved(book)
+
+
+@dataclass
+class SheetEntry:
+    """An entry on the score sheets: its anonymous code; name and unit only when revealed."""
+
+    entry_id: int
+    code: str
+    name: str = ""
+    unit: str = ""
+
+
+def sheet_entries(ct_id: int, with_names: bool) -> list[SheetEntry]:
+    """The coded entries of a contest-trade by code; names and units only ``with_names``."""
+    columns = [Entry.id, EntryCode.code]
+    if with_names:
+        columns += [Person.name, Unit.name]
+    query = (
+        select(*columns)
+        .join(EntryCode, EntryCode.entry_id == Entry.id)
+        .where(Entry.contest_trade_id == ct_id)
+        .order_by(EntryCode.code, Entry.id)
+    )
+    if with_names:
+        query = query.join(Person, Person.id == Entry.person_id).outerjoin(
+            Unit, Unit.id == Person.unit_id
+        )
+    return [SheetEntry(*(value or "" for value in row)) for row in db.session.execute(query)]
+
+
+def log_reveal(ct_id: int, user_id: int) -> None:
+    """Record that the names behind the codes left in an export (as the code list does)."""
+    db.session.add(CodeReveal(contest_trade_id=ct_id, user_id=user_id, what="export"))
+    db.session.flush()
+    logger.info("user %s exported the score sheets of contest-trade %s with names", user_id, ct_id)
+
+
+def _scheme(ct_id: int) -> list[SchemePart]:
+    parts = db.session.scalars(select(SchemePart).filter_by(contest_trade_id=ct_id)).all()
+    return sorted(parts, key=lambda part: PART_KINDS.index(part.kind))
+
+
+def _marks(ct_id: int) -> dict[tuple[int, int], dict[int, Decimal]]:
+    """{(entry, item): {judge: score}} of the contest-trade."""
+    rows = db.session.execute(
+        select(Mark.entry_id, Mark.item_id, Mark.judge_id, Mark.value)
+        .join(SchemeItem, SchemeItem.id == Mark.item_id)
+        .join(SchemePart)
+        .where(SchemePart.contest_trade_id == ct_id)
+    )
+    out: dict[tuple[int, int], dict[int, Decimal]] = defaultdict(dict)
+    for entry_id, item_id, judge_id, value in rows:
+        out[(entry_id, item_id)][judge_id] = value
+    return out
+
+
+def _judges(ct_id: int, marks) -> list[User]:
+    """The panel's judges and anyone else who gave a mark, by name."""
+    ids = set(
+        db.session.scalars(
+            select(PanelMember.user_id).filter_by(contest_trade_id=ct_id, role="judge")
+        )
+    )
+    ids |= {judge for scores in marks.values() for judge in scores}
+    users = db.session.scalars(select(User).where(User.id.in_(ids)))
+    return sorted(users, key=lambda u: (u.display_name, u.username))
+
+
+def _entry_lines(entry_id: int, known: list, parts: list[SchemePart], marks, judges: list[User]):
+    """One entry's item rows (each judge's score, the item mark) and its part sums and scores."""
+    rows, sums = [], list(known)
+    for part in parts:
+        item_marks = []
+        for item in part.items:
+            scores = marks.get((entry_id, item.id), {})
+            mark = judging_rules.item_mark(list(scores.values()), item.rule) if scores else None
+            item_marks += [mark] if mark is not None else []
+            line = [str(PART_LABELS[part.kind]), item.code, item.criterion, item.max_mark]
+            rows.append([*known, *line, *(scores.get(u.id) for u in judges), mark])
+        if not item_marks:
+            sums += [None, None]
+            continue
+        part_max = sum((item.max_mark for item in part.items), Decimal(0))
+        score = results_rules.part_score(item_marks, part_max, part.scale_to_100)
+        sums += [sum(item_marks, Decimal(0)), score]
+    return rows, sums
+
+
+def score_sheets_workbook(
+    ct: ContestTrade, entries: list[SheetEntry], with_names: bool, note: str
+) -> bytes:
+    """Every item's marks by each judge, the item mark, and each part's sum and score, as .xlsx.
+
+    Entries appear by their anonymous code, with name and unit columns only ``with_names``.
+    ``note`` says on the title row whether the marks are locked and what is shown.
+    """
+    parts, marks = _scheme(ct.id), _marks(ct.id)
+    judges = _judges(ct.id, marks)
+    who = [_("Code"), _("Full name"), _("Unit")] if with_names else [_("Code")]
+    headers = [*who, _("Part"), _("Item"), _("Criterion"), _("Max mark")]
+    headers += [f"{u.display_name} ({u.username})" for u in judges] + [_("Item mark")]
+    sums_headers = list(who)
+    for part in parts:
+        label = PART_LABELS[part.kind]
+        sums_headers += [_("%(part)s: sum of items", part=label)]
+        sums_headers += [_("%(part)s: part score", part=label)]
+    item_rows, sum_rows = [], []
+    for entry in entries:
+        known = [entry.code, entry.name, entry.unit] if with_names else [entry.code]
+        rows, sums = _entry_lines(entry.entry_id, known, parts, marks, judges)
+        item_rows += rows
+        sum_rows.append(sums)
+    book = _new_book()
+    title = f"{ct.contest.name} · {_trade_name(ct)} · {note}"
+    widths = [10] * len(who) + [10, 10, 24, 10] + [14] * len(judges) + [12]
+    _sheet(book, _("Marks by judge"), title, headers, item_rows, widths)
+    _sheet(book, _("Part sums"), title, sums_headers, sum_rows, [12] * len(sums_headers))
+    return _saved(book)

@@ -1,0 +1,103 @@
+"""A contest-trade's results for its organisers and chief judges: spreadsheets and a print view."""
+
+import io
+
+from flask import abort, flash, redirect, render_template, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from competitions.accounts.permissions import roles_in
+from competitions.core.db import db
+from competitions.imports.report import XLSX_TYPE
+from competitions.judging.marks import is_locked
+from competitions.registry.forms import STATUS_LABELS, TIER_LABELS
+from competitions.registry.models import ContestTrade
+from competitions.results import exports
+from competitions.results.views import award_label, bp, honour_label
+
+#: The contest roles that may export a contest-trade's results.
+EXPORTERS = {"organiser", "chief_judge"}
+
+
+def _exporter(ct_id: int) -> tuple[ContestTrade, set[str]]:
+    """The contest-trade and the user's roles in its contest; 403 unless they may export."""
+    ct = db.get_or_404(ContestTrade, ct_id)
+    roles = roles_in(current_user, ct.contest_id)
+    if not roles & EXPORTERS:
+        abort(403)
+    return ct, roles
+
+
+def _computed(ct: ContestTrade) -> exports.TradeReport | None:
+    """The contest-trade's results, or None (with a message) when they are not computed yet."""
+    report = exports.trade_report(ct)
+    if report.result_set is None:
+        flash(
+            _("Not computed yet. Results are computed when the chief judge locks the marks."),
+            "error",
+        )
+        return None
+    return report
+
+
+def _xlsx(data: bytes, name: str):
+    """A spreadsheet download that browsers and proxies do not keep."""
+    response = send_file(
+        io.BytesIO(data), mimetype=XLSX_TYPE, as_attachment=True, download_name=name
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/contest-trades/<int:ct_id>/results.xlsx")
+@login_required
+def export_results(ct_id: int):
+    """The results, team results and honours as .xlsx (ID numbers whole for organisers)."""
+    ct, roles = _exporter(ct_id)
+    report = _computed(ct)
+    if report is None:
+        return redirect(url_for("results.trade_results", ct_id=ct_id), code=303)
+    data = exports.results_workbook(report, award_label, honour_label, "organiser" in roles)
+    return _xlsx(data, f"results-{ct.contest.code}-{ct.trade.code}.xlsx")
+
+
+@bp.route("/contest-trades/<int:ct_id>/score-sheets.xlsx")
+@login_required
+def export_score_sheets(ct_id: int):
+    """Every judge's marks per entry and item, by code; names only for organisers after the lock.
+
+    The names behind the codes follow the code list's rule: they open only once the chief judge
+    locks the marks, only to the organisers, and each such download is recorded.
+    """
+    ct, roles = _exporter(ct_id)
+    locked = is_locked(ct.id)
+    with_names = locked and "organiser" in roles
+    if with_names:
+        exports.log_reveal(ct.id, current_user.id)
+        note = _("The marks are locked.")
+    elif locked:
+        note = _("Entries are shown by their anonymous codes only.")
+    else:
+        note = _("The marks are not locked yet: entries are shown by their anonymous codes only.")
+    entries = exports.sheet_entries(ct.id, with_names)
+    data = exports.score_sheets_workbook(ct, entries, with_names, note)
+    db.session.commit()
+    return _xlsx(data, f"score-sheets-{ct.contest.code}-{ct.trade.code}.xlsx")
+
+
+@bp.route("/contest-trades/<int:ct_id>/results/report")
+@login_required
+def results_report(ct_id: int):
+    """The results report to print and sign: the ranked table, teams, honours, signature lines."""
+    ct, _roles = _exporter(ct_id)
+    report = _computed(ct)
+    if report is None:
+        return redirect(url_for("results.trade_results", ct_id=ct_id), code=303)
+    return render_template(
+        "results/report.html",
+        report=report,
+        ct=ct,
+        tiers=TIER_LABELS,
+        statuses=STATUS_LABELS,
+        states=exports.STATE_LABELS,
+    )
