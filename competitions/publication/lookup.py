@@ -1,10 +1,14 @@
 """A contestant's own results: found by ID number and name, published results only."""
 
+from collections import defaultdict
 from dataclasses import dataclass
+from decimal import Decimal
 
 from sqlalchemy import select
 
 from competitions.core.db import db
+from competitions.judging import rules as judging_rules
+from competitions.judging.models import Mark, SchemeItem, SchemePart
 from competitions.registry import rules as registry_rules
 from competitions.registry.models import ID_TYPES, Entry, Person
 from competitions.results.models import Result, ResultSet
@@ -44,3 +48,39 @@ def published_results(person: Person) -> list[MyResult]:
     ).all()
     out = [MyResult(*row) for row in rows]
     return sorted(out, key=lambda r: r.entry.contest_trade.contest.starts_on)
+
+
+@dataclass
+class ItemLine:
+    """One item of a contestant's result: what it marks, its maximum, the mark it got."""
+
+    part: str
+    code: str
+    criterion: str
+    max_mark: Decimal
+    mark: Decimal
+
+
+def item_lines(entry_ids: list[int]) -> dict[int, list[ItemLine]]:
+    """Each entry's item marks (judges' scores combined by the item's rule), in scheme order.
+
+    Only the combined mark is shown: never which judge gave which score.
+    """
+    rows = db.session.execute(
+        select(Mark.entry_id, Mark.value, SchemeItem, SchemePart.kind)
+        .join(SchemeItem, SchemeItem.id == Mark.item_id)
+        .join(SchemePart, SchemePart.id == SchemeItem.part_id)
+        .where(Mark.entry_id.in_(entry_ids))
+        .order_by(SchemePart.kind.desc(), SchemeItem.position, SchemeItem.id)
+    ).all()
+    scores: dict[tuple[int, int], list[Decimal]] = defaultdict(list)
+    items: dict[int, tuple] = {}
+    for entry_id, value, item, kind in rows:
+        scores[(entry_id, item.id)].append(value)
+        items[item.id] = (item, kind)
+    lines: dict[int, list[ItemLine]] = defaultdict(list)
+    for (entry_id, item_id), values in scores.items():
+        item, kind = items[item_id]
+        mark = judging_rules.item_mark(values, item.rule)
+        lines[entry_id].append(ItemLine(kind, item.code, item.criterion, item.max_mark, mark))
+    return lines

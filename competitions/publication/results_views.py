@@ -1,10 +1,15 @@
 """Public results, no log-in: the index by year and tier, a contest, a contest-trade's ranked
 list with its teams, and the live board for a screen in the hall. Drafts are never shown."""
 
+from decimal import Decimal
+
 from flask import Blueprint, abort, current_app, render_template
 
+from competitions.core.db import db
 from competitions.publication import cache, published
 from competitions.registry.forms import STATUS_LABELS, TIER_LABELS
+from competitions.registry.models import Contest
+from competitions.results import chart_data, charts
 
 bp = Blueprint("published", __name__)
 
@@ -27,7 +32,10 @@ def contest(contest_id: int):
     found = published.contest(contest_id)
     if found is None:
         abort(404)
-    return render_template("public/results_contest.html", contest=found, tiers=TIER_LABELS)
+    funnel = chart_data.funnel_for(db.session.get(Contest, contest_id), published_only=True)
+    return render_template(
+        "public/results_contest.html", contest=found, tiers=TIER_LABELS, funnel=funnel
+    )
 
 
 @bp.route("/results/trades/<int:ct_id>")
@@ -37,8 +45,13 @@ def trade(ct_id: int):
     found = published.trade_results(ct_id)
     if found is None:
         abort(404)  # drafts and unknown contest-trades look the same
+    totals = [Decimal(r["total"]) for r in found["results"] if r["rank"] is not None]
     return render_template(
-        "public/results_trade.html", ct=found, tiers=TIER_LABELS, statuses=STATUS_LABELS
+        "public/results_trade.html",
+        ct=found,
+        tiers=TIER_LABELS,
+        statuses=STATUS_LABELS,
+        histogram=charts.histogram(totals),
     )
 
 

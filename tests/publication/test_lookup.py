@@ -130,3 +130,16 @@ def test_a_burst_of_lookups_is_limited_per_client_in_redis(app, redis_url):
         ]
         assert codes[:10] == [200] * 10 and set(codes[10:]) == {429}
         assert redis.Redis.from_url(redis_url).keys("LIMITS*")  # the counters live in Redis
+
+
+def test_my_marks_by_item_without_the_judges(client, world):
+    publish(world)
+    person = world.entries[0].person
+    client.get("/lang/en")
+    page = look_up(client, person).get_data(as_text=True)
+    assert "Marks by item" in page
+    items = page.split("Marks by item", 1)[1]
+    # The judged item: three judges gave 9 (mean 9); the measured item: 3 of 5.
+    assert "<td>J1</td><td>工件外观</td><td>10</td><td>9</td>" in items
+    assert "<td>M1</td><td>尺寸精度</td><td>5</td><td>3</td>" in items
+    assert "judge1" not in page

@@ -200,3 +200,12 @@ def test_the_periodic_task_is_scheduled(app):
 
 def test_health_endpoint(client):
     assert text(client, "/healthz") == (200, "ok")
+
+
+def test_the_public_pages_draw_the_histogram_and_the_funnel(client, world):
+    publish(world)
+    client.get("/lang/en")
+    _, page = text(client, f"/results/trades/{world.ct.id}")
+    assert 'id="totals-histogram"' in page and "Histogram of the totals of 3 ranked entries" in page
+    _, page = text(client, f"/results/contests/{world.ct.contest_id}")
+    assert 'id="tier-funnel"' in page and "3 entries" in page
