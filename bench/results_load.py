@@ -6,8 +6,8 @@ end drops) the database named in DATABASE_URL (default ``jingsai_bench_results``
 PostgreSQL) with ``flask db upgrade``, loads one contest-trade of 600 entries (600 contestants in
 40 units and 20 delegations, results under public notice, teams), empties its Redis database
 (REDIS_URL, default database 12: page cache, rate-limit counters) and serves the app with
-gunicorn (2 sync workers). ``wrk -t2 -c50 -d10s --latency`` (Debian's ``wrk``) then hits, one
-after another:
+gunicorn (2 sync workers). ``wrk -t2 -c50 -d10s --latency`` (Debian's ``wrk``, sending
+``Accept-Encoding: gzip`` as browsers do) then hits, one after another:
 
 - ``/healthz`` (a trivial endpoint of the same app: the baseline);
 - the public page of the contest-trade (``/results/trades/<id>``, 600 rows, cached in Redis);
@@ -181,6 +181,7 @@ def load(app) -> tuple[int, list[tuple[str, str]]]:
 def wrk(url: str, script: Path | None = None) -> dict:
     """Run wrk against ``url``; its requests/s, p99 (ms) and non-2xx/3xx answers."""
     command = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{SECONDS}s", "--latency", "--timeout", "5s"]
+    command += ["-H", "Accept-Encoding: gzip, deflate, br"]  # as every browser sends
     if script:
         command += ["-s", str(script)]
     out = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout

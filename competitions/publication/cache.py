@@ -15,6 +15,7 @@ so one user's page is never shown to another; drafts are never published, so nev
 Without Redis (the embedded setup) nothing is cached: pages render on every request.
 """
 
+import gzip
 import logging
 import threading
 import uuid
@@ -55,7 +56,8 @@ def scope_trade(ct_id: int) -> str:
 
 
 class _Memory:
-    """A small per-process LRU of (body, mimetype) by page key (the key holds the generation)."""
+    """A small per-process LRU of (body, gzipped body, mimetype) by page key (the key holds
+    the generation)."""
 
     def __init__(self, size: int):
         self.size, self.items, self.lock = size, OrderedDict(), threading.Lock()
@@ -171,33 +173,44 @@ def cached(scope: Callable[..., str]):
             hit = _memory.get(key)
             if hit is None:
                 try:
-                    stored = client.hmget(key, "body", "mimetype")
+                    stored = client.hmget(key, "body", "gzip", "mimetype")
                 except redis.RedisError:
-                    stored = (None, None)
+                    stored = (None, None, None)
                 if stored[0] is not None:
-                    hit = (stored[0], stored[1].decode())
+                    hit = (stored[0], stored[1], stored[2].decode())
                     _memory.put(key, hit)
             if hit is not None:
-                response = current_app.response_class(hit[0], mimetype=hit[1])
-                response.headers["X-Cache"] = "hit"
-                return response
+                return _cached_response(*hit, "hit")
             response = current_app.make_response(view(**kwargs))
-            if response.status_code == 200 and "csrf_token" not in g:
-                body = response.get_data()
-                _memory.put(key, (body, response.mimetype))
-                try:
-                    pipe = client.pipeline(transaction=False)
-                    pipe.hset(key, mapping={"body": body, "mimetype": response.mimetype})
-                    pipe.expire(key, PAGE_TTL_S)
-                    pipe.execute()
-                except redis.RedisError:
-                    pass
-            response.headers["X-Cache"] = "miss"
-            return response
+            if response.status_code != 200 or "csrf_token" in g:
+                return response
+            # Stored plain and compressed once; served compressed to clients that accept it.
+            body = response.get_data()
+            entry = (body, gzip.compress(body, 6), response.mimetype)
+            _memory.put(key, entry)
+            try:
+                pipe = client.pipeline(transaction=False)
+                pipe.hset(key, mapping={"body": entry[0], "gzip": entry[1], "mimetype": entry[2]})
+                pipe.expire(key, PAGE_TTL_S)
+                pipe.execute()
+            except redis.RedisError:
+                pass
+            return _cached_response(*entry, "miss")
 
         return wrapped
 
     return decorate
+
+
+def _cached_response(body: bytes, compressed: bytes, mimetype: str, state: str):
+    """A cached page, gzip-compressed when the client accepts it (browsers do)."""
+    zipped = "gzip" in request.headers.get("Accept-Encoding", "")
+    response = current_app.response_class(compressed if zipped else body, mimetype=mimetype)
+    if zipped:
+        response.headers["Content-Encoding"] = "gzip"
+    response.headers["Vary"] = "Accept-Encoding"
+    response.headers["X-Cache"] = state
+    return response
 
 
 def forget_memory() -> None:

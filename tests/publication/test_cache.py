@@ -138,3 +138,17 @@ def test_without_redis_pages_still_serve(app):
         response = bad.test_client().get(f"/results/trades/{world.ct.id}")
         assert response.status_code == 200 and "X-Cache" not in response.headers
         assert world.entries[0].person.name in response.get_data(as_text=True)
+
+
+def test_browsers_get_the_cached_page_compressed(cached_app):
+    import gzip
+
+    client = cached_app.test_client()
+    world = published_world()
+    url = f"/results/trades/{world.ct.id}"
+    plain = client.get(url).get_data()
+    for _ in range(2):  # the render (miss) and the cached page (hit) alike
+        response = client.get(url, headers={"Accept-Encoding": "gzip, deflate, br"})
+        assert response.headers["Content-Encoding"] == "gzip"
+        assert gzip.decompress(response.get_data()) == plain
+    assert world.entries[0].person.name.encode() in plain
