@@ -163,7 +163,7 @@ def cached(scope: Callable[..., str]):
             if client is None or not _cacheable_request():
                 return view(**kwargs)
             lang = session.get("lang", "zh")
-            path = request.full_path
+            path = request.path  # the cached views read no query string: ?x=… is no new page
             gen_key = scope(**kwargs)
             try:
                 gen = _generation(client, gen_key)

@@ -152,3 +152,14 @@ def test_browsers_get_the_cached_page_compressed(cached_app):
         assert response.headers["Content-Encoding"] == "gzip"
         assert gzip.decompress(response.get_data()) == plain
     assert world.entries[0].person.name.encode() in plain
+
+
+def test_a_query_string_makes_no_new_cache_entry(cached_app, redis_url):
+    client = cached_app.test_client()
+    world = published_world()
+    url = f"/results/trades/{world.ct.id}"
+    client.get(url)
+    pages = redis.Redis.from_url(redis_url).keys("jingsai:page:*")
+    for n in range(5):
+        assert client.get(f"{url}?bust={n}").headers["X-Cache"] == "hit"
+    assert redis.Redis.from_url(redis_url).keys("jingsai:page:*") == pages
