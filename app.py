@@ -62,6 +62,7 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     """Mount every area's blueprint and the CLI commands."""
     from competitions.accounts.views import bp as accounts_bp
+    from competitions.certificates.views import bp as certificates_bp
     from competitions.core.views import bp as core_bp
     from competitions.imports.views import bp as imports_bp
     from competitions.judging.views import bp as judging_bp
@@ -84,6 +85,7 @@ def _register_blueprints(app: Flask) -> None:
         public_bp,
         published_bp,
         api_bp,
+        certificates_bp,
     ):
         app.register_blueprint(bp)
     app.cli.add_command(seed_command)

@@ -1,6 +1,7 @@
 """Every model, imported in one place so the metadata (and Alembic) sees them all."""
 
 from competitions.accounts.models import ContestRole, User
+from competitions.certificates.models import Certificate, CertificateDesign, CertificateImage
 from competitions.core.audit import AuditLog
 from competitions.core.jobs import Job, JobFile
 from competitions.judging.models import (
@@ -34,6 +35,9 @@ from competitions.results.models import Honour, Result, ResultSet, TeamResult
 __all__ = [
     "Appeal",
     "AuditLog",
+    "Certificate",
+    "CertificateDesign",
+    "CertificateImage",
     "CodeReveal",
     "Contest",
     "ContestRole",

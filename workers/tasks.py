@@ -5,6 +5,7 @@ from functools import partial
 
 from celery import chord, shared_task
 
+from competitions.certificates import issue as certificate_issue
 from competitions.core.audit import acting_as
 from competitions.core.db import db
 from competitions.core.jobs import Job, finish_job, report_progress
@@ -98,3 +99,43 @@ def queue_recompute(job_id: str, ct_ids: list[int]) -> None:
     header = [recompute_chunk.s(job_id, chunk) for chunk in results_services.chunks(ct_ids)]
     callback = finish_recompute.s(job_id, ct_ids).on_error(recompute_failed.s(job_id))
     chord(header)(callback)
+
+
+@shared_task(name="certificates.issue_chunk", acks_late=True)
+def issue_chunk(job_id: str, items: list) -> int:
+    """Issue some planned certificates, each committed with its file; returns how many."""
+    return certificate_issue.issue_chunk(job_id, items, db.session.commit)
+
+
+@shared_task(name="certificates.finish_issue", acks_late=True)
+def finish_issue(issued: list[int], job_id: str, ct_ids: list[int]) -> None:
+    """After every chunk: the ZIP of the PDFs and the register attached, the job succeeded."""
+    job = db.session.get(Job, job_id)
+    counts = certificate_issue.attach_outputs(job, ct_ids)
+    finish_job(job, "succeeded", "", {**(job.result or {}), **counts, "issued": sum(issued)})
+    db.session.commit()
+
+
+@shared_task(name="certificates.issue_failed")
+def issue_failed(request, exc, traceback, job_id: str) -> None:
+    """A chunk failed: the job is marked failed; the certificates committed so far stay."""
+    logger.error("certificate job %s failed: %r", job_id, exc)
+    db.session.rollback()
+    finish_job(
+        db.session.get(Job, job_id),
+        "failed",
+        N_(
+            "Issuing stopped on an unexpected error; the certificates issued so far are kept: "
+            "issue again to complete the rest."
+        ),
+    )
+    db.session.commit()
+
+
+def queue_issue(job_id: str, chunks: list[list], ct_ids: list[int]) -> None:
+    """Fan the issue out: one task per chunk of certificates, a chord to finish."""
+    callback = finish_issue.s(job_id, ct_ids).on_error(issue_failed.s(job_id))
+    if not chunks:  # nothing new to issue: still refresh the ZIP and the register
+        callback.apply_async(([],))
+        return
+    chord([issue_chunk.s(job_id, chunk) for chunk in chunks])(callback)

@@ -43,8 +43,9 @@ def load_config(environ=os.environ) -> dict:
         "LANGUAGES": {"zh_Hans_CN": "中文", "en": "English"},
         "BASE_URL": environ.get("BASE_URL", "http://127.0.0.1:5000"),
         #: Certificate PDFs: a folder every worker and web process can reach (a shared mount when
-        #: they run on several machines), and the TrueType font embedded in them.
-        "CERT_STORAGE_DIR": environ.get("CERT_STORAGE_DIR", str(instance / "certificates")),
+        #: they run on several machines; empty: <INSTANCE_DIR>/certificates), and the TrueType
+        #: font embedded in them.
+        "CERT_STORAGE_DIR": environ.get("CERT_STORAGE_DIR", ""),
         "CERT_FONT_PATH": environ.get(
             "CERT_FONT_PATH", "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
         ),

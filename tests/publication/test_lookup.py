@@ -143,3 +143,36 @@ def test_my_marks_by_item_without_the_judges(client, world):
     assert "<td>J1</td><td>工件外观</td><td>10</td><td>9</td>" in items
     assert "<td>M1</td><td>尺寸精度</td><td>5</td><td>3</td>" in items
     assert "judge1" not in page
+
+
+def test_my_path_through_the_tiers(client, world):
+    from decimal import Decimal
+
+    from competitions.registry.models import Entry
+    from competitions.results.models import Result
+    from tests import factories as f
+
+    publish(world)
+    person = world.entries[0].person
+    city = f.contest("JN-2019", tier="city", year=2018)  # the tier below, a year earlier
+    ct = f.contest_trade(city, world.ct.trade)
+    entry = Entry(person_id=person.id, contest_trade_id=ct.id, status="approved")
+    db.session.add(entry)
+    db.session.flush()
+    db.session.add(
+        Result(
+            entry_id=entry.id,
+            contest_trade_id=ct.id,
+            total=Decimal("88.5"),
+            rank=2,
+            award="second",
+            advances=True,
+        )
+    )
+    db.session.add(ResultSet(contest_trade_id=ct.id, state="final"))
+    db.session.commit()
+    client.get("/lang/en")
+    page = look_up(client, person).get_data(as_text=True)
+    path = page.split('id="my-path"', 1)[1].split("</p>", 1)[0]
+    assert path.index("City") < path.index("→") < path.index("Province")
+    assert "rank 2 · Second prize" in path and "rank 1" in path

@@ -1,0 +1,1 @@
+"""Award certificates: design, issue on the workers, verify by number."""

@@ -1,0 +1,214 @@
+"""The certificates blueprint: the organiser designs and issues (here), anyone verifies and a
+contestant downloads their own (views_public)."""
+
+import io
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+
+from competitions.accounts.permissions import require_contest_role
+from competitions.certificates import issue, render, services
+from competitions.certificates.forms import DesignForm
+from competitions.certificates.models import Certificate, CertificateImage
+from competitions.core.db import db, utcnow
+from competitions.core.jobs import Job, JobFile
+from competitions.registry.models import Contest, ContestTrade
+
+bp = Blueprint("certificates", __name__)
+
+IMAGE_FIELDS = ("seal_1", "seal_2", "background")
+TEXT_FIELDS = ("title", "honour_title", "body", "team_body", "honour_body", "issuers", "issued_on")
+
+
+def _contest(contest_id: int) -> Contest:
+    require_contest_role(contest_id, "organiser")
+    return db.get_or_404(Contest, contest_id)
+
+
+def _latest_job(contest_id: int) -> Job | None:
+    return db.session.scalar(
+        select(Job)
+        .filter_by(kind=services.KIND, contest_id=contest_id)
+        .order_by(Job.created_at.desc())
+    )
+
+
+@bp.route("/contests/<int:contest_id>/certificates")
+@login_required
+def overview(contest_id: int):
+    """The contest's certificates: each trade's result state and counts, issue buttons, the
+    progress of the running issue, and the latest ZIP and register."""
+    contest = _contest(contest_id)
+    ct_ids = [ct.id for ct in contest.contest_trades]
+    return render_template(
+        "certificates/overview.html",
+        contest=contest,
+        states=services.result_states(ct_ids),
+        counts=services.counts_by_trade(ct_ids),
+        job=_latest_job(contest_id),
+        form=FlaskForm(),
+    )
+
+
+@bp.route("/contests/<int:contest_id>/certificates/design", methods=["GET", "POST"])
+@login_required
+def design(contest_id: int):
+    """The design form: titles, texts with fields, issuers, date, seals and background."""
+    contest = _contest(contest_id)
+    current = services.design_of(contest)
+    form = DesignForm(obj=current)
+    if form.validate_on_submit():
+        for name in TEXT_FIELDS:
+            setattr(current, name, getattr(form, name).data)
+        _save_images(current, form)
+        db.session.commit()
+        flash(_("The design is saved. Check it in the preview."), "success")
+        return redirect(url_for("certificates.design", contest_id=contest_id))
+    db.session.commit()  # a default design, created on the first visit
+    return render_template("certificates/design.html", contest=contest, form=form, design=current)
+
+
+def _save_images(design, form: DesignForm) -> None:
+    """Replace or remove the design's images as the form says."""
+    uploads = getattr(form, "images", {})
+    for role in IMAGE_FIELDS:
+        old = design.image(role)
+        if old and (role in uploads or getattr(form, f"remove_{role}").data):
+            design.images.remove(old)
+            db.session.flush()
+        if role in uploads:
+            data, info = uploads[role]
+            design.images.append(
+                CertificateImage(
+                    role=role, format=info.format, width=info.width, height=info.height, data=data
+                )
+            )
+    # The images are not columns of the design: mark it changed so that renderers (cached per
+    # version of the design) pick the new ones up.
+    design.updated_at = utcnow()
+
+
+@bp.route("/contests/<int:contest_id>/certificates/preview.pdf")
+@login_required
+def preview(contest_id: int):
+    """A certificate of the current design filled with sample data (individual, team, honour)."""
+    contest = _contest(contest_id)
+    kind = request.args.get("kind", "individual")
+    if kind not in ("individual", "team", "honour"):
+        abort(404)
+    design = services.design_of(contest)
+    db.session.commit()
+    font = render.face(current_app.config["CERT_FONT_PATH"])
+    renderer = render.Renderer(services.design_data(design), font)
+    number = f"{contest.year}-SAMPLE-0001-000000"
+    pdf = renderer.render(services.sample_facts(contest, kind), number, design.issued_on)
+    return send_file(io.BytesIO(pdf), mimetype="application/pdf", download_name="preview.pdf")
+
+
+@bp.post("/contests/<int:contest_id>/certificates/issue")
+@login_required
+def issue_certificates(contest_id: int):
+    """Issue the certificates of the contest's final contest-trades, or of one contest-trade;
+    refused while its results are not final."""
+    contest = _contest(contest_id)
+    back = redirect(url_for("certificates.overview", contest_id=contest_id))
+    if not FlaskForm().validate_on_submit():
+        return back
+    running = _latest_job(contest_id)
+    if running and running.state in ("pending", "running"):
+        flash(_("Certificates are being issued already: wait for that to finish."), "error")
+        return back
+    ct_ids = [ct.id for ct in contest.contest_trades]
+    if request.form.get("ct"):
+        ct_ids = [ct_id for ct_id in ct_ids if str(ct_id) == request.form["ct"]] or abort(404)
+    states = services.result_states(ct_ids)
+    final = [ct_id for ct_id in ct_ids if states.get(ct_id) == "final"]
+    if not final:
+        flash(_("No certificates issued: the results are not final yet."), "error")
+        return back
+    _start(contest, final)
+    if len(final) < len(ct_ids):
+        flash(_("Trades whose results are not final yet are left out."), "info")
+    return back
+
+
+def _start(contest: Contest, ct_ids: list[int]) -> None:
+    from workers.tasks import queue_issue
+
+    services.design_of(contest)
+    job, chunks = services.start_issue(contest.id, ct_ids, current_user.id)
+    db.session.commit()
+    queue_issue(job.id, chunks, ct_ids)
+    flash(_("Issuing %(n)s certificates on the workers.", n=job.total), "info")
+
+
+@bp.route("/contests/<int:contest_id>/certificates/jobs/<job_id>/<any(zip, register):role>")
+@login_required
+def job_file(contest_id: int, job_id: str, role: str):
+    """The ZIP of PDFs or the register (.xlsx) of an issue."""
+    _contest(contest_id)
+    job = db.get_or_404(Job, job_id)
+    if job.contest_id != contest_id or job.kind != services.KIND:
+        abort(404)
+    stored = db.session.scalar(select(JobFile).filter_by(job_id=job_id, role=role)) or abort(404)
+    if role == "zip":  # kept in the storage folder; the job holds its path there
+        return send_file(
+            issue.storage_dir() / stored.data.decode(),
+            mimetype=stored.content_type,
+            as_attachment=True,
+            download_name=stored.filename,
+        )
+    return send_file(
+        io.BytesIO(stored.data),
+        mimetype=stored.content_type,
+        as_attachment=True,
+        download_name=stored.filename,
+    )
+
+
+@bp.route("/contests/<int:contest_id>/certificates/list")
+@login_required
+def listing(contest_id: int):
+    """Every certificate of the contest, valid and revoked, with links to the files."""
+    contest = _contest(contest_id)
+    certificates = services.certificates_of([ct.id for ct in contest.contest_trades])
+    return render_template("certificates/list.html", contest=contest, certificates=certificates)
+
+
+@bp.route("/certificates/<number>.pdf")
+@login_required
+def organiser_file(number: str):
+    """One certificate's PDF, for the organisers of its contest (revoked ones too)."""
+    certificate = db.session.scalar(select(Certificate).filter_by(number=number)) or abort(404)
+    ct = db.session.get(ContestTrade, certificate.contest_trade_id)
+    require_contest_role(ct.contest_id, "organiser")
+    return send_pdf(certificate)
+
+
+def send_pdf(certificate: Certificate):
+    """The stored PDF of a certificate (404 if the file is missing from the storage)."""
+    path = issue.storage_dir() / certificate.file_path
+    if not path.is_file():
+        abort(404)
+    return send_file(
+        path,
+        mimetype="application/pdf",
+        as_attachment=True,
+        download_name=f"{certificate.number}.pdf",
+    )
+
+
+from competitions.certificates import views_public  # noqa: E402, F401

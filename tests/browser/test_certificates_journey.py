@@ -1,0 +1,164 @@
+"""Certificates on the demo data, in Debian's chromium: the organiser designs, previews and
+issues (refused before the results are final); the progress bar reaches 100%; a contestant
+downloads their certificate; the verify page says valid, and revoked after a corrected name is
+issued again.
+
+It runs on a server of its own: it makes the demo 焊工 results final, which the results journey
+needs in draft.
+"""
+
+import io
+import os
+import re
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from tests.browser.conftest import ROOT, _free_port, _wait_for
+
+pytestmark = pytest.mark.browser
+SEAL = Path(__file__).parents[1] / "certificates" / "seal.png"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """The app and a worker on fresh demo data of their own; yields the URL."""
+    instance = tmp_path_factory.mktemp("certificates-instance")
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+    env.update({"JINGSAI_INSTANCE": str(instance), "JINGSAI_QUEUE": "jingsai-browser-cert"})
+    flask = [sys.executable, "-m", "flask", "--app", "app"]
+    for command in (["db", "upgrade"], ["seed", "--if-empty"]):
+        subprocess.run(flask + command, cwd=ROOT, env=env, check=True, capture_output=True)
+    port, log = _free_port(), instance / "server.log"
+    env["BASE_URL"] = f"http://127.0.0.1:{port}"
+    celery = [sys.executable, "-m", "celery", "-A", "workers.worker", "worker", "-c", "2"]
+    with open(log, "wb") as out:
+        procs = [
+            subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+            for command in (celery, [*flask, "run", "--port", str(port)])
+        ]
+    try:
+        _wait_for(env["BASE_URL"] + "/login", procs[1], log)
+        yield env["BASE_URL"]
+    finally:
+        for proc in procs:
+            proc.terminate()
+        for proc in procs:
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+def visitor(browser, base, username=None):
+    """A browser page in English, logged in as ``username`` if given."""
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(20000)
+    page.goto(base + "/lang/en")
+    if username:
+        page.goto(base + "/login")
+        page.fill("#username", username)
+        page.fill("#password", "demo1234")
+        page.click("main button.primary")
+        page.wait_for_url(base + "/")
+    return page
+
+
+def issue_welding(organiser, base, contest_id) -> str:
+    """Press "Issue for this trade" on the 焊工 row; wait for the end; return the job's id."""
+    organiser.goto(f"{base}/contests/{contest_id}/certificates")
+    organiser.locator("#certificate-trades tr", has_text="焊工").locator("button").click()
+    organiser.locator("#certificate-job-done").wait_for(timeout=60000)  # app.js reloads at the end
+    href = organiser.locator("#download-zip").get_attribute("href")
+    job_id = re.search(r"/jobs/([^/]+)/zip", href).group(1)
+    progress = organiser.request.get(f"{base}/jobs/{job_id}.json").json()
+    assert (progress["state"], progress["percent"]) == ("succeeded", 100)
+    return job_id
+
+
+def test_design_issue_download_verify_and_revoke(server, browser):
+    base = server
+    organiser = visitor(browser, base, "organiser")
+    organiser.goto(base + "/contests")
+    organiser.click("a:has-text('2018年山东省职工职业技能大赛')")
+    organiser.wait_for_url(re.compile(r"/contests/\d+$"))
+    contest_id = int(organiser.url.rsplit("/", 1)[1])
+
+    # The design: a seal, then the preview with sample data.
+    organiser.goto(f"{base}/contests/{contest_id}/certificates/design")
+    organiser.fill("#issuers", "山东省总工会\n山东省人力资源和社会保障厅")
+    organiser.set_input_files("#seal_1", str(SEAL))
+    organiser.click("#design-form button.primary")
+    assert "The design is saved" in organiser.locator(".flash.success").inner_text()
+    preview = organiser.request.get(
+        base + organiser.locator("#preview-individual").get_attribute("href")
+    )
+    assert preview.headers["content-type"] == "application/pdf"
+    assert preview.body().startswith(b"%PDF") and b"/SMask" in preview.body()
+
+    # Not final yet: nothing is issued.
+    organiser.goto(f"{base}/contests/{contest_id}/results")
+    organiser.locator("tr", has_text="焊工").locator("a[href*='/results']").click()
+    ct_id = int(re.search(r"/contest-trades/(\d+)/results", organiser.url).group(1))
+    organiser.click("#publish")
+    organiser.goto(f"{base}/contests/{contest_id}/certificates")
+    assert (
+        organiser.locator("#certificate-trades tr", has_text="焊工").locator("button").is_disabled()
+    )
+    organiser.click("#issue-contest")
+    assert "the results are not final yet" in organiser.locator(".flash.error").inner_text()
+
+    # Final: issue, with the progress bar, the ZIP and the register.
+    organiser.goto(f"{base}/contest-trades/{ct_id}/results")
+    organiser.click("#finalise")
+    job_id = issue_welding(organiser, base, contest_id)
+    with organiser.expect_download() as download:
+        organiser.click("#download-zip")
+    pdfs = zipfile.ZipFile(io.BytesIO(Path(download.value.path()).read_bytes())).namelist()
+    assert pdfs and all(name.endswith(".pdf") for name in pdfs)
+    assert job_id
+
+    # A winner: their name and ID number from the organiser's pages.
+    organiser.goto(f"{base}/contests/{contest_id}/certificates/list")
+    row = organiser.locator("#certificates tbody tr", has_text="First prize").first
+    number = row.locator("td").nth(0).inner_text().strip()
+    name = row.locator("td").nth(1).inner_text().strip()
+    organiser.goto(f"{base}/contests/{contest_id}/entries?ct={ct_id}&q={name}")
+    entry_row = organiser.locator("tbody tr", has_text=name).first
+    id_number = entry_row.locator("td").nth(1).inner_text().strip()
+
+    contestant = visitor(browser, base)
+    contestant.goto(base + "/my-result")
+    contestant.fill("#id_number", id_number)
+    contestant.fill("#name", name)
+    contestant.click("main button.primary")
+    contestant.wait_for_url(re.compile(r"/my-result/results$"))
+    with contestant.expect_download() as download:
+        contestant.click(f"a[href$='/my-result/certificates/{number}.pdf']")
+    assert Path(download.value.path()).read_bytes().startswith(b"%PDF")
+
+    # Anyone: the number typed in (sloppily) is valid.
+    public = visitor(browser, base)
+    public.goto(base + "/verify")
+    public.fill("#number", " " + number.lower() + " ")
+    public.click("main button.primary")
+    assert "genuine and valid" in public.locator("#verdict").inner_text()
+    assert name in public.locator("#facts").inner_text()
+    assert id_number not in public.content()
+
+    # The name was misspelt: corrected, issued again; the old number is revoked.
+    entry_row.locator("a").first.click()
+    organiser.fill("#name", name + "明")
+    organiser.click("main button.primary")
+    issue_welding(organiser, base, contest_id)
+    public.goto(f"{base}/verify/{number}")
+    verdict = public.locator("#verdict").inner_text()
+    assert "revoked" in verdict and "replaced by" in verdict
+    replacement = re.search(r"replaced by (\S+)\.", verdict).group(1)
+    public.goto(f"{base}/verify/{replacement}")
+    assert "genuine and valid" in public.locator("#verdict").inner_text()
+    assert name + "明" in public.locator("#facts").inner_text()
