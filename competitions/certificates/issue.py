@@ -13,20 +13,22 @@ import os
 import re
 import zipfile
 from collections.abc import Callable
+from contextlib import contextmanager
 from pathlib import Path
 
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from openpyxl import Workbook
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from competitions.certificates import render, rules, services
 from competitions.certificates.models import Certificate, CertificateDesign
 from competitions.core.db import db
-from competitions.core.jobs import Job, JobFile
-from competitions.imports.report import XLSX_TYPE, safe_cell
+from competitions.core.jobs import Job, JobFile, add_progress
+from competitions.imports.report import XLSX_TYPE
 from competitions.registry.rules import N_
+from competitions.results.export_rules import neutralise_cell
 
 logger = logging.getLogger(__name__)
 #: Certificates committed together (with the job's progress).
@@ -52,13 +54,21 @@ def renderer_for(contest_id: int) -> render.Renderer:
     return _renderers[key]
 
 
-def write_file(relative: str, data: bytes) -> None:
-    """Store a PDF under the storage folder, whole or not at all (written, then renamed)."""
+@contextmanager
+def _stored(relative: str):
+    """The path to write a file of the storage folder to; it appears whole or not at all
+    (written beside it, then renamed)."""
     path = storage_dir() / relative
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(path.name + ".part")
-    partial.write_bytes(data)
+    yield partial
     os.replace(partial, path)
+
+
+def write_file(relative: str, data: bytes) -> None:
+    """Store a PDF under the storage folder, whole or not at all."""
+    with _stored(relative) as partial:
+        partial.write_bytes(data)
 
 
 def issue_chunk(job_id: str, items: list, checkpoint: Callable[[], None]) -> int:
@@ -92,10 +102,10 @@ def issue_chunk(job_id: str, items: list, checkpoint: Callable[[], None]) -> int
         issued += 1
         pending += 1
         if pending == COMMIT_EVERY:
-            _count(job_id, pending)
+            add_progress(job_id, pending)
             checkpoint()
             pending = 0
-    _count(job_id, pending)
+    add_progress(job_id, pending)
     checkpoint()
     return issued
 
@@ -149,14 +159,6 @@ def _delegation_of(subject: str) -> int | None:
     return int(rest) if kind == "team" else None
 
 
-def _count(job_id: str, done: int) -> None:
-    """Count ``done`` more certificates, atomically (chunks finish in any order)."""
-    if done:
-        db.session.execute(
-            update(Job).where(Job.id == job_id).values(state="running", done=Job.done + done)
-        )
-
-
 def attach_outputs(job: Job, ct_ids: list[int]) -> dict:
     """Attach the ZIP of the valid certificates' PDFs and the register of all of them to the
     job; returns the counts for the job's result."""
@@ -192,15 +194,10 @@ def attach_outputs(job: Job, ct_ids: list[int]) -> dict:
 def write_zip(relative: str, certificates: list[Certificate]) -> str:
     """Write the ZIP of the PDFs (one folder per trade, named by number and name; PDFs are
     compressed already: stored as they are) under the storage folder; returns its path there."""
-    path = storage_dir() / relative
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(path.name + ".part")
     root = storage_dir()
-    with zipfile.ZipFile(partial, "w", zipfile.ZIP_STORED) as archive:
+    with _stored(relative) as partial, zipfile.ZipFile(partial, "w", zipfile.ZIP_STORED) as zf:
         for c in certificates:
-            name = re.sub(r'[\\/:*?"<>|\s]+', "_", f"{c.number}-{c.name}")
-            archive.write(root / c.file_path, f"{_plain(c.trade)}/{name}.pdf")
-    os.replace(partial, path)
+            zf.write(root / c.file_path, f"{_plain(c.trade)}/{_plain(f'{c.number}-{c.name}')}.pdf")
     return relative
 
 
@@ -245,7 +242,7 @@ def register(certificates: list[Certificate]) -> bytes:
                 c.issued_on,
                 numbers.get(c.replaced_by_id, ""),
             ]
-            sheet.append([safe_cell(v) for v in row])
+            sheet.append([neutralise_cell(v) for v in row])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -91,6 +91,7 @@ class CertificateImage(db.Model):
 class Certificate(db.Model):
     """One issued certificate: its number, the facts printed on it (frozen), its file and state."""
 
+    __audited__ = True
     id: Mapped[int] = mapped_column(primary_key=True)
     #: {year}-{contest code}-{trade code}-{seq}-{check}, see rules.certificate_number.
     number: Mapped[str] = mapped_column(String(100), unique=True)

@@ -6,8 +6,9 @@ the usual way). A :class:`Renderer` is made once per batch: it turns the design'
 title, issuers and labels into finished PDF objects. Each certificate then only lays out its own
 text, subsets the font (glyphs of the shared text first, so the shared drawing can use the same
 glyph ids in every file) and draws its QR code as a single path. The font is parsed once per
-process (ReportLab's TrueType reader and subsetter; no PostScript-outline fonts, see
-MEASURED.md) and embedded in every file, so the certificate prints the same everywhere.
+process (ReportLab's TrueType reader and subsetter, which refuses fonts with PostScript
+outlines such as Noto CJK .otf) and embedded in every file, so the certificate prints the
+same everywhere.
 
 The QR code's matrix comes from zxing-cpp's encoder (compiled): with segno, a pure-Python
 encoder, choosing the mask took 70% of a certificate's time (bench/certificates.py --profile:

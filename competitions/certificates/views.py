@@ -2,6 +2,7 @@
 contestant downloads their own (views_public)."""
 
 import io
+from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
@@ -60,6 +61,9 @@ def overview(contest_id: int):
         counts=services.counts_by_trade(ct_ids),
         job=_latest_job(contest_id),
         form=FlaskForm(),
+        base_url=current_app.config["BASE_URL"],
+        local_base_url=urlsplit(current_app.config["BASE_URL"]).hostname
+        in ("127.0.0.1", "localhost", "::1"),
     )
 
 
@@ -111,7 +115,14 @@ def preview(contest_id: int):
         abort(404)
     design = services.design_of(contest)
     db.session.commit()
-    font = render.face(current_app.config["CERT_FONT_PATH"])
+    try:
+        font = render.face(current_app.config["CERT_FONT_PATH"])
+    except render.FontMissing:
+        flash(
+            _("The certificate font is missing: install fonts-wqy-microhei or set CERT_FONT_PATH."),
+            "error",
+        )
+        return redirect(url_for("certificates.design", contest_id=contest_id))
     renderer = render.Renderer(services.design_data(design), font)
     number = f"{contest.year}-SAMPLE-0001-000000"
     pdf = renderer.render(services.sample_facts(contest, kind), number, design.issued_on)
@@ -146,12 +157,13 @@ def issue_certificates(contest_id: int):
 
 
 def _start(contest: Contest, ct_ids: list[int]) -> None:
+    from competitions.core.queue import enqueue
     from workers.tasks import queue_issue
 
     services.design_of(contest)
     job, chunks = services.start_issue(contest.id, ct_ids, current_user.id)
     db.session.commit()
-    queue_issue(job.id, chunks, ct_ids)
+    enqueue(job.id, queue_issue, job.id, chunks, ct_ids)
     flash(_("Issuing %(n)s certificates on the workers.", n=job.total), "info")
 
 

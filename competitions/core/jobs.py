@@ -8,7 +8,17 @@ failed. The UI polls this row instead of peeking into Celery.
 import uuid
 from datetime import datetime
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, LargeBinary, String, Text, update
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ForeignKey,
+    LargeBinary,
+    String,
+    Text,
+    and_,
+    case,
+    update,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from competitions.core.db import db, utcnow
@@ -105,6 +115,24 @@ def report_progress(job_id: str, done: int, total: int, message: str = "") -> No
             update(Job)
             .where(Job.id == job_id)
             .values(state="running", done=done, total=total, message=message)
+        )
+
+
+def add_progress(job_id: str, done: int) -> None:
+    """Count ``done`` more units of a job's work, atomically (chunks finish in any order).
+
+    A job that has ended stays ended (a chunk delivered again, or finishing after another
+    chunk failed, does not reopen it), and the count never passes the total.
+    """
+    if done:
+        counted = Job.done + done
+        db.session.execute(
+            update(Job)
+            .where(Job.id == job_id, Job.state.in_(("pending", "running")))
+            .values(
+                state="running",
+                done=case((and_(Job.total > 0, counted > Job.total), Job.total), else_=counted),
+            )
         )
 
 

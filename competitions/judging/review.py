@@ -184,8 +184,19 @@ def lock(ct_id: int, user_id: int) -> list[Reason]:
     return []
 
 
+def _refuse_when_final(ct_id: int) -> None:
+    """Final results stand for good: their marks are not reopened nor corrected."""
+    from competitions.results.models import ResultSet
+
+    result_set = db.session.get(ResultSet, ct_id)
+    if result_set is not None and result_set.state == "final":
+        raise MarkingError(Reason.of(N_("the results are final: their marks cannot change")))
+
+
 def unlock(ct_id: int, user_id: int, reason: str) -> None:
-    """Unlock the marks; a written reason is required and kept."""
+    """Unlock the marks; a written reason is required and kept (never once results are
+    final)."""
+    _refuse_when_final(ct_id)
     if len(reason.strip()) < 5:
         raise MarkingError(Reason.of(N_("write the reason for unlocking")))
     row = _lock_row(ct_id)
@@ -205,8 +216,9 @@ def correct_mark(
     appeal, say), with a written reason; the change is recorded as the chief judge's.
 
     Refuses (MarkingError) an unknown code, item or score, a value the item does not allow,
-    a missing reason, and any change once the marks are locked.
+    a missing reason, and any change once the marks are locked or the results final.
     """
+    _refuse_when_final(ct_id)
     entry_id = db.session.scalar(
         select(EntryCode.entry_id).filter_by(contest_trade_id=ct_id, code=str(code).strip())
     )

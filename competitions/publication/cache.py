@@ -25,6 +25,7 @@ from functools import wraps
 
 import redis
 from flask import current_app, g, request, session
+from flask_babel import get_locale
 from flask_login import current_user
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
@@ -38,6 +39,9 @@ PAGE_TTL_S = 24 * 3600
 #: Pages each web process keeps in memory.
 MEMORY_PAGES = 512
 _PENDING = "jingsai_results_changed"
+_EPOCH_PENDING = "jingsai_registry_changed"
+#: Bumped by registry edits: every public page is rendered afresh.
+EPOCH = "jingsai:gen:epoch"
 
 
 def scope_all() -> str:
@@ -96,36 +100,70 @@ def _client() -> redis.Redis | None:
 
 
 def results_changed(ct_ids: Iterable[int]) -> None:
-    """Mark contest-trades whose published results change in this transaction; their pages
-    (and their contests' and the index's) are invalidated when it commits."""
+    """Mark contest-trades whose published results change in this transaction; their pages,
+    the pages of every contest in their tier chain (the funnel counts the chain) and the index
+    are invalidated when it commits."""
     db.session.info.setdefault(_PENDING, set()).update(ct_ids)
+
+
+#: Registry rows that published pages show (names, units, delegations, statuses, contests).
+_SHOWN = ("Person", "Unit", "Delegation", "Entry", "Contest", "Trade", "ContestTrade")
+
+
+@event.listens_for(Session, "before_flush")
+def _registry_edits(session: Session, flush_context, instances) -> None:
+    """An edit of a registry row that public pages show invalidates every public page (such
+    edits are rare once results are out: a corrected name, a renamed unit)."""
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if type(obj).__name__ in _SHOWN and type(obj).__module__.startswith("competitions."):
+            session.info[_EPOCH_PENDING] = True
+            return
 
 
 @event.listens_for(Session, "after_commit")
 def _after_commit(session: Session) -> None:
     changed = session.info.pop(_PENDING, None)
-    if changed:
-        _bump(changed)
+    everything = session.info.pop(_EPOCH_PENDING, False)
+    if changed or everything:
+        _bump(changed or set(), everything)
 
 
 @event.listens_for(Session, "after_rollback")
 def _after_rollback(session: Session) -> None:
     session.info.pop(_PENDING, None)
+    session.info.pop(_EPOCH_PENDING, None)
 
 
-def _bump(ct_ids: set[int]) -> None:
-    """Give the contest-trades, their contests and the index new generations."""
+def _chain_contests(conn, ct_ids: set[int]) -> set[int]:
+    """The contests of these contest-trades and every contest above and below them."""
+    from competitions.registry.models import Contest, ContestTrade
+
+    parents = dict(conn.execute(select(Contest.id, Contest.parent_id)).all())
+    found = set(conn.scalars(select(ContestTrade.contest_id).where(ContestTrade.id.in_(ct_ids))))
+    chain = set(found)
+    for contest in found:
+        while parents.get(contest):  # up
+            contest = parents[contest]
+            chain.add(contest)
+    grew = True
+    while grew:  # down
+        below = {c for c, parent in parents.items() if parent in chain and c not in chain}
+        chain |= below
+        grew = bool(below)
+    return chain
+
+
+def _bump(ct_ids: set[int], everything: bool = False) -> None:
+    """Give the changed scopes new generations (every page: a new epoch)."""
     client = _client()
     if client is None:
         return
-    from competitions.registry.models import ContestTrade
-
-    # A fresh connection: the session that committed may not be usable inside its own event.
-    with db.engine.connect() as conn:
-        contests = set(
-            conn.scalars(select(ContestTrade.contest_id).where(ContestTrade.id.in_(ct_ids)))
-        )
-    keys = [scope_all(), *map(scope_contest, contests), *map(scope_trade, ct_ids)]
+    keys = [EPOCH] if everything else []
+    if ct_ids:
+        # A fresh connection: the session that committed may not be usable in its own event.
+        with db.engine.connect() as conn:
+            contests = _chain_contests(conn, ct_ids)
+        keys += [scope_all(), *map(scope_contest, contests), *map(scope_trade, ct_ids)]
     try:
         client.mset({key: _token() for key in keys})
     except redis.RedisError:
@@ -139,12 +177,15 @@ def _token() -> str:
 
 
 def _generation(client: redis.Redis, key: str) -> str:
-    """The scope's current generation, starting one if Redis has none."""
-    gen = client.get(key)
-    if gen is None:
-        client.set(key, _token(), nx=True)
-        gen = client.get(key)
-    return gen.decode()
+    """The page's current generation: the epoch and its scope's generation, starting either
+    if Redis has none."""
+    values = client.mget(EPOCH, key)
+    if None in values:
+        for name, value in zip((EPOCH, key), values, strict=True):
+            if value is None:
+                client.set(name, _token(), nx=True)
+        values = client.mget(EPOCH, key)
+    return values[0].decode() + values[1].decode()
 
 
 def _cacheable_request() -> bool:
@@ -162,8 +203,10 @@ def cached(scope: Callable[..., str]):
             client = _client()
             if client is None or not _cacheable_request():
                 return view(**kwargs)
-            lang = session.get("lang", "zh")
-            path = request.path  # the cached views read no query string: ?x=… is no new page
+            lang = str(get_locale())
+            # The endpoint and its parsed arguments, not the path: /results/trades/05 and ?x=…
+            # are the same page, not new entries that could fill the cache.
+            path = request.endpoint + ":" + ":".join(f"{k}={v}" for k, v in sorted(kwargs.items()))
             gen_key = scope(**kwargs)
             try:
                 gen = _generation(client, gen_key)

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from competitions.core.db import db
 from competitions.judging import rules as judging_rules
-from competitions.judging.models import Mark, SchemeItem, SchemePart
+from competitions.judging.models import Mark, MarkingLock, SchemeItem, SchemePart
 from competitions.registry import rules as registry_rules
 from competitions.registry.models import ID_TYPES, Entry, Person
 from competitions.results.models import Result, ResultSet
@@ -64,12 +64,19 @@ class ItemLine:
 def item_lines(entry_ids: list[int]) -> dict[int, list[ItemLine]]:
     """Each entry's item marks (judges' scores combined by the item's rule), in scheme order.
 
-    Only the combined mark is shown: never which judge gave which score.
+    Only the combined mark is shown, never which judge gave which score, and only while the
+    marks are locked (reopened after an upheld appeal, they are being corrected: the published
+    part scores stand until the recompute).
     """
     rows = db.session.execute(
         select(Mark.entry_id, Mark.value, SchemeItem, SchemePart.kind)
         .join(SchemeItem, SchemeItem.id == Mark.item_id)
         .join(SchemePart, SchemePart.id == SchemeItem.part_id)
+        .join(
+            MarkingLock,
+            (MarkingLock.contest_trade_id == SchemePart.contest_trade_id)
+            & MarkingLock.locked.is_(True),
+        )
         .where(Mark.entry_id.in_(entry_ids))
         .order_by(SchemePart.kind.desc(), SchemeItem.position, SchemeItem.id)
     ).all()

@@ -11,6 +11,7 @@ from competitions.core.db import db, utcnow
 class Appeal(db.Model):
     """A written, signed appeal about one entry's result, decided by the arbitrator."""
 
+    __audited__ = True
     id: Mapped[int] = mapped_column(primary_key=True)
     contest_trade_id: Mapped[int] = mapped_column(
         ForeignKey("contest_trade.id", ondelete="CASCADE"), index=True

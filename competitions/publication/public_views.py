@@ -69,6 +69,9 @@ def appeal(entry_id: int):
     result_set = next(
         (r.result_set for r in lookup.published_results(person) if r.entry.id == entry_id), None
     )
+    if result_set is not None:
+        # Held until the appeal is saved: the periodic final cannot slip in between.
+        db.session.refresh(result_set, with_for_update=True)
     if result_set is None or not form.validate_on_submit():
         flash(_("Write the reason (at least 10 characters) and sign with your name."), "error")
         return redirect(url_for("public.my_results"))

@@ -8,7 +8,7 @@ with two places), so the same dictionaries feed templates and API answers.
 from collections import defaultdict
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from competitions.core.db import db
 from competitions.publication.lookup import PUBLISHED
@@ -84,12 +84,16 @@ def contests_index() -> list[dict]:
     return [{**_contest_row(c), "trades": trades[c.id]} for c in contests]
 
 
-def contest(contest_id: int) -> dict | None:
-    """A contest and its published contest-trades (None when there is no such contest)."""
+def contest(contest_id: int, even_unpublished: bool = False) -> dict | None:
+    """A contest and its published contest-trades; None when there is no such contest or,
+    unless ``even_unpublished`` (the hall's board, set up before anything is out), when none of
+    its results are published."""
     found = db.session.get(Contest, contest_id)
     if found is None:
         return None
     trades = [_trade_row(*row) for row in _published_trades([contest_id])]
+    if not trades and not even_unpublished:
+        return None
     return {**_contest_row(found), "trades": trades}
 
 
@@ -184,7 +188,7 @@ def _honour_rows(ct_id: int, names: dict[int, str]) -> list[dict]:
 def board(contest_id: int, top: int = 10) -> dict | None:
     """The live board of a contest: each published contest-trade's first ``top`` places,
     the most recently published first."""
-    found = contest(contest_id)
+    found = contest(contest_id, even_unpublished=True)
     if found is None:
         return None
     trades = sorted(found["trades"], key=lambda t: t["published_at"] or "", reverse=True)
@@ -194,10 +198,3 @@ def board(contest_id: int, top: int = 10) -> dict | None:
     found["stamp"] = ",".join(f"{t['id']}:{t['version']}:{t['state']}" for t in trades)
     found["trades"] = trades
     return found
-
-
-def published_count() -> int:
-    """How many contest-trades have published results (the index says when there are none)."""
-    return db.session.scalar(
-        select(func.count()).select_from(ResultSet).where(ResultSet.state.in_(PUBLISHED))
-    )

@@ -87,23 +87,37 @@ def appeal_problem(
     return None
 
 
-def finalise_problem(state: str, pending_appeals: int) -> Reason | None:
+def finalise_problem(state: str, pending_appeals: int, settled: bool = True) -> Reason | None:
     """Why results cannot become final now, or None.
 
-    Rule: only results under public notice become final, and never while an appeal is
-    undecided.
+    Rule: only results under public notice become final, never while an appeal is undecided,
+    and never while the marks are reopened (an upheld appeal) or the results not yet
+    recomputed from the marks as last locked (``settled`` False): final results are never
+    recomputed, so a correction would be lost.
     """
     if state != "notice":
         return Reason.of(N_("only results under public notice can become final"))
     if pending_appeals:
         return Reason.of(N_("%(n)s appeals are not decided yet"), n=pending_appeals)
+    if not settled:
+        return Reason.of(
+            N_(
+                "the marks are reopened or not recomputed since the last lock: lock them and "
+                "wait for the results"
+            )
+        )
     return None
 
 
-def finalises_by_itself(state: str, now: datetime, deadline: datetime | None, pending: int) -> bool:
+def finalises_by_itself(
+    state: str, now: datetime, deadline: datetime | None, pending: int, settled: bool = True
+) -> bool:
     """Whether results become final without anyone acting: at the deadline, with no appeal
-    pending (otherwise they wait for the arbitrator and the organiser)."""
-    return state == "notice" and deadline is not None and now > deadline and pending == 0
+    pending and the marks settled (otherwise they wait for the arbitrator, the chief judge and
+    the organiser)."""
+    return finalise_problem(state, pending, settled) is None and (
+        deadline is not None and now > deadline
+    )
 
 
 def transition_allowed(current: str, target: str) -> bool:

@@ -7,6 +7,7 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from competitions.core.db import db
+from competitions.judging.models import MarkingLock
 from competitions.publication import cache, rules
 from competitions.publication.models import Appeal
 from competitions.registry.models import ContestTrade
@@ -50,9 +51,22 @@ def publish(ct: ContestTrade, result_set: ResultSet, now: datetime) -> Reason | 
     return None
 
 
+def settled(result_set: ResultSet) -> bool:
+    """Whether the results stand on the marks as they are: locked, and computed after the lock
+    (not while an upheld appeal has them reopened, nor before the recompute that follows)."""
+    lock = db.session.get(MarkingLock, result_set.contest_trade_id)
+    return bool(
+        lock is not None
+        and lock.locked
+        and (lock.locked_at is None or result_set.computed_at >= lock.locked_at)
+    )
+
+
 def finalise(result_set: ResultSet, now: datetime) -> Reason | None:
-    """Make results under notice final; refused while an appeal is undecided."""
-    problem = rules.finalise_problem(result_set.state, pending_appeals(result_set.contest_trade_id))
+    """Make results under notice final; refused while an appeal is undecided or a correction
+    is open."""
+    ct_id = result_set.contest_trade_id
+    problem = rules.finalise_problem(result_set.state, pending_appeals(ct_id), settled(result_set))
     if problem:
         return problem
     result_set.state = "final"
@@ -76,9 +90,9 @@ def withdraw(result_set: ResultSet) -> Reason | None:
 
 
 def finalise_due(now: datetime) -> list[int]:
-    """Make final every notice whose deadline has passed with no appeal pending (the periodic
-    task calls this); notices with pending appeals wait for the arbitrator and the organiser.
-    Returns the contest-trades made final."""
+    """Make final every notice whose deadline has passed with no appeal pending and the marks
+    settled (the periodic task calls this); the others wait for the arbitrator, the chief
+    judge and the organiser. Returns the contest-trades made final."""
     due = db.session.scalars(
         select(ResultSet)
         .where(ResultSet.state == "notice", ResultSet.notice_deadline < now)
@@ -87,7 +101,9 @@ def finalise_due(now: datetime) -> list[int]:
     done = []
     for result_set in due:
         pending = pending_appeals(result_set.contest_trade_id)
-        if rules.finalises_by_itself(result_set.state, now, result_set.notice_deadline, pending):
+        if rules.finalises_by_itself(
+            result_set.state, now, result_set.notice_deadline, pending, settled(result_set)
+        ):
             finalise(result_set, now)
             done.append(result_set.contest_trade_id)
     return done

@@ -21,11 +21,10 @@ def _published_sets():
     return select(ResultSet.contest_trade_id).where(ResultSet.state.in_(PUBLISHED))
 
 
-def histogram_for(ct_id: int, published_only: bool = False) -> charts.Histogram:
-    """The histogram of a contest-trade's totals, ranked entries only."""
+def histogram_for(ct_id: int) -> charts.Histogram:
+    """The histogram of a contest-trade's totals, ranked entries only (the public page draws
+    it from the published rows it already has)."""
     query = select(Result.total).where(Result.contest_trade_id == ct_id, Result.rank.is_not(None))
-    if published_only:
-        query = query.where(Result.contest_trade_id.in_(_published_sets()))
     return charts.histogram(db.session.scalars(query))
 
 
@@ -35,14 +34,15 @@ def funnel_for(
     """The funnel of the contest's tier chain (``services.chain_contest_ids``), by tier.
 
     Counts every entry of the chain's contests (of one trade, or all), the ranked ones and those
-    who advance; every contest of the chain counts, even one without entries yet.
+    who advance; every contest of the chain counts, even one without entries yet. With
+    ``published_only`` only contest-trades whose results are published count at all.
     """
     trade_on = ContestTrade.contest_id == Contest.id
     if trade_id is not None:
         trade_on = and_(trade_on, ContestTrade.trade_id == trade_id)
-    result_on = Result.entry_id == Entry.id
     if published_only:
-        result_on = and_(result_on, Result.contest_trade_id.in_(_published_sets()))
+        trade_on = and_(trade_on, ContestTrade.id.in_(_published_sets()))
+    result_on = Result.entry_id == Entry.id
     rows = db.session.execute(
         select(
             Contest.id,
@@ -51,6 +51,7 @@ def funnel_for(
             func.count(Result.rank),
             func.coalesce(func.sum(case((Result.advances.is_(True), 1), else_=0)), 0),
         )
+        .select_from(Contest)
         .outerjoin(ContestTrade, trade_on)
         .outerjoin(Entry, Entry.contest_trade_id == ContestTrade.id)
         .outerjoin(Result, result_on)

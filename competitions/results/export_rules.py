@@ -3,12 +3,12 @@
 ``tests/results/test_exports.py`` pins them with a table of cases.
 """
 
-import re
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 #: Text starting with one of these runs as a formula (or DDE) in spreadsheet programs.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 #: Control characters a workbook cannot hold (the XML 1.0 ones; tab, LF and CR are allowed).
-_UNWRITABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_UNWRITABLE = ILLEGAL_CHARACTERS_RE
 
 
 def neutralise_cell(value):

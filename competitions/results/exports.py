@@ -36,6 +36,7 @@ from competitions.registry.models import ContestTrade, Delegation, Entry, Person
 from competitions.registry.rules import mask_id_number
 from competitions.results import rules as results_rules
 from competitions.results.export_rules import neutralise_row
+from competitions.results.labels import award_label, honour_label, honour_state
 from competitions.results.models import Honour, Result, ResultSet, TeamResult
 
 logger = logging.getLogger(__name__)
@@ -92,7 +93,9 @@ def trade_report(ct: ContestTrade) -> TradeReport:
         .order_by(TeamResult.rank, Delegation.name)
     ).all()
     honours = db.session.scalars(
-        select(Honour).where(Honour.contest_trade_id == ct.id).order_by(Honour.honour, Honour.id)
+        select(Honour)
+        .where(Honour.contest_trade_id == ct.id, Honour.state != "withdrawn")
+        .order_by(Honour.honour, Honour.id)
     ).all()
     chief = db.session.scalar(
         select(User.display_name)
@@ -154,7 +157,7 @@ def results_title(report: TradeReport) -> str:
     )
 
 
-def _result_row(line: RankedLine, award_label, full_ids: bool) -> list:
+def _result_row(line: RankedLine, full_ids: bool) -> list:
     r, e, p = line.result, line.entry, line.person
     return [
         r.rank if r.rank is not None else str(STATUS_LABELS.get(e.status, e.status)),
@@ -171,7 +174,7 @@ def _result_row(line: RankedLine, award_label, full_ids: bool) -> list:
     ]
 
 
-def results_workbook(report: TradeReport, award_label, honour_label, full_ids: bool) -> bytes:
+def results_workbook(report: TradeReport, full_ids: bool) -> bytes:
     """The results as .xlsx: ranked entries, team results and honours, one sheet each.
 
     ``full_ids`` shows whole ID numbers (the contest's organisers); others see them masked.
@@ -180,7 +183,7 @@ def results_workbook(report: TradeReport, award_label, honour_label, full_ids: b
     title = results_title(report)
     headers = [_("Rank"), _("Full name"), _("Gender"), _("ID number"), _("Unit")]
     headers += [_("Delegation"), _("Theory"), _("Practical"), _("Total"), _("Award")]
-    rows = [_result_row(line, award_label, full_ids) for line in report.lines]
+    rows = [_result_row(line, full_ids) for line in report.lines]
     widths = [10, 14, 8, 22, 24, 18, 10, 10, 10, 14, 10]
     _sheet(book, _("Results"), title, [*headers, _("Advances")], rows, widths)
     teams = [
@@ -195,7 +198,7 @@ def results_workbook(report: TradeReport, award_label, honour_label, full_ids: b
             line.person.name,
             line.person.id_number if full_ids else mask_id_number(line.person.id_number),
             line.unit,
-            _("Recommended") if h.state == "recommended" else _("Granted"),
+            honour_state(h.state),
         ]
         for h, line in report.honours
     ]

@@ -14,6 +14,8 @@ RESULT_STATES = ("draft", "notice", "final")
 class ResultSet(db.Model):
     """The results of one contest-trade as a whole: when computed, their state, open questions."""
 
+    #: Publication, the chief judge's tie decisions and recomputes are in the audit log.
+    __audited__ = True
     contest_trade_id: Mapped[int] = mapped_column(
         ForeignKey("contest_trade.id", ondelete="CASCADE"), primary_key=True
     )

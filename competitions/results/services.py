@@ -1,6 +1,6 @@
 """Starting recomputes and choosing what they cover (flush only; the view commits and queues)."""
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
 from competitions.core.db import db
 from competitions.core.jobs import Job, create_job
@@ -61,13 +61,6 @@ def start_recompute(ct_ids: list[int], user_id: int | None, contest_id: int | No
     job.result = {"contest_trades": sorted(ct_ids)}
     db.session.flush()
     return job
-
-
-def add_progress(job_id: str, done: int) -> None:
-    """Count ``done`` more contest-trades as computed, atomically (chunks finish in any order)."""
-    db.session.execute(
-        update(Job).where(Job.id == job_id).values(state="running", done=Job.done + done)
-    )
 
 
 def decide_tie(ct_id: int, ordered: list[int]) -> None:

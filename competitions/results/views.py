@@ -2,52 +2,36 @@
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 
 from competitions.accounts.permissions import require_contest_role, roles_in
-from competitions.core.db import db
+from competitions.core.db import db, db_int
 from competitions.core.jobs import Job
 from competitions.registry.forms import STATUS_LABELS, TIER_LABELS
 from competitions.registry.models import Contest, ContestTrade, Delegation, Entry, Person
-from competitions.results import advance, chart_data, services
+from competitions.results import advance, chart_data, labels, services
 from competitions.results.models import Honour, Result, ResultSet, TeamResult
 
 bp = Blueprint("results", __name__)
 
-AWARD_LABELS = {
-    "first": _l("First prize"),
-    "second": _l("Second prize"),
-    "third": _l("Third prize"),
-    "gold": _l("Gold medal"),
-    "silver": _l("Silver medal"),
-    "bronze": _l("Bronze medal"),
-    "mention": _l("Honourable mention"),
-}
-HONOUR_LABELS = {
-    "may_day_medal": _l("May Day Labour Medal"),
-    "technical_expert": _l("Technical Expert"),
-    "promotion": _l("Promotion of skill level"),
-}
+# The labels live in competitions/results/labels.py; templates get them as filters.
+for _name, _filter in (
+    ("award_label", labels.award_label),
+    ("honour_label", labels.honour_label),
+    ("honour_state", labels.honour_state),
+):
+    bp.add_app_template_filter(_filter, _name)
 
 
-@bp.app_template_filter("award_label")
-def award_label(award: str) -> str:
-    """An award's name in the user's language."""
-    return str(AWARD_LABELS.get(award, award))
-
-
-@bp.app_template_filter("honour_label")
-def honour_label(honour: str) -> str:
-    """An honour's name in the user's language."""
-    return str(HONOUR_LABELS.get(honour, honour))
+#: Who reads (and exports) a contest-trade's results before they are published.
+RESULT_READERS = {"organiser", "chief_judge"}
 
 
 def _may_see(ct: ContestTrade) -> None:
     """Draft results: the contest's organisers and chief judges."""
-    if not roles_in(current_user, ct.contest_id) & {"organiser", "chief_judge"}:
+    if not roles_in(current_user, ct.contest_id) & RESULT_READERS:
         abort(403)
 
 
@@ -60,11 +44,12 @@ def _latest_job(contest_id: int) -> Job | None:
 
 
 def _queue(ct_ids: list[int], contest_id: int) -> None:
+    from competitions.core.queue import enqueue
     from workers.tasks import queue_recompute
 
     job = services.start_recompute(ct_ids, current_user.id, contest_id)
     db.session.commit()
-    queue_recompute(job.id, ct_ids)
+    enqueue(job.id, queue_recompute, job.id, ct_ids)
     flash(_("The recompute has started."), "info")
 
 
@@ -91,7 +76,7 @@ def trade_results(ct_id: int):
         select(Honour, Person.name)
         .join(Entry, Entry.id == Honour.entry_id)
         .join(Person, Person.id == Entry.person_id)
-        .where(Honour.contest_trade_id == ct_id)
+        .where(Honour.contest_trade_id == ct_id, Honour.state != "withdrawn")
         .order_by(Honour.honour, Honour.id)
     ).all()
     names = {e.id: p.name for _, e, p in rows}
@@ -128,11 +113,16 @@ def recompute_trade(ct_id: int):
 
 
 def _chief_judges(ct_id: int) -> tuple[ContestTrade, ResultSet]:
-    """The contest-trade and its result set, for its contest's chief judges only (else 403)."""
+    """The contest-trade and its result set, for its contest's chief judges only (else 403),
+    while the results are not final (else back to the page with the reason)."""
     ct = db.get_or_404(ContestTrade, ct_id)
     if "chief_judge" not in roles_in(current_user, ct.contest_id):
         abort(403)
-    return ct, db.get_or_404(ResultSet, ct_id)
+    result_set = db.get_or_404(ResultSet, ct_id)
+    if result_set.state == "final":
+        flash(_("the results are final and cannot be recomputed"), "error")
+        abort(redirect(url_for("results.trade_results", ct_id=ct_id)))
+    return ct, result_set
 
 
 @bp.post("/contest-trades/<int:ct_id>/ties")
@@ -219,7 +209,7 @@ def contest_results(contest_id: int):
             )
         )
     }
-    funnel_trade = request.args.get("trade", type=int)
+    funnel_trade = request.args.get("trade", type=db_int)
     if funnel_trade not in {ct.trade_id for ct in contest.contest_trades}:
         funnel_trade = None  # all trades
     return render_template(

@@ -13,17 +13,14 @@ from competitions.judging.marks import is_locked
 from competitions.registry.forms import STATUS_LABELS, TIER_LABELS
 from competitions.registry.models import ContestTrade
 from competitions.results import exports
-from competitions.results.views import award_label, bp, honour_label
-
-#: The contest roles that may export a contest-trade's results.
-EXPORTERS = {"organiser", "chief_judge"}
+from competitions.results.views import RESULT_READERS, bp
 
 
 def _exporter(ct_id: int) -> tuple[ContestTrade, set[str]]:
     """The contest-trade and the user's roles in its contest; 403 unless they may export."""
     ct = db.get_or_404(ContestTrade, ct_id)
     roles = roles_in(current_user, ct.contest_id)
-    if not roles & EXPORTERS:
+    if not roles & RESULT_READERS:
         abort(403)
     return ct, roles
 
@@ -57,7 +54,7 @@ def export_results(ct_id: int):
     report = _computed(ct)
     if report is None:
         return redirect(url_for("results.trade_results", ct_id=ct_id), code=303)
-    data = exports.results_workbook(report, award_label, honour_label, "organiser" in roles)
+    data = exports.results_workbook(report, "organiser" in roles)
     return _xlsx(data, f"results-{ct.contest.code}-{ct.trade.code}.xlsx")
 
 

@@ -76,3 +76,26 @@ def test_only_the_chief_judge_corrects(client, login):
         login(user)
         assert correct(client, world).status_code == 403
     assert mark(world) == 7
+
+
+def test_final_results_keep_their_marks(client, login):
+    from competitions.results.models import ResultSet
+
+    world = build(n_entries=3)
+    score_everyone(world, (9, 7, 5))
+    db.session.add(ResultSet(contest_trade_id=world.ct.id, state="final"))
+    db.session.commit()
+    login("chief")
+    client.get("/lang/en")
+    page = correct(client, world).get_data(as_text=True)
+    assert "the results are final: their marks cannot change" in page
+    assert mark(world) == 7
+    db.session.merge(MarkingLock(contest_trade_id=world.ct.id, locked=True))
+    db.session.commit()
+    page = client.post(
+        f"/contest-trades/{world.ct.id}/unlock",
+        data={"reason": "想再改一下成绩"},
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert "the results are final: their marks cannot change" in page
+    assert db.session.get(MarkingLock, world.ct.id).locked

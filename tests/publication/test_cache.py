@@ -45,20 +45,31 @@ def test_pages_are_served_from_the_cache_until_results_change(cached_app):
     first = get(client, url)
     assert first[0] == "miss"
     assert get(client, url) == ("hit", first[1])
-    # An edit that is not a results event does not reach the cached page …
-    person = world.entries[0].person
-    old_name, person.name = person.name, "改名测试"
+    # An appeal being filed changes nothing public: still the cached page …
+    appeal = Appeal(
+        contest_trade_id=world.ct.id,
+        entry_id=world.entries[1].id,
+        real_name=world.entries[1].person.name,
+        reason="请复核第二项成绩记录",
+    )
+    db.session.add(appeal)
     db.session.commit()
     assert get(client, url) == ("hit", first[1])
-    # … a recompute does, and so do the contest's pages, the index and the API.
+    # … a recompute changes it, and so do the contest's pages, the index and the API.
     compute.recompute([world.ct.id])
+    db.session.commit()
+    assert get(client, url)[0] == "miss"
+    # A corrected name shows at once too (every public page is rendered afresh).
+    person = world.entries[0].person
+    old_name, person.name = person.name, "改名测试"
     db.session.commit()
     state, page = get(client, url)
     assert state == "miss" and "改名测试" in page and old_name not in page
     for other in (f"/board/{world.ct.contest_id}", "/results", "/api/v1/contests"):
         get(client, other)
         assert get(client, other)[0] == "hit"
-    services.withdraw(db.session.get(ResultSet, world.ct.id))
+    appeal.state = "rejected"
+    assert services.withdraw(db.session.get(ResultSet, world.ct.id)) is None
     db.session.commit()
     # Withdrawn: a draft again; the cached page is gone, the public gets nothing.
     assert client.get(url).status_code == 404
@@ -154,7 +165,7 @@ def test_browsers_get_the_cached_page_compressed(cached_app):
     assert world.entries[0].person.name.encode() in plain
 
 
-def test_a_query_string_makes_no_new_cache_entry(cached_app, redis_url):
+def test_a_query_string_or_leading_zeros_make_no_new_cache_entry(cached_app, redis_url):
     client = cached_app.test_client()
     world = published_world()
     url = f"/results/trades/{world.ct.id}"
@@ -162,4 +173,5 @@ def test_a_query_string_makes_no_new_cache_entry(cached_app, redis_url):
     pages = redis.Redis.from_url(redis_url).keys("jingsai:page:*")
     for n in range(5):
         assert client.get(f"{url}?bust={n}").headers["X-Cache"] == "hit"
+        assert client.get(f"/results/trades/{'0' * n}{world.ct.id}").headers["X-Cache"] == "hit"
     assert redis.Redis.from_url(redis_url).keys("jingsai:page:*") == pages

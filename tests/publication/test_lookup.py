@@ -143,6 +143,13 @@ def test_my_marks_by_item_without_the_judges(client, world):
     assert "<td>J1</td><td>工件外观</td><td>10</td><td>9</td>" in items
     assert "<td>M1</td><td>尺寸精度</td><td>5</td><td>3</td>" in items
     assert "judge1" not in page
+    # Marks reopened (an upheld appeal): being corrected, not shown until locked again.
+    from competitions.judging.models import MarkingLock
+
+    db.session.get(MarkingLock, world.ct.id).locked = False
+    db.session.commit()
+    page = look_up(client, person).get_data(as_text=True)
+    assert "Total" in page and "Marks by item" not in page
 
 
 def test_my_path_through_the_tiers(client, world):

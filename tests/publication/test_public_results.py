@@ -207,5 +207,7 @@ def test_the_public_pages_draw_the_histogram_and_the_funnel(client, world):
     client.get("/lang/en")
     _, page = text(client, f"/results/trades/{world.ct.id}")
     assert 'id="totals-histogram"' in page and "Histogram of the totals of 3 ranked entries" in page
+    assert "<svg" not in page.split("</title>", 1)[0]
     _, page = text(client, f"/results/contests/{world.ct.contest_id}")
     assert 'id="tier-funnel"' in page and "3 entries" in page
+    assert "<svg" not in page.split("</title>", 1)[0]

@@ -74,3 +74,27 @@ def test_only_the_contests_organisers_publish(client, login):
         response = client.post(f"/contest-trades/{world.ct.id}/publication/publish")
         assert response.status_code == 403
     assert state(world).state == "draft"
+
+
+def test_final_waits_for_a_correction_to_be_locked_and_recomputed(client, login):
+    from competitions.core.db import utcnow
+    from competitions.publication import services
+
+    world = computed_world()
+    now = datetime(2026, 11, 20, 15, 30)
+    services.publish(world.ct, state(world), now)
+    db.session.commit()
+    lock = db.session.get(MarkingLock, world.ct.id)
+    lock.locked = False  # an upheld appeal reopened the marks
+    db.session.commit()
+    problem = services.finalise(state(world), now)
+    assert problem.msgid.startswith("the marks are reopened")
+    lock.locked, lock.locked_at = True, utcnow()  # locked again, not yet recomputed
+    db.session.commit()
+    assert services.finalise(state(world), now).msgid.startswith("the marks are reopened")
+    assert services.finalise_due(datetime(2026, 12, 1, 0, 0)) == []
+    compute.recompute([world.ct.id])
+    db.session.commit()
+    assert services.finalise(state(world), now) is None
+    db.session.commit()
+    assert state(world).state == "final"

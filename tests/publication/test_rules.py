@@ -101,34 +101,43 @@ def test_a_late_appeal_says_when_the_period_ended():
     assert str(problem) == "the appeal period ended on 2026-11-23 23:59"
 
 
+REOPENED = (
+    "the marks are reopened or not recomputed since the last lock: lock them and wait for the "
+    "results"
+)
+
+
 @pytest.mark.parametrize(
-    ("state", "pending", "msgid"),
+    ("state", "pending", "settled", "msgid"),
     [
-        ("notice", 0, None),
-        ("notice", 2, "%(n)s appeals are not decided yet"),
-        ("draft", 0, "only results under public notice can become final"),
-        ("final", 0, "only results under public notice can become final"),
+        ("notice", 0, True, None),
+        ("notice", 2, True, "%(n)s appeals are not decided yet"),
+        ("notice", 0, False, REOPENED),
+        ("notice", 1, False, "%(n)s appeals are not decided yet"),
+        ("draft", 0, True, "only results under public notice can become final"),
+        ("final", 0, True, "only results under public notice can become final"),
     ],
 )
-def test_final_is_refused_while_an_appeal_is_undecided(state, pending, msgid):
-    problem = rules.finalise_problem(state, pending)
+def test_final_is_refused_while_an_appeal_or_a_correction_is_open(state, pending, settled, msgid):
+    problem = rules.finalise_problem(state, pending, settled)
     assert (problem.msgid if problem else None) == msgid
 
 
 @pytest.mark.parametrize(
-    ("state", "now", "pending", "final"),
+    ("state", "now", "pending", "settled", "final"),
     [
-        ("notice", datetime(2026, 11, 24, 0, 0), 0, True),
-        ("notice", datetime(2026, 11, 24, 0, 0), 1, False),  # waits for the arbitrator
-        ("notice", datetime(2026, 11, 23, 12, 0), 0, False),  # not yet
-        ("draft", datetime(2026, 11, 24, 0, 0), 0, False),
-        ("final", datetime(2026, 11, 24, 0, 0), 0, False),  # already
+        ("notice", datetime(2026, 11, 24, 0, 0), 0, True, True),
+        ("notice", datetime(2026, 11, 24, 0, 0), 1, True, False),  # waits for the arbitrator
+        ("notice", datetime(2026, 11, 24, 0, 0), 0, False, False),  # a correction is open
+        ("notice", datetime(2026, 11, 23, 12, 0), 0, True, False),  # not yet
+        ("draft", datetime(2026, 11, 24, 0, 0), 0, True, False),
+        ("final", datetime(2026, 11, 24, 0, 0), 0, True, False),  # already
     ],
 )
 def test_results_become_final_by_themselves_only_at_the_deadline_with_nothing_pending(
-    state, now, pending, final
+    state, now, pending, settled, final
 ):
-    assert rules.finalises_by_itself(state, now, DEADLINE, pending) is final
+    assert rules.finalises_by_itself(state, now, DEADLINE, pending, settled) is final
 
 
 @pytest.mark.parametrize(
