@@ -8,7 +8,7 @@ from celery import chord, shared_task
 from competitions.certificates import issue as certificate_issue
 from competitions.core.audit import acting_as
 from competitions.core.db import db
-from competitions.core.jobs import Job, finish_job, report_progress
+from competitions.core.jobs import Job, add_progress, finish_job, report_progress
 from competitions.imports import jobs as import_jobs
 from competitions.imports import services as imports
 from competitions.publication import services as publication
@@ -27,7 +27,7 @@ def import_entries(job_id: str) -> None:
         logger.info("import job %s: nothing to do (already ended or gone)", job_id)
         return
     try:
-        with acting_as(job.user_id):
+        with acting_as(job.user_id, job.contest_id):
             upload = job.file("input")
             outcome = imports.import_file(
                 job.contest_id, upload.filename, upload.data, partial(report_progress, job_id)
@@ -46,11 +46,18 @@ def import_entries(job_id: str) -> None:
         raise
 
 
+def _as_job_owner(job: Job | None):
+    """The audit log names who started the job (and its contest) for what its tasks change."""
+    return acting_as(job.user_id, job.contest_id) if job else acting_as(None)
+
+
 @shared_task(name="results.recompute_chunk", acks_late=True)
 def recompute_chunk(job_id: str, ct_ids: list[int]) -> dict:
     """Compute the entry results of some contest-trades; returns the refused ones' problems."""
-    refused = results_compute.recompute(ct_ids)
-    results_services.add_progress(job_id, len(ct_ids))
+    job = db.session.get(Job, job_id)
+    with _as_job_owner(job):
+        refused = results_compute.recompute(ct_ids)
+    add_progress(job_id, len(ct_ids))
     db.session.commit()
     return {str(ct_id): problems for ct_id, problems in refused.items()}
 
@@ -104,7 +111,8 @@ def queue_recompute(job_id: str, ct_ids: list[int]) -> None:
 @shared_task(name="certificates.issue_chunk", acks_late=True)
 def issue_chunk(job_id: str, items: list) -> int:
     """Issue some planned certificates, each committed with its file; returns how many."""
-    return certificate_issue.issue_chunk(job_id, items, db.session.commit)
+    with _as_job_owner(db.session.get(Job, job_id)):
+        return certificate_issue.issue_chunk(job_id, items, db.session.commit)
 
 
 @shared_task(name="certificates.finish_issue", acks_late=True)

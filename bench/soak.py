@@ -1,0 +1,753 @@
+"""Soak: 200 judges saving marks and 500 contestants looking up their results, for minutes,
+against gunicorn, PostgreSQL, Redis and two Celery workers, while a large recompute runs.
+
+Run from the repository root: ``.venv/bin/python bench/soak.py [--seconds N]`` (default 300; CI
+runs 30). It creates (and at the end drops) the database named in DATABASE_URL (default
+``jingsai_bench_soak`` on the local PostgreSQL) with ``flask db upgrade``, empties its Redis
+database (REDIS_URL, default database 10: page cache, rate limits, the queue of its own) and
+loads one contest:
+
+- a contest-trade marked by 40 groups of 5 judges (each judge: 10 items × 20 coded entries of
+  their group, 200 cells of their own);
+- a contest-trade of 10,000 entries (BENCH_RECOMPUTE_ENTRIES), 3 judges' marks on 2 items each,
+  locked: the large recompute;
+- the 600 contestants of ``results_load.py`` with results under public notice, 500 of whom look
+  up their own result.
+
+It serves the app with gunicorn (2 sync workers; the lookup's limit raised, since every simulated
+contestant comes from this one address) and starts two Celery workers. Then, for N seconds:
+
+- each judge, with a browser of their own (cookies, CSRF token), saves a score on their own grid,
+  thinks (random, mean BENCH_THINK_S = 1 s as in ``marks_load.py``), saves the next;
+- each contestant, with a browser of their own, reads the public results page, opens the lookup
+  form (its CSRF token), posts their ID number and name, reads their own results, then goes away
+  for a while (random, mean BENCH_CONTESTANT_THINK_S = 20 s) and comes back;
+- the large contest-trade is recomputed on the workers again and again (queued 2 s after the
+  previous job ended).
+
+700 users are driven by BENCH_CLIENT_THREADS (50) threads: each takes the next user whose pause
+is over and makes that user's next request, so the client stays light on the two cores it shares
+with the server. At the end it checks in the database that every save the server confirmed is
+there (lost = confirmed saves without their audit row or value), and counts answers by kind. The
+last line reads ``saves=… lost=… errors_5xx=… p99_ms=…`` (p99 over every request); it exits 1 when
+a save was lost, any request failed (5xx, no answer) or got an unexpected answer, or a recompute
+failed.
+"""
+
+import argparse
+import heapq
+import http.client
+import itertools
+import logging
+import os
+import queue
+import random
+import re
+import secrets
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from random import Random
+from urllib.parse import quote, urlencode
+
+import redis
+import sqlalchemy as sa
+from _common import (
+    ROOT,
+    VENV_BIN,
+    CpuMeter,
+    HttpClient,
+    Tally,
+    children,
+    cpu_seconds,
+    free_port,
+    migrate_database,
+    percentile,
+    recreate_database,
+    start_gunicorn,
+    stop_process,
+)
+from marks_load import Judge, save_score, valid_scores
+from rankings import forget_pending_results
+from results_load import load as load_published
+from werkzeug.security import generate_password_hash
+
+sys.path.insert(0, str(ROOT))
+
+from app import create_app
+from competitions.accounts.models import ContestRole, User
+from competitions.core.config import load_config
+from competitions.core.db import db
+from competitions.core.jobs import Job
+from competitions.judging import rules
+from competitions.judging.models import (
+    EntryCode,
+    JudgeEntry,
+    JudgeItem,
+    Mark,
+    MarkChange,
+    MarkingLock,
+    PanelMember,
+    SchemeItem,
+    SchemePart,
+)
+from competitions.registry.models import Contest, ContestTrade, Entry, Person, Trade
+from competitions.registry.rules import resident_id_check_char
+from competitions.results import services as results_services
+from workers.tasks import queue_recompute
+
+DATABASE_URL = os.environ.get(
+    "DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/jingsai_bench_soak"
+)
+REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/10")
+GROUPS, JUDGES_PER_GROUP, ENTRIES_PER_GROUP, ITEMS = 40, 5, 20, 10
+CONTESTANTS = 500
+RECOMPUTE_ENTRIES = int(os.environ.get("BENCH_RECOMPUTE_ENTRIES", 10_000))
+RECOMPUTE_PAUSE_S = float(os.environ.get("BENCH_RECOMPUTE_PAUSE_S", 2.0))
+THINK_S = float(os.environ.get("BENCH_THINK_S", 1.0))
+CONTESTANT_THINK_S = float(os.environ.get("BENCH_CONTESTANT_THINK_S", 20.0))
+CLIENT_THREADS = int(os.environ.get("BENCH_CLIENT_THREADS", 50))
+WORKERS = 2
+PASSWORD = "bench-pass"
+#: The kinds of (scheme item, scale, max mark, step) the judges' items take in turn.
+ITEM_KINDS = [
+    ("measurement", "marks", Decimal(5), Decimal("0.01")),
+    ("judgement", "marks", Decimal(10), Decimal("0.5")),
+    ("judgement", "ws3", Decimal(6), Decimal(1)),
+    ("measurement", "marks", Decimal(20), Decimal("0.1")),
+]
+
+
+# --- the contest --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class World:
+    """What the load and the check need to know."""
+
+    marking_ct: int
+    large_ct: int
+    published_ct: int
+    contest_id: int
+    #: username → user id, of the judges
+    user_ids: dict[str, int]
+    #: anonymous code → entry id, on the marked contest-trade
+    entry_ids: dict[str, int]
+    #: item id → the valid scores a judge may type
+    choices: dict[int, list[str]]
+    #: (ID number, name) of the contestants with published results
+    contestants: list[tuple[str, str]]
+
+
+def resident_id(region: str, n: int) -> str:
+    """A valid resident ID number, distinct for each ``n`` within a region."""
+    born = date(1970, 1, 1) + timedelta(days=n // 499)
+    body = f"{region}{born:%Y%m%d}{n % 499 * 2 + 1:03d}"
+    return body + resident_id_check_char(body)
+
+
+def build_world(app) -> World:
+    """The contest: the marked contest-trade, the large one, the published one."""
+    published_ct, pairs = load_published(app)  # commits; its own contest
+    with app.app_context():
+        contest = Contest(
+            code="BENCH-SOAK",
+            name="长时压力测试大赛",
+            year=2019,
+            tier="province",
+            starts_on=date(2019, 5, 10),
+            ends_on=date(2019, 5, 12),
+        )
+        db.session.add(contest)
+        db.session.flush()
+        marking_ct, items = _contest_trade(contest.id, ("6-18-02", "车工", "Turner"), ITEMS)
+        entries = _entries(marking_ct, "370203", GROUPS * ENTRIES_PER_GROUP)
+        codes = _codes(marking_ct, entries)
+        user_ids = _panel(marking_ct, contest.id, items, entries)
+        large_ct = _large(contest.id, list(user_ids.values())[:3])
+        db.session.commit()
+        choices = {item.id: valid_scores(item.rule) for item in items}
+        world = World(
+            marking_ct,
+            large_ct,
+            published_ct,
+            contest.id,
+            user_ids,
+            {code: entry for entry, code in zip(entries, codes, strict=True)},
+            choices,
+            pairs[:CONTESTANTS],
+        )
+        db.session.remove()
+    return world
+
+
+def _contest_trade(contest_id: int, names: tuple, count: int) -> tuple[int, list[SchemeItem]]:
+    """A contest-trade with a practical part of ``count`` items of the kinds in turn."""
+    trade = Trade(code=names[0], name_zh=names[1], name_en=names[2])
+    db.session.add(trade)
+    db.session.flush()
+    ct = ContestTrade(contest_id=contest_id, trade_id=trade.id)
+    ct.theory_weight, ct.practical_weight = Decimal(0), Decimal(100)
+    db.session.add(ct)
+    db.session.flush()
+    part = SchemePart(contest_trade_id=ct.id, kind="practical", name="实操")
+    db.session.add(part)
+    db.session.flush()
+    items = []
+    for n in range(count):
+        kind, scale, max_mark, step = ITEM_KINDS[n % len(ITEM_KINDS)]
+        items.append(
+            SchemeItem(
+                part_id=part.id,
+                position=n + 1,
+                code=f"A{n + 1}",
+                criterion=f"评分项{n + 1}",
+                kind=kind,
+                scale=scale,
+                max_mark=max_mark,
+                step=step,
+                judges=JUDGES_PER_GROUP,
+                aggregation="mean",
+                tolerance=Decimal(100),  # no flags: the bench measures saves, not reviews
+            )
+        )
+    db.session.add_all(items)
+    db.session.flush()
+    return ct.id, items
+
+
+def _entries(ct_id: int, region: str, count: int) -> list[int]:
+    """``count`` approved entries of new contestants, inserted in bulk; their ids in order."""
+    people = [
+        {
+            "name": f"选手{n:05d}",
+            "gender": "M",
+            "birth_date": date(1970, 1, 1) + timedelta(days=n // 499),
+            "id_type": "resident",
+            "id_number": resident_id(region, n),
+        }
+        for n in range(count)
+    ]
+    person_ids = db.session.scalars(
+        sa.insert(Person).returning(Person.id, sort_by_parameter_order=True), people
+    ).all()
+    rows = [{"person_id": p, "contest_trade_id": ct_id, "status": "approved"} for p in person_ids]
+    return db.session.scalars(
+        sa.insert(Entry).returning(Entry.id, sort_by_parameter_order=True), rows
+    ).all()
+
+
+def _codes(ct_id: int, entries: list[int]) -> list[str]:
+    """Codes and stations drawn by the rules for the entries; the codes in entry order."""
+    rng = Random(2019)
+    codes = rules.draw_codes(len(entries), rng)
+    stations = rules.draw_stations(len(entries), rng)
+    db.session.add_all(
+        EntryCode(entry_id=e, contest_trade_id=ct_id, code=c, station=s)
+        for e, c, s in zip(entries, codes, stations, strict=True)
+    )
+    return codes
+
+
+def _panel(ct_id: int, contest_id: int, items: list, entries: list[int]) -> dict[str, int]:
+    """40 groups of 5 judges; a group marks its own 20 entries on every item."""
+    # A cheap hash: the soak measures marks and lookups, not 200 scrypt log-ins.
+    password_hash = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")
+    users = [
+        User(username=f"judge{g:02d}{j}", display_name=f"裁判{g}-{j}", password_hash=password_hash)
+        for g in range(GROUPS)
+        for j in range(JUDGES_PER_GROUP)
+    ]
+    db.session.add_all(users)
+    db.session.flush()
+    members = [PanelMember(contest_trade_id=ct_id, user_id=u.id, role="judge") for u in users]
+    db.session.add_all(members)
+    db.session.add_all(
+        ContestRole(user_id=u.id, contest_id=contest_id, role="judge") for u in users
+    )
+    db.session.flush()
+    for n, member in enumerate(members):
+        group = n // JUDGES_PER_GROUP
+        mine = entries[group * ENTRIES_PER_GROUP : (group + 1) * ENTRIES_PER_GROUP]
+        db.session.add_all(JudgeItem(member_id=member.id, item_id=item.id) for item in items)
+        db.session.add_all(JudgeEntry(member_id=member.id, entry_id=e) for e in mine)
+    return {u.username: u.id for u in users}
+
+
+def _large(contest_id: int, judge_ids: list[int]) -> int:
+    """The large contest-trade: RECOMPUTE_ENTRIES entries marked by 3 judges on 2 items,
+    locked; returns its id."""
+    ct_id, items = _contest_trade(contest_id, ("6-30-01", "焊工", "Welder"), 2)
+    entries = _entries(ct_id, "370305", RECOMPUTE_ENTRIES)
+    rng = Random(2020)
+    marks = []
+    for entry in entries:
+        for item in items:
+            steps = int(item.max_mark / item.step)
+            for judge in judge_ids:
+                value = item.step * rng.randint(steps // 3, steps)
+                marks.append(
+                    {"entry_id": entry, "item_id": item.id, "judge_id": judge, "value": value}
+                )
+    db.session.execute(sa.insert(Mark), marks)
+    db.session.add(
+        MarkingLock(
+            contest_trade_id=ct_id, locked=True, locked_by=judge_ids[0], locked_at=datetime.now()
+        )
+    )
+    return ct_id
+
+
+# --- the users ----------------------------------------------------------------------------------
+
+
+def log_in(judge: Judge, ct_id: int) -> str | None:
+    """Log the judge in and read their grid (CSRF token, cells); returns a problem or None."""
+    client = judge.client
+    status, page = client.request("GET", "/login")
+    token = re.search(rb'name="csrf_token"[^>]*value="([^"]+)"', page)
+    if status != 200 or not token:
+        return f"GET /login: {status}"
+    form = {"username": judge.username, "password": PASSWORD, "csrf_token": token[1].decode()}
+    status, _ = client.request(
+        "POST", "/login", urlencode(form), {"Content-Type": "application/x-www-form-urlencoded"}
+    )
+    if status != 302:
+        return f"POST /login: {status}"
+    status, page = client.request("GET", f"/marking/{ct_id}")
+    csrf = re.search(rb'data-csrf="([^"]+)"', page)
+    if status != 200 or not csrf:
+        return f"GET /marking/{ct_id}: {status}"
+    judge.csrf = csrf[1].decode()
+    cells = re.findall(rb'data-code="(\d+)" data-item="(\d+)"', page)
+    judge.cells = [(code.decode(), int(item)) for code, item in cells]
+    if len(judge.cells) != ENTRIES_PER_GROUP * ITEMS:
+        return f"the grid shows {len(judge.cells)} cells"
+    return None
+
+
+@dataclass
+class Kind:
+    """The answers to one kind of request."""
+
+    latencies: list[float] = field(default_factory=list)
+    answers: Counter = field(default_factory=Counter)
+
+
+class Contestant:
+    """One contestant's browser going round: results page, lookup form, lookup, own results."""
+
+    STEPS = ("page", "form", "lookup", "mine")
+
+    def __init__(self, id_number: str, name: str, port: int, published_ct: int):
+        self.id_number, self.name = id_number, name
+        self.client = HttpClient(port)
+        self.page = f"/results/trades/{published_ct}"
+        self.csrf = ""
+        self.step = 0
+        self.kinds = {kind: Kind() for kind in self.STEPS}
+
+    def _request(self, kind: str, method: str, path: str, body=None, headers=None):
+        start = time.perf_counter()
+        try:
+            status, page = self.client.request(method, path, body, headers)
+        except (OSError, http.client.HTTPException) as exc:
+            self.kinds[kind].answers[type(exc).__name__] += 1
+            return None, b""
+        self.kinds[kind].latencies.append(time.perf_counter() - start)
+        self.kinds[kind].answers[status] += 1
+        return status, page
+
+    def act(self) -> float:
+        """Make the next request; returns the pause before the one after."""
+        kind = self.STEPS[self.step]
+        if kind == "page":
+            self._request(kind, "GET", self.page)
+            self.step = 2 if self.csrf else 1
+            return random.uniform(0.5, 2.0)
+        if kind == "form":
+            status, page = self._request(kind, "GET", "/my-result")
+            token = re.search(rb'name="csrf_token" type="hidden" value="([^"]+)"', page)
+            if status == 200 and token:
+                self.csrf = token[1].decode()
+                self.step = 2
+            else:
+                self.step = 0
+            return random.uniform(2.0, 6.0)  # typing the ID number and the name
+        if kind == "lookup":
+            form = (
+                f"csrf_token={quote(self.csrf)}&id_number={self.id_number}&name={quote(self.name)}"
+            )
+            headers = {"Content-Type": "application/x-www-form-urlencoded"}
+            status, _ = self._request(kind, "POST", "/my-result", form, headers)
+            if status == 302:
+                self.step = 3
+                return 0.0  # the browser follows the redirect
+            self.step = 0
+            return self.think()
+        status, page = self._request(kind, "GET", "/my-result/results")
+        if status == 200 and self.name.encode() not in page:
+            self.kinds[kind].answers["without their name"] += 1
+        self.step = 0
+        return self.think()
+
+    @staticmethod
+    def think() -> float:
+        return min(random.expovariate(1 / CONTESTANT_THINK_S), 5 * CONTESTANT_THINK_S)
+
+
+class JudgeUser:
+    """One judge at a tablet: save a score, think, save the next."""
+
+    def __init__(self, judge: Judge, world: World):
+        self.judge, self.world, self.tally = judge, world, Tally()
+
+    def act(self) -> float:
+        save_score(self.judge, self.tally, self.world.marking_ct, self.world.choices)
+        return min(random.expovariate(1 / THINK_S), 5 * THINK_S)
+
+
+class Scheduler:
+    """Users by the time their pause ends. One dispatcher waits on the clock and hands each
+    user, once due, to the client threads, which block on a queue until there is work."""
+
+    def __init__(self, deadline: float):
+        self.deadline, self.heap, self.order = deadline, [], itertools.count()
+        self.changed = threading.Condition()
+        self.due: queue.SimpleQueue = queue.SimpleQueue()
+
+    def put(self, user, due: float) -> None:
+        with self.changed:
+            heapq.heappush(self.heap, (due, next(self.order), user))
+            if self.heap[0][2] is user:  # sooner than the dispatcher waits for
+                self.changed.notify()
+
+    def dispatch(self, threads: int) -> None:
+        """Until the deadline; then tells each client thread to stop."""
+        with self.changed:
+            while (now := time.monotonic()) < self.deadline:
+                while self.heap and self.heap[0][0] <= now:
+                    self.due.put(heapq.heappop(self.heap)[2])
+                soonest = self.heap[0][0] if self.heap else self.deadline
+                self.changed.wait(min(soonest, self.deadline) - now)
+        for _ in range(threads):
+            self.due.put(None)
+
+
+def drive(users: list, seconds: float) -> None:
+    """Run the users for ``seconds`` on CLIENT_THREADS threads; each starts at a random moment
+    of its first pause (so they do not all fire in the same millisecond)."""
+    start = time.monotonic()
+    scheduler = Scheduler(start + seconds)
+    for user in users:
+        pause = THINK_S if isinstance(user, JudgeUser) else CONTESTANT_THINK_S / 4
+        scheduler.put(user, start + random.uniform(0, pause))
+
+    def loop() -> None:
+        while (user := scheduler.due.get()) is not None:
+            if time.monotonic() < scheduler.deadline:
+                scheduler.put(user, time.monotonic() + user.act())
+
+    with ThreadPoolExecutor(CLIENT_THREADS) as pool:
+        futures = [pool.submit(loop) for _ in range(CLIENT_THREADS)]
+        scheduler.dispatch(CLIENT_THREADS)
+        for future in futures:
+            future.result()
+
+
+# --- the recomputes -----------------------------------------------------------------------------
+
+
+@dataclass
+class Recomputes:
+    """The recomputes of the large contest-trade during the run."""
+
+    seconds: list[float] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+
+
+def recompute_loop(app, world: World, stop: threading.Event, out: Recomputes) -> None:
+    """Queue a recompute of the large contest-trade, wait for its end, pause, again."""
+    with app.app_context():
+        while not stop.is_set():
+            job = results_services.start_recompute([world.large_ct], None, world.contest_id)
+            db.session.commit()
+            began = time.monotonic()
+            queue_recompute(job.id, [world.large_ct])
+            while True:
+                time.sleep(0.1)
+                db.session.expire_all()
+                ended = db.session.get(Job, job.id)
+                if ended.state in ("succeeded", "failed"):
+                    break
+                if stop.is_set() and time.monotonic() - began > 120:
+                    out.failed.append(f"job {job.id} did not end")
+                    return
+            if ended.state == "failed" or (ended.result or {}).get("refused"):
+                out.failed.append(f"job {job.id}: {ended.message} {ended.result}")
+            else:
+                out.seconds.append(time.monotonic() - began)
+            stop.wait(RECOMPUTE_PAUSE_S)
+        db.session.remove()
+
+
+def workers_cpu(procs: list[subprocess.Popen]) -> float:
+    """CPU seconds the Celery workers (main processes and their pools) have used so far."""
+    return sum(cpu_seconds(pid) for p in procs for pid in (p.pid, *children(p.pid)))
+
+
+def start_workers(env: dict, folder: Path) -> list[subprocess.Popen]:
+    """Two Celery workers (one process each) on the bench's queue, once both are ready."""
+    procs, logs = [], []
+    for n in range(2):
+        log = folder / f"worker-{n}.log"
+        logs.append(log)
+        with open(log, "wb") as out:
+            procs.append(
+                subprocess.Popen(
+                    [
+                        *(str(VENV_BIN / "celery"), "-A", "workers.worker", "worker"),
+                        *("--concurrency", "1", "-n", f"soak{n}@%h", "--loglevel", "INFO"),
+                        *("-Q", env["JINGSAI_QUEUE"]),
+                    ],
+                    cwd=ROOT,
+                    env=env,
+                    stdout=out,
+                    stderr=subprocess.STDOUT,
+                )
+            )
+    deadline = time.monotonic() + 60
+    while not all(b"ready." in log.read_bytes() for log in logs):
+        if any(p.poll() is not None for p in procs) or time.monotonic() > deadline:
+            for proc in procs:
+                stop_process(proc)
+            sys.exit("the workers did not start:\n" + "\n".join(log.read_text() for log in logs))
+        time.sleep(0.2)
+    return procs
+
+
+# --- the check ----------------------------------------------------------------------------------
+
+
+@dataclass
+class Check:
+    """The marked contest-trade in the database against what the server confirmed."""
+
+    saves: int
+    changes: int
+    missing: int
+    wrong_values: int
+    unexpected: int
+
+    @property
+    def lost(self) -> int:
+        """Confirmed saves not found: without their audit row, their mark, or their value."""
+        return max(0, self.saves - self.changes) + self.missing + self.wrong_values
+
+
+def verify(world: World, judges: list[JudgeUser]) -> Check:
+    expected, unsure = {}, set()
+    for user in judges:
+        judge, user_id = user.judge, world.user_ids[user.judge.username]
+        for (code, item), value in judge.saved.items():
+            expected[(world.entry_ids[code], item, user_id)] = Decimal(value)
+        unsure |= {(world.entry_ids[code], item, user_id) for code, item in judge.unsure}
+    on_trade = sa.select(Entry.id).where(Entry.contest_trade_id == world.marking_ct)
+    stored = {
+        (e, i, j): v
+        for e, i, j, v in db.session.execute(
+            sa.select(Mark.entry_id, Mark.item_id, Mark.judge_id, Mark.value).where(
+                Mark.entry_id.in_(on_trade)
+            )
+        )
+    }
+    changes = db.session.scalar(
+        sa.select(sa.func.count()).select_from(MarkChange).where(MarkChange.entry_id.in_(on_trade))
+    )
+    return Check(
+        saves=sum(u.judge.saves for u in judges),
+        changes=changes,
+        missing=len(expected.keys() - stored.keys()),
+        wrong_values=sum(
+            1 for k, v in expected.items() if k in stored and k not in unsure and stored[k] != v
+        ),
+        unexpected=len(stored.keys() - expected.keys() - unsure),
+    )
+
+
+# --- the report ---------------------------------------------------------------------------------
+
+
+EXPECTED = {"save": 200, "page": 200, "form": 200, "lookup": 302, "mine": 200}
+
+
+def gather(judges: list[JudgeUser], contestants: list[Contestant]) -> dict[str, Kind]:
+    """Every user's answers, by kind of request."""
+    kinds = {kind: Kind() for kind in EXPECTED}
+    for user in judges:
+        kinds["save"].latencies += user.tally.latencies
+        kinds["save"].answers[200] += user.tally.ok
+        for answer, n in user.tally.errors.items():
+            kinds["save"].answers[int(answer) if answer.isdigit() else answer] += n
+    for contestant in contestants:
+        for name, kind in contestant.kinds.items():
+            kinds[name].latencies += kind.latencies
+            kinds[name].answers += kind.answers
+    for kind in kinds.values():
+        kind.latencies.sort()
+    return kinds
+
+
+def report(
+    seconds: float, kinds: dict[str, Kind], recomputes: Recomputes, check: Check
+) -> list[str]:
+    """Print the figures; returns the problems (the last line is printed by the caller)."""
+    print(
+        f"soak: {GROUPS * JUDGES_PER_GROUP} judges (pause ~{THINK_S:g} s), {CONTESTANTS} "
+        f"contestants (away ~{CONTESTANT_THINK_S:g} s), {CLIENT_THREADS} client threads; "
+        f"gunicorn {WORKERS} sync workers, 2 Celery workers; {seconds:.0f} s"
+    )
+    problems = []
+    for name, kind in kinds.items():
+        ms = [percentile(kind.latencies, q) * 1000 for q in (50, 99)]
+        print(
+            f"{name:>6}: {len(kind.latencies) / seconds:7.1f}/s, p50 {ms[0]:.1f} ms, "
+            f"p99 {ms[1]:.1f} ms, answers {dict(kind.answers)}"
+        )
+        wrong = {a: n for a, n in kind.answers.items() if a != EXPECTED[name]}
+        if wrong:
+            problems.append(f"{name}: unexpected answers {wrong}")
+    done = sorted(recomputes.seconds)
+    print(
+        f"recomputes of {RECOMPUTE_ENTRIES} entries: {len(done)} done, median "
+        f"{percentile(done, 50):.2f} s, max {percentile(done, 100):.2f} s, "
+        f"{len(recomputes.failed)} failed"
+    )
+    problems += [f"recompute failed: {f}" for f in recomputes.failed]
+    if not done:
+        problems.append("no recompute finished during the run")
+    print(
+        f"check: {check.saves} saves confirmed, {check.changes} audit rows; {check.missing} "
+        f"missing marks, {check.wrong_values} wrong values, {check.unexpected} marks never saved"
+    )
+    if check.lost:
+        problems.append(f"lost saves: {check.lost}")
+    if check.unexpected:
+        problems.append(f"marks on cells never saved: {check.unexpected}")
+    for problem in problems:
+        print(f"PROBLEM: {problem}")
+    return problems
+
+
+def main() -> None:
+    """Build, serve, soak, check, clean up; the last line holds the figures."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seconds", type=float, default=300, help="length of the soak")
+    seconds = parser.parse_args().seconds
+    logging.basicConfig(level=logging.WARNING)
+    instance = Path(tempfile.mkdtemp(prefix="jingsai-bench-soak-"))
+    env = {
+        **os.environ,
+        "DATABASE_URL": DATABASE_URL,
+        "REDIS_URL": REDIS_URL,
+        "SECRET_KEY": secrets.token_hex(32),
+        "JINGSAI_INSTANCE": str(instance),
+        "JINGSAI_QUEUE": f"jingsai-bench-soak-{uuid.uuid4().hex[:8]}",
+        "JINGSAI_LOOKUP_LIMIT": "100000000 per minute",
+    }
+    procs, app = [], None
+    recreate_database(DATABASE_URL)
+    redis.Redis.from_url(REDIS_URL).flushdb()
+    try:
+        migrate_database(env)
+        app = create_app(
+            {
+                "SQLALCHEMY_DATABASE_URI": DATABASE_URL,
+                "INSTANCE_DIR": str(instance),
+                "CELERY": load_config(env)["CELERY"],
+            }
+        )
+        logging.getLogger().setLevel(logging.WARNING)
+        built = time.monotonic()
+        world = build_world(app)
+        print(f"built in {time.monotonic() - built:.1f} s", flush=True)
+        port = free_port()
+        procs.append(start_gunicorn(env, WORKERS, port, instance / "gunicorn.log", "/healthz"))
+        procs += start_workers(env, instance)
+        judges = [Judge(name, HttpClient(port)) for name in world.user_ids]
+        with ThreadPoolExecutor(CLIENT_THREADS) as pool:
+            refused = [p for p in pool.map(lambda j: log_in(j, world.marking_ct), judges) if p]
+        if refused:
+            sys.exit(f"{len(refused)} judges could not log in or read their grid: {refused[0]}")
+        judge_users = [JudgeUser(judge, world) for judge in judges]
+        contestants = [
+            Contestant(number, name, port, world.published_ct) for number, name in world.contestants
+        ]
+        stop, recomputes = threading.Event(), Recomputes()
+        recomputer = threading.Thread(
+            target=recompute_loop, args=(app, world, stop, recomputes), daemon=True
+        )
+        recomputer.start()
+        meter = CpuMeter(procs[0].pid, DATABASE_URL)
+        before, workers_before = meter.snapshot(), workers_cpu(procs[1:])
+        began = time.monotonic()
+        drive([*judge_users, *contestants], seconds)
+        elapsed = time.monotonic() - began
+        cpu = CpuMeter.spent(before, meter.snapshot())
+        cpu["workers"] = workers_cpu(procs[1:]) - workers_before
+        cpu["others"] = max(0.0, cpu["others"] - cpu["workers"])
+        meter.close()
+        stop.set()
+        recomputer.join(timeout=150)
+        with app.app_context():
+            check = verify(world, judge_users)
+            db.session.remove()
+            db.engine.dispose()
+        kinds = gather(judge_users, contestants)
+    finally:
+        for proc in procs:
+            stop_process(proc)
+        if app is not None:
+            forget_pending_results(app.extensions["celery"])
+        recreate_database(DATABASE_URL, drop_only=True)
+        client = redis.Redis.from_url(REDIS_URL)
+        client.flushdb()
+        client.close()
+    problems = report(elapsed, kinds, recomputes, check)
+    cores = {k: v / elapsed for k, v in cpu.items()}
+    print(
+        f"CPU in cores: gunicorn {cores['app']:.2f}, PostgreSQL {cores['db']:.2f}, Celery "
+        f"workers {cores['workers']:.2f}, this client {cores['client']:.2f}, other processes "
+        f"{cores['others']:.2f}; machine busy {cores['machine']:.2f} of {os.cpu_count()}"
+    )
+    every = sorted(x for kind in kinds.values() for x in kind.latencies)
+    errors_5xx = sum(
+        n
+        for kind in kinds.values()
+        for a, n in kind.answers.items()
+        if isinstance(a, int) and a >= 500
+    )
+    if problems:
+        print(f"logs of gunicorn and the workers: {instance}")
+    else:
+        shutil.rmtree(instance, ignore_errors=True)
+    print(
+        f"saves={check.saves} lost={check.lost} errors_5xx={errors_5xx} "
+        f"p99_ms={percentile(every, 99) * 1000:.1f}"
+    )
+    if problems:
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
