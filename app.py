@@ -3,15 +3,29 @@
 import logging
 from pathlib import Path
 
-from flask import Flask, flash, g, redirect, render_template, request, session, url_for
+from flask import (
+    Flask,
+    abort,
+    flash,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from competitions.core import audit
 from competitions.core.config import load_config
-from competitions.core.db import db
+from competitions.core.db import IdConverter, db
 from competitions.core.extensions import babel, csrf, limiter, login_manager, migrate
+from competitions.core.http import referrer_or
+from competitions.core.queue import QueueUnavailable
+from competitions.core.security import init_security
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -61,8 +75,11 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     """Mount every area's blueprint and the CLI commands."""
+    app.url_map.converters["int"] = IdConverter  # before any route is added
     from competitions.accounts.views import bp as accounts_bp
     from competitions.certificates.views import bp as certificates_bp
+    from competitions.core.audit_views import bp as audit_bp
+    from competitions.core.backup_cli import backup_command
     from competitions.core.views import bp as core_bp
     from competitions.imports.views import bp as imports_bp
     from competitions.judging.views import bp as judging_bp
@@ -86,13 +103,26 @@ def _register_blueprints(app: Flask) -> None:
         published_bp,
         api_bp,
         certificates_bp,
+        audit_bp,
     ):
         app.register_blueprint(bp)
     app.cli.add_command(seed_command)
+    app.cli.add_command(backup_command)
 
 
 def _register_hooks(app: Flask) -> None:
-    """Per-request audit actor, template globals, and friendly errors."""
+    """Per-request audit actor, security headers, template globals, and friendly errors."""
+    init_security(app)
+
+    @app.before_request
+    def _refuse_nul_characters():
+        # No field takes a NUL character and PostgreSQL text cannot hold one: refuse it before
+        # any query sees it (files are not looked at: they are bytes).
+        if _holds_nul():
+            message = _("The request holds a NUL character, which no field accepts.")
+            if request.is_json:
+                return jsonify(error=message), 400
+            abort(400, message)
 
     @app.before_request
     def _audit_actor():
@@ -104,10 +134,12 @@ def _register_hooks(app: Flask) -> None:
         g.pop("_flask_babel", None)
         g.pop("csrf_token", None)
         audit.set_actor(current_user.id if current_user.is_authenticated else None)
+        audit.set_scope_from_url(request.view_args)
 
     @app.teardown_request
     def _forget_actor(error=None):
         audit.set_actor(None)
+        audit.set_scope_from_url(None)
 
     @app.context_processor
     def _globals():
@@ -117,9 +149,28 @@ def _register_hooks(app: Flask) -> None:
     def _too_large(error):
         limit = app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)
         flash(_("The file is too large: the limit is %(mb)s MB.", mb=limit), "error")
-        return redirect(request.referrer or url_for("core.index")), 303
+        return redirect(referrer_or(url_for("core.index"))), 303
 
-    for code in (403, 404):
+    @app.errorhandler(QueueUnavailable)
+    def _queue_unavailable(error):
+        # The job was marked failed where it was queued (competitions/core/queue.py).
+        flash(
+            _("The task queue cannot be reached right now, so nothing was started: try again."),
+            "error",
+        )
+        return redirect(referrer_or(url_for("core.index"))), 303
+
+    for code in (400, 403, 404):
         app.register_error_handler(
             code, lambda e, code=code: (render_template("core/error.html", error=e), code)
         )
+
+
+def _holds_nul() -> bool:
+    """Whether the request's path, query, form fields or JSON body hold a NUL character."""
+    if "\x00" in request.path:
+        return True
+    fields = (*request.args.items(multi=True), *request.form.items(multi=True))
+    if any("\x00" in key or "\x00" in value for key, value in fields):
+        return True
+    return request.is_json and b"\\u0000" in request.get_data()

@@ -1,11 +1,13 @@
-"""Log-in and contest-role forms."""
+"""Log-in, password and contest-role forms."""
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, EqualTo, Length
 
+from competitions.accounts import rules
 from competitions.accounts.models import ROLES
+from competitions.core.i18n import say
 
 ROLE_LABELS = {
     "organiser": _l("Organiser"),
@@ -21,6 +23,35 @@ class LoginForm(FlaskForm):
 
     username = StringField(_l("Username"), validators=[DataRequired(), Length(max=60)])
     password = PasswordField(_l("Password"), validators=[DataRequired()])
+
+
+class PasswordForm(FlaskForm):
+    """Change one's own password: the current one, and a new one that meets the policy."""
+
+    current_password = PasswordField(_l("Current password"), validators=[DataRequired()])
+    new_password = PasswordField(
+        _l("New password"),
+        validators=[DataRequired(), Length(max=200)],
+        description=_l(
+            "At least 10 characters; not only digits, not your username, not a common password."
+        ),
+    )
+    confirm = PasswordField(
+        _l("New password again"),
+        validators=[
+            DataRequired(),
+            EqualTo("new_password", message=_l("The two new passwords differ.")),
+        ],
+    )
+
+    def __init__(self, username: str, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        #: Whose password it is (the policy refuses the username as a password).
+        self.username = username
+
+    def validate_new_password(self, field) -> None:
+        """Every way the new password breaks the policy, next to the field."""
+        field.errors.extend(say(p) for p in rules.password_problems(field.data, self.username))
 
 
 class ContestRoleForm(FlaskForm):

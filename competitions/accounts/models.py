@@ -27,6 +27,10 @@ class User(UserMixin, db.Model):
     #: The unit the user works for (recusal compares it with entries' units).
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: Consecutive failed log-ins, and until when the account refuses log-ins after too many
+    #: (competitions.accounts.rules.after_login_attempt).
+    failed_logins: Mapped[int] = mapped_column(default=0, server_default="0")
+    locked_until: Mapped[datetime | None] = mapped_column()
 
     roles: Mapped[list["ContestRole"]] = relationship(
         back_populates="user", cascade="all, delete-orphan"

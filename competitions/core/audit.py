@@ -3,6 +3,11 @@
 Every model that sets ``__audited__ = True`` is logged by one session listener, so no
 service can forget to write the trail. The acting user is set explicitly per request or
 per job with :func:`acting_as`.
+
+``__audited__`` may also be a method: the object is logged when it returns true (a mark
+change is logged when someone other than its judge made it). Each row names the contest it
+belongs to, found from the record (its contest, contest-trade or entry) or else from the
+request's URL (:func:`set_scope_from_url`), so an organiser can read their contest's trail.
 """
 
 import contextvars
@@ -11,12 +16,16 @@ from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, ForeignKey, Index, String, event, inspect
+from sqlalchemy import JSON, ForeignKey, Index, String, event, inspect, text
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from competitions.core.db import db, utcnow
 
 _actor: contextvars.ContextVar[int | None] = contextvars.ContextVar("audit_actor", default=None)
+#: What the current request or job is about: ("contest" | "contest_trade" | "entry", id).
+_scope: contextvars.ContextVar[tuple[str, int] | None] = contextvars.ContextVar(
+    "audit_scope", default=None
+)
 
 
 class AuditLog(db.Model):
@@ -34,26 +43,101 @@ class AuditLog(db.Model):
     entity_id: Mapped[int] = mapped_column()
     #: {column: [old, new]} for the columns that changed.
     changes: Mapped[dict] = mapped_column(JSON)
+    #: The contest the change belongs to (empty for the shared registers). No foreign key:
+    #: the trail outlives what it describes, like ``entity_id``.
+    contest_id: Mapped[int | None] = mapped_column()
 
-    __table_args__ = (Index("ix_audit_log_entity", "entity", "entity_id"),)
+    __table_args__ = (
+        Index("ix_audit_log_entity", "entity", "entity_id"),
+        Index("ix_audit_log_contest", "contest_id", "at"),
+    )
 
     def __repr__(self) -> str:
         return f"<AuditLog {self.action} {self.entity}#{self.entity_id} by {self.user_id}>"
 
 
 @contextmanager
-def acting_as(user_id: int | None):
-    """Attribute the changes made inside the block to ``user_id``."""
+def acting_as(user_id: int | None, contest_id: int | None = None):
+    """Attribute the changes made inside the block to ``user_id`` (and to ``contest_id``, for
+    records that do not name their contest)."""
     token = _actor.set(user_id)
+    scope = _scope.set(("contest", contest_id) if contest_id else _scope.get())
     try:
         yield
     finally:
+        _scope.reset(scope)
         _actor.reset(token)
 
 
 def set_actor(user_id: int | None) -> None:
     """Attribute the rest of this context's changes (one request) to ``user_id``."""
     _actor.set(user_id)
+
+
+#: URL arguments that say which contest a request is about, most direct first.
+_URL_SCOPES = (("contest_id", "contest"), ("ct_id", "contest_trade"), ("entry_id", "entry"))
+#: Columns of a record that say which contest it belongs to, most direct first.
+_RECORD_SCOPES = (
+    ("contest_id", "contest"),
+    ("contest_trade_id", "contest_trade"),
+    ("entry_id", "entry"),
+)
+#: How to find the contest of a contest-trade or an entry.
+_CONTEST_OF = {
+    "contest_trade": "SELECT contest_id FROM contest_trade WHERE id = :id",
+    "entry": "SELECT ct.contest_id FROM entry JOIN contest_trade ct "
+    "ON ct.id = entry.contest_trade_id WHERE entry.id = :id",
+}
+
+
+def set_scope_from_url(view_args: dict | None) -> None:
+    """Remember which contest this request is about, from its URL arguments (looked up only
+    when a change is logged)."""
+    args = view_args or {}
+    scope = next(((kind, args[name]) for name, kind in _URL_SCOPES if name in args), None)
+    _scope.set((scope[0], int(scope[1])) if scope else None)
+
+
+def _contest_finder(session):
+    """A function from a scope to its contest id, remembering what it looked up."""
+    found: dict[tuple[str, int], int | None] = {}
+
+    def find(scope: tuple[str, int] | None) -> int | None:
+        if scope is None:
+            return None
+        kind, key = scope
+        if kind == "contest":
+            return key
+        if scope not in found:
+            query = text(_CONTEST_OF[kind])
+            found[scope] = session.connection().execute(query, {"id": key}).scalar()
+        return found[scope]
+
+    return find
+
+
+def _scope_of(obj) -> tuple[str, int] | None:
+    """What a record belongs to: itself if a contest, else the contest, contest-trade or entry
+    it names; else what the request is about."""
+    if obj.__tablename__ == "contest":
+        return ("contest", obj.id)
+    return _scope_in(lambda column: getattr(obj, column, None))
+
+
+def _scope_in(value_of) -> tuple[str, int] | None:
+    """The first of a record's contest, contest-trade or entry (``value_of(column)``), else
+    what the request is about."""
+    for column, kind in _RECORD_SCOPES:
+        value = value_of(column)
+        if isinstance(value, int):
+            return (kind, value)
+    return _scope.get()
+
+
+def _is_audited(obj) -> bool:
+    """Whether a record's changes go to the audit log (``__audited__``, a flag or a method)."""
+    flag = getattr(obj, "__audited__", False)
+    return bool(flag()) if callable(flag) else bool(flag)
 
 
 def _plain(value):
@@ -88,14 +172,14 @@ def _changes(obj, action: str) -> dict:
 @event.listens_for(Session, "after_flush")
 def _write_audit_rows(session, flush_context):
     """Append an audit row for every created, changed or deleted audited object."""
-    rows = []
+    rows, find_contest = [], _contest_finder(session)
     for action, objects in (
         ("create", session.new),
         ("update", session.dirty),
         ("delete", session.deleted),
     ):
         for obj in objects:
-            if not getattr(obj, "__audited__", False):
+            if not _is_audited(obj):
                 continue
             changes = _changes(obj, action)
             if action == "update" and not changes:
@@ -106,19 +190,31 @@ def _write_audit_rows(session, flush_context):
                     "user_id": _actor.get(),
                     "action": action,
                     "entity": obj.__tablename__,
-                    "entity_id": obj.id,
+                    # The primary key (a result set's is its contest-trade's id).
+                    "entity_id": inspect(obj).mapper.primary_key_from_instance(obj)[0],
                     "changes": json.loads(json.dumps(changes, default=str)),
+                    "contest_id": find_contest(_scope_of(obj)),
                 }
             )
     if rows:
         session.connection().execute(AuditLog.__table__.insert(), rows)
 
 
+@event.listens_for(Session, "before_flush")
+def _place_written_rows(session, flush_context, instances):
+    """Audit rows a service adds itself belong to the contest the request or job is about."""
+    written = [o for o in session.new if isinstance(o, AuditLog) and o.contest_id is None]
+    if written:
+        contest_id = _contest_finder(session)(_scope.get())
+        for row in written:
+            row.contest_id = contest_id
+
+
 def log_bulk(session, action: str, entity: str, records: list[tuple[int, dict]]) -> None:
     """Write audit rows for records inserted in bulk (bypassing the ORM listener)."""
     if not records:
         return
-    actor = _actor.get()
+    actor, find_contest = _actor.get(), _contest_finder(session)
     now = utcnow()
     rows = [
         {
@@ -128,6 +224,7 @@ def log_bulk(session, action: str, entity: str, records: list[tuple[int, dict]])
             "entity": entity,
             "entity_id": entity_id,
             "changes": {k: [None, _plain(v)] for k, v in values.items() if v is not None},
+            "contest_id": find_contest(_scope_in(values.get)),
         }
         for entity_id, values in records
     ]

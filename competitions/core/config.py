@@ -14,6 +14,15 @@ def _sqlalchemy_url(url: str) -> str:
     return url
 
 
+def _secure_cookies(environ) -> bool:
+    """Cookies only over HTTPS: ``SESSION_COOKIE_SECURE`` (1/0) if set, else when ``BASE_URL``
+    is an https address."""
+    chosen = environ.get("SESSION_COOKIE_SECURE", "").strip().lower()
+    if chosen:
+        return chosen in {"1", "true", "yes", "on"}
+    return environ.get("BASE_URL", "").lower().startswith("https://")
+
+
 def load_config(environ=os.environ) -> dict:
     """The settings from the environment, with embedded defaults (SQLite, a serverless broker).
 
@@ -42,6 +51,17 @@ def load_config(environ=os.environ) -> dict:
         "BABEL_DEFAULT_TIMEZONE": environ.get("JINGSAI_TIMEZONE", "Asia/Shanghai"),
         "LANGUAGES": {"zh_Hans_CN": "中文", "en": "English"},
         "BASE_URL": environ.get("BASE_URL", "http://127.0.0.1:5000"),
+        #: The session and remember-me cookies: never readable by scripts, not sent with
+        #: cross-site posts, and only over HTTPS when the site is served over HTTPS.
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": _secure_cookies(environ),
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": _secure_cookies(environ),
+        #: Log-in attempts per client address; an account locks after repeated failures
+        #: (competitions.accounts.rules).
+        "LOGIN_RATE_LIMIT": environ.get("JINGSAI_LOGIN_LIMIT", "20 per minute"),
         #: Certificate PDFs: a folder every worker and web process can reach (a shared mount when
         #: they run on several machines; empty: <INSTANCE_DIR>/certificates), and the TrueType
         #: font embedded in them.
@@ -50,6 +70,10 @@ def load_config(environ=os.environ) -> dict:
             "CERT_FONT_PATH", "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
         ),
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        #: Redis down: limits are counted in each web process's memory until it is back, and a
+        #: limiter error lets the request through rather than answering 500.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        "RATELIMIT_SWALLOW_ERRORS": True,
         #: Published pages and API answers are cached in Redis (JINGSAI_PAGE_CACHE=0: never).
         "CACHE_REDIS_URL": redis_url if environ.get("JINGSAI_PAGE_CACHE", "1") != "0" else None,
         #: Lookups of one's own result per client (ID number + name).
@@ -69,6 +93,13 @@ def load_config(environ=os.environ) -> dict:
             "worker_prefetch_multiplier": 1,
             "broker_connection_retry_on_startup": True,
             "task_default_queue": environ.get("JINGSAI_QUEUE", "jingsai"),
+            # Redis: a task whose worker died before acknowledging it goes to another worker
+            # once it is this old (kombu's default, an hour); keep it above the longest task.
+            "broker_transport_options": (
+                {"visibility_timeout": int(environ.get("JINGSAI_TASK_VISIBILITY_S", 3600))}
+                if redis_url
+                else {}
+            ),
             # Run by one `celery beat` (or a worker started with -B in the embedded setup).
             "beat_schedule": {
                 "finalise-due-results": {"task": "publication.finalise_due", "schedule": 60.0}

@@ -6,6 +6,7 @@ from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
+from werkzeug.routing import IntegerConverter
 
 #: Stable constraint names, so Alembic migrations do not depend on the database's own naming.
 NAMING_CONVENTION = {
@@ -24,6 +25,27 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+
+
+#: The largest INTEGER the databases hold (PostgreSQL's int4): ids, counts, pages.
+MAX_INT = 2**31 - 1
+
+
+def db_int(text) -> int:
+    """A number a request sent, as an int an INTEGER column can be compared with; ValueError
+    otherwise (a larger number is no id of ours, and would make the database driver fail)."""
+    number = int(text)
+    if not -MAX_INT <= number <= MAX_INT:
+        raise ValueError(f"{text!r:.40} is out of range")
+    return number
+
+
+class IdConverter(IntegerConverter):
+    """``<int:…>`` in URLs: a number beyond what the database holds is a 404, not a crash."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_INT)
+        super().__init__(map, *args, **kwargs)
 
 
 def utcnow() -> datetime:

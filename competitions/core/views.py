@@ -2,13 +2,14 @@
 
 from decimal import Decimal
 
-from flask import Blueprint, abort, jsonify, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, jsonify, redirect, render_template, session, url_for
 from flask_babel import gettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from competitions.accounts.permissions import contests_of, roles_in
 from competitions.core.db import db
+from competitions.core.http import referrer_or
 from competitions.core.jobs import Job
 from competitions.registry.forms import TIER_LABELS
 from competitions.registry.models import Contest
@@ -47,10 +48,7 @@ def set_language(code: str):
     """Switch the interface language (Chinese or English) for this browser."""
     if code in {"zh_Hans_CN", "en"}:
         session["lang"] = code
-    target = request.referrer or url_for("core.index")
-    if not target.startswith(request.host_url):
-        target = url_for("core.index")
-    return redirect(target)
+    return redirect(referrer_or(url_for("core.index")))
 
 
 def job_for_current_user(job_id: str) -> Job:

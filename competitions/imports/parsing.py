@@ -19,6 +19,12 @@ from competitions.registry.rules import N_, Reason
 
 #: Above this many data rows a file is refused (split it).
 MAX_ROWS = 20_000
+#: Rows are read no further than this row number, blank rows included (a sheet can hold a
+#: million empty rows in a few bytes).
+LAST_ROW = 2 * MAX_ROWS + 1
+#: An .xlsx is a zip: one that unpacks to more than this is refused before it is opened (a
+#: sheet of MAX_ROWS rows unpacks to about 15 MB; a "zip bomb" of 1 MB to gigabytes).
+MAX_UNPACKED_BYTES = 40 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -108,13 +114,40 @@ def read_upload(filename: str, data: bytes) -> Sheet:
     raise FileProblem(Reason.of(N_("only .xlsx and .csv files can be imported")))
 
 
+def unpacked_problem(data: bytes, limit: int = MAX_UNPACKED_BYTES) -> Reason | None:
+    """Why a zip (an .xlsx) must not be opened: its files unpack to more than ``limit`` bytes.
+
+    The sizes are those the zip declares; Python's reader never unpacks more than that.
+    None when it is small enough, or not a zip at all (the spreadsheet reader says so).
+    """
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, ValueError, EOFError):
+        return None
+    if unpacked > limit:
+        return Reason.of(
+            N_("the spreadsheet unpacks to more than %(mb)s MB; split it"), mb=limit // 2**20
+        )
+    return None
+
+
+def _too_many_rows() -> FileProblem:
+    return FileProblem(Reason.of(N_("the file has more than %(max)s rows; split it"), max=MAX_ROWS))
+
+
 def _read_xlsx(data: bytes) -> Sheet:
     """The first worksheet of a workbook; formulas stay formulas (text starting with "=")."""
+    if problem := unpacked_problem(data):
+        raise FileProblem(problem)
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
         try:
             sheet = book.worksheets[0]
-            return _sheet(tuple(_cell(v) for v in row) for row in sheet.iter_rows(values_only=True))
+            if (sheet.max_row or 0) > LAST_ROW:  # as the sheet declares it: stop before reading
+                raise _too_many_rows()
+            rows = sheet.iter_rows(max_row=LAST_ROW + 1, values_only=True)
+            return _sheet(tuple(_cell(v) for v in row) for row in rows)
         finally:
             book.close()
     except FileProblem:
@@ -142,15 +175,16 @@ def _decode(data: bytes) -> str:
 
 
 def _csv_rows(data: bytes):
-    """The rows of a CSV file, each a tuple of text cells (empty cells as None)."""
+    """The rows of a CSV file, each a tuple of text cells (empty cells as None), read one by
+    one (millions of empty lines are no list in memory)."""
     text = _decode(data)
     if "\x00" in text:
         raise FileProblem(Reason.of(N_("this file is not a CSV text file")))
     try:
-        rows = list(csv.reader(io.StringIO(text, newline="")))
+        for row in csv.reader(io.StringIO(text, newline="")):
+            yield tuple(cell if cell.strip() else None for cell in row)
     except csv.Error:
         raise FileProblem(Reason.of(N_("this file is not a CSV text file"))) from None
-    return (tuple(cell if cell.strip() else None for cell in row) for row in rows)
 
 
 def _blank(value) -> bool:
@@ -166,12 +200,12 @@ def _sheet(rows) -> Sheet:
     positions = _header_positions(header_row)
     sheet = Sheet(headers={key: str(header_row[i]).strip() for key, i in positions.items()})
     for number, row in enumerate(rows, start=2):
+        if number > LAST_ROW:
+            raise _too_many_rows()
         if all(_blank(v) for v in row):
             continue
         if len(sheet.rows) >= MAX_ROWS:
-            raise FileProblem(
-                Reason.of(N_("the file has more than %(max)s rows; split it"), max=MAX_ROWS)
-            )
+            raise _too_many_rows()
         cells = {key: row[i] if i < len(row) else None for key, i in positions.items()}
         sheet.rows.append((number, cells))
     if not sheet.rows:

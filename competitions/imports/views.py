@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 
 from competitions.accounts.permissions import require_contest_role
 from competitions.core.db import db
+from competitions.core.queue import enqueue
 from competitions.imports import jobs as import_jobs
 from competitions.imports import report
 from competitions.imports.forms import ImportForm
@@ -39,7 +40,7 @@ def upload(contest_id: int):
             contest_id, current_user.id, upload.filename or "upload", upload.mimetype, upload.read()
         )
         db.session.commit()
-        import_entries.delay(job.id)
+        enqueue(job.id, import_entries.delay, job.id)
         return redirect(url_for("imports.job", contest_id=contest_id, job_id=job.id), 303)
     return render_template(
         "imports/upload.html",

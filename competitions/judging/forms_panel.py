@@ -6,14 +6,15 @@ from wtforms import BooleanField, SelectField, SelectMultipleField, StringField,
 from wtforms.validators import DataRequired, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from competitions.core.db import db_int
 from competitions.judging.models import PANEL_ROLES
 
 PANEL_ROLE_LABELS = {"judge": _l("Judge"), "chief_judge": _l("Chief judge")}
 
 
 def _optional_int(value):
-    """Coerce a select's value to int, keeping empty as None."""
-    return int(value) if value not in (None, "", "None") else None
+    """Coerce a select's value to int (an id the database can hold), keeping empty as None."""
+    return db_int(value) if value not in (None, "", "None") else None
 
 
 def _listed(field) -> bool:

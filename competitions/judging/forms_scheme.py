@@ -5,7 +5,6 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
     BooleanField,
-    DecimalField,
     IntegerField,
     SelectField,
     StringField,
@@ -14,6 +13,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
+from competitions.core.fields import FiniteDecimalField
 from competitions.core.i18n import say
 from competitions.judging.scheme_import import (
     ItemSpec,
@@ -52,9 +52,9 @@ class SchemeItemForm(FlaskForm):
     )
     description = TextAreaField(_l("Description"), validators=[Optional()])
     kind = SelectField(_l("Type"), choices=list(KIND_LABELS.items()))
-    max_mark = DecimalField(_l("Max mark"), places=None, validators=[InputRequired()])
+    max_mark = FiniteDecimalField(_l("Max mark"), places=None, validators=[InputRequired()])
     scale = SelectField(_l("Scale"), choices=list(SCALE_LABELS.items()))
-    step = DecimalField(
+    step = FiniteDecimalField(
         _l("Step"),
         places=None,
         validators=[Optional()],
@@ -66,7 +66,7 @@ class SchemeItemForm(FlaskForm):
         description=_l("Empty: 1 for a measurement, 3 for a judgement"),
     )
     aggregation = SelectField(_l("Aggregation of judges"), choices=list(AGGREGATION_LABELS.items()))
-    tolerance = DecimalField(
+    tolerance = FiniteDecimalField(
         _l("Tolerance"),
         places=None,
         validators=[Optional()],

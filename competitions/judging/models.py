@@ -108,6 +108,7 @@ class SchemeItem(db.Model):
 class PanelMember(db.Model):
     """A judge or the chief judge of one contest-trade."""
 
+    __audited__ = True
     id: Mapped[int] = mapped_column(primary_key=True)
     contest_trade_id: Mapped[int] = mapped_column(
         ForeignKey("contest_trade.id", ondelete="CASCADE"), index=True
@@ -235,6 +236,11 @@ class Mark(db.Model):
 class MarkChange(db.Model):
     """The audit trail of marks: who set which score, when, from what, to what, and why."""
 
+    def __audited__(self) -> bool:
+        """A correction (by the chief judge, not the mark's judge) also goes to the audit log;
+        judges' own saves stay in this table only."""
+        return self.changed_by != self.judge_id
+
     id: Mapped[int] = mapped_column(primary_key=True)
     entry_id: Mapped[int] = mapped_column(ForeignKey("entry.id", ondelete="CASCADE"))
     item_id: Mapped[int] = mapped_column(ForeignKey("scheme_item.id", ondelete="CASCADE"))
@@ -283,6 +289,7 @@ class ScoreSheet(db.Model):
 class FlagResolution(db.Model):
     """The chief judge's decision on a disagreement: confirm the scores, or ask for a re-mark."""
 
+    __audited__ = True
     id: Mapped[int] = mapped_column(primary_key=True)
     entry_id: Mapped[int] = mapped_column(ForeignKey("entry.id", ondelete="CASCADE"), index=True)
     item_id: Mapped[int] = mapped_column(ForeignKey("scheme_item.id", ondelete="CASCADE"))
@@ -318,6 +325,7 @@ class MarkingLock(db.Model):
 class LockEvent(db.Model):
     """Every lock and unlock, with the written reason an unlock needs."""
 
+    __audited__ = True
     id: Mapped[int] = mapped_column(primary_key=True)
     contest_trade_id: Mapped[int] = mapped_column(
         ForeignKey("contest_trade.id", ondelete="CASCADE"), index=True
@@ -336,6 +344,7 @@ class LockEvent(db.Model):
 class CodeReveal(db.Model):
     """A look at the code-to-person list (allowed only after the lock), for the record."""
 
+    __audited__ = True
     id: Mapped[int] = mapped_column(primary_key=True)
     contest_trade_id: Mapped[int] = mapped_column(
         ForeignKey("contest_trade.id", ondelete="CASCADE"), index=True

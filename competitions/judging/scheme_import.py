@@ -18,6 +18,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 
+from competitions.imports.parsing import unpacked_problem
 from competitions.judging.rules import AGGREGATIONS
 from competitions.registry.rules import N_, Reason
 
@@ -235,6 +236,8 @@ def read_rows(data: bytes) -> tuple[str, list[tuple[int, tuple]]]:
     """
     if not data:
         raise SchemeFileError([SheetProblem(None, "", Reason.of(N_("the file is empty")))])
+    if too_big := unpacked_problem(data):  # a zip bomb is refused before it is opened
+        raise SchemeFileError([SheetProblem(None, "", too_big)])
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
         try:

@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from competitions.core.db import db
+from competitions.core.db import db, db_int
 from competitions.core.i18n import say
 from competitions.judging import marking
 from competitions.judging.access import contest_trade_or_404, panel_member, require_panel
@@ -55,9 +55,11 @@ def save_score(ct_id: int):
     member = panel_member(ct_id, current_user.id)
     if member is None or member.role not in ("judge", "chief_judge"):
         abort(403)
-    data = request.get_json(silent=True) or {}
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):  # not a JSON object: nothing the grid sends
+        data = {}
     try:
-        item_id = int(data.get("item"))
+        item_id = db_int(data.get("item"))
     except (TypeError, ValueError):
         return jsonify(error=_("This entry or item is not assigned to you.")), 400
     try:
@@ -79,7 +81,7 @@ def my_history(ct_id: int):
     ct = contest_trade_or_404(ct_id)
     member = require_panel(ct, "judge", "chief_judge")
     code = request.args.get("code", "")
-    item_id = request.args.get("item", type=int)
+    item_id = request.args.get("item", type=db_int)
     entry = next((e for e in marking.assigned_entries(member) if e.code == code), None)
     rows = []
     if entry is not None:

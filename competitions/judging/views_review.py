@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from competitions.accounts.models import User
-from competitions.core.db import db
+from competitions.core.db import db, db_int
 from competitions.core.i18n import say
 from competitions.judging import review
 from competitions.judging.access import contest_trade_or_404, require_panel
@@ -109,12 +109,13 @@ def lock_marks(ct_id: int):
 
 def _recompute_after_lock(ct) -> None:
     """Locking makes the workers compute the contest-trade's results."""
+    from competitions.core.queue import enqueue
     from competitions.results.services import start_recompute
     from workers.tasks import queue_recompute
 
     job = start_recompute([ct.id], current_user.id, ct.contest_id)
     db.session.commit()
-    queue_recompute(job.id, [ct.id])
+    enqueue(job.id, queue_recompute, job.id, [ct.id])
 
 
 @bp.post("/contest-trades/<int:ct_id>/unlock")
@@ -145,7 +146,7 @@ def mark_history(ct_id: int):
     ct = contest_trade_or_404(ct_id)
     require_panel(ct, "chief_judge")
     code = request.args.get("code", "")
-    item = db.session.get(SchemeItem, request.args.get("item", type=int) or 0)
+    item = db.session.get(SchemeItem, request.args.get("item", type=db_int) or 0)
     entry_id = db.session.scalar(
         select(EntryCode.entry_id).filter_by(contest_trade_id=ct_id, code=code)
     )
@@ -161,11 +162,13 @@ def mark_history(ct_id: int):
 
 
 def _upheld_appeals(ct_id: int) -> list[tuple]:
-    """Upheld appeals of the contest-trade, by anonymous code (the chief judge acts on them)."""
+    """Upheld appeals of the contest-trade, by anonymous code, with the arbitrator's decision
+    (the chief judge acts on them)."""
     from competitions.publication.models import Appeal
 
     return db.session.execute(
-        select(EntryCode.code, Appeal.reason, Appeal.decision, Appeal.decided_at)
+        # Not the contestant's own text: it may name them, and the panel marks blind.
+        select(EntryCode.code, Appeal.decision, Appeal.decided_at)
         .join(EntryCode, EntryCode.entry_id == Appeal.entry_id)
         .where(Appeal.contest_trade_id == ct_id, Appeal.state == "upheld")
         .order_by(Appeal.decided_at.desc())

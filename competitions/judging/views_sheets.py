@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
 from competitions.accounts.models import User
-from competitions.core.db import db
+from competitions.core.db import db, db_int
 from competitions.core.i18n import say
 from competitions.judging import sheets
 from competitions.judging.access import contest_trade_or_404, require_clerk
@@ -80,7 +80,7 @@ def sheets_list(ct_id: int):
 def _list_page(ct: ContestTrade, form: StartSheetForm, status: int = 200):
     state = request.args.get("state")
     state = state if state in STATE_LABELS else None
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = max(request.args.get("page", 1, type=db_int), 1)
     rows, total = _sheet_rows(ct.id, state, page, PAGE_SIZE)
     return render_template(
         "judging/sheets.html",

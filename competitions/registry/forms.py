@@ -5,7 +5,6 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
-    DecimalField,
     IntegerField,
     SelectField,
     StringField,
@@ -13,6 +12,8 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from competitions.core.db import db_int
+from competitions.core.fields import FiniteDecimalField
 from competitions.core.i18n import say
 from competitions.registry import rules
 from competitions.registry.models import (
@@ -92,8 +93,15 @@ def _choices(labels: dict, keys) -> list:
 
 
 def _optional_int(value):
-    """Coerce a select's value to int, keeping empty as None."""
-    return int(value) if value not in (None, "", "None") else None
+    """Coerce a select's value to int (an id the database can hold), keeping empty as None."""
+    return db_int(value) if value not in (None, "", "None") else None
+
+
+def _check_listed(field, message) -> None:
+    """Refuse a select's value that is not one of its choices (empty is allowed): its choices
+    are the records the user may pick, and the value goes into a foreign key."""
+    if field.data is not None and field.data not in {value for value, _label in field.choices}:
+        raise ValidationError(message)
 
 
 class TradeForm(FlaskForm):
@@ -131,6 +139,9 @@ class ContestForm(FlaskForm):
     parent_tiers: dict = {}
     own_id: int | None = None
 
+    def validate_organising_unit_id(self, field):
+        _check_listed(field, _l("Choose a unit from the list."))
+
     def validate_ends_on(self, field):
         if self.starts_on.data and field.data and field.data < self.starts_on.data:
             raise ValidationError(_l("The contest cannot end before it starts."))
@@ -156,10 +167,10 @@ class ContestTradeForm(FlaskForm):
     """A trade as held in a contest, with its rule settings."""
 
     trade_id = SelectField(_l("Trade"), coerce=_optional_int, validate_choice=False)
-    theory_weight = DecimalField(
+    theory_weight = FiniteDecimalField(
         _l("Theory weight (%)"), places=2, validators=[InputRequired(), NumberRange(0, 100)]
     )
-    practical_weight = DecimalField(
+    practical_weight = FiniteDecimalField(
         _l("Practical weight (%)"), places=2, validators=[InputRequired(), NumberRange(0, 100)]
     )
     tie_breaks = StringField(
@@ -178,7 +189,7 @@ class ContestTradeForm(FlaskForm):
         _l("Rounding of proportions"), choices=_choices(ROUNDING_LABELS, AWARD_ROUNDINGS)
     )
     honourable_mentions = BooleanField(_l("Honourable mentions down to half the field"))
-    award_min_total = DecimalField(
+    award_min_total = FiniteDecimalField(
         _l("Minimum total for an award"), places=2, validators=[Optional(), NumberRange(0, 100)]
     )
     advancement_mode = SelectField(
@@ -261,6 +272,9 @@ class DelegationForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=150)])
     unit_id = SelectField(_l("Unit"), coerce=_optional_int, validate_choice=False)
 
+    def validate_unit_id(self, field):
+        _check_listed(field, _l("Choose a unit from the list."))
+
 
 class EntryFieldsMixin:
     """The entry's own fields, declared first so the form opens with them."""
@@ -292,6 +306,9 @@ class PersonFieldsMixin:
         validators=[Optional()],
     )
     phone = StringField(_l("Phone"), validators=[Optional(), Length(max=30)])
+
+    def validate_unit_id(self, field):
+        _check_listed(field, _l("Choose a unit from the list."))
 
     def person_facts(self) -> rules.PersonFacts:
         """The person's fields as plain facts for the rules."""
@@ -332,3 +349,6 @@ class EntryEditForm(FlaskForm):
 
     delegation_id = SelectField(_l("Delegation"), coerce=_optional_int, validate_choice=False)
     status = SelectField(_l("Status"), choices=_choices(STATUS_LABELS, ENTRY_STATUSES))
+
+    def validate_delegation_id(self, field):
+        _check_listed(field, _l("Choose a delegation from the list."))

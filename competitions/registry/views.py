@@ -52,7 +52,7 @@ def trades():
 @registrar_required
 def trade_form(trade_id):
     """Add or edit a trade."""
-    trade = db.get_or_404(Trade, trade_id) if trade_id else Trade()
+    trade = db.get_or_404(Trade, trade_id) if trade_id is not None else Trade()
     form = TradeForm(obj=trade)
     if form.validate_on_submit():
         code = form.code.data.strip()
@@ -84,7 +84,7 @@ def units():
 @registrar_required
 def unit_form(unit_id):
     """Add or edit a unit and choose its parent."""
-    unit = db.get_or_404(Unit, unit_id) if unit_id else Unit()
+    unit = db.get_or_404(Unit, unit_id) if unit_id is not None else Unit()
     form = UnitForm(obj=unit)
     form.parent_id.choices = [("", "—"), *services.unit_choices()]
     if form.validate_on_submit() and _unit_form_ok(form, unit_id):

@@ -136,7 +136,10 @@ def contest_trade_form(contest_id: int, ct_id: int | None):
     """Add a trade to a contest, or edit its rule settings."""
     require_contest_role(contest_id, "organiser")
     contest = db.get_or_404(Contest, contest_id)
-    ct = db.get_or_404(ContestTrade, ct_id) if ct_id else ContestTrade(contest_id=contest_id)
+    if ct_id is None:
+        ct = ContestTrade(contest_id=contest_id)
+    else:
+        ct = db.get_or_404(ContestTrade, ct_id)
     if ct_id and ct.contest_id != contest_id:
         abort(404)
     if not ct_id:

@@ -9,9 +9,9 @@ from sqlalchemy import func, or_, select
 from competitions.accounts.models import User
 from competitions.accounts.permissions import require_contest_role, roles_in
 from competitions.core.audit import AuditLog
-from competitions.core.db import db
+from competitions.core.db import db, db_int
 from competitions.core.i18n import say
-from competitions.registry import services
+from competitions.registry import rules, services
 from competitions.registry.forms import (
     GENDER_LABELS,
     ID_TYPE_LABELS,
@@ -25,6 +25,8 @@ from competitions.registry.models import Contest, ContestTrade, Entry, Person
 from competitions.registry.views import bp, render_form
 
 PAGE_SIZE = 50
+#: Searches are cut to this: longer than any name or ID number (and LIKE patterns have limits).
+SEARCH_LENGTH = 100
 PERSON_FIELDS = ("unit_id", "skill_level", "phone")
 
 
@@ -40,9 +42,9 @@ def entries(contest_id: int):
         .join(Entry.contest_trade)
         .where(ContestTrade.contest_id == contest_id)
     )
-    ct_filter = request.args.get("ct", type=int)
+    ct_filter = request.args.get("ct", type=db_int)
     status = request.args.get("status")
-    search = (request.args.get("q") or "").strip()
+    search = (request.args.get("q") or "").strip()[:SEARCH_LENGTH]
     if ct_filter:
         query = query.where(Entry.contest_trade_id == ct_filter)
     if status in STATUS_LABELS:
@@ -51,7 +53,7 @@ def entries(contest_id: int):
         like = f"%{search}%"
         query = query.where(or_(Person.name.like(like), Person.id_number.like(like.upper())))
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = max(request.args.get("page", 1, type=db_int), 1)
     rows = db.session.scalars(
         query.order_by(Entry.contest_trade_id, Person.name)
         .limit(PAGE_SIZE)
@@ -85,7 +87,8 @@ def entry_new(contest_id: int):
     contest = db.get_or_404(Contest, contest_id)
     form = _entry_form(contest)
     if form.validate_on_submit():
-        ct = db.session.get(ContestTrade, form.contest_trade_id.data)
+        chosen = form.contest_trade_id.data
+        ct = db.session.get(ContestTrade, chosen) if chosen is not None else None
         delegations = {d[0] for d in services.delegation_choices(contest_id)}
         if ct is None or ct.contest_id != contest_id:
             form.contest_trade_id.errors.append(_("Choose a trade from the list."))
@@ -166,10 +169,14 @@ def person(person_id: int):
         if other is not None and other.id != person.id:
             form.id_number.errors.append(_("Another contestant has this ID number."))
         else:
+            # Left empty, gender and birth date come from the ID number, else stay as they were
+            # (populate_obj would blank them: the columns are NOT NULL).
+            complete = rules.complete_person(facts)
+            kept = person.gender, person.birth_date
             form.populate_obj(person)
             person.id_number = facts.id_number
-            person.gender = form.gender.data or person.gender
-            person.birth_date = form.birth_date.data or person.birth_date
+            person.gender = complete.gender or kept[0]
+            person.birth_date = complete.birth_date or kept[1]
             db.session.commit()
             flash(_("Contestant saved."), "success")
             return redirect(url_for("registry.person", person_id=person.id))

@@ -18,3 +18,10 @@
     poll();
   });
 })();
+
+// "Back" links: return to the previous page (no inline script: the Content-Security-Policy forbids it).
+document.querySelectorAll("a[data-back]").forEach(function (link) {
+  link.addEventListener("click", function (event) {
+    if (window.history.length > 1) { event.preventDefault(); window.history.back(); }
+  });
+});

@@ -1,0 +1,244 @@
+"""The access matrix: who each route of the app lets in, and how to ask it as each role.
+
+``MATRIX`` names, for each endpoint, the roles it lets in; everyone else gets the refusal of
+their kind: 403 for a logged-in user, the log-in page for one who is not, the look-up page for
+the contestant's own pages. Routes are asked with the records of ``world.build_world()``.
+"""
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from flask import Flask
+from werkzeug.routing import Rule
+
+from competitions.core.db import db
+from tests.security.world import JUDGES, STAFF, World
+
+ANONYMOUS, CONTESTANT = "anonymous", "contestant"
+ORG, OTHER_ORG, CHIEF, CLERK, ARBITRATOR = "org", "other_org", "chief", "clerk", "arbitrator"
+JUDGE, JUDGE_CT2, RECUSED = JUDGES
+ROLES = (ANONYMOUS, CONTESTANT, *STAFF)
+
+EVERYONE = frozenset(ROLES)
+LOGGED_IN = frozenset(STAFF)
+IN_THE_CONTEST = LOGGED_IN - {OTHER_ORG}
+ON_CT1_PANEL = frozenset({CHIEF, JUDGE, RECUSED})
+ORGANISER = frozenset({ORG})
+RESULT_READERS = frozenset({ORG, CHIEF})
+
+#: Answers. OK: 200, a redirect that is not a refusal, or 409 (let in, but the state of
+#: things refuses: the marks are locked). LOGIN: a redirect to the log-in page. LOOKUP: a
+#: redirect to the contestant's look-up page. FORBIDDEN: 403. NOT_FOUND: 404.
+OK, LOGIN, LOOKUP, FORBIDDEN, NOT_FOUND = "ok", "login", "lookup", "403", "404"
+
+
+@dataclass(frozen=True)
+class Access:
+    """Who a route lets in, and what the others get (None: 403, or the log-in page)."""
+
+    allowed: frozenset
+    refusal: str | None = None
+
+
+def staff(*roles) -> Access:
+    return Access(frozenset(roles))
+
+
+#: endpoint → who may use it. Contest routes are asked about contest-trade 1 of the world.
+MATRIX: dict[str, Access] = {
+    # public: results, the API, verification, the look-up, log-in, language, health
+    "core.health": Access(EVERYONE),
+    "core.set_language": Access(EVERYONE),
+    "static": Access(EVERYONE),
+    "accounts.login": Access(EVERYONE),
+    "api.root": Access(EVERYONE),
+    "api.openapi": Access(EVERYONE),
+    "api.contests": Access(EVERYONE),
+    "api.contest": Access(EVERYONE),
+    "api.trade_results": Access(EVERYONE),
+    "published.index": Access(EVERYONE),
+    "published.contest": Access(EVERYONE),
+    "published.trade": Access(EVERYONE),
+    "published.board": Access(EVERYONE),
+    "published.board_body": Access(EVERYONE),
+    "certificates.verify_form": Access(EVERYONE),
+    "certificates.verify": Access(EVERYONE),
+    "public.my_result": Access(EVERYONE),
+    # the contestant who looked their result up
+    "public.my_results": Access(frozenset({CONTESTANT}), LOOKUP),
+    "public.appeal": Access(frozenset({CONTESTANT}), LOOKUP),
+    "certificates.my_certificate": Access(frozenset({CONTESTANT}), LOOKUP),
+    # anyone logged in
+    "core.index": Access(LOGGED_IN),
+    "accounts.password": Access(LOGGED_IN),
+    "accounts.logout": Access(LOGGED_IN),
+    "registry.contests": Access(LOGGED_IN),
+    "registry.trades": Access(LOGGED_IN),
+    "judging.my_marking": Access(LOGGED_IN),
+    # the contest's people (any role in it)
+    "registry.contest": Access(IN_THE_CONTEST),
+    # registrars (org is one) and organisers of any contest
+    "registry.units": staff(ORG, OTHER_ORG),
+    "registry.unit_form": Access(ORGANISER),
+    "registry.trade_form": Access(ORGANISER),
+    "registry.contest_new": Access(ORGANISER),
+    # the contest's organisers
+    "registry.contest_edit": Access(ORGANISER),
+    "registry.contest_trade_form": Access(ORGANISER),
+    "registry.delegations": Access(ORGANISER),
+    "registry.entries": Access(ORGANISER),
+    "registry.entry_new": Access(ORGANISER),
+    "registry.entry_edit": Access(ORGANISER),
+    "registry.person": Access(ORGANISER),
+    "accounts.contest_staff": Access(ORGANISER),
+    "audit.contest_audit": Access(ORGANISER),
+    "audit.contest_audit_export": Access(ORGANISER),
+    "core.job_status": Access(ORGANISER),  # the import job, started by org
+    "imports.upload": Access(ORGANISER),
+    "imports.job": Access(ORGANISER),
+    "imports.errors": Access(ORGANISER),
+    "imports.template": Access(ORGANISER),
+    "imports.template_csv": Access(ORGANISER),
+    "judging.scheme": Access(ORGANISER),
+    "judging.scheme_download": Access(ORGANISER),
+    "judging.scheme_copy": Access(ORGANISER),
+    "judging.scheme_import": Access(ORGANISER),
+    "judging.scheme_item_new": Access(ORGANISER),
+    "judging.scheme_item_edit": Access(ORGANISER),
+    "judging.scheme_item_delete": Access(ORGANISER),
+    "judging.panel": Access(ORGANISER),
+    "judging.panel_assign": Access(ORGANISER),
+    "judging.panel_assign_all": Access(ORGANISER),
+    "judging.panel_items": Access(ORGANISER),
+    "judging.panel_remove": Access(ORGANISER),
+    "judging.codes": Access(ORGANISER),
+    "judging.codes_export": Access(ORGANISER),
+    "judging.codes_draw": Access(ORGANISER),
+    "results.contest_results": Access(ORGANISER),
+    "results.recompute_trade": Access(ORGANISER),
+    "results.confirm_advancement": Access(ORGANISER),
+    "publication.change_state": Access(ORGANISER),
+    "certificates.overview": Access(ORGANISER),
+    "certificates.design": Access(ORGANISER),
+    "certificates.preview": Access(ORGANISER),
+    "certificates.issue_certificates": Access(ORGANISER),
+    "certificates.listing": Access(ORGANISER),
+    "certificates.job_file": Access(ORGANISER),
+    "certificates.organiser_file": Access(ORGANISER),
+    # draft results and their exports: organisers and chief judges
+    "results.trade_results": Access(RESULT_READERS),
+    "results.export_results": Access(RESULT_READERS),
+    "results.export_score_sheets": Access(RESULT_READERS),
+    "results.results_report": Access(RESULT_READERS),
+    # the chief judge
+    "judging.review_page": staff(CHIEF),
+    "judging.mark_history": staff(CHIEF),
+    "judging.resolve_flag": staff(CHIEF),
+    "judging.correct_mark": staff(CHIEF),
+    "judging.lock_marks": staff(CHIEF),
+    "judging.unlock_marks": staff(CHIEF),
+    "results.decide_tie": staff(CHIEF),
+    "results.pick_advancing": staff(CHIEF),
+    # the panel of contest-trade 1 (not the judge of another contest-trade)
+    "judging.grid": Access(ON_CT1_PANEL),
+    "judging.my_history": Access(ON_CT1_PANEL),
+    "judging.save_score": Access(ON_CT1_PANEL),
+    "judging.relations": Access(ON_CT1_PANEL),
+    # the contest's clerks
+    "judging.sheets": staff(CLERK),
+    "judging.sheet": staff(CLERK),
+    "judging.sheet_new": staff(CLERK),
+    "judging.sheet_edit": Access(frozenset()),  # only the sheet's first typist (clerk0)
+    "judging.sheet_second": staff(CLERK),  # a clerk other than the first typist
+    # the arbitrators decide; organisers follow
+    "publication.appeals": staff(ARBITRATOR, ORG),
+    "publication.decide": staff(ARBITRATOR),
+}
+
+
+def url_values(world: World, endpoint: str) -> dict:
+    """The values of every URL argument, taken from the world."""
+    job = world.cert_job if endpoint == "certificates.job_file" else world.import_job
+    return {
+        "ct_id": world.ct1.id,
+        "contest_id": world.contest.id,
+        "member_id": world.member.id,
+        "item_id": world.items[0].id,
+        "sheet_id": world.sheet.id,
+        "appeal_id": world.appeal.id,
+        "entry_id": world.entries[0].id,
+        "person_id": world.entries[0].person_id,
+        "trade_id": world.ct1.trade_id,
+        "unit_id": world.unit.id,
+        "job_id": job.id,
+        "number": world.certificate.number,
+        "action": "publish",
+        "role": "register",
+        "code": "en",
+        "filename": "css/app.css",
+    }
+
+
+#: Query strings that make a page show something (a cell's history, a sheet to type).
+QUERY = {
+    "judging.my_history": lambda w: {"code": w.codes[0], "item": w.items[0].id},
+    "judging.mark_history": lambda w: {"code": w.codes[0], "item": w.items[0].id},
+    "judging.sheet_new": lambda w: {"code": w.codes[0], "judge": w.member.user_id},
+}
+
+
+def path_of(rule: Rule, world: World) -> str:
+    values = url_values(world, rule.endpoint)
+    _domain, path = rule.build({name: values[name] for name in rule.arguments})
+    return path
+
+
+def rules_of(app: Flask) -> list[Rule]:
+    return sorted(app.url_map.iter_rules(), key=lambda r: r.rule)
+
+
+def clients(app: Flask, world: World) -> dict:
+    """A test client per role: staff logged in, the contestant after their look-up."""
+    app.config["PROPAGATE_EXCEPTIONS"] = False  # a crash is a 500 in the matrix, like in life
+    out = {ANONYMOUS: app.test_client()}
+    for username in STAFF:
+        client = app.test_client()
+        response = client.post("/login", data={"username": username, "password": "secret-pass"})
+        assert response.status_code == 302, username
+        out[username] = client
+    contestant = app.test_client()
+    person = world.contestant
+    response = contestant.post(
+        "/my-result", data={"id_number": person.id_number, "name": person.name}
+    )
+    assert response.headers["Location"].endswith("/my-result/results"), "the look-up failed"
+    out[CONTESTANT] = contestant
+    return out
+
+
+def answer(response) -> str:
+    """The class of an answer (see OK, LOGIN… above)."""
+    code = response.status_code
+    if code in (301, 302, 303, 307, 308):
+        target = response.headers["Location"]
+        if "/login" in target:
+            return LOGIN
+        if target.endswith("/my-result"):
+            return LOOKUP
+        return OK
+    return {200: OK, 409: OK, 403: FORBIDDEN, 404: NOT_FOUND}.get(code, str(code))
+
+
+def expected(access: Access, role: str) -> str:
+    if role in access.allowed:
+        return OK
+    if access.refusal:
+        return access.refusal
+    return LOGIN if role in (ANONYMOUS, CONTESTANT) else FORBIDDEN
+
+
+def row_counts() -> dict[str, int]:
+    return {
+        table.name: db.session.scalar(sa.select(sa.func.count()).select_from(table))
+        for table in db.metadata.sorted_tables
+    }

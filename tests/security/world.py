@@ -1,0 +1,219 @@
+"""One contest with everyone in it, for the access matrix (builders only; no tests here).
+
+Two contest-trades: ct1 marked, locked, computed, published, an appeal decided, made final and
+its certificates issued; ct2 with a judge of its own and draft results. Users (password of the
+factories), one per role of the matrix:
+
+    org        organiser of the contest (and a registrar: keeps trades, units, contests)
+    other_org  organiser of another contest only
+    chief      chief judge of the contest, chief of ct1's panel
+    judge1     a judge on ct1 who marked every entry
+    judge_ct2  a judge of the contest, on ct2's panel only
+    recused    a judge on ct1 who declared a relation with a contestant and does not mark them
+    clerk      a clerk (录分员) of the contest; another clerk typed a score sheet first
+    arbitrator the contest's arbitrator, who rejected the appeal
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from competitions.accounts.models import User
+from competitions.certificates import issue, services
+from competitions.certificates.models import Certificate
+from competitions.core.db import db
+from competitions.core.jobs import Job
+from competitions.imports import jobs as import_jobs
+from competitions.judging.models import (
+    DeclaredRelation,
+    JudgeEntry,
+    JudgeItem,
+    MarkingLock,
+    PanelMember,
+    SchemeItem,
+    SchemePart,
+    ScoreSheet,
+)
+from competitions.publication import appeals as appeal_service
+from competitions.publication import services as publication
+from competitions.publication.models import Appeal
+from competitions.registry.models import ContestTrade, Unit
+from competitions.registry.rules import mask_id_number
+from competitions.results import compute
+from competitions.results.models import ResultSet
+from tests import factories as f
+from tests.judging.marking_world import build, score_everyone
+from workers.tasks import import_entries
+
+NOW = datetime(2026, 11, 20, 15, 30)
+STAFF = ("org", "other_org", "chief", "judge1", "judge_ct2", "recused", "clerk", "arbitrator")
+#: The judges of the matrix: none of their answers may show who a contestant is.
+JUDGES = ("judge1", "judge_ct2", "recused")
+
+
+@dataclass
+class World:
+    contest: object
+    other_contest: object
+    ct1: ContestTrade
+    ct2: ContestTrade
+    entries: list
+    codes: list
+    items: list
+    member: PanelMember  #: judge1's seat on ct1's panel
+    sheet: ScoreSheet
+    appeal: Appeal
+    certificate: Certificate
+    cert_job: Job
+    import_job: Job
+    unit: Unit
+    delegation: object
+
+    @property
+    def contestant(self):
+        """The contestant who looks their result up (anonymously, by ID number and name)."""
+        return self.entries[0].person
+
+    @property
+    def declared(self):
+        """The contestant the recused judge declared a relation with."""
+        return self.entries[1].person
+
+    def identities(self) -> list[str]:
+        """What says who a contestant is: names, unit, delegation, ID numbers (whole and
+        masked)."""
+        out = [self.unit.name, self.delegation.name]
+        for entry in self.entries:
+            person = entry.person
+            out += [person.name, person.id_number, mask_id_number(person.id_number)]
+        return out
+
+
+def build_world() -> World:
+    """The contest as described in the module's docstring, committed."""
+    base = build(n_entries=3)
+    ct1 = base.ct
+    ct1.award_mode, ct1.award_numbers, ct1.award_min_total = "fixed", "1,1,1", None
+    contest = ct1.contest
+    unit = db.session.get(Unit, base.entries[0].person.unit_id)
+    delegation = f.delegation(contest, "济钢代表队", unit)
+    for entry in base.entries:
+        entry.delegation_id = delegation.id
+    score_everyone(base, (9, 7, 5))
+    db.session.merge(MarkingLock(contest_trade_id=ct1.id, locked=True))
+    db.session.commit()
+    compute.recompute([ct1.id])
+    db.session.commit()
+
+    ct2 = _second_trade(contest)
+    _recused_judge(base, contest)
+    users = {
+        name: f.user(name) for name in ("other_org", "clerk", "clerk0", "arbitrator")
+    }  # org, chief, judge1 come from the marking world
+    other_contest = f.contest("QD-2018", tier="city")
+    f.grant(users["other_org"], other_contest, "organiser")
+    f.grant(users["clerk"], contest, "clerk")
+    f.grant(users["clerk0"], contest, "clerk")
+    f.grant(users["arbitrator"], contest, "arbitrator")
+    sheet = ScoreSheet(
+        entry_id=base.entries[2].id,
+        judge_id=base.judges[1].id,
+        first_clerk_id=users["clerk0"].id,
+        first_values={str(item.id): "5" for item in base.items},
+    )
+    db.session.add(sheet)
+    db.session.commit()
+
+    appeal = _published_with_appeal(ct1, base.entries[0], users["arbitrator"].id)
+    cert_job = _issue_certificates(contest, ct1)
+    certificate = db.session.query(Certificate).filter_by(entry_id=base.entries[0].id).first()
+    organiser = db.session.query(User).filter_by(username="org").one()
+    import_job = import_jobs.create_import_job(
+        contest.id, organiser.id, "bad.csv", "text/csv", "姓名,证件号码,工种\n某人,1,x\n".encode()
+    )
+    db.session.commit()
+    import_entries(import_job.id)
+    return World(
+        contest=contest,
+        other_contest=other_contest,
+        ct1=ct1,
+        ct2=ct2,
+        entries=base.entries,
+        codes=base.codes,
+        items=base.items,
+        member=base.members["judge1"],
+        sheet=sheet,
+        appeal=appeal,
+        certificate=certificate,
+        cert_job=cert_job,
+        import_job=db.session.get(Job, import_job.id),
+        unit=unit,
+        delegation=delegation,
+    )
+
+
+def _second_trade(contest) -> ContestTrade:
+    """ct2: its own scheme, a judge of its own, draft results."""
+    ct2 = f.contest_trade(contest, f.trade("6-20-02", "焊工", "Welder"))
+    part = SchemePart(contest_trade_id=ct2.id, kind="practical", name="实操")
+    db.session.add(part)
+    db.session.flush()
+    item = SchemeItem(part_id=part.id, position=1, code="W1", max_mark=Decimal(10))
+    db.session.add(item)
+    judge = f.user("judge_ct2")
+    f.grant(judge, contest, "judge")
+    member = PanelMember(contest_trade_id=ct2.id, user_id=judge.id, role="judge")
+    db.session.add(member)
+    db.session.flush()
+    db.session.add(JudgeItem(member_id=member.id, item_id=item.id))
+    db.session.add(ResultSet(contest_trade_id=ct2.id, state="draft"))
+    db.session.commit()
+    return ct2
+
+
+def _recused_judge(base, contest) -> None:
+    """A judge on ct1 who declared a relation with entry 1's contestant: not assigned to them."""
+    judge = f.user("recused")
+    f.grant(judge, contest, "judge")
+    member = PanelMember(contest_trade_id=base.ct.id, user_id=judge.id, role="judge")
+    db.session.add(member)
+    db.session.flush()
+    for item in base.items:
+        db.session.add(JudgeItem(member_id=member.id, item_id=item.id))
+    for entry in base.entries:
+        if entry is not base.entries[1]:
+            db.session.add(JudgeEntry(member_id=member.id, entry_id=entry.id))
+    db.session.add(
+        DeclaredRelation(user_id=judge.id, person_id=base.entries[1].person_id, relation="师徒")
+    )
+    db.session.commit()
+
+
+def _published_with_appeal(ct, entry, arbitrator_id: int) -> Appeal:
+    """Publish ct1, file an appeal about ``entry``, reject it, make the results final."""
+    result_set = db.session.get(ResultSet, ct.id)
+    assert publication.publish(ct, result_set, NOW) is None
+    appeal = Appeal(
+        contest_trade_id=ct.id,
+        entry_id=entry.id,
+        real_name=entry.person.name,
+        reason="请复核第二项成绩记录",
+    )
+    db.session.add(appeal)
+    db.session.flush()
+    assert appeal_service.decide(appeal, False, "记录无误，维持原成绩", arbitrator_id, NOW) is None
+    assert publication.finalise(result_set, NOW) is None
+    db.session.commit()
+    return appeal
+
+
+def _issue_certificates(contest, ct) -> Job:
+    """Issue ct1's certificates as the view and the tasks do, one after the other."""
+    services.design_of(contest)
+    job, chunks = services.start_issue(contest.id, [ct.id], None)
+    db.session.commit()
+    issued = [issue.issue_chunk(job.id, chunk, db.session.commit) for chunk in chunks]
+    job = db.session.get(Job, job.id)
+    job.result = {**job.result, **issue.attach_outputs(job, [ct.id]), "issued": sum(issued)}
+    db.session.commit()
+    return job
