@@ -58,7 +58,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from random import Random
-from urllib.parse import quote, urlencode
+from urllib.parse import quote
 
 import redis
 import sqlalchemy as sa
@@ -77,7 +77,7 @@ from _common import (
     start_gunicorn,
     stop_process,
 )
-from marks_load import Judge, save_score, valid_scores
+from marks_load import Judge, log_in, save_score, valid_scores
 from rankings import forget_pending_results
 from results_load import load as load_published
 from werkzeug.security import generate_password_hash
@@ -309,31 +309,6 @@ def _large(contest_id: int, judge_ids: list[int]) -> int:
 
 
 # --- the users ----------------------------------------------------------------------------------
-
-
-def log_in(judge: Judge, ct_id: int) -> str | None:
-    """Log the judge in and read their grid (CSRF token, cells); returns a problem or None."""
-    client = judge.client
-    status, page = client.request("GET", "/login")
-    token = re.search(rb'name="csrf_token"[^>]*value="([^"]+)"', page)
-    if status != 200 or not token:
-        return f"GET /login: {status}"
-    form = {"username": judge.username, "password": PASSWORD, "csrf_token": token[1].decode()}
-    status, _ = client.request(
-        "POST", "/login", urlencode(form), {"Content-Type": "application/x-www-form-urlencoded"}
-    )
-    if status != 302:
-        return f"POST /login: {status}"
-    status, page = client.request("GET", f"/marking/{ct_id}")
-    csrf = re.search(rb'data-csrf="([^"]+)"', page)
-    if status != 200 or not csrf:
-        return f"GET /marking/{ct_id}: {status}"
-    judge.csrf = csrf[1].decode()
-    cells = re.findall(rb'data-code="(\d+)" data-item="(\d+)"', page)
-    judge.cells = [(code.decode(), int(item)) for code, item in cells]
-    if len(judge.cells) != ENTRIES_PER_GROUP * ITEMS:
-        return f"the grid shows {len(judge.cells)} cells"
-    return None
 
 
 @dataclass
@@ -686,7 +661,13 @@ def main() -> None:
         procs += start_workers(env, instance)
         judges = [Judge(name, HttpClient(port)) for name in world.user_ids]
         with ThreadPoolExecutor(CLIENT_THREADS) as pool:
-            refused = [p for p in pool.map(lambda j: log_in(j, world.marking_ct), judges) if p]
+            refused = [
+                p
+                for p in pool.map(
+                    lambda j: log_in(j, world.marking_ct, ENTRIES_PER_GROUP * ITEMS), judges
+                )
+                if p
+            ]
         if refused:
             sys.exit(f"{len(refused)} judges could not log in or read their grid: {refused[0]}")
         judge_users = [JudgeUser(judge, world) for judge in judges]

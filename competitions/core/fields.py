@@ -12,4 +12,4 @@ class FiniteDecimalField(DecimalField):
         super().process_formdata(valuelist)
         if self.data is not None and not self.data.is_finite():
             self.data = None
-            raise ValueError(_l("Enter a number."))
+            raise ValueError(_l("not a number"))

@@ -25,6 +25,19 @@ from competitions.judging.views import bp
 from competitions.results import chart_data
 
 
+def _apply(change, done) -> None:
+    """Make the chief judge's change and commit it with ``done(result)`` as the message; or
+    roll it back and say why the rules refused it."""
+    try:
+        result = change()
+    except MarkingError as err:
+        db.session.rollback()
+        flash(say(err.reason), "error")
+    else:
+        db.session.commit()
+        flash(done(result), "success")
+
+
 def _judge_names(ids) -> dict[int, str]:
     rows = db.session.execute(select(User.id, User.display_name).where(User.id.in_(set(ids))))
     return dict(rows.all())
@@ -70,21 +83,17 @@ def resolve_flag(ct_id: int):
     elif is_locked(ct_id):
         flash(_("The marks are locked."), "error")
     else:
-        try:
-            review.resolve(
+        _apply(
+            lambda: review.resolve(
                 ct_id,
                 form.entry_id.data,
                 form.item_id.data,
                 form.action.data,
                 form.comment.data,
                 member.user_id,
-            )
-        except MarkingError as err:
-            db.session.rollback()
-            flash(say(err.reason), "error")
-        else:
-            db.session.commit()
-            flash(_("Decision recorded."), "success")
+            ),
+            lambda result: _("Decision recorded."),
+        )
     return redirect(url_for("judging.review_page", ct_id=ct_id))
 
 
@@ -128,14 +137,10 @@ def unlock_marks(ct_id: int):
     if not form.validate_on_submit():
         flash(_("Write the reason for unlocking (at least 5 characters)."), "error")
     else:
-        try:
-            review.unlock(ct_id, member.user_id, form.reason.data)
-        except MarkingError as err:
-            db.session.rollback()
-            flash(say(err.reason), "error")
-        else:
-            db.session.commit()
-            flash(_("The marks are unlocked."), "success")
+        _apply(
+            lambda: review.unlock(ct_id, member.user_id, form.reason.data),
+            lambda result: _("The marks are unlocked."),
+        )
     return redirect(url_for("judging.review_page", ct_id=ct_id))
 
 
@@ -205,8 +210,8 @@ def correct_mark(ct_id: int):
     if not form.validate_on_submit():
         flash(_("Give the code, the item, the judge, the score and the reason."), "error")
         return redirect(url_for("judging.review_page", ct_id=ct_id))
-    try:
-        value = review.correct_mark(
+    _apply(
+        lambda: review.correct_mark(
             ct_id,
             form.code.data,
             form.item_id.data,
@@ -214,11 +219,7 @@ def correct_mark(ct_id: int):
             form.value.data,
             form.reason.data,
             member.user_id,
-        )
-    except MarkingError as err:
-        db.session.rollback()
-        flash(say(err.reason), "error")
-    else:
-        db.session.commit()
-        flash(_("Score corrected to %(value)s.", value=format(value.normalize(), "f")), "success")
+        ),
+        lambda value: _("Score corrected to %(value)s.", value=format(value.normalize(), "f")),
+    )
     return redirect(url_for("judging.review_page", ct_id=ct_id))

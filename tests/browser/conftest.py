@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -38,61 +39,64 @@ def _wait_for(url: str, proc: subprocess.Popen, log: Path, timeout: float = 60) 
     pytest.fail(f"{url} did not answer:\n{log.read_text()}", pytrace=False)
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory):
-    """The app and a worker as ``dev.py start`` runs them, on fresh demo data; yields the URL."""
-    instance = tmp_path_factory.mktemp("live-instance")
+@contextmanager
+def running_app(instance: Path, queue: str, concurrency: int = 1, **settings: str):
+    """The app and a worker as ``dev.py start`` runs them, on fresh demo data in ``instance``
+    (their own queue, ``settings`` as extra environment; BASE_URL is the app's own address);
+    yields the URL."""
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
-    env.update(
-        {
-            "JINGSAI_INSTANCE": str(instance),
-            "JINGSAI_QUEUE": "jingsai-browser",
-            "JINGSAI_BOARD_REFRESH": "1",
-        }
-    )
+    env.update(JINGSAI_INSTANCE=str(instance), JINGSAI_QUEUE=queue, BASE_URL=url, **settings)
     flask = [sys.executable, "-m", "flask", "--app", "app"]
     for command in (["db", "upgrade"], ["seed", "--if-empty"]):
         subprocess.run(flask + command, cwd=ROOT, env=env, check=True, capture_output=True)
-    port = _free_port()
+    celery = [sys.executable, "-m", "celery", "-A", "workers.worker", "worker"]
     log = instance / "server.log"
     with open(log, "wb") as out:
-        worker = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "workers.worker",
-                "worker",
-                "--concurrency",
-                "1",
-                "--loglevel",
-                "INFO",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-        web = subprocess.Popen(
-            [*flask, "run", "--port", str(port)],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    url = f"http://127.0.0.1:{port}"
+        procs = [
+            subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+            for command in (
+                [*celery, "--concurrency", str(concurrency), "--loglevel", "INFO"],
+                [*flask, "run", "--port", str(port)],
+            )
+        ]
     try:
-        _wait_for(url + "/login", web, log)
+        _wait_for(url + "/login", procs[1], log)
         yield url
     finally:
-        for proc in (web, worker):
+        for proc in procs:
             proc.terminate()
-        for proc in (web, worker):
+        for proc in procs:
             try:
                 proc.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 proc.kill()
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory):
+    """The shared demo site of the journeys (the board looks for new results every second)."""
+    instance = tmp_path_factory.mktemp("live-instance")
+    with running_app(instance, "jingsai-browser", JINGSAI_BOARD_REFRESH="1") as url:
+        yield url
+
+
+def new_page(browser, base: str | None = None, username: str | None = None, lang=None):
+    """A page in a browser context of its own (its own cookies), in ``lang`` if given, logged
+    in as ``username`` (the demo password) if given."""
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(20000)
+    if lang:
+        page.goto(f"{base}/lang/{lang}")
+    if username:
+        page.goto(base + "/login")
+        page.fill("#username", username)
+        page.fill("#password", "demo1234")
+        page.click("main button.primary")
+        page.wait_for_url(base + "/")
+    return page
 
 
 @pytest.fixture(scope="session")

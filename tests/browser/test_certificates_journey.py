@@ -8,16 +8,13 @@ needs in draft.
 """
 
 import io
-import os
 import re
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import ROOT, _free_port, _wait_for
+from tests.browser.conftest import new_page, running_app
 
 pytestmark = pytest.mark.browser
 SEAL = Path(__file__).parents[1] / "certificates" / "seal.png"
@@ -25,47 +22,16 @@ SEAL = Path(__file__).parents[1] / "certificates" / "seal.png"
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    """The app and a worker on fresh demo data of their own; yields the URL."""
+    """The app and a worker on fresh demo data of their own (this journey makes the 焊工
+    results final, which the results journey needs as a draft); yields the URL."""
     instance = tmp_path_factory.mktemp("certificates-instance")
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
-    env.update({"JINGSAI_INSTANCE": str(instance), "JINGSAI_QUEUE": "jingsai-browser-cert"})
-    flask = [sys.executable, "-m", "flask", "--app", "app"]
-    for command in (["db", "upgrade"], ["seed", "--if-empty"]):
-        subprocess.run(flask + command, cwd=ROOT, env=env, check=True, capture_output=True)
-    port, log = _free_port(), instance / "server.log"
-    env["BASE_URL"] = f"http://127.0.0.1:{port}"
-    celery = [sys.executable, "-m", "celery", "-A", "workers.worker", "worker", "-c", "2"]
-    with open(log, "wb") as out:
-        procs = [
-            subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-            for command in (celery, [*flask, "run", "--port", str(port)])
-        ]
-    try:
-        _wait_for(env["BASE_URL"] + "/login", procs[1], log)
-        yield env["BASE_URL"]
-    finally:
-        for proc in procs:
-            proc.terminate()
-        for proc in procs:
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+    with running_app(instance, "jingsai-browser-cert", concurrency=2) as url:
+        yield url
 
 
 def visitor(browser, base, username=None):
     """A browser page in English, logged in as ``username`` if given."""
-    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(20000)
-    page.goto(base + "/lang/en")
-    if username:
-        page.goto(base + "/login")
-        page.fill("#username", username)
-        page.fill("#password", "demo1234")
-        page.click("main button.primary")
-        page.wait_for_url(base + "/")
-    return page
+    return new_page(browser, base, username, lang="en")
 
 
 def issue_welding(organiser, base, contest_id) -> str:

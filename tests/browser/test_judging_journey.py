@@ -6,6 +6,8 @@ import re
 
 import pytest
 
+from tests.browser.conftest import new_page
+
 pytestmark = pytest.mark.browser
 
 FILL_ALL = """async ([url, csrf, value]) => {
@@ -23,15 +25,7 @@ FILL_ALL = """async ([url, csrf, value]) => {
 
 
 def log_in(browser, base, username):
-    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(15000)
-    page.goto(base + "/login")
-    page.fill("#username", username)
-    page.fill("#password", "demo1234")
-    page.click("main button.primary")
-    page.wait_for_url(base + "/")
-    return page
+    return new_page(browser, base, username)
 
 
 def open_grid(page, base):
@@ -133,6 +127,9 @@ def test_judges_mark_blind_and_the_chief_judge_locks(live_server, browser):
     organiser.locator("#results tbody tr td:first-child", has_text="1").first.wait_for(
         timeout=60000
     )
+    # The progress bar reloads the page when the job ends: count once it has.
+    organiser.locator(".jobbox").wait_for(state="detached", timeout=60000)
+    organiser.wait_for_load_state()
     assert organiser.locator("#results tbody tr", has_text="✓").count() >= 2
     advancing = organiser.locator("#results tbody tr", has_text="✓").count()
     organiser.click("#advance")

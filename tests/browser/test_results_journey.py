@@ -8,16 +8,14 @@ from itertools import pairwise
 
 import pytest
 
+from tests.browser.conftest import new_page
 from tests.browser.test_judging_journey import log_in
 
 pytestmark = pytest.mark.browser
 
 
 def anonymous(browser):
-    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(15000)
-    return page
+    return new_page(browser)
 
 
 def ranked(page) -> list[tuple[str, str]]:

@@ -15,7 +15,6 @@ from competitions.judging.models import (
     JudgeEntry,
     JudgeItem,
     PanelMember,
-    SchemeItem,
     SchemePart,
 )
 from competitions.publication import services as publication
@@ -23,6 +22,7 @@ from competitions.registry.models import Entry, Person
 from competitions.results import compute
 from competitions.results.models import Result, ResultSet
 from tests import factories as f
+from tests.judging.marking_world import practical_items
 
 TRADES = (
     ("6-20-01", "钳工", "Fitter"),
@@ -86,31 +86,7 @@ def _trade(contest, names, unit, judges, chief, count: int, first: int) -> Marke
     part = SchemePart(contest_trade_id=ct.id, kind="practical", name="实操")
     db.session.add(part)
     db.session.flush()
-    items = [
-        SchemeItem(
-            part_id=part.id,
-            position=1,
-            code="J1",
-            criterion="工件外观",
-            kind="judgement",
-            max_mark=Decimal(10),
-            step=Decimal("0.5"),
-            judges=len(judges),
-            aggregation="mean",
-        ),
-        SchemeItem(
-            part_id=part.id,
-            position=2,
-            code="M1",
-            criterion="尺寸精度",
-            kind="measurement",
-            max_mark=Decimal(5),
-            step=Decimal("0.01"),
-            judges=len(judges),
-            aggregation="mean",
-            tolerance=Decimal(5),
-        ),
-    ]
+    items = practical_items(part.id, len(judges))
     db.session.add_all(items)
     people = []
     for n in range(first, first + count):

@@ -28,6 +28,36 @@ class World:
     members: dict
 
 
+def practical_items(part_id: int, n_judges: int) -> list[SchemeItem]:
+    """A judged item 0-10 (step 0.5) and a measured item 0-5 (step 0.01, tolerance 5), each
+    marked by ``n_judges`` judges and combined by the mean (not yet added to the session)."""
+    return [
+        SchemeItem(
+            part_id=part_id,
+            position=1,
+            code="J1",
+            criterion="工件外观",
+            kind="judgement",
+            max_mark=Decimal(10),
+            step=Decimal("0.5"),
+            judges=n_judges,
+            aggregation="mean",
+        ),
+        SchemeItem(
+            part_id=part_id,
+            position=2,
+            code="M1",
+            criterion="尺寸精度",
+            kind="measurement",
+            max_mark=Decimal(5),
+            step=Decimal("0.01"),
+            judges=n_judges,
+            aggregation="mean",
+            tolerance=Decimal(5),
+        ),
+    ]
+
+
 def build(n_entries: int = 3, n_judges: int = 3) -> World:
     """A contest-trade with one practical part (a judged item 0-10, a measured item 0-5),
     ``n_judges`` judges on every item and entry, a chief judge, and coded entries."""
@@ -36,29 +66,7 @@ def build(n_entries: int = 3, n_judges: int = 3) -> World:
     part = SchemePart(contest_trade_id=ct.id, kind="practical", name="实操")
     db.session.add(part)
     db.session.flush()
-    judged = SchemeItem(
-        part_id=part.id,
-        position=1,
-        code="J1",
-        criterion="工件外观",
-        kind="judgement",
-        max_mark=Decimal(10),
-        step=Decimal("0.5"),
-        judges=n_judges,
-        aggregation="mean",
-    )
-    measured = SchemeItem(
-        part_id=part.id,
-        position=2,
-        code="M1",
-        criterion="尺寸精度",
-        kind="measurement",
-        max_mark=Decimal(5),
-        step=Decimal("0.01"),
-        judges=n_judges,
-        aggregation="mean",
-        tolerance=Decimal(5),
-    )
+    judged, measured = practical_items(part.id, n_judges)
     db.session.add_all([judged, measured])
     unit = f.unit("济钢")
     entries, codes = [], []

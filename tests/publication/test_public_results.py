@@ -5,12 +5,10 @@ from datetime import datetime
 import pytest
 
 from competitions.core.db import db
-from competitions.judging.models import MarkingLock
 from competitions.publication import services
 from competitions.publication.models import Appeal
 from competitions.results import compute
 from competitions.results.models import ResultSet
-from tests import factories as f
 from tests.publication.test_publish import computed_world
 
 NOW = datetime(2026, 11, 20, 15, 30)
@@ -113,28 +111,11 @@ def test_script_in_a_name_is_shown_escaped(client, world):
 
 
 def test_team_results_are_public(client):
-    world = computed_world_with_teams()
+    world = computed_world(team="济钢代表队")
     publish(world)
     client.get("/lang/en")
     _, page = text(client, f"/results/trades/{world.ct.id}")
     assert "Team results" in page and "济钢代表队" in page
-
-
-def computed_world_with_teams():
-    from tests.judging.marking_world import build, score_everyone
-
-    world = build(n_entries=3)
-    team = f.delegation(world.ct.contest, "济钢代表队")
-    for entry in world.entries:
-        entry.delegation_id = team.id
-    world.ct.team_size = 3
-    db.session.commit()
-    score_everyone(world, (9, 7, 5))
-    db.session.merge(MarkingLock(contest_trade_id=world.ct.id, locked=True))
-    db.session.commit()
-    compute.recompute([world.ct.id])
-    db.session.commit()
-    return world
 
 
 def test_the_board_shows_the_top_and_a_stamp_that_changes(client, world):

@@ -10,8 +10,18 @@ from competitions.results.models import ResultSet
 from tests.judging.marking_world import build, score_everyone
 
 
-def computed_world():
+def computed_world(team: str | None = None):
+    """Three entries scored 9, 7, 5, locked and computed (all in delegation ``team`` if
+    given, counted as a team of three)."""
     world = build(n_entries=3)
+    if team:
+        from tests import factories as f
+
+        delegation = f.delegation(world.ct.contest, team)
+        for entry in world.entries:
+            entry.delegation_id = delegation.id
+        world.ct.team_size = 3
+        db.session.commit()
     score_everyone(world, (9, 7, 5))
     db.session.merge(MarkingLock(contest_trade_id=world.ct.id, locked=True))
     db.session.commit()
