@@ -252,9 +252,9 @@ class Judge:
                 return cell, value
 
 
-def log_in(judge: Judge, ct_id: int, cells: int = ENTRIES_PER_GROUP * ITEMS) -> str | None:
-    """Log the judge in and read their grid (CSRF token, ``cells`` cells); returns a problem or
-    None (bench/soak.py uses it too)."""
+def log_in(judge: Judge, ct_id: int, expected: int = ENTRIES_PER_GROUP * ITEMS) -> str | None:
+    """Log the judge in and read their grid (CSRF token, ``expected`` cells); returns a problem
+    or None (bench/soak.py uses it too)."""
     client = judge.client
     status, page = client.request("GET", "/login")
     token = re.search(rb'name="csrf_token"[^>]*value="([^"]+)"', page)
@@ -273,7 +273,7 @@ def log_in(judge: Judge, ct_id: int, cells: int = ENTRIES_PER_GROUP * ITEMS) -> 
     judge.csrf = csrf[1].decode()
     cells = re.findall(rb'data-code="(\d+)" data-item="(\d+)"', page)
     judge.cells = [(code.decode(), int(item)) for code, item in cells]
-    if len(judge.cells) != cells:
+    if len(judge.cells) != expected:
         return f"the grid shows {len(judge.cells)} cells"
     return None
 

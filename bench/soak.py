@@ -56,6 +56,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 from random import Random
 from urllib.parse import quote
@@ -661,13 +662,8 @@ def main() -> None:
         procs += start_workers(env, instance)
         judges = [Judge(name, HttpClient(port)) for name in world.user_ids]
         with ThreadPoolExecutor(CLIENT_THREADS) as pool:
-            refused = [
-                p
-                for p in pool.map(
-                    lambda j: log_in(j, world.marking_ct, ENTRIES_PER_GROUP * ITEMS), judges
-                )
-                if p
-            ]
+            grid = partial(log_in, ct_id=world.marking_ct, expected=ENTRIES_PER_GROUP * ITEMS)
+            refused = [p for p in pool.map(grid, judges) if p]
         if refused:
             sys.exit(f"{len(refused)} judges could not log in or read their grid: {refused[0]}")
         judge_users = [JudgeUser(judge, world) for judge in judges]
