@@ -132,21 +132,24 @@ def build_world() -> World:
     ct = ContestTrade(contest_id=contest.id, trade_id=trade.id)
     db.session.add(ct)
     db.session.flush()
-    items = _scheme(ct.id)
+    items = scheme(ct.id)
     entries = _coded_entries(ct.id, GROUPS * ENTRIES_PER_GROUP)
-    user_ids = _panel(ct.id, contest.id, items, list(entries.values()))
+    user_ids = panel(ct.id, contest.id, items, list(entries.values()))
     db.session.commit()
     choices = {item.id: valid_scores(item.rule) for item in items}
     return World(ct.id, user_ids, entries, choices)
 
 
-def _scheme(ct_id: int) -> list[SchemeItem]:
-    """A practical part of ``ITEMS`` items of the kinds in ``ITEM_KINDS``, each for 5 judges."""
+def scheme(
+    ct_id: int, count: int = ITEMS, aggregation: str = "trimmed_mean", tolerance=None
+) -> list[SchemeItem]:
+    """A practical part of ``count`` items of the kinds in ``ITEM_KINDS``, each for 5 judges
+    (bench/soak.py builds its scheme with it too)."""
     part = SchemePart(contest_trade_id=ct_id, kind="practical", name="实操")
     db.session.add(part)
     db.session.flush()
     items = []
-    for n in range(ITEMS):
+    for n in range(count):
         kind, scale, max_mark, step = ITEM_KINDS[n % len(ITEM_KINDS)]
         items.append(
             SchemeItem(
@@ -159,7 +162,8 @@ def _scheme(ct_id: int) -> list[SchemeItem]:
                 max_mark=max_mark,
                 step=step,
                 judges=JUDGES_PER_GROUP,
-                aggregation="trimmed_mean",
+                aggregation=aggregation,
+                tolerance=tolerance,
             )
         )
     db.session.add_all(items)
@@ -195,12 +199,22 @@ def _coded_entries(ct_id: int, count: int) -> dict[str, int]:
     return {c: e.id for e, c in zip(entries, codes, strict=True)}
 
 
-def _panel(ct_id: int, contest_id: int, items: list, entry_ids: list[int]) -> dict[str, int]:
-    """10 groups of 5 judges; a group marks its own 60 entries on every item; {username: id}."""
-    password_hash = generate_password_hash(PASSWORD)  # hashed once: scrypt is slow on purpose
+def panel(
+    ct_id: int,
+    contest_id: int,
+    items: list,
+    entry_ids: list[int],
+    groups: int = GROUPS,
+    per_group: int = ENTRIES_PER_GROUP,
+    password_hash: str | None = None,
+) -> dict[str, int]:
+    """``groups`` groups of JUDGES_PER_GROUP judges; a group marks its own ``per_group``
+    entries on every item; {username: id} (bench/soak.py builds its panel with it too)."""
+    # Hashed once: scrypt is slow on purpose.
+    password_hash = password_hash or generate_password_hash(PASSWORD)
     users = [
         User(username=f"judge{g:02d}{j}", display_name=f"裁判{g}-{j}", password_hash=password_hash)
-        for g in range(GROUPS)
+        for g in range(groups)
         for j in range(JUDGES_PER_GROUP)
     ]
     db.session.add_all(users)
@@ -213,7 +227,7 @@ def _panel(ct_id: int, contest_id: int, items: list, entry_ids: list[int]) -> di
     db.session.flush()
     for n, member in enumerate(members):
         group = n // JUDGES_PER_GROUP
-        mine = entry_ids[group * ENTRIES_PER_GROUP : (group + 1) * ENTRIES_PER_GROUP]
+        mine = entry_ids[group * per_group : (group + 1) * per_group]
         db.session.add_all(JudgeItem(member_id=member.id, item_id=item.id) for item in items)
         db.session.add_all(JudgeEntry(member_id=member.id, entry_id=e) for e in mine)
     return {u.username: u.id for u in users}

@@ -78,7 +78,7 @@ from _common import (
     start_gunicorn,
     stop_process,
 )
-from marks_load import Judge, log_in, save_score, valid_scores
+from marks_load import Judge, log_in, panel, save_score, scheme, valid_scores
 from rankings import forget_pending_results
 from results_load import load as load_published
 from werkzeug.security import generate_password_hash
@@ -86,21 +86,16 @@ from werkzeug.security import generate_password_hash
 sys.path.insert(0, str(ROOT))
 
 from app import create_app
-from competitions.accounts.models import ContestRole, User
 from competitions.core.config import load_config
 from competitions.core.db import db
 from competitions.core.jobs import Job
 from competitions.judging import rules
 from competitions.judging.models import (
     EntryCode,
-    JudgeEntry,
-    JudgeItem,
     Mark,
     MarkChange,
     MarkingLock,
-    PanelMember,
     SchemeItem,
-    SchemePart,
 )
 from competitions.registry.models import Contest, ContestTrade, Entry, Person, Trade
 from competitions.registry.rules import resident_id_check_char
@@ -174,7 +169,9 @@ def build_world(app) -> World:
         marking_ct, items = _contest_trade(contest.id, ("6-18-02", "车工", "Turner"), ITEMS)
         entries = _entries(marking_ct, "370203", GROUPS * ENTRIES_PER_GROUP)
         codes = _codes(marking_ct, entries)
-        user_ids = _panel(marking_ct, contest.id, items, entries)
+        # A cheap hash: the soak measures marks and lookups, not 200 scrypt log-ins.
+        cheap = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")
+        user_ids = panel(marking_ct, contest.id, items, entries, GROUPS, ENTRIES_PER_GROUP, cheap)
         large_ct = _large(contest.id, list(user_ids.values())[:3])
         db.session.commit()
         choices = {item.id: valid_scores(item.rule) for item in items}
@@ -201,29 +198,8 @@ def _contest_trade(contest_id: int, names: tuple, count: int) -> tuple[int, list
     ct.theory_weight, ct.practical_weight = Decimal(0), Decimal(100)
     db.session.add(ct)
     db.session.flush()
-    part = SchemePart(contest_trade_id=ct.id, kind="practical", name="实操")
-    db.session.add(part)
-    db.session.flush()
-    items = []
-    for n in range(count):
-        kind, scale, max_mark, step = ITEM_KINDS[n % len(ITEM_KINDS)]
-        items.append(
-            SchemeItem(
-                part_id=part.id,
-                position=n + 1,
-                code=f"A{n + 1}",
-                criterion=f"评分项{n + 1}",
-                kind=kind,
-                scale=scale,
-                max_mark=max_mark,
-                step=step,
-                judges=JUDGES_PER_GROUP,
-                aggregation="mean",
-                tolerance=Decimal(100),  # no flags: the bench measures saves, not reviews
-            )
-        )
-    db.session.add_all(items)
-    db.session.flush()
+    # No flags: the soak measures saves, not reviews.
+    items = scheme(ct.id, count, aggregation="mean", tolerance=Decimal(100))
     return ct.id, items
 
 
@@ -258,31 +234,6 @@ def _codes(ct_id: int, entries: list[int]) -> list[str]:
         for e, c, s in zip(entries, codes, stations, strict=True)
     )
     return codes
-
-
-def _panel(ct_id: int, contest_id: int, items: list, entries: list[int]) -> dict[str, int]:
-    """40 groups of 5 judges; a group marks its own 20 entries on every item."""
-    # A cheap hash: the soak measures marks and lookups, not 200 scrypt log-ins.
-    password_hash = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")
-    users = [
-        User(username=f"judge{g:02d}{j}", display_name=f"裁判{g}-{j}", password_hash=password_hash)
-        for g in range(GROUPS)
-        for j in range(JUDGES_PER_GROUP)
-    ]
-    db.session.add_all(users)
-    db.session.flush()
-    members = [PanelMember(contest_trade_id=ct_id, user_id=u.id, role="judge") for u in users]
-    db.session.add_all(members)
-    db.session.add_all(
-        ContestRole(user_id=u.id, contest_id=contest_id, role="judge") for u in users
-    )
-    db.session.flush()
-    for n, member in enumerate(members):
-        group = n // JUDGES_PER_GROUP
-        mine = entries[group * ENTRIES_PER_GROUP : (group + 1) * ENTRIES_PER_GROUP]
-        db.session.add_all(JudgeItem(member_id=member.id, item_id=item.id) for item in items)
-        db.session.add_all(JudgeEntry(member_id=member.id, entry_id=e) for e in mine)
-    return {u.username: u.id for u in users}
 
 
 def _large(contest_id: int, judge_ids: list[int]) -> int:

@@ -108,7 +108,7 @@ def trade_results(ct_id: int) -> dict | None:
     if row is None:
         return None
     ct, trade, result_set = row
-    entries = _ranked_rows(ct_id)
+    entries = _ranked_rows([ct_id])[ct_id]
     names = {e["entry_id"]: e["name"] for e in entries}
     return {
         **_trade_row(ct, trade, result_set),
@@ -119,7 +119,9 @@ def trade_results(ct_id: int) -> dict | None:
     }
 
 
-def _ranked_rows(ct_id: int, limit: int | None = None) -> list[dict]:
+def _ranked_rows(ct_ids: list[int], top: int | None = None) -> dict[int, list[dict]]:
+    """Each contest-trade's rows, ranked first (by rank, then total and name), unranked after;
+    with ``top``, only its first ``top`` ranked rows. One query for all of them."""
     query = (
         select(
             Result,
@@ -133,28 +135,30 @@ def _ranked_rows(ct_id: int, limit: int | None = None) -> list[dict]:
         .join(Person, Person.id == Entry.person_id)
         .outerjoin(Unit, Unit.id == Person.unit_id)
         .outerjoin(Delegation, Delegation.id == Entry.delegation_id)
-        .where(Result.contest_trade_id == ct_id)
+        .where(Result.contest_trade_id.in_(ct_ids))
         .order_by(Result.rank.is_(None), Result.rank, Result.total.desc(), Person.name)
     )
-    if limit is not None:
-        query = query.where(Result.rank.is_not(None)).limit(limit)
-    return [
-        {
-            "entry_id": r.entry_id,
-            "rank": r.rank,
-            "status": status,
-            "name": name,
-            "id_number": mask_id_number(id_number),
-            "unit": unit or "",
-            "delegation": delegation or "",
-            "theory": _money(r.theory),
-            "practical": _money(r.practical),
-            "total": _money(r.total),
-            "award": r.award,
-            "advances": r.advances,
-        }
-        for r, status, name, id_number, unit, delegation in db.session.execute(query)
-    ]
+    if top is not None:  # ranks count from 1: the first ``top`` rows all rank ``top`` or better
+        query = query.where(Result.rank.is_not(None), Result.rank <= top)
+    rows: dict[int, list[dict]] = {ct_id: [] for ct_id in ct_ids}
+    for r, status, name, id_number, unit, delegation in db.session.execute(query):
+        rows[r.contest_trade_id].append(
+            {
+                "entry_id": r.entry_id,
+                "rank": r.rank,
+                "status": status,
+                "name": name,
+                "id_number": mask_id_number(id_number),
+                "unit": unit or "",
+                "delegation": delegation or "",
+                "theory": _money(r.theory),
+                "practical": _money(r.practical),
+                "total": _money(r.total),
+                "award": r.award,
+                "advances": r.advances,
+            }
+        )
+    return {ct_id: found[:top] if top is not None else found for ct_id, found in rows.items()}
 
 
 def _team_rows(ct_id: int, names: dict[int, str]) -> list[dict]:
@@ -192,8 +196,9 @@ def board(contest_id: int, top: int = 10) -> dict | None:
     if found is None:
         return None
     trades = sorted(found["trades"], key=lambda t: t["published_at"] or "", reverse=True)
+    ranked = _ranked_rows([t["id"] for t in trades], top)
     for trade in trades:
-        trade["results"] = _ranked_rows(trade["id"], limit=top)
+        trade["results"] = ranked[trade["id"]]
     # What the screen compares to know whether to redraw.
     found["stamp"] = ",".join(f"{t['id']}:{t['version']}:{t['state']}" for t in trades)
     found["trades"] = trades
