@@ -78,6 +78,7 @@ def _register_blueprints(app: Flask) -> None:
     app.url_map.converters["int"] = IdConverter  # before any route is added
     from competitions.accounts.views import bp as accounts_bp
     from competitions.certificates.views import bp as certificates_bp
+    from competitions.core.audit_cli import audit_command
     from competitions.core.audit_views import bp as audit_bp
     from competitions.core.backup_cli import backup_command
     from competitions.core.views import bp as core_bp
@@ -108,6 +109,7 @@ def _register_blueprints(app: Flask) -> None:
         app.register_blueprint(bp)
     app.cli.add_command(seed_command)
     app.cli.add_command(backup_command)
+    app.cli.add_command(audit_command)
 
 
 def _register_hooks(app: Flask) -> None:

@@ -6,7 +6,9 @@ from functools import partial
 from celery import chord, shared_task
 
 from competitions.certificates import issue as certificate_issue
+from competitions.core import audit_chain
 from competitions.core.audit import acting_as
+from competitions.core.audit_cli import audit_key
 from competitions.core.db import db
 from competitions.core.jobs import Job, add_progress, finish_job, report_progress
 from competitions.imports import jobs as import_jobs
@@ -99,6 +101,12 @@ def finalise_due() -> list[int]:
     if done:
         logger.info("made final at the end of their public notice: %s", done)
     return done
+
+
+@shared_task(name="audit.seal")
+def seal_audit_log() -> int:
+    """Periodic (Celery beat): seal the audit records written since the last seal."""
+    return audit_chain.seal_pending(db.session, audit_key())
 
 
 def queue_recompute(job_id: str, ct_ids: list[int]) -> None:

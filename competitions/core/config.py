@@ -41,6 +41,8 @@ def load_config(environ=os.environ) -> dict:
         backend = f"db+sqlite:///{instance / 'celery-results.sqlite'}"
     return {
         "SECRET_KEY": environ.get("SECRET_KEY", "dev-only-change-me"),
+        #: Keys the seals of the audit chain (competitions/core/audit_chain.py).
+        "AUDIT_KEY": environ.get("JINGSAI_AUDIT_KEY", "dev-only-change-me"),
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "REDIS_URL": redis_url,
@@ -102,7 +104,8 @@ def load_config(environ=os.environ) -> dict:
             ),
             # Run by one `celery beat` (or a worker started with -B in the embedded setup).
             "beat_schedule": {
-                "finalise-due-results": {"task": "publication.finalise_due", "schedule": 60.0}
+                "finalise-due-results": {"task": "publication.finalise_due", "schedule": 60.0},
+                "seal-audit-log": {"task": "audit.seal", "schedule": 60.0},
             },
         },
     }
