@@ -97,8 +97,9 @@ def _answers(port: int, path: str) -> bool:
         conn.close()
 
 
-def start_worker(env: dict, logfile: Path) -> subprocess.Popen:
-    """A Celery worker (-c 2) on the bench's own queue, once it says it is ready."""
+def start_worker(env: dict, logfile: Path, concurrency: int = 2) -> subprocess.Popen:
+    """A Celery worker (``concurrency`` processes, 2 unless said) on the bench's own queue, once
+    it says it is ready."""
     with open(logfile, "wb") as out:
         proc = subprocess.Popen(
             [
@@ -107,7 +108,7 @@ def start_worker(env: dict, logfile: Path) -> subprocess.Popen:
                 "workers.worker",
                 "worker",
                 "--concurrency",
-                "2",
+                str(concurrency),
                 "-Q",
                 env["JINGSAI_QUEUE"],
                 "--loglevel",
