@@ -106,12 +106,10 @@ def resolve_flag(ct_id: int):
 
 
 def _many_form(flag_list) -> ResolveManyForm:
-    """The bulk decision form; its choices are the flags not confirmed yet."""
+    """The bulk decision form; its choices are the flags (the page offers the unconfirmed)."""
     form = ResolveManyForm()
     form.flags.choices = [
-        (flag_value(f.entry_id, f.item.id), f"{f.code} {f.item.code}")
-        for f in flag_list
-        if f.state != "confirmed"
+        (flag_value(f.entry_id, f.item.id), f"{f.code} {f.item.code}") for f in flag_list
     ]
     return form
 

@@ -163,3 +163,20 @@ def test_a_clerk_finds_their_sheets_on_my_marking(site, browser):
     page.locator("#clerk-sheets a[href*='/sheets']").first.click()
     page.wait_for_url(re.compile(r"/sheets$"))
     assert page.locator("#start-sheet").is_visible()
+
+
+def test_the_chief_judge_prints_blank_marking_sheets(site, browser):
+    base, db_path = site
+    page = new_page(browser, base, "chief")
+    page.goto(base + "/marking")
+    page.locator("#seats tr", has_text="钳工").locator("a[href*='/review']").click()
+    page.click("#blank-sheets")
+    page.wait_for_url(re.compile(r"/sheets/blank$"))
+    assert page.locator("article.blank-sheet").count() == 4  # four judges
+    with sqlite3.connect(db_path) as con:
+        names = [n for (n,) in con.execute("SELECT name FROM person")]
+    text = page.locator("main").inner_text()
+    assert names and not [n for n in names if n in text]
+    page.emulate_media(media="print")
+    page.screenshot(path=f"{SHOTS}/blank-sheets-print.png", full_page=True)
+    page.pdf(path=f"{SHOTS}/blank-sheets.pdf", format="A4")
