@@ -25,3 +25,11 @@ document.querySelectorAll("a[data-back]").forEach(function (link) {
     if (window.history.length > 1) { event.preventDefault(); window.history.back(); }
   });
 });
+
+// "Select all" boxes: check or clear every box named by data-select-all.
+document.querySelectorAll("input[data-select-all]").forEach(function (all) {
+  all.addEventListener("change", function () {
+    document.querySelectorAll('input[type=checkbox][name="' + all.dataset.selectAll + '"]')
+      .forEach(function (box) { box.checked = all.checked; });
+  });
+});

@@ -130,10 +130,12 @@ MATRIX: dict[str, Access] = {
     "results.export_results": Access(RESULT_READERS),
     "results.export_score_sheets": Access(RESULT_READERS),
     "results.results_report": Access(RESULT_READERS),
+    "judging.blank_sheets": Access(RESULT_READERS),
     # the chief judge
     "judging.review_page": staff(CHIEF),
     "judging.mark_history": staff(CHIEF),
     "judging.resolve_flag": staff(CHIEF),
+    "judging.resolve_flags": staff(CHIEF),
     "judging.correct_mark": staff(CHIEF),
     "judging.lock_marks": staff(CHIEF),
     "judging.unlock_marks": staff(CHIEF),

@@ -166,24 +166,29 @@ def test_the_chief_judges_review_forms(app):
         "reason": "录入错误更正",
     }
     unlock = {"reason": "申诉复核需要重新评分"}  # not locked: refused with the reason
+    many = {"flags": f"{entry.id}-{item.id}", "action": "remark", "comment": "一并请复评"}
 
     @FEW
-    @example(resolve_data=resolve, correct_data=correct, unlock_data=unlock)
+    @example(resolve_data=resolve, correct_data=correct, unlock_data=unlock, many_data=many)
     @given(
         resolve_data=form_of(resolve),
         correct_data=form_of(correct),
         unlock_data=form_of(unlock),
+        many_data=form_of(many),
     )
-    def run(resolve_data, correct_data, unlock_data):
+    def run(resolve_data, correct_data, unlock_data, many_data):
         submit(client, f"{base}/review/resolve", resolve_data)
         if resolve_data == resolve:
             assert exists(FlagResolution, comment="确认评分有效")
+        submit(client, f"{base}/review/resolve-many", many_data)
+        if many_data == many:
+            assert exists(FlagResolution, comment="一并请复评")
         submit(client, f"{base}/review/correct", correct_data)
         if correct_data == correct:
             assert exists(Mark, entry_id=entry.id, judge_id=w.judges[0].id, value=Decimal(6))
         submit(client, f"{base}/unlock", unlock_data)
         page = client.get(f"{base}/review")
-        check_answer(page, [resolve_data, correct_data, unlock_data])
+        check_answer(page, [resolve_data, correct_data, unlock_data, many_data])
 
     run()
 
