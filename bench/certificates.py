@@ -37,7 +37,15 @@ from pathlib import Path
 
 import redis
 import sqlalchemy as sa
-from _common import ROOT, migrate_database, recreate_database, start_worker, stop_process
+from _common import (
+    ROOT,
+    app_keys,
+    keys_config,
+    migrate_database,
+    recreate_database,
+    start_worker,
+    stop_process,
+)
 
 sys.path.insert(0, str(ROOT))
 
@@ -345,6 +353,7 @@ def main() -> None:
     instance = Path(tempfile.mkdtemp(prefix="jingsai-bench-cert-"))
     env = {
         **os.environ,
+        **app_keys(),
         "DATABASE_URL": DATABASE_URL,
         "REDIS_URL": REDIS_URL,
         "JINGSAI_QUEUE": f"jingsai-bench-cert-{uuid.uuid4().hex[:8]}",
@@ -359,6 +368,7 @@ def main() -> None:
         app = create_app(
             {
                 "SQLALCHEMY_DATABASE_URI": DATABASE_URL,
+                **keys_config(env),
                 "INSTANCE_DIR": str(instance),
                 "CELERY": config["CELERY"],
                 "CERT_STORAGE_DIR": config["CERT_STORAGE_DIR"],
