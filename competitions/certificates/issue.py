@@ -10,7 +10,6 @@ committed is overwritten by the re-run, which gives its subject the same number 
 import io
 import logging
 import os
-import re
 import zipfile
 from collections.abc import Callable
 from contextlib import contextmanager
@@ -197,12 +196,9 @@ def write_zip(relative: str, certificates: list[Certificate]) -> str:
     root = storage_dir()
     with _stored(relative) as partial, zipfile.ZipFile(partial, "w", zipfile.ZIP_STORED) as zf:
         for c in certificates:
-            zf.write(root / c.file_path, f"{_plain(c.trade)}/{_plain(f'{c.number}-{c.name}')}.pdf")
+            folder, name = rules.file_name_part(c.trade), rules.file_name_part(c.name)
+            zf.write(root / c.file_path, f"{folder}/{c.number}-{name}.pdf")
     return relative
-
-
-def _plain(text: str) -> str:
-    return re.sub(r'[\\/:*?"<>|\s]+', "_", text) or "_"
 
 
 REGISTER_COLUMNS = (

@@ -134,6 +134,26 @@ def number_problem(number: str, key: bytes) -> Reason | None:
     return None
 
 
+# --- file names ------------------------------------------------------------------------------
+
+#: Names Windows keeps for devices, whatever the extension.
+_RESERVED = {"CON", "PRN", "AUX", "NUL"} | {f"{d}{n}" for d in ("COM", "LPT") for n in range(10)}
+_UNSAFE_IN_NAMES = re.compile(r'[\\/:*?"<>|\s_]+')
+
+
+def file_name_part(text: str, limit: int = 80) -> str:
+    """Text as one safe part of a file or folder name (entries of a certificate ZIP): control,
+    format (direction overrides, zero-width) and separator characters, path and Windows
+    punctuation and spaces become "_" (one for a run), no dot first (no "..", no hidden
+    file), no Windows device name, at most ``limit`` characters; "_" when nothing is left."""
+    shown = "".join(
+        "_" if unicodedata.category(char) in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp") else char
+        for char in text
+    )
+    part = _UNSAFE_IN_NAMES.sub("_", shown).lstrip("._")[:limit].rstrip("_") or "_"
+    return f"_{part}" if part.split(".")[0].upper() in _RESERVED else part
+
+
 # --- body templates --------------------------------------------------------------------------
 
 

@@ -128,3 +128,22 @@ def test_the_zip_and_the_register(app):
     by_name = {r[1]: r for r in rows[1:]}
     assert by_name["张伟"][5] in ("一等奖", "技术能手") and by_name["济南代表队"][5] == "一等奖"
     assert {r[0] for r in rows[1:]} == {c.number for c in valid().values()}
+
+
+def test_zip_entries_are_safe_whatever_a_name_holds(app):
+    import zipfile
+
+    from competitions.certificates.issue import storage_dir
+
+    names = ("王\u202egpj.exe", "../../李娜", "王\x1b芳", "CON", "陈静")
+    world = certificate_world.build(names=names)
+    job = certificate_world.issue_all(world)
+    entries = zipfile.ZipFile(storage_dir() / job.file("zip").data.decode()).namelist()
+    shown = sorted(entry.split("-", 4)[-1] for entry in entries)
+    assert shown == sorted(
+        ["王_gpj.exe.pdf", "李娜.pdf", "王_芳.pdf", "济南代表队.pdf", "王_gpj.exe.pdf"]
+    )
+    for entry in entries:
+        folder, file_name = entry.split("/")
+        assert folder == "钳工" and not file_name.startswith(".")
+        assert not any(ord(c) < 32 or 0x202A <= ord(c) <= 0x202E for c in entry)

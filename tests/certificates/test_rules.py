@@ -279,3 +279,32 @@ def test_fit_block_shrinks_to_the_box_height():
     assert all(measure(line) * tight.size <= 200 for line in tight.lines)
     indented = rules.fit_block(["一二三"], measure, (200, 100), 20, 10, indent="\u3000\u3000")
     assert indented.lines == ("\u3000\u3000一二三",)
+
+
+@pytest.mark.parametrize(
+    ("text", "part"),
+    [
+        ("张伟", "张伟"),
+        ("济南 代表队", "济南_代表队"),
+        ("钳工/焊工", "钳工_焊工"),
+        ("../../etc/passwd", "etc_passwd"),
+        ("..", "_"),
+        (".hidden", "hidden"),
+        ('a\\b:c*d?e"f<g>h|i', "a_b_c_d_e_f_g_h_i"),
+        ("王芳\u202egpj.exe", "王芳_gpj.exe"),  # right-to-left override
+        ("王\u2066芳\u2069", "王_芳"),
+        ("王\u200b芳", "王_芳"),  # zero-width space
+        ("王\x00芳\x1b[0m", "王_芳_[0m"),
+        ("王\n\t芳", "王_芳"),
+        ("王\u2028芳", "王_芳"),  # line separator
+        ("", "_"),
+        ("\u202e", "_"),
+        ("CON", "_CON"),
+        ("nul.txt", "_nul.txt"),
+        ("COM1", "_COM1"),
+        ("CONTEST", "CONTEST"),
+        ("张" * 100, "张" * 80),
+    ],
+)
+def test_file_name_part(text, part):
+    assert rules.file_name_part(text) == part
