@@ -286,7 +286,7 @@ def baseline_jobs(folder: Path) -> list[tuple]:
     for ct_id in range(1, TRADES + 1):
         for n, facts in enumerate(services.wanted(ct_id)):
             values = {**facts.values(), "award": AWARD_ZH[facts.award]}
-            number = f"2019-SD-2019-6-20-{ct_id:02d}-{n + 1:04d}-BASE00"
+            number = f"SD19-{ct_id:04d}-{n + 1:04d}-BASE0"  # the shape of ours
             jobs.append(
                 (
                     str(folder / f"{number}.pdf"),
@@ -337,7 +337,7 @@ def profile(contest_id: int) -> None:
     start = time.perf_counter()
     profiler.enable()
     for n, one in enumerate(facts):
-        renderer.render(one, f"2019-SD-2019-6-20-01-{n:04d}-PROF00", date(2019, 5, 20))
+        renderer.render(one, f"SD19-0001-{n:04d}-PROF0", date(2019, 5, 20))
     profiler.disable()
     seconds = time.perf_counter() - start
     print(f"\nprofile: {len(facts)} certificates in one process, {len(facts) / seconds:.0f}/s")

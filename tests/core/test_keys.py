@@ -1,13 +1,17 @@
 """The site's keys: made once and kept private in the embedded setup, required in production."""
 
+import os
 import stat
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
 from app import create_app
 from competitions.core.config import load_config
 from competitions.core.keys import MissingKey, instance_key, is_production
-from tests.conftest import base_config
+from tests.conftest import ROOT, base_config
 
 
 def _without_keys(tmp_path, **settings) -> dict:
@@ -75,3 +79,24 @@ def test_a_production_start_with_keys_from_the_environment(tmp_path):
     config.update(SECRET_KEY=settings["SECRET_KEY"], CERT_KEY=settings["CERT_KEY"])
     app = create_app(config)
     assert (app.config["SECRET_KEY"], app.config["CERT_KEY"]) == ("s" * 40, "c" * 40)
+
+
+def test_gunicorn_without_keys_does_not_start(tmp_path):
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DATABASE_URL", "REDIS_URL", "SECRET_KEY", "JINGSAI_CERT_KEY")
+    }
+    env["JINGSAI_INSTANCE"] = str(tmp_path / "instance")
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    done = subprocess.run(
+        [str(gunicorn), "-w", "1", "-b", "127.0.0.1:0", "app:create_app()"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode != 0
+    assert "needs its secret keys from the environment" in done.stderr
+    assert not (tmp_path / "instance" / "secret-key").exists()
