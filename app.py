@@ -24,6 +24,7 @@ from competitions.core.config import load_config
 from competitions.core.db import IdConverter, db
 from competitions.core.extensions import babel, csrf, limiter, login_manager, migrate
 from competitions.core.http import referrer_or
+from competitions.core.keys import resolve_keys
 from competitions.core.queue import QueueUnavailable
 from competitions.core.security import init_security
 
@@ -35,6 +36,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.update(test_config)
     Path(app.config["INSTANCE_DIR"]).mkdir(parents=True, exist_ok=True)
+    resolve_keys(app.config)
     for url in (app.config["CELERY"]["broker_url"], app.config["CELERY"]["result_backend"]):
         if "sqlite:///" in url:  # the embedded broker's folder must exist before it connects
             Path(url.split("sqlite:///", 1)[1]).parent.mkdir(parents=True, exist_ok=True)

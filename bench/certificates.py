@@ -43,7 +43,15 @@ from pathlib import Path
 
 import redis
 import sqlalchemy as sa
-from _common import ROOT, migrate_database, recreate_database, start_worker, stop_process
+from _common import (
+    ROOT,
+    app_keys,
+    keys_config,
+    migrate_database,
+    recreate_database,
+    start_worker,
+    stop_process,
+)
 
 sys.path.insert(0, str(ROOT))
 
@@ -285,7 +293,7 @@ def baseline_jobs(folder: Path) -> list[tuple]:
     for ct_id in range(1, TRADES + 1):
         for n, facts in enumerate(services.wanted(ct_id)):
             values = {**facts.values(), "award": AWARD_ZH[facts.award]}
-            number = f"2019-SD-2019-6-20-{ct_id:02d}-{n + 1:04d}-BASE00"
+            number = f"SD19-{ct_id:04d}-{n + 1:04d}-BASE0"  # the shape of ours
             jobs.append(
                 (
                     str(folder / f"{number}.pdf"),
@@ -447,7 +455,7 @@ def profile(contest_id: int) -> None:
     start = time.perf_counter()
     profiler.enable()
     for n, one in enumerate(facts):
-        renderer.render(one, f"2019-SD-2019-6-20-01-{n:04d}-PROF00", date(2019, 5, 20))
+        renderer.render(one, f"SD19-0001-{n:04d}-PROF0", date(2019, 5, 20))
     profiler.disable()
     seconds = time.perf_counter() - start
     print(f"\nprofile: {len(facts)} certificates in one process, {len(facts) / seconds:.0f}/s")
@@ -463,6 +471,7 @@ def main() -> None:
     instance = Path(tempfile.mkdtemp(prefix="jingsai-bench-cert-"))
     env = {
         **os.environ,
+        **app_keys(),
         "DATABASE_URL": DATABASE_URL,
         "REDIS_URL": REDIS_URL,
         "JINGSAI_QUEUE": f"jingsai-bench-cert-{uuid.uuid4().hex[:8]}",
@@ -477,6 +486,7 @@ def main() -> None:
         app = create_app(
             {
                 "SQLALCHEMY_DATABASE_URI": DATABASE_URL,
+                **keys_config(env),
                 "INSTANCE_DIR": str(instance),
                 "CELERY": config["CELERY"],
                 "CERT_STORAGE_DIR": config["CERT_STORAGE_DIR"],

@@ -18,7 +18,6 @@ import logging
 import os
 import random
 import re
-import secrets
 import sys
 import tempfile
 import time
@@ -39,7 +38,9 @@ from _common import (
     HttpClient,
     Phase,
     Tally,
+    app_keys,
     free_port,
+    keys_config,
     migrate_database,
     recreate_database,
     run_phase,
@@ -459,7 +460,7 @@ def main() -> None:
         **os.environ,
         "DATABASE_URL": DATABASE_URL,
         "REDIS_URL": REDIS_URL,
-        "SECRET_KEY": secrets.token_hex(32),
+        **app_keys(),
         "JINGSAI_INSTANCE": str(instance),
     }
     server = None
@@ -469,6 +470,7 @@ def main() -> None:
         app = create_app(
             {
                 "SQLALCHEMY_DATABASE_URI": DATABASE_URL,
+                **keys_config(env),
                 "INSTANCE_DIR": str(instance),
                 "CELERY": load_config(env)["CELERY"],
             }

@@ -53,8 +53,10 @@ import redis
 import sqlalchemy as sa
 from _common import (
     ROOT,
+    app_keys,
     children,
     cpu_seconds,
+    keys_config,
     machine_cpu_seconds,
     migrate_database,
     recreate_database,
@@ -860,6 +862,7 @@ def main() -> None:
     instance = Path(tempfile.mkdtemp(prefix="jingsai-bench-rank-"))
     env = {
         **os.environ,
+        **app_keys(),
         "DATABASE_URL": DATABASE_URL,
         "REDIS_URL": REDIS_URL,
         "JINGSAI_QUEUE": f"jingsai-bench-rank-{uuid.uuid4().hex[:8]}",
@@ -889,6 +892,7 @@ def main() -> None:
         app = create_app(
             {
                 "SQLALCHEMY_DATABASE_URI": DATABASE_URL,
+                **keys_config(env),
                 "INSTANCE_DIR": str(instance),
                 "CELERY": load_config(env)["CELERY"],
             }

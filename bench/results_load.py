@@ -51,6 +51,7 @@ from urllib.parse import quote
 import redis
 from _common import (
     ROOT,
+    app_keys,
     free_port,
     migrate_database,
     recreate_database,
@@ -549,7 +550,7 @@ def main() -> None:
         "REDIS_URL": REDIS_URL,
         "JINGSAI_INSTANCE": str(folder),
         "JINGSAI_LOOKUP_LIMIT": "100000000 per minute",
-        "SECRET_KEY": "bench",
+        **app_keys(),
     }
     procs, problems = [], []
     try:

@@ -43,7 +43,6 @@ import os
 import queue
 import random
 import re
-import secrets
 import shutil
 import subprocess
 import sys
@@ -69,9 +68,11 @@ from _common import (
     CpuMeter,
     HttpClient,
     Tally,
+    app_keys,
     children,
     cpu_seconds,
     free_port,
+    keys_config,
     migrate_database,
     percentile,
     recreate_database,
@@ -587,7 +588,7 @@ def main() -> None:
         **os.environ,
         "DATABASE_URL": DATABASE_URL,
         "REDIS_URL": REDIS_URL,
-        "SECRET_KEY": secrets.token_hex(32),
+        **app_keys(),
         "JINGSAI_INSTANCE": str(instance),
         "JINGSAI_QUEUE": f"jingsai-bench-soak-{uuid.uuid4().hex[:8]}",
         "JINGSAI_LOOKUP_LIMIT": "100000000 per minute",
@@ -600,6 +601,7 @@ def main() -> None:
         app = create_app(
             {
                 "SQLALCHEMY_DATABASE_URI": DATABASE_URL,
+                **keys_config(env),
                 "INSTANCE_DIR": str(instance),
                 "CELERY": load_config(env)["CELERY"],
             }

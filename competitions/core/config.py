@@ -3,6 +3,8 @@
 import os
 from pathlib import Path
 
+from competitions.core.keys import is_production
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -40,9 +42,13 @@ def load_config(environ=os.environ) -> dict:
         broker = f"sqla+sqlite:///{instance / 'celery-broker.sqlite'}"
         backend = f"db+sqlite:///{instance / 'celery-results.sqlite'}"
     return {
-        "SECRET_KEY": environ.get("SECRET_KEY", "dev-only-change-me"),
+        #: Empty here: competitions.core.keys.resolve_keys fills them from instance files, or
+        #: refuses to start when KEYS_REQUIRED (production) and they are not set.
+        "SECRET_KEY": environ.get("SECRET_KEY") or None,
+        "CERT_KEY": environ.get("JINGSAI_CERT_KEY") or None,
         #: Keys the seals of the audit chain (competitions/core/audit_chain.py).
-        "AUDIT_KEY": environ.get("JINGSAI_AUDIT_KEY", "dev-only-change-me"),
+        "AUDIT_KEY": environ.get("JINGSAI_AUDIT_KEY") or None,
+        "KEYS_REQUIRED": is_production(environ),
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "REDIS_URL": redis_url,

@@ -2,11 +2,12 @@
 
 from datetime import date
 
+import pytest
 from sqlalchemy import func, select
 
 from competitions.core.audit import AuditLog
 from competitions.core.db import db
-from competitions.registry.models import Contest, ContestTrade, Entry, Person, Unit
+from competitions.registry.models import Contest, ContestTrade, Delegation, Entry, Person, Unit
 from tests import factories as f
 
 
@@ -300,3 +301,34 @@ def test_every_registration_change_is_in_the_audit_log(client, login):
     assert rows[1].user_id == org.id
     person_page = client.get(f"/persons/{entry.person_id}").get_data(as_text=True)
     assert "王芳" in person_page and "id_number" in person_page  # its history is shown
+
+
+@pytest.mark.parametrize(
+    ("name", "says"),
+    [
+        ("王\u202e芳", "turn the direction of the text"),
+        ("王芳\t", "control characters"),
+        ("=HYPERLINK(1)", "must not begin with ="),
+        ("-王芳", "must not begin with -"),
+    ],
+)
+def test_names_that_would_mislead_or_run_as_formulas_are_refused_beside_the_field(
+    client, login, name, says
+):
+    _, city, _, ct, steel, _team = _setup()
+    login("org")
+    client.get("/lang/en")
+    pages = {
+        "entry": client.post(f"/contests/{city.id}/entries/new", data=_entry_form(ct, name=name)),
+        "unit": client.post("/units/new", data={"name": name, "kind": "union", "parent_id": ""}),
+        "delegation": client.post(
+            f"/contests/{city.id}/delegations", data={"name": name, "unit_id": steel.id}
+        ),
+    }
+    for what, response in pages.items():
+        page = response.get_data(as_text=True)
+        assert response.status_code == 200 and 'id="name-error"' in page, what
+        assert says in page, what
+    assert db.session.scalar(select(func.count()).select_from(Person)) == 0
+    assert db.session.scalar(select(func.count()).select_from(Unit)) == 1
+    assert db.session.scalar(select(func.count()).select_from(Delegation)) == 1
