@@ -2,9 +2,10 @@
 
 ``SECRET_KEY`` signs sessions and CSRF tokens; ``CERT_KEY`` keys the check part of certificate
 numbers; ``AUDIT_KEY`` keys the seals of the audit chain. They are apart so that a new session
-key (everyone logs in again) never touches issued certificates or the audit trail's seals. A production start takes both from the environment and refuses to start
-without them; the embedded setup makes each one at random on its first start and keeps it in a
-file of the instance folder that only its owner can read.
+key (everyone logs in again) never touches issued certificates or the audit trail's seals. A
+production start takes them from the environment and refuses to start without them; the
+embedded setup makes each one at random on its first start and keeps it in a file of the
+instance folder that only its owner can read.
 """
 
 import os
