@@ -1,7 +1,6 @@
-// The judge's score grid: save each cell as it is typed, move with the keyboard, show progress.
-(function () {
-  var table = document.getElementById("score-grid");
-  if (!table) { return; }
+// A grid saved as it is typed (the judge's scores, the timekeeper's times): each cell is posted
+// to the table's data-save-url as {code, item, value}; the keyboard moves down a column.
+document.querySelectorAll("table[data-save-url]").forEach(function (table) {
   var status = document.getElementById("grid-status");
   var progress = document.getElementById("progress");
   var timers = new WeakMap();
@@ -25,6 +24,8 @@
         input.classList.remove("saving");
         if (res.ok) {
           input.dataset.saved = res.body.value;
+          // A grid that writes values back (the times: "52分30秒" is shown as 52:30).
+          if (table.dataset.echo && input.value.trim() === value) { input.value = res.body.value; }
           input.classList.add("saved");
           input.removeAttribute("aria-invalid");
           input.title = "";
@@ -47,7 +48,8 @@
   }
 
   function move(input, delta) {
-    var cells = table.querySelectorAll('input.score[data-item="' + input.dataset.item + '"]');
+    var column = input.dataset.item ? '[data-item="' + input.dataset.item + '"]' : "";
+    var cells = table.querySelectorAll("input.score" + column);
     var row = Number(input.dataset.row) + delta;
     if (row >= 0 && row < cells.length) { cells[row].focus(); cells[row].select(); }
   }
@@ -64,4 +66,4 @@
       if (event.key === "ArrowUp") { event.preventDefault(); save(input); move(input, -1); }
     });
   });
-})();
+});
