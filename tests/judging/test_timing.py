@@ -8,7 +8,7 @@ from competitions.core.db import db
 from competitions.judging.models import MarkingLock
 from competitions.registry.models import Entry
 from competitions.results import compute
-from competitions.results.models import Result
+from competitions.results.models import Result, TeamResult
 from tests import factories as f
 from tests.judging.marking_world import build, score_everyone
 
@@ -105,3 +105,28 @@ def test_the_time_typed_decides_between_entries_equal_on_total_and_practical(cli
     login("org")
     page = client.get(f"/contest-trades/{world.ct.id}/results").get_data(as_text=True)
     assert page.index(">50:00<") < page.index(">55:00<")  # shown, in rank order
+
+
+def test_the_team_table_shows_the_time_sum_only_where_it_broke_a_tie(client, login):
+    world = build()
+    for name, score, time_sum, rank in (
+        ("甲队", 250, 9000, 1),
+        ("乙队", 250, 9100, 2),
+        ("丙队", 200, 8000, 3),
+    ):
+        delegation = f.delegation(world.ct.contest, name)
+        db.session.add(
+            TeamResult(
+                contest_trade_id=world.ct.id,
+                delegation_id=delegation.id,
+                score=score,
+                time_sum=time_sum,
+                rank=rank,
+                members=[],
+            )
+        )
+    db.session.commit()
+    login("org")
+    page = client.get(f"/contest-trades/{world.ct.id}/results").get_data(as_text=True)
+    assert ">150:00<" in page and ">151:40<" in page  # equal on score: the time sum decided
+    assert ">133:20<" not in page
