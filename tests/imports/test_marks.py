@@ -17,7 +17,7 @@ from competitions.judging.rules import ItemRule
 from competitions.registry.models import Entry
 from competitions.results import compute
 from competitions.results.models import Result
-from tests.imports.sheets import xlsx_bytes
+from tests.imports.sheets import xlsx_bytes, xlsx_rows
 from tests.judging.marking_world import build, score_everyone
 from workers.tasks import import_marks
 
@@ -212,3 +212,24 @@ def test_practical_row_rule(cells, errors):
     assert [(e.column, e.reason.msgid) for e in found] == errors
     if not errors:
         assert row == import_rules.MarkRow(2, 5, ((1, Decimal(8)),), 3150)
+
+
+def test_the_templates_list_the_trades_contestants_or_codes_under_chinese_headers(
+    app, client, login
+):
+    world = build()
+    with_theory(world)
+    login("org")
+    theory = client.get(f"/contest-trades/{world.ct.id}/import/theory/template.xlsx")
+    practical = client.get(f"/contest-trades/{world.ct.id}/import/practical/template.xlsx")
+    theory_rows = xlsx_rows(theory.get_data())
+    assert theory_rows[0] == ("证件号码", "姓名", "T1")
+    assert sorted(theory_rows[1:]) == sorted(
+        (e.person.id_number, e.person.name, None) for e in world.entries
+    )
+    practical_rows = xlsx_rows(practical.get_data())
+    assert practical_rows[0] == ("加密号", "J1", "M1", "用时")
+    assert sorted(r[0] for r in practical_rows[1:]) == sorted(world.codes)
+    # A file filled in from the template imports as it is.
+    filled = [[r[0], r[1], 80] for r in theory_rows[1:]]
+    assert run(world, "theory", filled, list(theory_rows[0])).ok
