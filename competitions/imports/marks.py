@@ -11,6 +11,7 @@ Nothing here commits: the task does.
 import logging
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import partial
 
 from sqlalchemy import select
 
@@ -24,7 +25,7 @@ from competitions.imports.rules import (
     check_practical_row,
     check_theory_row,
 )
-from competitions.imports.services import PROGRESS_EVERY, Outcome, Progress, _no_progress
+from competitions.imports.services import Outcome, Progress, _no_progress, check_rows
 from competitions.imports.services import error_data as _error
 from competitions.judging import timing
 from competitions.judging.marks import save_score
@@ -160,21 +161,10 @@ def _columns_problem(sheet: parsing.Sheet, items: list[MarkTarget]) -> Reason | 
 
 def _check_rows(ct_id: int, part: str, sheet, items, progress: Progress):
     if part == "theory":
-        known = people(ct_id)
-        check = lambda number, cells: check_theory_row(number, cells, known, items)  # noqa: E731
+        check = partial(check_theory_row, people=people(ct_id), items=items)
     else:
-        known = timing.entries_by_code(ct_id)
-        check = lambda number, cells: check_practical_row(number, cells, known, items)  # noqa: E731
-    good: list[MarkRow] = []
-    errors = []
-    for done, (number, cells) in enumerate(sheet.rows, start=1):
-        row, row_errors = check(number, cells)
-        if row:
-            good.append(row)
-        errors += row_errors
-        if done % PROGRESS_EVERY == 0:
-            progress(done, len(sheet.rows), N_("Checking rows"))
-    return good, errors
+        check = partial(check_practical_row, codes=timing.entries_by_code(ct_id), items=items)
+    return check_rows(sheet, check, progress)
 
 
 def markers(ct_id: int) -> dict[tuple[int, int], set[int]]:
