@@ -5,12 +5,13 @@ public. ID numbers leave this module masked. Every value is JSON-ready (decimals
 with two places), so the same dictionaries feed templates and API answers.
 """
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from decimal import Decimal
 
 from sqlalchemy import select
 
 from competitions.core.db import db
+from competitions.judging.rules import format_time_used
 from competitions.publication.lookup import PUBLISHED
 from competitions.registry.models import (
     Contest,
@@ -126,6 +127,7 @@ def _ranked_rows(ct_ids: list[int], top: int | None = None) -> dict[int, list[di
         select(
             Result,
             Entry.status,
+            Entry.time_used_s,
             Person.name,
             Person.id_number,
             Unit.name.label("unit"),
@@ -141,7 +143,7 @@ def _ranked_rows(ct_ids: list[int], top: int | None = None) -> dict[int, list[di
     if top is not None:  # ranks count from 1: the first ``top`` rows all rank ``top`` or better
         query = query.where(Result.rank.is_not(None), Result.rank <= top)
     rows: dict[int, list[dict]] = {ct_id: [] for ct_id in ct_ids}
-    for r, status, name, id_number, unit, delegation in db.session.execute(query):
+    for r, status, time_used, name, id_number, unit, delegation in db.session.execute(query):
         rows[r.contest_trade_id].append(
             {
                 "entry_id": r.entry_id,
@@ -156,6 +158,7 @@ def _ranked_rows(ct_ids: list[int], top: int | None = None) -> dict[int, list[di
                 "total": _money(r.total),
                 "award": r.award,
                 "advances": r.advances,
+                "time_used": format_time_used(time_used),
             }
         )
     return {ct_id: found[:top] if top is not None else found for ct_id, found in rows.items()}
@@ -168,6 +171,8 @@ def _team_rows(ct_id: int, names: dict[int, str]) -> list[dict]:
         .where(TeamResult.contest_trade_id == ct_id)
         .order_by(TeamResult.rank, Delegation.name)
     )
+    rows = rows.all()
+    scores = Counter(t.score for t, _ in rows)
     return [
         {
             "rank": t.rank,
@@ -175,6 +180,8 @@ def _team_rows(ct_id: int, names: dict[int, str]) -> list[dict]:
             "score": _money(t.score),
             "award": t.award,
             "members": [names.get(m, "") for m in t.members or []],
+            # The members' time sum, where it ordered teams equal on score.
+            "time_sum": format_time_used(t.time_sum) if scores[t.score] > 1 else "",
         }
         for t, name in rows
     ]

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from competitions.accounts.permissions import require_contest_role, roles_in
 from competitions.core.db import db, db_int
 from competitions.core.jobs import Job
+from competitions.judging import rules as judging_rules
 from competitions.registry.forms import STATUS_LABELS, TIER_LABELS
 from competitions.registry.models import Contest, ContestTrade, Delegation, Entry, Person
 from competitions.results import advance, chart_data, labels, services
@@ -21,6 +22,7 @@ for _name, _filter in (
     ("award_label", labels.award_label),
     ("honour_label", labels.honour_label),
     ("honour_state", labels.honour_state),
+    ("time_used", judging_rules.format_time_used),
 ):
     bp.add_app_template_filter(_filter, _name)
 

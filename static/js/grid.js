@@ -1,8 +1,8 @@
-// The judge's score grid: save each cell as it is typed, move with the keyboard, show progress.
-// Every cell carries its own row and column (data-row, data-col): moving never guesses.
-(function () {
-  var table = document.getElementById("score-grid");
-  if (!table) { return; }
+// A grid saved as it is typed (the judge's scores, the timekeeper's times): each cell is posted
+// to the table's data-save-url as {code, item, value}; the keyboard moves, the page shows progress.
+// Every cell carries its own row and column (data-row, data-col; a one-column grid may leave
+// data-col out): moving never guesses.
+document.querySelectorAll("table[data-save-url]").forEach(function (table) {
   var errors = document.getElementById("grid-errors");
   var state = document.getElementById("save-state");
   var timers = new WeakMap();
@@ -17,7 +17,8 @@
   }
 
   function errorLine(input, text) {
-    var key = input.dataset.row + "-" + input.dataset.col;
+    if (!errors) { return; }
+    var key = input.dataset.row + "-" + (input.dataset.col || 0);
     var line = errors.querySelector('li[data-cell="' + key + '"]');
     if (!text) { if (line) { line.remove(); } return; }
     if (!line) { line = document.createElement("li"); line.dataset.cell = key; errors.appendChild(line); }
@@ -33,6 +34,9 @@
 
   function saved(input, body) {
     input.dataset.saved = body.value;
+    // A grid that writes values back (the times: "52分30秒" is shown as 52:30).
+    // Only when nothing else was typed in the cell meanwhile.
+    if (table.dataset.echo && input.value.trim() === input.dataset.sent) { input.value = body.value; }
     input.classList.add("saved");
     input.removeAttribute("aria-invalid");
     input.title = "";
@@ -54,6 +58,7 @@
     input.classList.remove("error", "saved");
     input.classList.add("saving");
     showState();
+    input.dataset.sent = value;
     fetch(table.dataset.saveUrl, {
       method: "POST",
       headers: { "Content-Type": "application/json", "X-CSRFToken": table.dataset.csrf },
@@ -70,12 +75,13 @@
   }
 
   function cell(row, col) {
-    return table.querySelector('input.score[data-row="' + row + '"][data-col="' + col + '"]');
+    var column = table.querySelector("input.score[data-col]") ? '[data-col="' + col + '"]' : "";
+    return table.querySelector('input.score[data-row="' + row + '"]' + column);
   }
 
   // Enter/↓ and ↑ keep the column; Tab and Shift-Tab go along the row, then to the next row.
   function target(input, key, shift) {
-    var row = Number(input.dataset.row), col = Number(input.dataset.col);
+    var row = Number(input.dataset.row), col = Number(input.dataset.col || 0);
     if (key === "Enter" || key === "ArrowDown") { return cell(row + 1, col); }
     if (key === "ArrowUp") { return cell(row - 1, col); }
     if (key === "Tab" && !shift) { return cell(row, col + 1) || cell(row + 1, 0); }
@@ -111,4 +117,4 @@
     });
   });
   showState();
-})();
+});

@@ -99,6 +99,8 @@ MATRIX: dict[str, Access] = {
     "imports.errors": Access(ORGANISER),
     "imports.template": Access(ORGANISER),
     "imports.template_csv": Access(ORGANISER),
+    "imports.marks_upload": Access(ORGANISER),  # theory marks by ID number (part=theory)
+    "imports.marks_template": Access(ORGANISER),
     "judging.scheme": Access(ORGANISER),
     "judging.scheme_download": Access(ORGANISER),
     "judging.scheme_copy": Access(ORGANISER),
@@ -152,6 +154,9 @@ MATRIX: dict[str, Access] = {
     "judging.sheet_new": staff(CLERK),
     "judging.sheet_edit": Access(frozenset()),  # only the sheet's first typist (clerk0)
     "judging.sheet_second": staff(CLERK),  # a clerk other than the first typist
+    # the timekeeper's desk: the contest's clerks and the chief judge
+    "judging.times": staff(CLERK, CHIEF),
+    "judging.save_time": staff(CLERK, CHIEF),
     # the arbitrators decide; organisers follow
     "publication.appeals": staff(ARBITRATOR, ORG),
     "publication.decide": staff(ARBITRATOR),
@@ -178,6 +183,7 @@ def url_values(world: World, endpoint: str) -> dict:
         "role": "register",
         "code": "en",
         "filename": "css/app.css",
+        "part": "theory",
     }
 
 

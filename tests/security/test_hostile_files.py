@@ -19,14 +19,14 @@ from sqlalchemy import func, select
 from competitions.core.db import db
 from competitions.core.jobs import Job
 from competitions.imports import parsing, services
-from competitions.judging.models import SchemeItem
+from competitions.judging.models import Mark, SchemeItem
 from competitions.judging.scheme_import import SchemeFileError, parse_scheme
 from tests.imports.sheets import ZH, csv_bytes, person_row, xlsx_bytes
 from tests.imports.world import NEW_MAN, counts, in_english, setup_contest
 from tests.judging import marking_world
 from tests.security import files
 from tests.security.hostile import FEW, hostile
-from workers.tasks import import_entries
+from workers.tasks import import_entries, import_marks
 
 TOO_BIG = "the spreadsheet unpacks to more than 40 MB; split it"
 TOO_LONG = "the file has more than 20000 rows; split it"
@@ -90,6 +90,35 @@ def test_hostile_spreadsheets_are_refused_quickly_and_nothing_is_saved(app, logi
         assert job.state == "failed", name
         assert message in client.get(page).get_data(as_text=True), name
     assert counts()[:2] == before[:2]  # no person, no entry
+
+
+def test_hostile_marks_files_are_refused_quickly_and_no_mark_is_saved(app, login):
+    world = marking_world.build()
+    client = in_english(login("org"))
+    cases = {
+        "bomb.xlsx": (files.zip_bomb(), TOO_BIG),
+        "million.xlsx": (files.million_rows(), TOO_LONG),
+        **{f"{what}.xlsx": (data, NOT_XLSX) for what, data in not_spreadsheets().items()},
+        "formula.xlsx": (
+            xlsx_bytes(
+                [[world.codes[0], '=HYPERLINK("http://evil.example","9")']], ["加密号", "J1"]
+            ),
+            "formulas are not accepted",
+        ),
+    }
+    for name, (data, message) in cases.items():
+        response = client.post(
+            f"/contest-trades/{world.ct.id}/import/practical",
+            data={"file": (io.BytesIO(data), name)},
+        )
+        assert response.status_code == 303, name
+        job_id = response.headers["Location"].rsplit("/", 1)[1]
+        _, seconds, peak = measured(lambda job_id=job_id: import_marks(job_id))
+        assert seconds < SECONDS and peak < PEAK_MB, (name, seconds, peak)
+        db.session.expire_all()
+        assert db.session.get(Job, job_id).state == "failed", name
+        assert message in client.get(response.headers["Location"]).get_data(as_text=True), name
+    assert db.session.scalar(select(func.count()).select_from(Mark)) == 0
 
 
 def test_formulas_are_refused_and_the_error_report_does_not_run_them(app, login):

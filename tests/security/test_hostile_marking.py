@@ -11,6 +11,7 @@ from sqlalchemy import delete, func, select
 from competitions.core.db import db
 from competitions.judging.marks import save_score
 from competitions.judging.models import FlagResolution, JudgeEntry, Mark, ScoreSheet
+from competitions.registry.models import Entry
 from tests import factories as f
 from tests.security.hostile import (
     FEW,
@@ -142,6 +143,34 @@ def test_the_judges_score_json_refuses_anything_but_a_score_in_range(app):
     before = marks()
     raw = client.post(path, data=b"\x00\xff{not json", content_type="application/json")
     assert raw.status_code == 400 and marks() == before
+
+
+def test_the_time_used_json_refuses_anything_but_a_time_for_a_known_code(app):
+    w = world()
+    client = logged_in(app, "chief")  # the chief judge keeps time too
+    path = f"/contest-trades/{w.ct.id}/times"
+    valid = {"code": w.codes[0], "value": "52:30"}
+
+    @FEW
+    @example(body=valid)
+    @given(
+        body=json_value
+        | st.fixed_dictionaries({k: st.just(v) | json_value for k, v in valid.items()})
+    )
+    def run(body):
+        before = committed_counts()
+        try:
+            response = client.post(path, json=body)
+        finally:
+            db.session.rollback()
+        check_answer(response, body)
+        if response.status_code != 200:
+            assert response.status_code == 400 and response.get_json()["error"]
+            assert committed_counts() == before
+
+    run()
+    times = db.session.scalars(select(Entry.time_used_s).where(Entry.time_used_s.is_not(None)))
+    assert len(list(times)) == 1  # the valid time was saved (in seconds), for its code only
 
 
 def test_the_chief_judges_review_forms(app):
