@@ -113,8 +113,8 @@ def test_hostile_marks_files_are_refused_quickly_and_no_mark_is_saved(app, login
         )
         assert response.status_code == 303, name
         job_id = response.headers["Location"].rsplit("/", 1)[1]
-        _, seconds, peak = measured(lambda job_id=job_id: import_marks(job_id))
-        assert seconds < SECONDS and peak < PEAK_MB, (name, seconds, peak)
+        _, peak = measured(lambda job_id=job_id: import_marks(job_id))
+        assert peak < PEAK_MB, (name, peak)
         db.session.expire_all()
         assert db.session.get(Job, job_id).state == "failed", name
         assert message in client.get(response.headers["Location"]).get_data(as_text=True), name
