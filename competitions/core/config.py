@@ -88,6 +88,10 @@ def load_config(environ=os.environ) -> dict:
         "LOOKUP_RATE_LIMIT": environ.get("JINGSAI_LOOKUP_LIMIT", "10 per minute"),
         #: How often the live board in the hall looks for newly published results.
         "BOARD_REFRESH_SECONDS": int(environ.get("JINGSAI_BOARD_REFRESH", 10)),
+        #: The board shows each trade this many rows a page and turns to the next page (or trade)
+        #: every so many seconds (a screen may ask for another pace with ?rotate=N).
+        "BOARD_ROWS_PER_PAGE": int(environ.get("JINGSAI_BOARD_ROWS", 12)),
+        "BOARD_ROTATE_SECONDS": int(environ.get("JINGSAI_BOARD_ROTATE", 8)),
         #: Public holidays and make-up working days (调休), ISO dates, comma-separated: the
         #: working-day count of public notice follows them.
         "HOLIDAYS": [d for d in environ.get("JINGSAI_HOLIDAYS", "").split(",") if d],

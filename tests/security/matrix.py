@@ -105,6 +105,7 @@ MATRIX: dict[str, Access] = {
     "judging.scheme_download": Access(ORGANISER),
     "judging.scheme_copy": Access(ORGANISER),
     "judging.scheme_import": Access(ORGANISER),
+    "judging.scheme_import_errors": Access(ORGANISER),
     "judging.scheme_item_new": Access(ORGANISER),
     "judging.scheme_item_edit": Access(ORGANISER),
     "judging.scheme_item_delete": Access(ORGANISER),
@@ -165,7 +166,10 @@ MATRIX: dict[str, Access] = {
 
 def url_values(world: World, endpoint: str) -> dict:
     """The values of every URL argument, taken from the world."""
-    job = world.cert_job if endpoint == "certificates.job_file" else world.import_job
+    job = {
+        "certificates.job_file": world.cert_job,
+        "judging.scheme_import_errors": world.scheme_job,
+    }.get(endpoint, world.import_job)
     return {
         "ct_id": world.ct1.id,
         "contest_id": world.contest.id,
