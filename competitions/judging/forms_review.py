@@ -1,9 +1,10 @@
 """The chief judge's forms: resolve a flag, lock, unlock."""
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
+
+from competitions.core.i18n import lazy_gettext as _l
 
 
 class ResolveForm(FlaskForm):
