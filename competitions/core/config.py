@@ -59,9 +59,6 @@ def load_config(environ=os.environ) -> dict:
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": _secure_cookies(environ),
-        #: Log-in attempts per client address; an account locks after repeated failures
-        #: (competitions.accounts.rules).
-        "LOGIN_RATE_LIMIT": environ.get("JINGSAI_LOGIN_LIMIT", "20 per minute"),
         #: Certificate PDFs: a folder every worker and web process can reach (a shared mount when
         #: they run on several machines; empty: <INSTANCE_DIR>/certificates), and the TrueType
         #: font embedded in them.
