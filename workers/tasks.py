@@ -5,9 +5,10 @@ from functools import partial
 
 from celery import chord, shared_task
 
+from competitions.accounts import services as accounts
 from competitions.certificates import issue as certificate_issue
 from competitions.core.audit import acting_as
-from competitions.core.db import db
+from competitions.core.db import db, utcnow
 from competitions.core.jobs import Job, add_progress, finish_job, report_progress
 from competitions.imports import jobs as import_jobs
 from competitions.imports import services as imports
@@ -99,6 +100,15 @@ def finalise_due() -> list[int]:
     if done:
         logger.info("made final at the end of their public notice: %s", done)
     return done
+
+
+@shared_task(name="accounts.forget_old_failures")
+def forget_old_failures() -> int:
+    """Periodic (Celery beat): counts of failed log-ins a day old are deleted (usernames typed
+    by guessers would otherwise pile up)."""
+    deleted = accounts.forget_old_failures(utcnow().replace(tzinfo=None))
+    db.session.commit()
+    return deleted
 
 
 def queue_recompute(job_id: str, ct_ids: list[int]) -> None:

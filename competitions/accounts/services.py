@@ -84,6 +84,12 @@ def check_login(
     return LoginAnswer(None)
 
 
+def forget_old_failures(now: datetime) -> int:
+    """Delete the counts no rule reads any more (``rules.FORGOTTEN_AFTER`` quiet); how many."""
+    cutoff = now - rules.FORGOTTEN_AFTER
+    return db.session.execute(delete(LoginFailure).where(LoginFailure.last_at <= cutoff)).rowcount
+
+
 def change_password(user: User, new_password: str) -> None:
     """Store the user's new password (the form has checked it against the policy)."""
     user.set_password(new_password)

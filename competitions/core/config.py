@@ -99,7 +99,11 @@ def load_config(environ=os.environ) -> dict:
             ),
             # Run by one `celery beat` (or a worker started with -B in the embedded setup).
             "beat_schedule": {
-                "finalise-due-results": {"task": "publication.finalise_due", "schedule": 60.0}
+                "finalise-due-results": {"task": "publication.finalise_due", "schedule": 60.0},
+                "forget-old-login-failures": {
+                    "task": "accounts.forget_old_failures",
+                    "schedule": 3600.0,
+                },
             },
         },
     }

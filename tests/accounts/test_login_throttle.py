@@ -13,7 +13,8 @@ from datetime import datetime, timedelta
 import pytest
 
 from app import create_app
-from competitions.accounts import rules
+from competitions.accounts import rules, services
+from competitions.accounts.models import LoginFailure
 from competitions.accounts.rules import Failures, LoginContext
 from competitions.core.db import db
 from tests import factories as f
@@ -199,3 +200,18 @@ def test_a_forged_device_cookie_is_no_known_device(app, clock):
     for _ in range(rules.FREE_PER_SOURCE + 1):
         log_in(stranger, "org", "guess-guess")
     assert "try again in" in error(log_in(stranger, "org"))
+
+
+def test_counts_a_day_old_are_deleted_by_the_periodic_task(app, clock):
+    from workers.tasks import forget_old_failures
+
+    for name in ("nobody", "org"):  # at T0: 3 keys each (account and source, address)
+        log_in(browser(app), name, "guess-guess")
+    clock["now"] = T0 + timedelta(hours=1)
+    log_in(browser(app), "recent", "guess-guess")
+    db.session.commit()
+    assert services.forget_old_failures(T0 + timedelta(days=1)) == 6
+    left = db.session.query(LoginFailure).all()
+    assert len(left) == 3 and all(row.last_at == clock["now"] for row in left)
+    assert forget_old_failures.run() == 3  # the task reads the real clock, days after T0
+    assert db.session.query(LoginFailure).count() == 0
