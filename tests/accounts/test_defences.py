@@ -1,4 +1,5 @@
-"""The usual web defences: security headers, cookies, a new session at log-in, login limits."""
+"""The usual web defences: security headers, cookies, a new session at log-in (log-in waits:
+test_login_throttle.py; sessions that end: test_sessions.py)."""
 
 import re
 from pathlib import Path
