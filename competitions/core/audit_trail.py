@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_babel import to_user_timezone
 from openpyxl import Workbook
 from sqlalchemy import Select, and_, func, or_, select
@@ -18,6 +17,7 @@ from sqlalchemy import Select, and_, func, or_, select
 from competitions.accounts.models import User
 from competitions.core.audit import AuditLog
 from competitions.core.db import db
+from competitions.core.i18n import lazy_gettext as _l
 from competitions.registry.models import Contest, ContestTrade, Entry
 from competitions.results.export_rules import neutralise_row
 

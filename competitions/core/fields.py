@@ -1,7 +1,8 @@
 """Form fields shared by every area."""
 
-from flask_babel import lazy_gettext as _l
 from wtforms import DecimalField
+
+from competitions.core.i18n import lazy_gettext as _l
 
 
 class FiniteDecimalField(DecimalField):
