@@ -8,7 +8,7 @@ with two places), so the same dictionaries feed templates and API answers.
 from collections import defaultdict
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from competitions.core.db import db
 from competitions.publication.lookup import PUBLISHED
@@ -122,21 +122,23 @@ def trade_results(ct_id: int) -> dict | None:
 def _ranked_rows(ct_ids: list[int], top: int | None = None) -> dict[int, list[dict]]:
     """Each contest-trade's rows, ranked first (by rank, then total and name), unranked after;
     with ``top``, only its first ``top`` ranked rows. One query for all of them."""
+    # Final results show the facts frozen when they became final; under notice, the register's.
+    name = func.coalesce(Result.final_name, Person.name)
     query = (
         select(
             Result,
             Entry.status,
-            Person.name,
+            name,
             Person.id_number,
-            Unit.name.label("unit"),
-            Delegation.name.label("delegation"),
+            func.coalesce(Result.final_unit, Unit.name),
+            func.coalesce(Result.final_delegation, Delegation.name),
         )
         .join(Entry, Entry.id == Result.entry_id)
         .join(Person, Person.id == Entry.person_id)
         .outerjoin(Unit, Unit.id == Person.unit_id)
         .outerjoin(Delegation, Delegation.id == Entry.delegation_id)
         .where(Result.contest_trade_id.in_(ct_ids))
-        .order_by(Result.rank.is_(None), Result.rank, Result.total.desc(), Person.name)
+        .order_by(Result.rank.is_(None), Result.rank, Result.total.desc(), name)
     )
     if top is not None:  # ranks count from 1: the first ``top`` rows all rank ``top`` or better
         query = query.where(Result.rank.is_not(None), Result.rank <= top)

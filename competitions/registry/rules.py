@@ -155,6 +155,33 @@ def eligibility_problem(rule: Eligibility, birth: date) -> Reason | None:
     return None
 
 
+def person_edit_problem(
+    is_registrar: bool, organised: set[int], entered_in: dict[int, str]
+) -> Reason | None:
+    """Whether a user may change a contestant's record (name, unit, ID…), which every contest
+    the person is entered in shows.
+
+    Rule: a registrar (keeper of the shared registers) may. Anyone else must organise every
+    contest the person is entered in (``entered_in``: {contest id: name}), and at least one:
+    an organiser of one contest never changes what another organiser's contest shows. The
+    reason names the contests the user does not organise.
+    """
+    if is_registrar:
+        return None
+    others = sorted(name for cid, name in entered_in.items() if cid not in organised)
+    if others:
+        return Reason.of(
+            N_(
+                "this contestant is also entered in contests you do not organise (%(contests)s): "
+                "only a registrar or an organiser of all of them may change the record"
+            ),
+            contests="、".join(others),
+        )
+    if not entered_in:
+        return Reason.of(N_("only a registrar may change a contestant entered in no contest"))
+    return None
+
+
 def would_make_cycle(
     node_id: int, new_parent_id: int | None, parent_of: dict[int, int | None]
 ) -> bool:
