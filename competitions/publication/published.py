@@ -1,8 +1,9 @@
 """Published results as plain data, for the public pages, the live board and the JSON API.
 
 Only results under public notice or final are ever read here; drafts do not exist for the
-public. ID numbers leave this module masked. Every value is JSON-ready (decimals as strings
-with two places), so the same dictionaries feed templates and API answers.
+public. ID numbers leave this module masked. Every value is JSON-ready (scores as strings with
+two places, the rule of ``results.rules.readable``; none for withdrawn, disqualified and absent
+entries), so the same dictionaries feed templates and API answers.
 """
 
 from collections import defaultdict
@@ -23,10 +24,12 @@ from competitions.registry.models import (
 )
 from competitions.registry.rules import TIER_LEVEL, mask_id_number
 from competitions.results.models import Honour, Result, ResultSet, TeamResult
+from competitions.results.rules import earned_scores, readable
 
 
 def _money(value: Decimal | None) -> str | None:
-    return None if value is None else f"{Decimal(value):.2f}"
+    """A score as people read it (2 places, ``results.rules.readable``), as a string."""
+    return None if value is None else str(readable(value))
 
 
 def _when(value) -> str | None:
@@ -109,6 +112,9 @@ def trade_results(ct_id: int) -> dict | None:
         return None
     ct, trade, result_set = row
     entries = _ranked_rows([ct_id])[ct_id]
+    if ct.contest.parent_id is None:  # feeds no higher contest: nobody advances anywhere
+        for row in entries:
+            row["advances"] = None
     names = {e["entry_id"]: e["name"] for e in entries}
     return {
         **_trade_row(ct, trade, result_set),
@@ -144,6 +150,8 @@ def _ranked_rows(ct_ids: list[int], top: int | None = None) -> dict[int, list[di
         query = query.where(Result.rank.is_not(None), Result.rank <= top)
     rows: dict[int, list[dict]] = {ct_id: [] for ct_id in ct_ids}
     for r, status, name, id_number, unit, delegation in db.session.execute(query):
+        # Withdrawn, disqualified and absent entries show their status, not scores.
+        earned = earned_scores(status)
         rows[r.contest_trade_id].append(
             {
                 "entry_id": r.entry_id,
@@ -153,9 +161,9 @@ def _ranked_rows(ct_ids: list[int], top: int | None = None) -> dict[int, list[di
                 "id_number": mask_id_number(id_number),
                 "unit": unit or "",
                 "delegation": delegation or "",
-                "theory": _money(r.theory),
-                "practical": _money(r.practical),
-                "total": _money(r.total),
+                "theory": _money(r.theory) if earned else None,
+                "practical": _money(r.practical) if earned else None,
+                "total": _money(r.total) if earned else None,
                 "award": r.award,
                 "advances": r.advances,
             }

@@ -113,6 +113,16 @@ def can_feed(child_tier: str, parent_tier: str) -> bool:
     return TIER_LEVEL[parent_tier] > TIER_LEVEL[child_tier]
 
 
+def feeds_in_time(child_year: int, child_ends: date, parent_year: int, parent_ends: date) -> bool:
+    """Whether a contest may feed (name as its parent) a contest on these dates.
+
+    Rule: the parent takes place after the child, or while the child ends: it ends on or after
+    the child's last day, and its year is the same or later. (A 2026 contest never feeds a 2018
+    one; a provincial final that runs on while a city contest ends may take its winners.)
+    """
+    return parent_ends >= child_ends and parent_year >= child_year
+
+
 def weights_sum_to_100(theory: Decimal, practical: Decimal) -> bool:
     """Theory and practical weights are each 0-100 and add up to exactly 100."""
     return theory >= 0 and practical >= 0 and theory + practical == Decimal(100)

@@ -21,6 +21,7 @@ from sqlalchemy import select
 
 from competitions.accounts.models import User
 from competitions.core.db import db
+from competitions.core.i18n import trade_name
 from competitions.judging import rules as judging_rules
 from competitions.judging.models import (
     PART_KINDS,
@@ -114,7 +115,7 @@ def trade_report(ct: ContestTrade) -> TradeReport:
 
 
 def _trade_name(ct: ContestTrade) -> str:
-    return f"{ct.trade.code} {ct.trade.name_zh}"
+    return f"{ct.trade.code} {trade_name(ct.trade)}"
 
 
 def _new_book() -> Workbook:
@@ -133,6 +134,9 @@ def _sheet(book: Workbook, title: str, heading: str, headers: list, rows, widths
         cell.font = Font(bold=True)
     for row in rows:
         sheet.append(neutralise_row(row))
+        for cell in sheet[sheet.max_row]:  # a score read by people shows its 2 places (255.00)
+            if isinstance(cell.value, Decimal) and cell.value.as_tuple().exponent == -2:
+                cell.number_format = "0.00"
     sheet.freeze_panes = "A3"
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
@@ -157,8 +161,12 @@ def results_title(report: TradeReport) -> str:
     )
 
 
-def _result_row(line: RankedLine, full_ids: bool) -> list:
+def _result_row(line: RankedLine, full_ids: bool, feeds: bool) -> list:
+    """A results row; scores as people read them, none for withdrawn, disqualified and absent
+    entries; whether it advances only when the contest feeds a higher one."""
     r, e, p = line.result, line.entry, line.person
+    earned = results_rules.earned_scores(e.status)
+    scores = [results_rules.readable(v) if earned else None for v in (r.theory, r.practical)]
     return [
         r.rank if r.rank is not None else str(STATUS_LABELS.get(e.status, e.status)),
         p.name,
@@ -166,11 +174,10 @@ def _result_row(line: RankedLine, full_ids: bool) -> list:
         p.id_number if full_ids else mask_id_number(p.id_number),
         line.unit,
         line.delegation,
-        r.theory,
-        r.practical,
-        r.total,
+        *scores,
+        results_rules.readable(r.total) if earned else None,
         award_label(r.award) if r.award else "",
-        _("Yes") if r.advances else "",
+        *([_("Yes") if r.advances else ""] if feeds else []),
     ]
 
 
@@ -183,11 +190,19 @@ def results_workbook(report: TradeReport, full_ids: bool) -> bytes:
     title = results_title(report)
     headers = [_("Rank"), _("Full name"), _("Gender"), _("ID number"), _("Unit")]
     headers += [_("Delegation"), _("Theory"), _("Practical"), _("Total"), _("Award")]
-    rows = [_result_row(line, full_ids) for line in report.lines]
+    feeds = report.ct.contest.parent_id is not None
+    rows = [_result_row(line, full_ids, feeds) for line in report.lines]
     widths = [10, 14, 8, 22, 24, 18, 10, 10, 10, 14, 10]
-    _sheet(book, _("Results"), title, [*headers, _("Advances")], rows, widths)
+    headers += [_("Advances")] if feeds else []
+    _sheet(book, _("Results"), title, headers, rows, widths)
     teams = [
-        [t.rank, name, t.score, award_label(t.award) if t.award else "", report.members(t)]
+        [
+            t.rank,
+            name,
+            results_rules.readable(t.score),
+            award_label(t.award) if t.award else "",
+            report.members(t),
+        ]
         for t, name in report.teams
     ]
     headers = [_("Rank"), _("Delegation"), _("Score"), _("Award"), _("Members")]

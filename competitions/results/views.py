@@ -21,8 +21,10 @@ for _name, _filter in (
     ("award_label", labels.award_label),
     ("honour_label", labels.honour_label),
     ("honour_state", labels.honour_state),
+    ("score", labels.score),
 ):
     bp.add_app_template_filter(_filter, _name)
+bp.add_app_template_test(labels.earned, "earned")
 
 
 #: Who reads (and exports) a contest-trade's results before they are published.
