@@ -1,5 +1,6 @@
 """A contest feeds only a contest that takes place after it (or while it ends)."""
 
+import json
 from datetime import date
 
 import pytest
@@ -80,3 +81,18 @@ def test_a_parent_cannot_be_moved_before_a_contest_that_feeds_it(client, login):
     assert db.session.get(Contest, city.id).ends_on == date(2019, 5, 12)
     data["ends_on"] = "2019-05-12"  # the same last day is fine
     assert client.post(f"/contests/{city.id}/edit", data=data).status_code == 302
+
+
+def test_the_seeds_contests_feed_in_time():
+    from seeds.files import DATA_DIR
+
+    contests = {c["code"]: c for c in json.loads((DATA_DIR / "contests.json").read_text())}
+    links = [(c, contests[c["parent"]]) for c in contests.values() if c["parent"]]
+    assert links
+    for child, parent in links:
+        assert rules.feeds_in_time(
+            child["year"],
+            date.fromisoformat(child["ends_on"]),
+            parent["year"],
+            date.fromisoformat(parent["ends_on"]),
+        ), child["code"]
