@@ -17,7 +17,7 @@ from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from competitions.accounts.models import User
 from competitions.core.db import db
@@ -55,6 +55,8 @@ class RankedLine:
     person: Person
     unit: str
     delegation: str
+    #: The name as published: frozen once the results are final (the register's before).
+    name: str
 
 
 @dataclass
@@ -76,16 +78,25 @@ class TradeReport:
 
 def trade_report(ct: ContestTrade) -> TradeReport:
     """A contest-trade's results, ranked first then unranked, with its teams and honours."""
+    # Final results: the facts frozen when they became final, as the public reads them.
+    name = func.coalesce(Result.final_name, Person.name)
     rows = db.session.execute(
-        select(Result, Entry, Person, Unit.name, Delegation.name)
+        select(
+            Result,
+            Entry,
+            Person,
+            func.coalesce(Result.final_unit, Unit.name),
+            func.coalesce(Result.final_delegation, Delegation.name),
+            name,
+        )
         .join(Entry, Entry.id == Result.entry_id)
         .join(Person, Person.id == Entry.person_id)
         .outerjoin(Unit, Unit.id == Person.unit_id)
         .outerjoin(Delegation, Delegation.id == Entry.delegation_id)
         .where(Result.contest_trade_id == ct.id)
-        .order_by(Result.rank.is_(None), Result.rank, Result.total.desc(), Person.name)
+        .order_by(Result.rank.is_(None), Result.rank, Result.total.desc(), name)
     ).all()
-    lines = [RankedLine(r, e, p, unit or "", dlg or "") for r, e, p, unit, dlg in rows]
+    lines = [RankedLine(r, e, p, unit or "", dlg or "", n) for r, e, p, unit, dlg, n in rows]
     by_entry = {line.entry.id: line for line in lines}
     teams = db.session.execute(
         select(TeamResult, Delegation.name)
@@ -110,7 +121,7 @@ def trade_report(ct: ContestTrade) -> TradeReport:
         teams=[tuple(t) for t in teams],
         honours=[(h, by_entry[h.entry_id]) for h in honours if h.entry_id in by_entry],
         chief_judge=chief or "",
-        names={entry_id: line.person.name for entry_id, line in by_entry.items()},
+        names={entry_id: line.name for entry_id, line in by_entry.items()},
     )
 
 
@@ -169,7 +180,7 @@ def _result_row(line: RankedLine, full_ids: bool, feeds: bool) -> list:
     scores = [results_rules.readable(v) if earned else None for v in (r.theory, r.practical)]
     return [
         r.rank if r.rank is not None else str(STATUS_LABELS.get(e.status, e.status)),
-        p.name,
+        line.name,
         str(GENDER_LABELS.get(p.gender, p.gender)),
         p.id_number if full_ids else mask_id_number(p.id_number),
         line.unit,
@@ -210,7 +221,7 @@ def results_workbook(report: TradeReport, full_ids: bool) -> bytes:
     honours = [
         [
             honour_label(h.honour),
-            line.person.name,
+            line.name,
             line.person.id_number if full_ids else mask_id_number(line.person.id_number),
             line.unit,
             honour_state(h.state),

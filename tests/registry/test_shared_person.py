@@ -109,5 +109,7 @@ def test_final_results_keep_the_facts_they_were_published_with(client, login):
     assert (row["name"], row["unit"], row["delegation"]) == ("选手零号", "济钢", "济钢代表队")
     board = client.get(f"/board/{world.ct.contest_id}").get_data(as_text=True)
     assert "选手零号" in board and "改了名" not in board
+    report = client.get(f"/contest-trades/{world.ct.id}/results/report").get_data(as_text=True)
+    assert "选手零号" in report and "改了名" not in report and "另一家单位" not in report
     printed = {c.subject: (c.name, c.unit) for c in wanted(world.ct.id)}
     assert printed[f"entry:{world.entries[0].id}"] == ("选手零号", "济钢")
