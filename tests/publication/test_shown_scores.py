@@ -111,3 +111,9 @@ def test_one_rule_of_two_places_on_every_surface(client, login, world):
     assert "102.67" in team
     report = client.get(f"/contest-trades/{world.ct.id}/results/report").get_data(as_text=True)
     assert "66.67" in report and "66.6667" not in report and "102.67" in report
+
+
+def test_the_funnel_counts_nobody_advancing_from_the_top_of_the_chain(client, world):
+    client.get("/lang/en")
+    page = client.get(f"/results/contests/{world.ct.contest_id}").get_data(as_text=True)
+    assert "funnel" in page and " advance</title>" not in page
