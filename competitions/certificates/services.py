@@ -103,8 +103,14 @@ def wanted(ct_id: int) -> list[rules.Facts]:
     and honours, with the facts to print."""
     ct = db.session.get(ContestTrade, ct_id)
     common = {"contest": ct.contest.name, "tier": ct.contest.tier, "trade": ct.trade.name_zh}
+    # Final results carry the facts frozen when they became final: the register may have moved.
     people = db.session.execute(
-        select(Result, Person, Unit.name, Delegation.name)
+        select(
+            Result,
+            Person,
+            func.coalesce(Result.final_unit, Unit.name),
+            func.coalesce(Result.final_delegation, Delegation.name),
+        )
         .join(Entry, Entry.id == Result.entry_id)
         .join(Person, Person.id == Entry.person_id)
         .outerjoin(Unit, Unit.id == Person.unit_id)
@@ -162,7 +168,7 @@ def _person_facts(kind, subject, award, row, common) -> rules.Facts:
     return rules.Facts(
         kind,
         subject,
-        person.name,
+        person.name if result.final_name is None else result.final_name,
         unit,
         award=award,
         rank=result.rank,

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from competitions.accounts.permissions import contests_of, roles_in
 from competitions.core.db import db
 from competitions.core.http import referrer_or
+from competitions.core.i18n import trade_name
 from competitions.core.jobs import Job
 from competitions.registry.forms import TIER_LABELS
 from competitions.registry.models import Contest
@@ -33,6 +34,9 @@ def index():
 def health():
     """For load balancers and monitoring: the web process answers (touches nothing else)."""
     return "ok", 200, {"Content-Type": "text/plain"}
+
+
+bp.add_app_template_filter(trade_name, "trade_name")
 
 
 @bp.app_template_filter("decimal")

@@ -13,6 +13,7 @@ from sqlalchemy import case, func, select
 from competitions.accounts.models import ContestRole
 from competitions.core.audit import AuditLog
 from competitions.core.db import db, utcnow
+from competitions.core.i18n import trade_name
 from competitions.core.jobs import Job, JobFile, create_job, finish_job
 from competitions.imports import report
 from competitions.imports.jobs import job_file
@@ -252,7 +253,8 @@ def copy_sources(user_id: int, target: ContestTrade) -> list[tuple[int, str, int
         )
     ).all()
     return [
-        (ct.id, f"{ct.contest.year} {ct.contest.name} · {ct.trade.name_zh}", n) for ct, n in rows
+        (ct.id, f"{ct.contest.year} {ct.contest.name} · {trade_name(ct.trade)}", n)
+        for ct, n in rows
     ]
 
 

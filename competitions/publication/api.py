@@ -68,11 +68,22 @@ _RESULT = {
         "id_number": {"type": "string", "description": "masked, e.g. 3701**********1234"},
         "unit": {"type": "string"},
         "delegation": {"type": "string"},
-        "theory": {"type": ["string", "null"], "description": "decimal, 2 places"},
-        "practical": {"type": ["string", "null"]},
-        "total": {"type": "string"},
+        "theory": {
+            "type": ["string", "null"],
+            "description": "decimal, 2 places, half up (as on the pages); null when the trade "
+            "has no theory part or the entry is withdrawn, disqualified or absent",
+        },
+        "practical": {"type": ["string", "null"], "description": "as theory"},
+        "total": {
+            "type": ["string", "null"],
+            "description": "decimal, 2 places; null for withdrawn, disqualified and absent "
+            "entries (see status)",
+        },
         "award": {"type": ["string", "null"], "description": "first/second/third/gold/…"},
-        "advances": {"type": "boolean"},
+        "advances": {
+            "type": ["boolean", "null"],
+            "description": "null when the contest feeds no higher contest",
+        },
     },
 }
 _TRADE = {
@@ -118,7 +129,13 @@ ENDPOINTS = [
                 **_TRADE["properties"],
                 "contest": _CONTEST,
                 "results": {"type": "array", "items": _RESULT},
-                "teams": {"type": "array"},
+                "teams": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "properties": {"score": {"type": "string", "description": "2 places"}},
+                    },
+                },
                 "honours": {"type": "array"},
             },
         ),

@@ -9,7 +9,7 @@ from competitions.core.i18n import say
 from competitions.publication import lookup, rules, services
 from competitions.publication.forms import AppealForm, LookupForm
 from competitions.publication.models import Appeal
-from competitions.registry.forms import TIER_LABELS
+from competitions.registry.forms import STATUS_LABELS, TIER_LABELS
 from competitions.registry.models import Entry, Person
 from competitions.registry.rules import mask_id_number
 
@@ -51,6 +51,7 @@ def my_results():
         results=results,
         items=lookup.item_lines([r.entry.id for r in results]),
         tiers=TIER_LABELS,
+        statuses=STATUS_LABELS,
         appeals=appeals,
         form=AppealForm(),
         now=services.local_now(),

@@ -1,14 +1,15 @@
 """Published results as plain data, for the public pages, the live board and the JSON API.
 
 Only results under public notice or final are ever read here; drafts do not exist for the
-public. ID numbers leave this module masked. Every value is JSON-ready (decimals as strings
-with two places), so the same dictionaries feed templates and API answers.
+public. ID numbers leave this module masked. Every value is JSON-ready (scores as strings with
+two places, the rule of ``results.rules.readable``; none for withdrawn, disqualified and absent
+entries), so the same dictionaries feed templates and API answers.
 """
 
 from collections import Counter, defaultdict
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from competitions.core.db import db
 from competitions.judging.rules import format_time_used
@@ -24,10 +25,12 @@ from competitions.registry.models import (
 )
 from competitions.registry.rules import TIER_LEVEL, mask_id_number
 from competitions.results.models import Honour, Result, ResultSet, TeamResult
+from competitions.results.rules import earned_scores, readable
 
 
 def _money(value: Decimal | None) -> str | None:
-    return None if value is None else f"{Decimal(value):.2f}"
+    """A score as people read it (2 places, ``results.rules.readable``), as a string."""
+    return None if value is None else str(readable(value))
 
 
 def _when(value) -> str | None:
@@ -110,6 +113,9 @@ def trade_results(ct_id: int) -> dict | None:
         return None
     ct, trade, result_set = row
     entries = _ranked_rows([ct_id])[ct_id]
+    if ct.contest.parent_id is None:  # feeds no higher contest: nobody advances anywhere
+        for row in entries:
+            row["advances"] = None
     names = {e["entry_id"]: e["name"] for e in entries}
     return {
         **_trade_row(ct, trade, result_set),
@@ -123,25 +129,29 @@ def trade_results(ct_id: int) -> dict | None:
 def _ranked_rows(ct_ids: list[int]) -> dict[int, list[dict]]:
     """Each contest-trade's rows, ranked first (by rank, then total and name), unranked after.
     One query for all of them."""
+    # Final results show the facts frozen when they became final; under notice, the register's.
+    name = func.coalesce(Result.final_name, Person.name)
     query = (
         select(
             Result,
             Entry.status,
             Entry.time_used_s,
-            Person.name,
+            name,
             Person.id_number,
-            Unit.name.label("unit"),
-            Delegation.name.label("delegation"),
+            func.coalesce(Result.final_unit, Unit.name),
+            func.coalesce(Result.final_delegation, Delegation.name),
         )
         .join(Entry, Entry.id == Result.entry_id)
         .join(Person, Person.id == Entry.person_id)
         .outerjoin(Unit, Unit.id == Person.unit_id)
         .outerjoin(Delegation, Delegation.id == Entry.delegation_id)
         .where(Result.contest_trade_id.in_(ct_ids))
-        .order_by(Result.rank.is_(None), Result.rank, Result.total.desc(), Person.name)
+        .order_by(Result.rank.is_(None), Result.rank, Result.total.desc(), name)
     )
     rows: dict[int, list[dict]] = {ct_id: [] for ct_id in ct_ids}
     for r, status, time_used, name, id_number, unit, delegation in db.session.execute(query):
+        # Withdrawn, disqualified and absent entries show their status, not scores.
+        earned = earned_scores(status)
         rows[r.contest_trade_id].append(
             {
                 "entry_id": r.entry_id,
@@ -151,9 +161,9 @@ def _ranked_rows(ct_ids: list[int]) -> dict[int, list[dict]]:
                 "id_number": mask_id_number(id_number),
                 "unit": unit or "",
                 "delegation": delegation or "",
-                "theory": _money(r.theory),
-                "practical": _money(r.practical),
-                "total": _money(r.total),
+                "theory": _money(r.theory) if earned else None,
+                "practical": _money(r.practical) if earned else None,
+                "total": _money(r.total) if earned else None,
                 "award": r.award,
                 "advances": r.advances,
                 "time_used": format_time_used(time_used),

@@ -10,9 +10,9 @@ from competitions.core.db import db
 from competitions.judging.models import MarkingLock
 from competitions.publication import cache, rules
 from competitions.publication.models import Appeal
-from competitions.registry.models import ContestTrade
+from competitions.registry.models import ContestTrade, Delegation, Entry, Person, Unit
 from competitions.registry.rules import N_, Reason
-from competitions.results.models import ResultSet
+from competitions.results.models import Result, ResultSet
 
 
 def calendar() -> rules.Calendar:
@@ -71,9 +71,26 @@ def finalise(result_set: ResultSet, now: datetime) -> Reason | None:
         return problem
     result_set.state = "final"
     result_set.finalised_at = now
+    freeze_facts(ct_id)
     db.session.flush()
     cache.results_changed([result_set.contest_trade_id])
     return None
+
+
+def freeze_facts(ct_id: int) -> None:
+    """Write down on each result the name, unit and delegation the public reads, as the
+    register has them now: final results keep them whatever the register says later."""
+    rows = db.session.execute(
+        select(Result, Person.name, Unit.name, Delegation.name)
+        .join(Entry, Entry.id == Result.entry_id)
+        .join(Person, Person.id == Entry.person_id)
+        .outerjoin(Unit, Unit.id == Person.unit_id)
+        .outerjoin(Delegation, Delegation.id == Entry.delegation_id)
+        .where(Result.contest_trade_id == ct_id)
+    )
+    for result, name, unit, delegation in rows:
+        result.final_name, result.final_unit = name, unit or ""
+        result.final_delegation = delegation or ""
 
 
 def withdraw(result_set: ResultSet) -> Reason | None:

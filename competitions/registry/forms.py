@@ -1,5 +1,6 @@
 """Registration forms; each checks its fields, and the database where it must, beside the field."""
 
+from flask_babel import format_date
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -141,9 +142,12 @@ class ContestForm(FlaskForm):
     ends_on = DateField(_l("Ends on"), validators=[InputRequired()])
     parent_id = SelectField(_l("Feeds the contest"), coerce=_optional_int, validate_choice=False)
 
-    #: Set by the view: {contest id: tier} of the possible parents, and the edited contest's id.
+    #: Set by the view: {contest id: tier} and {contest id: (year, last day, name)} of the
+    #: possible parents, the edited contest's id, and the same facts of the contests it is fed by.
     parent_tiers: dict = {}
+    parent_dates: dict = {}
     own_id: int | None = None
+    fed_by: list = []
 
     def validate_organising_unit_id(self, field):
         _check_listed(field, _l("Choose a unit from the list."))
@@ -151,6 +155,18 @@ class ContestForm(FlaskForm):
     def validate_ends_on(self, field):
         if self.starts_on.data and field.data and field.data < self.starts_on.data:
             raise ValidationError(_l("The contest cannot end before it starts."))
+        if field.data is None or self.year.data is None:
+            return
+        for year, ends_on, name in self.fed_by:
+            if not rules.feeds_in_time(year, ends_on, self.year.data, field.data):
+                raise ValidationError(
+                    _l(
+                        "%(contest)s feeds this contest and ends on %(ends)s: this contest "
+                        "cannot end (or fall in a year) before it.",
+                        contest=name,
+                        ends=format_date(ends_on, "long"),
+                    )
+                )
 
     def validate_parent_id(self, field):
         if field.data is None:
@@ -165,6 +181,20 @@ class ContestForm(FlaskForm):
                 _l(
                     "The contest it feeds must be of a higher tier than %(tier)s.",
                     tier=TIER_LABELS[self.tier.data],
+                )
+            )
+        year, ends_on, _name = self.parent_dates[field.data]
+        if (
+            self.ends_on.data is not None
+            and self.year.data is not None
+            and not rules.feeds_in_time(self.year.data, self.ends_on.data, year, ends_on)
+        ):
+            raise ValidationError(
+                _l(
+                    "The contest it feeds must take place after this one, or while it ends: "
+                    "it ends on %(ends)s (%(year)s).",
+                    ends=format_date(ends_on, "long"),
+                    year=year,
                 )
             )
 

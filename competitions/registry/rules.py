@@ -114,6 +114,16 @@ def can_feed(child_tier: str, parent_tier: str) -> bool:
     return TIER_LEVEL[parent_tier] > TIER_LEVEL[child_tier]
 
 
+def feeds_in_time(child_year: int, child_ends: date, parent_year: int, parent_ends: date) -> bool:
+    """Whether a contest may feed (name as its parent) a contest on these dates.
+
+    Rule: the parent takes place after the child, or while the child ends: it ends on or after
+    the child's last day, and its year is the same or later. (A 2026 contest never feeds a 2018
+    one; a provincial final that runs on while a city contest ends may take its winners.)
+    """
+    return parent_ends >= child_ends and parent_year >= child_year
+
+
 def weights_sum_to_100(theory: Decimal, practical: Decimal) -> bool:
     """Theory and practical weights are each 0-100 and add up to exactly 100."""
     return theory >= 0 and practical >= 0 and theory + practical == Decimal(100)
@@ -153,6 +163,33 @@ def eligibility_problem(rule: Eligibility, birth: date) -> Reason | None:
             on=rule.reference_date.isoformat(),
             max=rule.max_age,
         )
+    return None
+
+
+def person_edit_problem(
+    is_registrar: bool, organised: set[int], entered_in: dict[int, str]
+) -> Reason | None:
+    """Whether a user may change a contestant's record (name, unit, ID…), which every contest
+    the person is entered in shows.
+
+    Rule: a registrar (keeper of the shared registers) may. Anyone else must organise every
+    contest the person is entered in (``entered_in``: {contest id: name}), and at least one:
+    an organiser of one contest never changes what another organiser's contest shows. The
+    reason names the contests the user does not organise.
+    """
+    if is_registrar:
+        return None
+    others = sorted(name for cid, name in entered_in.items() if cid not in organised)
+    if others:
+        return Reason.of(
+            N_(
+                "this contestant is also entered in contests you do not organise (%(contests)s): "
+                "only a registrar or an organiser of all of them may change the record"
+            ),
+            contests="、".join(others),
+        )
+    if not entered_in:
+        return Reason.of(N_("only a registrar may change a contestant entered in no contest"))
     return None
 
 

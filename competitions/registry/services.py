@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 
 from competitions.accounts.models import ContestRole
 from competitions.core.db import db
+from competitions.core.i18n import trade_name
 from competitions.registry import rules
 from competitions.registry.models import Contest, ContestTrade, Delegation, Entry, Person, Unit
 from competitions.registry.rules import N_, Reason
@@ -135,7 +136,7 @@ def delegation_choices(contest_id: int) -> list[tuple]:
 
 def contest_trade_choices(contest: Contest) -> list[tuple]:
     """The contest's trades as (contest-trade id, trade name)."""
-    return [(ct.id, f"{ct.trade.code} {ct.trade.name_zh}") for ct in contest.contest_trades]
+    return [(ct.id, f"{ct.trade.code} {trade_name(ct.trade)}") for ct in contest.contest_trades]
 
 
 def entry_counts(contest_id: int) -> dict[int, int]:

@@ -13,6 +13,7 @@ from competitions.accounts.permissions import (
 )
 from competitions.core.db import db
 from competitions.core.i18n import lazy_gettext as _l
+from competitions.core.i18n import trade_name
 from competitions.registry import services
 from competitions.registry.forms import (
     AWARD_MODE_LABELS,
@@ -51,12 +52,14 @@ def contests():
 def _contest_form(contest: Contest) -> ContestForm:
     form = ContestForm(obj=contest)
     others = db.session.execute(
-        select(Contest.id, Contest.name, Contest.tier, Contest.year)
+        select(Contest.id, Contest.name, Contest.tier, Contest.year, Contest.ends_on)
         .where(Contest.id != contest.id if contest.id else True)
         .order_by(Contest.year.desc(), Contest.name)
     ).all()
     form.parent_tiers = {row.id: row.tier for row in others}
+    form.parent_dates = {row.id: (row.year, row.ends_on, row.name) for row in others}
     form.own_id = contest.id
+    form.fed_by = [(c.year, c.ends_on, c.name) for c in contest.children] if contest.id else []
     form.parent_id.choices = [("", "—")] + [
         (r.id, f"{r.year} {r.name} ({TIER_LABELS[r.tier]})") for r in others
     ]
@@ -124,7 +127,7 @@ def contest(contest_id: int):
 def _trade_choices(contest: Contest, keep: int | None) -> list[tuple]:
     used = {ct.trade_id for ct in contest.contest_trades} - {keep}
     trades = db.session.scalars(select(Trade).order_by(Trade.code)).all()
-    return [(t.id, f"{t.code} {t.name_zh}") for t in trades if t.id not in used]
+    return [(t.id, f"{t.code} {trade_name(t)}") for t in trades if t.id not in used]
 
 
 @bp.route(

@@ -145,25 +145,32 @@ def entry_edit(entry_id: int):
     )
 
 
-def _may_edit_person(person: Person) -> bool:
-    """Organisers of any contest the person is entered in, and registrars, may edit them."""
-    if current_user.is_registrar:
-        return True
-    return any(
-        "organiser" in roles_in(current_user, e.contest_trade.contest_id) for e in person.entries
-    )
+def _organised(person: Person) -> set[int]:
+    """The contests the person is entered in that the current user organises."""
+    contests = {e.contest_trade.contest_id for e in person.entries}
+    return {c for c in contests if "organiser" in roles_in(current_user, c)}
+
+
+def _edit_problem(person: Person) -> rules.Reason | None:
+    """Why the current user may not change the person's record (None: they may)."""
+    entered_in = {e.contest_trade.contest_id: e.contest_trade.contest.name for e in person.entries}
+    return rules.person_edit_problem(current_user.is_registrar, _organised(person), entered_in)
 
 
 @bp.route("/persons/<int:person_id>", methods=["GET", "POST"])
 @login_required
 def person(person_id: int):
-    """A contestant's record: their data, their entries across contests, and its history."""
+    """A contestant's record: their data, their entries across contests, and its history.
+    Registrars and the organisers of any of their contests read it; who changes it: see
+    ``rules.person_edit_problem``."""
     person = db.get_or_404(Person, person_id)
-    if not _may_edit_person(person):
+    if not (current_user.is_registrar or _organised(person)):
         abort(403)
+    problem = _edit_problem(person)
     form = PersonForm(obj=person)
     form.unit_id.choices = [("", "—"), *services.unit_choices()]
-    if form.validate_on_submit():
+    refused = request.method == "POST" and problem is not None  # the page says why
+    if not refused and form.validate_on_submit():
         facts = form.person_facts()
         other = services.find_person(facts.id_type, facts.id_number)
         if other is not None and other.id != person.id:
@@ -195,9 +202,10 @@ def person(person_id: int):
         users=users,
         person=person,
         form=form,
+        edit_problem=say(problem) if problem else None,
         history=history,
         statuses=STATUS_LABELS,
         genders=GENDER_LABELS,
         id_types=ID_TYPE_LABELS,
         skills=SKILL_LABELS,
-    )
+    ), (403 if refused else 200)

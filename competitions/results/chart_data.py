@@ -34,8 +34,9 @@ def funnel_for(
     """The funnel of the contest's tier chain (``services.chain_contest_ids``), by tier.
 
     Counts every entry of the chain's contests (of one trade, or all), the ranked ones and those
-    who advance; every contest of the chain counts, even one without entries yet. With
-    ``published_only`` only contest-trades whose results are published count at all.
+    who advance (none at the top of the chain: it feeds nothing); every contest of the chain
+    counts, even one without entries yet. With ``published_only`` only contest-trades whose
+    results are published count at all.
     """
     trade_on = ContestTrade.contest_id == Contest.id
     if trade_id is not None:
@@ -43,13 +44,15 @@ def funnel_for(
     if published_only:
         trade_on = and_(trade_on, ContestTrade.id.in_(_published_sets()))
     result_on = Result.entry_id == Entry.id
+    advancing, feeds = Result.advances.is_(True), Contest.parent_id.is_not(None)
     rows = db.session.execute(
         select(
             Contest.id,
             Contest.tier,
             func.count(Entry.id),
             func.count(Result.rank),
-            func.coalesce(func.sum(case((Result.advances.is_(True), 1), else_=0)), 0),
+            # Only a contest that feeds a higher one has anyone advancing.
+            func.coalesce(func.sum(case((and_(advancing, feeds), 1), else_=0)), 0),
         )
         .select_from(Contest)
         .outerjoin(ContestTrade, trade_on)

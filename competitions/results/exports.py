@@ -16,11 +16,12 @@ from flask_babel import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from competitions.accounts.models import User
 from competitions.core.db import db
 from competitions.core.i18n import lazy_gettext as _l
+from competitions.core.i18n import trade_name
 from competitions.judging import rules as judging_rules
 from competitions.judging.models import (
     PART_KINDS,
@@ -54,6 +55,8 @@ class RankedLine:
     person: Person
     unit: str
     delegation: str
+    #: The name as published: frozen once the results are final (the register's before).
+    name: str
 
 
 @dataclass
@@ -75,16 +78,25 @@ class TradeReport:
 
 def trade_report(ct: ContestTrade) -> TradeReport:
     """A contest-trade's results, ranked first then unranked, with its teams and honours."""
+    # Final results: the facts frozen when they became final, as the public reads them.
+    name = func.coalesce(Result.final_name, Person.name)
     rows = db.session.execute(
-        select(Result, Entry, Person, Unit.name, Delegation.name)
+        select(
+            Result,
+            Entry,
+            Person,
+            func.coalesce(Result.final_unit, Unit.name),
+            func.coalesce(Result.final_delegation, Delegation.name),
+            name,
+        )
         .join(Entry, Entry.id == Result.entry_id)
         .join(Person, Person.id == Entry.person_id)
         .outerjoin(Unit, Unit.id == Person.unit_id)
         .outerjoin(Delegation, Delegation.id == Entry.delegation_id)
         .where(Result.contest_trade_id == ct.id)
-        .order_by(Result.rank.is_(None), Result.rank, Result.total.desc(), Person.name)
+        .order_by(Result.rank.is_(None), Result.rank, Result.total.desc(), name)
     ).all()
-    lines = [RankedLine(r, e, p, unit or "", dlg or "") for r, e, p, unit, dlg in rows]
+    lines = [RankedLine(r, e, p, unit or "", dlg or "", n) for r, e, p, unit, dlg, n in rows]
     by_entry = {line.entry.id: line for line in lines}
     teams = db.session.execute(
         select(TeamResult, Delegation.name)
@@ -109,12 +121,12 @@ def trade_report(ct: ContestTrade) -> TradeReport:
         teams=[tuple(t) for t in teams],
         honours=[(h, by_entry[h.entry_id]) for h in honours if h.entry_id in by_entry],
         chief_judge=chief or "",
-        names={entry_id: line.person.name for entry_id, line in by_entry.items()},
+        names={entry_id: line.name for entry_id, line in by_entry.items()},
     )
 
 
 def _trade_name(ct: ContestTrade) -> str:
-    return f"{ct.trade.code} {ct.trade.name_zh}"
+    return f"{ct.trade.code} {trade_name(ct.trade)}"
 
 
 def _new_book() -> Workbook:
@@ -133,6 +145,9 @@ def _sheet(book: Workbook, title: str, heading: str, headers: list, rows, widths
         cell.font = Font(bold=True)
     for row in rows:
         sheet.append(neutralise_row(row))
+        for cell in sheet[sheet.max_row]:  # a score read by people shows its 2 places (255.00)
+            if isinstance(cell.value, Decimal) and cell.value.as_tuple().exponent == -2:
+                cell.number_format = "0.00"
     sheet.freeze_panes = "A3"
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
@@ -157,20 +172,23 @@ def results_title(report: TradeReport) -> str:
     )
 
 
-def _result_row(line: RankedLine, full_ids: bool) -> list:
+def _result_row(line: RankedLine, full_ids: bool, feeds: bool) -> list:
+    """A results row; scores as people read them, none for withdrawn, disqualified and absent
+    entries; whether it advances only when the contest feeds a higher one."""
     r, e, p = line.result, line.entry, line.person
+    earned = results_rules.earned_scores(e.status)
+    scores = [results_rules.readable(v) if earned else None for v in (r.theory, r.practical)]
     return [
         r.rank if r.rank is not None else str(STATUS_LABELS.get(e.status, e.status)),
-        p.name,
+        line.name,
         str(GENDER_LABELS.get(p.gender, p.gender)),
         p.id_number if full_ids else mask_id_number(p.id_number),
         line.unit,
         line.delegation,
-        r.theory,
-        r.practical,
-        r.total,
+        *scores,
+        results_rules.readable(r.total) if earned else None,
         award_label(r.award) if r.award else "",
-        _("Yes") if r.advances else "",
+        *([_("Yes") if r.advances else ""] if feeds else []),
         judging_rules.format_time_used(e.time_used_s),
     ]
 
@@ -184,16 +202,17 @@ def results_workbook(report: TradeReport, full_ids: bool) -> bytes:
     title = results_title(report)
     headers = [_("Rank"), _("Full name"), _("Gender"), _("ID number"), _("Unit")]
     headers += [_("Delegation"), _("Theory"), _("Practical"), _("Total"), _("Award")]
-    rows = [_result_row(line, full_ids) for line in report.lines]
+    feeds = report.ct.contest.parent_id is not None
+    rows = [_result_row(line, full_ids, feeds) for line in report.lines]
     widths = [10, 14, 8, 22, 24, 18, 10, 10, 10, 14, 10, 10]
-    headers += [_("Advances"), _("Time used")]
+    headers += ([_("Advances")] if feeds else []) + [_("Time used")]
     _sheet(book, _("Results"), title, headers, rows, widths)
     tied = Counter(t.score for t, _name in report.teams)
     teams = [
         [
             t.rank,
             name,
-            t.score,
+            results_rules.readable(t.score),
             award_label(t.award) if t.award else "",
             report.members(t),
             judging_rules.format_time_used(t.time_sum) if tied[t.score] > 1 else "",
@@ -206,7 +225,7 @@ def results_workbook(report: TradeReport, full_ids: bool) -> bytes:
     honours = [
         [
             honour_label(h.honour),
-            line.person.name,
+            line.name,
             line.person.id_number if full_ids else mask_id_number(line.person.id_number),
             line.unit,
             honour_state(h.state),

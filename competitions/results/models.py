@@ -61,6 +61,12 @@ class Result(db.Model):
     rank: Mapped[int | None] = mapped_column()
     award: Mapped[str | None] = mapped_column(String(12))
     advances: Mapped[bool] = mapped_column(default=False)
+    #: The facts the public reads, frozen when the results become final (empty before: under
+    #: notice the register's facts are shown live), so that later edits of the register never
+    #: change a final result's page, API answer or certificate.
+    final_name: Mapped[str | None] = mapped_column(String(100))
+    final_unit: Mapped[str | None] = mapped_column(String(150))
+    final_delegation: Mapped[str | None] = mapped_column(String(150))
 
     def __repr__(self) -> str:
         return f"<Result entry={self.entry_id} total={self.total} rank={self.rank}>"

@@ -42,6 +42,19 @@ def weighted_total(
     return Decimal(raw).quantize(TWO, rounding=ROUND_HALF_UP)
 
 
+def readable(value: Decimal | None) -> Decimal | None:
+    """A part score, total or team score as people read it: on every page, the board, the API
+    and the results exports, 2 places, half up (exact 4-place values stay in the score sheets).
+    """
+    return None if value is None else Decimal(value).quantize(TWO, rounding=ROUND_HALF_UP)
+
+
+def earned_scores(status: str) -> bool:
+    """Whether an entry's scores are shown: not for a withdrawn, disqualified or absent entry,
+    which shows its status instead (the stored zeros are not numbers it earned)."""
+    return status not in UNRANKED_STATUSES
+
+
 @dataclass(frozen=True)
 class Standing:
     """What ranking needs of one entry."""

@@ -23,8 +23,10 @@ for _name, _filter in (
     ("honour_label", labels.honour_label),
     ("honour_state", labels.honour_state),
     ("time_used", judging_rules.format_time_used),
+    ("score", labels.score),
 ):
     bp.add_app_template_filter(_filter, _name)
+bp.add_app_template_test(labels.earned, "earned")
 
 
 #: Who reads (and exports) a contest-trade's results before they are published.

@@ -287,3 +287,23 @@ def test_a_formula_name_says_which_character():
 )
 def test_a_persons_name_is_checked_like_any_name(name, fields):
     assert set(rules.person_problems(PersonFacts(name, None, None, "resident", VALID))) == fields
+
+
+@pytest.mark.parametrize(
+    ("registrar", "organised", "entered_in", "refused_naming"),
+    [
+        (True, set(), {1: "省赛", 2: "市赛"}, None),  # the keeper of the registers
+        (True, set(), {}, None),
+        (False, {1, 2}, {1: "省赛", 2: "市赛"}, None),  # organises every contest
+        (False, {1}, {1: "省赛"}, None),
+        (False, {1}, {1: "省赛", 2: "市赛"}, "市赛"),  # another organiser's contest
+        (False, {3}, {1: "省赛", 2: "市赛"}, "市赛、省赛"),
+        (False, set(), {}, ""),  # in no contest: registrars only
+    ],
+)
+def test_who_may_edit_a_person(registrar, organised, entered_in, refused_naming):
+    problem = rules.person_edit_problem(registrar, organised, entered_in)
+    if refused_naming is None:
+        assert problem is None
+    else:
+        assert problem is not None and refused_naming in str(problem)

@@ -100,7 +100,7 @@ def test_the_organiser_downloads_the_ranked_results(client, login):
     results, teams, honours = book.worksheets
     assert [s.title for s in book.worksheets] == ["Results", "Team results", "Honours recommended"]
     title = results["A1"].value
-    assert world.ct.contest.name in title and "钳工" in title and "Draft" in title
+    assert world.ct.contest.name in title and "Fitter" in title and "Draft" in title  # English
     assert _rows(results)[1] == [
         "Rank",
         "Full name",
@@ -112,13 +112,15 @@ def test_the_organiser_downloads_the_ranked_results(client, login):
         "Practical",
         "Total",
         "Award",
-        "Advances",
         "Time used",
-    ]
+    ]  # no "Advances": the contest feeds no higher contest
     body = _rows(results)[2:]
     assert [row[11] for row in body] == ["52:30", None, None]  # as minutes:seconds
     assert [row[0] for row in body] == [1, 2, 3]
     assert [row[8] for row in body] == [76.67, 63.33, 50]
+    # Part scores as people read them, 2 places like the totals (exact ones: score sheets).
+    assert [row[7] for row in body] == [76.67, 63.33, 50]
+    assert results["H3"].number_format == results["I5"].number_format == "0.00"
     assert [row[9] for row in body] == ["Second prize", "Third prize", None]
     ids = [e.person.id_number for e in world.entries]
     assert [row[3] for row in body] == ids  # whole ID numbers for the organiser
@@ -129,6 +131,7 @@ def test_the_organiser_downloads_the_ranked_results(client, login):
     assert all(cell.data_type != "f" for row in results.iter_rows() for cell in row)
     team_rows = _rows(teams)[2:]
     assert team_rows[0][:4] == [1, "'@济南代表队", 190, "First prize"]  # the best three
+    assert teams["C3"].number_format == "0.00"  # read as 190.00, like on the pages
     assert _is_inert(teams["B3"], "@济南代表队")
     assert "选手2号" in team_rows[0][4]
     honour_rows = _rows(honours)[2:]
@@ -148,6 +151,7 @@ def test_an_unranked_entry_shows_its_status_in_place_of_a_rank(client, login):
     body = _rows(_book(client, f"/contest-trades/{world.ct.id}/results.xlsx").worksheets[0])[2:]
     ranked = [(1, SCRIPT_NAME), (2, "选手2号")]
     assert [(row[0], row[1]) for row in body] == [*ranked, ("Absent", "'" + FORMULA_NAME)]
+    assert body[2][6:9] == [None, None, None]  # no scores it did not earn
 
 
 def test_a_chief_judge_exports_with_masked_id_numbers(client, login):

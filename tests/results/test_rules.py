@@ -316,3 +316,33 @@ def test_a_recompute_is_refused_with_the_reason(
 def test_final_results_are_never_recomputed(locked, final, problems):
     got = rules.recompute_problems(locked, D(30), D(70), AwardRule(), 10, False, False, final)
     assert got == problems
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        (D("66.6667"), D("66.67")),
+        (D("255"), D("255.00")),  # a team score reads like any other
+        (D("12.345"), D("12.35")),  # half up
+        (D("12.3449"), D("12.34")),
+        (D("0"), D("0.00")),
+        (None, None),
+    ],
+)
+def test_scores_people_read_have_two_places(value, shown):
+    result = rules.readable(value)
+    assert result == shown and (result is None or str(result) == str(shown))
+
+
+@pytest.mark.parametrize(
+    ("status", "shows"),
+    [
+        ("approved", True),
+        ("registered", True),
+        ("withdrawn", False),
+        ("disqualified", False),
+        ("absent", False),
+    ],
+)
+def test_withdrawn_disqualified_and_absent_entries_show_no_scores(status, shows):
+    assert rules.earned_scores(status) is shows
