@@ -5,7 +5,6 @@ read them (templates use them as filters: ``award_label``, ``honour_label``, ``h
 from decimal import Decimal
 
 from competitions.core.i18n import lazy_gettext as _l
-
 from competitions.results.rules import earned_scores, readable
 
 AWARD_LABELS = {
