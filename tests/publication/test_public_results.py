@@ -184,7 +184,7 @@ def test_final_results_are_not_recomputed(world):
 def test_the_periodic_task_is_scheduled(app):
     schedule = app.config["CELERY"]["beat_schedule"]
     tasks = {s["task"] for s in schedule.values()}
-    assert tasks == {"publication.finalise_due", "accounts.forget_old_failures"}
+    assert tasks == {"publication.finalise_due", "accounts.forget_old_failures", "audit.seal"}
 
 
 def test_health_endpoint(client):
