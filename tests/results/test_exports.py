@@ -115,7 +115,7 @@ def test_the_organiser_downloads_the_ranked_results(client, login):
         "Time used",
     ]  # no "Advances": the contest feeds no higher contest
     body = _rows(results)[2:]
-    assert [row[11] for row in body] == ["52:30", None, None]  # as minutes:seconds
+    assert [row[10] for row in body] == ["52:30", None, None]  # as minutes:seconds
     assert [row[0] for row in body] == [1, 2, 3]
     assert [row[8] for row in body] == [76.67, 63.33, 50]
     # Part scores as people read them, 2 places like the totals (exact ones: score sheets).
