@@ -47,13 +47,20 @@ PART_LABELS = {"theory": _l("Theory"), "practical": _l("Practical")}
 
 @dataclass(frozen=True)
 class RankedLine:
-    """One entry's result with the facts an organiser reads next to it."""
+    """One entry's result with the facts an organiser reads next to it (none of them, only the
+    code, for a panel that marks blind)."""
 
     result: Result
     entry: Entry
-    person: Person
+    person: Person | None
     unit: str
     delegation: str
+    code: str = ""
+
+    @property
+    def who(self) -> str:
+        """The person's name, or the entry's anonymous code when the reader marks blind."""
+        return self.person.name if self.person is not None else self.code
 
 
 @dataclass
@@ -67,24 +74,34 @@ class TradeReport:
     honours: list[tuple[Honour, RankedLine]]
     chief_judge: str = ""
     names: dict[int, str] = field(default_factory=dict)
+    blind: bool = False  #: entries by code only: no names, units, delegations or teams
 
     def members(self, team: TeamResult) -> str:
         """The names of the entries whose totals made a team's score."""
         return "、".join(self.names.get(entry_id, str(entry_id)) for entry_id in team.members)
 
 
-def trade_report(ct: ContestTrade) -> TradeReport:
-    """A contest-trade's results, ranked first then unranked, with its teams and honours."""
+def trade_report(ct: ContestTrade, blind: bool = False) -> TradeReport:
+    """A contest-trade's results, ranked first then unranked, with its teams and honours.
+
+    ``blind`` (a panel before the results are final, ``judging.rules.sees_who``): entries by
+    their anonymous code only, ties in code order, and no team results (they name delegations).
+    """
     rows = db.session.execute(
-        select(Result, Entry, Person, Unit.name, Delegation.name)
+        select(Result, Entry, Person, Unit.name, Delegation.name, EntryCode.code)
         .join(Entry, Entry.id == Result.entry_id)
         .join(Person, Person.id == Entry.person_id)
         .outerjoin(Unit, Unit.id == Person.unit_id)
         .outerjoin(Delegation, Delegation.id == Entry.delegation_id)
+        .outerjoin(EntryCode, EntryCode.entry_id == Entry.id)
         .where(Result.contest_trade_id == ct.id)
-        .order_by(Result.rank.is_(None), Result.rank, Result.total.desc(), Person.name)
+        .order_by(Result.rank.is_(None), Result.rank, Result.total.desc())
+        .order_by(EntryCode.code if blind else Person.name, Entry.id)
     ).all()
-    lines = [RankedLine(r, e, p, unit or "", dlg or "") for r, e, p, unit, dlg in rows]
+    if blind:
+        lines = [RankedLine(r, e, None, "", "", code or "") for r, e, _p, _u, _d, code in rows]
+    else:
+        lines = [RankedLine(r, e, p, u or "", d or "", c or "") for r, e, p, u, d, c in rows]
     by_entry = {line.entry.id: line for line in lines}
     teams = db.session.execute(
         select(TeamResult, Delegation.name)
@@ -106,10 +123,11 @@ def trade_report(ct: ContestTrade) -> TradeReport:
         ct=ct,
         result_set=db.session.get(ResultSet, ct.id),
         lines=lines,
-        teams=[tuple(t) for t in teams],
+        teams=[] if blind else [tuple(t) for t in teams],
         honours=[(h, by_entry[h.entry_id]) for h in honours if h.entry_id in by_entry],
         chief_judge=chief or "",
-        names={entry_id: line.person.name for entry_id, line in by_entry.items()},
+        names={entry_id: line.who for entry_id, line in by_entry.items()},
+        blind=blind,
     )
 
 
@@ -159,18 +177,19 @@ def results_title(report: TradeReport) -> str:
 
 def _result_row(line: RankedLine, full_ids: bool) -> list:
     r, e, p = line.result, line.entry, line.person
+    rank = r.rank if r.rank is not None else str(STATUS_LABELS.get(e.status, e.status))
+    scores = [r.theory, r.practical, r.total, award_label(r.award) if r.award else ""]
+    scores.append(_("Yes") if r.advances else "")
+    if p is None:
+        return [rank, line.code, *scores]
     return [
-        r.rank if r.rank is not None else str(STATUS_LABELS.get(e.status, e.status)),
+        rank,
         p.name,
         str(GENDER_LABELS.get(p.gender, p.gender)),
         p.id_number if full_ids else mask_id_number(p.id_number),
         line.unit,
         line.delegation,
-        r.theory,
-        r.practical,
-        r.total,
-        award_label(r.award) if r.award else "",
-        _("Yes") if r.advances else "",
+        *scores,
     ]
 
 
@@ -178,14 +197,23 @@ def results_workbook(report: TradeReport, full_ids: bool) -> bytes:
     """The results as .xlsx: ranked entries, team results and honours, one sheet each.
 
     ``full_ids`` shows whole ID numbers (the contest's organisers); others see them masked.
+    A blind report (a panel before the results are final) has codes only, and no team sheet.
     """
     book = _new_book()
     title = results_title(report)
-    headers = [_("Rank"), _("Full name"), _("Gender"), _("ID number"), _("Unit")]
-    headers += [_("Delegation"), _("Theory"), _("Practical"), _("Total"), _("Award")]
+    scores = [_("Theory"), _("Practical"), _("Total"), _("Award"), _("Advances")]
     rows = [_result_row(line, full_ids) for line in report.lines]
+    if report.blind:
+        _sheet(book, _("Results"), title, [_("Rank"), _("Code"), *scores], rows, [10] * 6 + [14])
+        honours = [
+            [honour_label(h.honour), line.code, honour_state(h.state)] for h, line in report.honours
+        ]
+        headers = [_("Honour"), _("Code"), _("State")]
+        _sheet(book, _("Honours recommended"), title, headers, honours, [22, 10, 12])
+        return _saved(book)
+    headers = [_("Rank"), _("Full name"), _("Gender"), _("ID number"), _("Unit"), _("Delegation")]
     widths = [10, 14, 8, 22, 24, 18, 10, 10, 10, 14, 10]
-    _sheet(book, _("Results"), title, [*headers, _("Advances")], rows, widths)
+    _sheet(book, _("Results"), title, [*headers, *scores], rows, widths)
     teams = [
         [t.rank, name, t.score, award_label(t.award) if t.award else "", report.members(t)]
         for t, name in report.teams

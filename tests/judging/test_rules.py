@@ -211,3 +211,23 @@ def test_lock_needs_everything_marked_confirmed_and_resolved(state, msgids):
 )
 def test_sheet_mismatches(first, second, mismatch):
     assert rules.sheet_mismatches(first, second) == mismatch
+
+
+@pytest.mark.parametrize(
+    "roles, locked, state, sees",
+    [
+        ({"organiser"}, False, None, True),
+        ({"organiser", "chief_judge"}, False, "draft", True),
+        ({"chief_judge"}, False, None, False),
+        ({"chief_judge"}, False, "draft", False),
+        ({"chief_judge"}, True, "draft", False),
+        ({"chief_judge"}, True, "notice", False),
+        ({"chief_judge"}, False, "notice", False),  # reopened by an upheld appeal
+        ({"chief_judge"}, True, "final", True),
+        ({"judge"}, True, "final", True),
+        ({"clerk"}, True, "notice", False),
+        (set(), False, "final", False),
+    ],
+)
+def test_who_sees_the_people_behind_the_codes(roles, locked, state, sees):
+    assert rules.sees_who(roles, locked, state) is sees
