@@ -2,8 +2,7 @@
 declaration goes to the organisers, who apply it (the judge recuses) or dismiss it; the judge's
 answer is the same whoever they name, and they may declare only a few an hour."""
 
-import uuid
-
+import redis
 from sqlalchemy import func, select
 
 from app import create_app
@@ -146,18 +145,22 @@ def test_declarations_are_limited_per_judge(app, redis_url, login):
     )
     with limited.app_context():
         w = world()
-        suffix = uuid.uuid4().hex[:6]  # counters in Redis outlive a test: fresh judges
+        store = redis.Redis.from_url(redis_url)
         for judge in ("judge1", "judge2"):
-            w.users[judge].username = f"{judge}-{suffix}"
             seat(w.ct, w.users[judge])
+            # counters in Redis outlive a test, and ids repeat across tests: start afresh
+            for key in store.keys(f"*/user:{w.users[judge].id}/*"):
+                store.delete(key)
         db.session.commit()
         one, two = limited.test_client(), limited.test_client()
         for client, judge in ((one, "judge1"), (two, "judge2")):
-            data = {"username": f"{judge}-{suffix}", "password": f.PASSWORD}
+            data = {"username": judge, "password": f.PASSWORD}
             assert client.post("/login", data=data).status_code == 302
+        assert store.keys(f"*/user:{w.users['judge1'].id}/*") == []
         codes = [_declare(one, w, f"某人{n}", "110101198001010011").status_code for n in range(5)]
         assert codes == [303, 303, 303, 429, 429]
         assert _declare(two, w, "某人", "110101198001010011").status_code == 303
+        assert store.keys(f"*/user:{w.users['judge1'].id}/*")  # counted per judge, in Redis
         assert db.session.scalar(select(func.count()).select_from(RelationDeclaration)) == 4
 
 
