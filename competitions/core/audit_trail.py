@@ -38,6 +38,7 @@ ENTITY_LABELS = {
     "flag_resolution": _l("Disagreement decision"),
     "mark_change": _l("Mark correction"),
     "lock_event": _l("Lock or unlock"),
+    "relation_declaration": _l("Declared relation"),
     "code_reveal": _l("Code list viewed"),
     "result_set": _l("Results"),
     "appeal": _l("Appeal"),

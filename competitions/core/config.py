@@ -83,6 +83,8 @@ def load_config(environ=os.environ) -> dict:
         "CACHE_REDIS_URL": redis_url if environ.get("JINGSAI_PAGE_CACHE", "1") != "0" else None,
         #: Lookups of one's own result per client (ID number + name).
         "LOOKUP_RATE_LIMIT": environ.get("JINGSAI_LOOKUP_LIMIT", "10 per minute"),
+        #: Relations a judge may declare per hour (each goes to the organisers to act on).
+        "DECLARATION_RATE_LIMIT": environ.get("JINGSAI_DECLARATION_LIMIT", "5 per hour"),
         #: How often the live board in the hall looks for newly published results.
         "BOARD_REFRESH_SECONDS": int(environ.get("JINGSAI_BOARD_REFRESH", 10)),
         #: The board shows each trade this many rows a page and turns to the next page (or trade)

@@ -59,6 +59,14 @@ def code_counts(ct_id: int) -> tuple[int, int]:
     return drawn, sum(e.code is None for e in marked_entries(ct_id))
 
 
+def codes_by_entry(ct_id: int) -> dict[int, str]:
+    """{entry id: its anonymous code} of the contest-trade (the panel's way to name entries)."""
+    rows = db.session.execute(
+        select(EntryCode.entry_id, EntryCode.code).where(EntryCode.contest_trade_id == ct_id)
+    )
+    return dict(rows.all())
+
+
 def reveal(ct_id: int, user_id: int, what: str) -> list[tuple]:
     """The code-to-person list (code, station, name, unit, delegation), logged as a reveal."""
     db.session.add(CodeReveal(contest_trade_id=ct_id, user_id=user_id, what=what))

@@ -2,7 +2,7 @@
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, SelectMultipleField, StringField, ValidationError
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import AnyOf, DataRequired, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from competitions.core.db import db_int
@@ -88,6 +88,12 @@ class RelationForm(FlaskForm):
         validators=[DataRequired(), Length(max=200)],
         description=_l("For example: relative, colleague, master and apprentice"),
     )
+
+
+class DecideDeclarationForm(FlaskForm):
+    """The organiser applies a judge's declaration (the judge recuses) or dismisses it."""
+
+    decision = StringField(validators=[DataRequired(), AnyOf(["apply", "dismiss"])])
 
 
 class DrawCodesForm(FlaskForm):

@@ -189,6 +189,44 @@ class DeclaredRelation(db.Model):
         return f"<DeclaredRelation user={self.user_id} person={self.person_id}>"
 
 
+DECLARATION_STATES = ("pending", "applied", "dismissed")
+
+
+class RelationDeclaration(db.Model):
+    """A judge's declaration of a relation, as they typed it, for the organisers to act on.
+
+    The judge learns nothing from it (whether the person exists, is entered, or their code):
+    an organiser applies it (the judge recuses, a ``DeclaredRelation``) or dismisses it.
+    """
+
+    __audited__ = True
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contest_trade_id: Mapped[int] = mapped_column(
+        ForeignKey("contest_trade.id", ondelete="CASCADE"), index=True
+    )
+    #: The judge who declared.
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    #: The contestant as the judge typed them (ID number normalised).
+    name: Mapped[str] = mapped_column(String(100))
+    id_number: Mapped[str] = mapped_column(String(40))
+    relation: Mapped[str] = mapped_column(String(200))
+    declared_at: Mapped[datetime] = mapped_column(default=utcnow)
+    state: Mapped[str] = mapped_column(String(10), default="pending")
+    #: The organiser who applied or dismissed it, and when.
+    decided_by: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    decided_at: Mapped[datetime | None] = mapped_column()
+
+    __table_args__ = (
+        CheckConstraint("state IN ('pending', 'applied', 'dismissed')", name="state"),
+    )
+
+    def __repr__(self) -> str:
+        return f"<RelationDeclaration {self.id} user={self.user_id} {self.state}>"
+
+
 class EntryCode(db.Model):
     """An entry's anonymous code (检录号) and optional station (工位号), drawn at random."""
 

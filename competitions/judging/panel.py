@@ -22,7 +22,7 @@ from competitions.judging.models import (
     SchemePart,
 )
 from competitions.registry.models import ContestTrade, Delegation, Entry, Person, Unit
-from competitions.registry.rules import N_, Reason, normalise_id_number
+from competitions.registry.rules import N_, Reason
 
 logger = logging.getLogger(__name__)
 
@@ -283,19 +283,9 @@ def assign_all_entries(member: PanelMember) -> tuple[int, list[tuple[EntryFacts,
     return len(new), [(e, conflicts[e.id]) for e in entries if e.id in conflicts]
 
 
-def declare_relation(user_id: int, ct_id: int, name: str, id_number: str, relation: str) -> bool:
-    """Record a relation with the contestant so named here (False if none); drop assignments."""
-    person_id = db.session.scalar(
-        select(Person.id)
-        .join(Entry, Entry.person_id == Person.id)
-        .where(
-            Entry.contest_trade_id == ct_id,
-            Person.id_number == normalise_id_number(id_number),
-            Person.name == " ".join(name.split()),
-        )
-    )
-    if person_id is None:
-        return False
+def record_relation(user_id: int, person_id: int, relation: str) -> int:
+    """Record the judge's relation with the person (they recuse from them); drop the judge's
+    assignments to the person's entries and return how many went."""
     row = db.session.scalar(
         select(DeclaredRelation).filter_by(user_id=user_id, person_id=person_id)
     )
@@ -309,8 +299,8 @@ def declare_relation(user_id: int, ct_id: int, name: str, id_number: str, relati
         delete(JudgeEntry).where(JudgeEntry.member_id.in_(seats), JudgeEntry.entry_id.in_(entries))
     ).rowcount
     db.session.flush()
-    logger.info("user %s declared a relation; %s assignments removed", user_id, removed)
-    return True
+    logger.info("user %s recuses for a declared relation; %s assignments gone", user_id, removed)
+    return removed
 
 
 def declarations(ct_id: int, user_ids) -> list:

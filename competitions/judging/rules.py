@@ -227,6 +227,20 @@ def recusal_reason(
     return None
 
 
+def sees_who(roles: set[str], marks_locked: bool, result_state: str | None) -> bool:
+    """Whether someone with these roles in the contest may see who is behind the codes.
+
+    Rule (blind marking): the contest's organisers always (they register the people and keep
+    the code list). Everyone else on the panel (chief judge, judges, clerks) sees entries by
+    anonymous code only while any mark of the trade can still change: names, units,
+    delegations and ID numbers open to them only when the marks are locked and the results
+    are final. An upheld appeal unlocks the marks, so the panel is blind again until then.
+    """
+    if "organiser" in roles:
+        return True
+    return marks_locked and result_state == "final"
+
+
 def draw_codes(count: int, rng, width: int | None = None) -> list[str]:
     """Draw ``count`` distinct anonymous codes at random (检录号), not in entry order.
 

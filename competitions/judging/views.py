@@ -7,6 +7,7 @@ bp = Blueprint("judging", __name__)
 from competitions.judging import (  # noqa: E402, F401
     views_marking,
     views_panel,
+    views_relations,
     views_review,
     views_scheme,
     views_sheets,

@@ -1,4 +1,4 @@
-"""The panel of a contest-trade (organisers), the judges' declared relations, anonymous codes."""
+"""The panel of a contest-trade (organisers), with the relations declared; anonymous codes."""
 
 import io
 import secrets
@@ -12,7 +12,7 @@ from competitions.core.db import db
 from competitions.core.i18n import lazy_gettext as _l
 from competitions.core.i18n import say
 from competitions.imports.report import XLSX_TYPE
-from competitions.judging import access
+from competitions.judging import access, relations
 from competitions.judging import codes as entry_codes
 from competitions.judging import panel as services
 from competitions.judging.forms_panel import (
@@ -22,7 +22,6 @@ from competitions.judging.forms_panel import (
     AssignEntryForm,
     DrawCodesForm,
     MemberItemsForm,
-    RelationForm,
 )
 from competitions.judging.marks import is_locked
 from competitions.judging.models import PanelMember
@@ -112,6 +111,7 @@ def _panel_page(ct: ContestTrade, add_form=None, forms: dict | None = None):
         entry_count=len(entries),
         coverage=coverage,
         declarations=services.declarations(ct.id, {m.user_id for m in members}),
+        pending=relations.pending(ct.id),
         delegations=dict(delegation_choices(ct.contest_id)),
         add_form=add_form,
         action_form=ActionForm(formdata=None),
@@ -212,27 +212,6 @@ def panel_assign(ct_id: int, member_id: int):
             flash(_("Entry assigned."), "success")
             return _back(ct, member)
     return _panel_page(ct, forms={member.id: {"entry": form}})
-
-
-@bp.route("/contest-trades/<int:ct_id>/relations", methods=["GET", "POST"])
-@login_required
-def relations(ct_id: int):
-    """A judge declares a relation with a contestant; they never see anyone's identity here."""
-    ct = access.contest_trade_or_404(ct_id)
-    access.require_panel(ct, "judge", "chief_judge")
-    form = RelationForm()
-    if form.validate_on_submit():
-        if services.declare_relation(
-            current_user.id, ct.id, form.name.data, form.id_number.data, form.relation.data
-        ):
-            db.session.commit()
-            flash(_("Your declaration is recorded."), "success")
-            return redirect(url_for("judging.relations", ct_id=ct.id), code=303)
-        form.id_number.errors.append(
-            _("No contestant of this trade matches that ID number and name.")
-        )
-    mine = services.declarations(ct.id, [current_user.id])
-    return render_template("judging/relations.html", ct=ct, form=form, declarations=mine)
 
 
 @bp.route("/contest-trades/<int:ct_id>/codes")

@@ -207,13 +207,14 @@ def mark_history(ct_id: int):
 
 
 def _upheld_appeals(ct_id: int) -> list[tuple]:
-    """Upheld appeals of the contest-trade, by anonymous code, with the arbitrator's decision
+    """Upheld appeals of the contest-trade, by anonymous code, with when they were decided
     (the chief judge acts on them)."""
     from competitions.publication.models import Appeal
 
     return db.session.execute(
-        # Not the contestant's own text: it may name them, and the panel marks blind.
-        select(EntryCode.code, Appeal.decision, Appeal.decided_at)
+        # Neither the contestant's text nor the arbitrator's reasons: free text may name the
+        # person, and next to the code it would unmask them to a panel that marks blind.
+        select(EntryCode.code, Appeal.decided_at)
         .join(EntryCode, EntryCode.entry_id == Appeal.entry_id)
         .where(Appeal.contest_trade_id == ct_id, Appeal.state == "upheld")
         .order_by(Appeal.decided_at.desc())

@@ -48,15 +48,22 @@ PART_LABELS = {"theory": _l("Theory"), "practical": _l("Practical")}
 
 @dataclass(frozen=True)
 class RankedLine:
-    """One entry's result with the facts an organiser reads next to it."""
+    """One entry's result with the facts an organiser reads next to it (none of them, only the
+    code, for a panel that marks blind)."""
 
     result: Result
     entry: Entry
-    person: Person
+    person: Person | None
     unit: str
     delegation: str
     #: The name as published: frozen once the results are final (the register's before).
-    name: str
+    name: str = ""
+    code: str = ""
+
+    @property
+    def who(self) -> str:
+        """The name as published, or the entry's anonymous code when the reader marks blind."""
+        return self.name if self.person is not None else self.code
 
 
 @dataclass
@@ -70,15 +77,20 @@ class TradeReport:
     honours: list[tuple[Honour, RankedLine]]
     chief_judge: str = ""
     names: dict[int, str] = field(default_factory=dict)
+    blind: bool = False  #: entries by code only: no names, units, delegations or teams
 
     def members(self, team: TeamResult) -> str:
         """The names of the entries whose totals made a team's score."""
         return "、".join(self.names.get(entry_id, str(entry_id)) for entry_id in team.members)
 
 
-def trade_report(ct: ContestTrade) -> TradeReport:
-    """A contest-trade's results, ranked first then unranked, with its teams and honours."""
-    # Final results: the facts frozen when they became final, as the public reads them.
+def trade_report(ct: ContestTrade, blind: bool = False) -> TradeReport:
+    """A contest-trade's results, ranked first then unranked, with its teams and honours.
+
+    ``blind`` (a panel before the results are final, ``judging.rules.sees_who``): entries by
+    their anonymous code only, ties in code order, and no team results (they name delegations).
+    Final results show the facts frozen when they became final, as the public reads them.
+    """
     name = func.coalesce(Result.final_name, Person.name)
     rows = db.session.execute(
         select(
@@ -88,15 +100,21 @@ def trade_report(ct: ContestTrade) -> TradeReport:
             func.coalesce(Result.final_unit, Unit.name),
             func.coalesce(Result.final_delegation, Delegation.name),
             name,
+            EntryCode.code,
         )
         .join(Entry, Entry.id == Result.entry_id)
         .join(Person, Person.id == Entry.person_id)
         .outerjoin(Unit, Unit.id == Person.unit_id)
         .outerjoin(Delegation, Delegation.id == Entry.delegation_id)
+        .outerjoin(EntryCode, EntryCode.entry_id == Entry.id)
         .where(Result.contest_trade_id == ct.id)
-        .order_by(Result.rank.is_(None), Result.rank, Result.total.desc(), name)
+        .order_by(Result.rank.is_(None), Result.rank, Result.total.desc())
+        .order_by(EntryCode.code if blind else name, Entry.id)
     ).all()
-    lines = [RankedLine(r, e, p, unit or "", dlg or "", n) for r, e, p, unit, dlg, n in rows]
+    if blind:
+        lines = [RankedLine(r, e, None, "", "", "", code or "") for r, e, *_, code in rows]
+    else:
+        lines = [RankedLine(r, e, p, u or "", d or "", n, c or "") for r, e, p, u, d, n, c in rows]
     by_entry = {line.entry.id: line for line in lines}
     teams = db.session.execute(
         select(TeamResult, Delegation.name)
@@ -118,10 +136,11 @@ def trade_report(ct: ContestTrade) -> TradeReport:
         ct=ct,
         result_set=db.session.get(ResultSet, ct.id),
         lines=lines,
-        teams=[tuple(t) for t in teams],
+        teams=[] if blind else [tuple(t) for t in teams],
         honours=[(h, by_entry[h.entry_id]) for h in honours if h.entry_id in by_entry],
         chief_judge=chief or "",
-        names={entry_id: line.name for entry_id, line in by_entry.items()},
+        names={entry_id: line.who for entry_id, line in by_entry.items()},
+        blind=blind,
     )
 
 
@@ -177,19 +196,22 @@ def _result_row(line: RankedLine, full_ids: bool, feeds: bool) -> list:
     entries; whether it advances only when the contest feeds a higher one."""
     r, e, p = line.result, line.entry, line.person
     earned = results_rules.earned_scores(e.status)
+    rank = r.rank if r.rank is not None else str(STATUS_LABELS.get(e.status, e.status))
     scores = [results_rules.readable(v) if earned else None for v in (r.theory, r.practical)]
+    scores += [results_rules.readable(r.total) if earned else None]
+    scores += [award_label(r.award) if r.award else ""]
+    scores += [_("Yes") if r.advances else ""] if feeds else []
+    scores += [judging_rules.format_time_used(e.time_used_s)]
+    if p is None:
+        return [rank, line.code, *scores]
     return [
-        r.rank if r.rank is not None else str(STATUS_LABELS.get(e.status, e.status)),
+        rank,
         line.name,
         str(GENDER_LABELS.get(p.gender, p.gender)),
         p.id_number if full_ids else mask_id_number(p.id_number),
         line.unit,
         line.delegation,
         *scores,
-        results_rules.readable(r.total) if earned else None,
-        award_label(r.award) if r.award else "",
-        *([_("Yes") if r.advances else ""] if feeds else []),
-        judging_rules.format_time_used(e.time_used_s),
     ]
 
 
@@ -197,16 +219,26 @@ def results_workbook(report: TradeReport, full_ids: bool) -> bytes:
     """The results as .xlsx: ranked entries, team results and honours, one sheet each.
 
     ``full_ids`` shows whole ID numbers (the contest's organisers); others see them masked.
+    A blind report (a panel before the results are final) has codes only, and no team sheet.
     """
     book = _new_book()
     title = results_title(report)
-    headers = [_("Rank"), _("Full name"), _("Gender"), _("ID number"), _("Unit")]
-    headers += [_("Delegation"), _("Theory"), _("Practical"), _("Total"), _("Award")]
     feeds = report.ct.contest.parent_id is not None
+    scores = [_("Theory"), _("Practical"), _("Total"), _("Award")]
+    scores += ([_("Advances")] if feeds else []) + [_("Time used")]
     rows = [_result_row(line, full_ids, feeds) for line in report.lines]
+    if report.blind:
+        widths = [10] * 6 + [14, 10]
+        _sheet(book, _("Results"), title, [_("Rank"), _("Code"), *scores], rows, widths)
+        honours = [
+            [honour_label(h.honour), line.code, honour_state(h.state)] for h, line in report.honours
+        ]
+        headers = [_("Honour"), _("Code"), _("State")]
+        _sheet(book, _("Honours recommended"), title, headers, honours, [22, 10, 12])
+        return _saved(book)
+    headers = [_("Rank"), _("Full name"), _("Gender"), _("ID number"), _("Unit"), _("Delegation")]
     widths = [10, 14, 8, 22, 24, 18, 10, 10, 10, 14, 10, 10]
-    headers += ([_("Advances")] if feeds else []) + [_("Time used")]
-    _sheet(book, _("Results"), title, headers, rows, widths)
+    _sheet(book, _("Results"), title, [*headers, *scores], rows, widths)
     tied = Counter(t.score for t, _name in report.teams)
     teams = [
         [

@@ -4,6 +4,8 @@ from sqlalchemy import func, select
 
 from competitions.core.db import db
 from competitions.core.jobs import Job, create_job
+from competitions.judging import rules as judging_rules
+from competitions.judging.marks import is_locked
 from competitions.registry.models import Contest, ContestTrade, Entry
 from competitions.registry.services import contest_chain
 
@@ -83,3 +85,12 @@ def decide_tie(ct_id: int, ordered: list[int]) -> None:
     kept = [e for e in (result_set.decided_order or []) if e not in set(ordered)]
     result_set.decided_order = kept + list(ordered)
     db.session.flush()
+
+
+def sees_who(ct_id: int, roles: set[str]) -> bool:
+    """Whether these roles may see who is behind the contest-trade's codes now
+    (``judging.rules.sees_who``: the panel only once the marks are locked and results final)."""
+    from competitions.results.models import ResultSet
+
+    result_set = db.session.get(ResultSet, ct_id)
+    return judging_rules.sees_who(roles, is_locked(ct_id), result_set.state if result_set else None)

@@ -10,6 +10,8 @@ from competitions.accounts.permissions import require_contest_role, roles_in
 from competitions.core.db import db, db_int
 from competitions.core.jobs import Job
 from competitions.judging import rules as judging_rules
+from competitions.judging.codes import codes_by_entry
+from competitions.judging.models import EntryCode
 from competitions.registry.forms import STATUS_LABELS, TIER_LABELS
 from competitions.registry.models import Contest, ContestTrade, Delegation, Entry, Person
 from competitions.results import advance, chart_data, labels, services
@@ -63,12 +65,17 @@ def trade_results(ct_id: int):
     """One contest-trade's results: ranked, unranked, teams, honours, who advances."""
     ct = db.get_or_404(ContestTrade, ct_id)
     _may_see(ct)
+    roles = roles_in(current_user, ct.contest_id)
+    sees_who = services.sees_who(ct_id, roles)
     rows = db.session.execute(
         select(Result, Entry, Person)
         .join(Entry, Entry.id == Result.entry_id)
         .join(Person, Person.id == Entry.person_id)
+        .outerjoin(EntryCode, EntryCode.entry_id == Entry.id)
         .where(Result.contest_trade_id == ct_id)
-        .order_by(Result.rank.is_(None), Result.rank, Result.total.desc(), Person.name)
+        # ties by name would tell the blind panel the names' order: by code for them
+        .order_by(Result.rank.is_(None), Result.rank, Result.total.desc())
+        .order_by(Person.name if sees_who else EntryCode.code, Entry.id)
     ).all()
     teams = db.session.execute(
         select(TeamResult, Delegation)
@@ -76,22 +83,21 @@ def trade_results(ct_id: int):
         .where(TeamResult.contest_trade_id == ct_id)
         .order_by(TeamResult.rank)
     ).all()
-    honours = db.session.execute(
-        select(Honour, Person.name)
-        .join(Entry, Entry.id == Honour.entry_id)
-        .join(Person, Person.id == Entry.person_id)
+    honours = db.session.scalars(
+        select(Honour)
         .where(Honour.contest_trade_id == ct_id, Honour.state != "withdrawn")
         .order_by(Honour.honour, Honour.id)
     ).all()
-    names = {e.id: p.name for _, e, p in rows}
     return render_template(
         "results/trade.html",
-        names=names,
-        is_chief="chief_judge" in roles_in(current_user, ct.contest_id),
-        is_organiser="organiser" in roles_in(current_user, ct.contest_id),
+        # Blind marking: the panel reads entries by code until the results are final.
+        who={e.id: p.name for _, e, p in rows} if sees_who else codes_by_entry(ct_id),
+        sees_who=sees_who,
+        is_chief="chief_judge" in roles,
+        is_organiser="organiser" in roles,
         ct=ct,
         rows=rows,
-        teams=teams,
+        teams=teams if sees_who else [],
         honours=honours,
         result_set=db.session.get(ResultSet, ct_id),
         job=_latest_job(ct.contest_id),
@@ -99,9 +105,7 @@ def trade_results(ct_id: int):
         statuses=STATUS_LABELS,
         form=FlaskForm(),
         histogram=chart_data.histogram_for(ct_id),
-        judge_chart=chart_data.judge_deviations_for(ct_id)
-        if "organiser" in roles_in(current_user, ct.contest_id)
-        else None,
+        judge_chart=chart_data.judge_deviations_for(ct_id) if "organiser" in roles else None,
     )
 
 

@@ -12,7 +12,7 @@ from competitions.imports.report import XLSX_TYPE
 from competitions.judging.marks import is_locked
 from competitions.registry.forms import STATUS_LABELS, TIER_LABELS
 from competitions.registry.models import ContestTrade
-from competitions.results import exports
+from competitions.results import exports, services
 from competitions.results.views import RESULT_READERS, bp
 
 
@@ -25,9 +25,10 @@ def _exporter(ct_id: int) -> tuple[ContestTrade, set[str]]:
     return ct, roles
 
 
-def _computed(ct: ContestTrade) -> exports.TradeReport | None:
-    """The contest-trade's results, or None (with a message) when they are not computed yet."""
-    report = exports.trade_report(ct)
+def _computed(ct: ContestTrade, roles: set[str]) -> exports.TradeReport | None:
+    """The contest-trade's results as these roles may read them (by code only while the panel
+    marks blind), or None (with a message) when they are not computed yet."""
+    report = exports.trade_report(ct, blind=not services.sees_who(ct.id, roles))
     if report.result_set is None:
         flash(
             _("Not computed yet. Results are computed when the chief judge locks the marks."),
@@ -51,7 +52,7 @@ def _xlsx(data: bytes, name: str):
 def export_results(ct_id: int):
     """The results, team results and honours as .xlsx (ID numbers whole for organisers)."""
     ct, roles = _exporter(ct_id)
-    report = _computed(ct)
+    report = _computed(ct, roles)
     if report is None:
         return redirect(url_for("results.trade_results", ct_id=ct_id), code=303)
     data = exports.results_workbook(report, "organiser" in roles)
@@ -86,8 +87,8 @@ def export_score_sheets(ct_id: int):
 @login_required
 def results_report(ct_id: int):
     """The results report to print and sign: the ranked table, teams, honours, signature lines."""
-    ct, _roles = _exporter(ct_id)
-    report = _computed(ct)
+    ct, roles = _exporter(ct_id)
+    report = _computed(ct, roles)
     if report is None:
         return redirect(url_for("results.trade_results", ct_id=ct_id), code=303)
     return render_template(

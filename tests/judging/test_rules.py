@@ -260,3 +260,23 @@ def test_time_used_refused(raw, msgid):
 )
 def test_time_used_is_shown_as_minutes_and_seconds(seconds, text):
     assert rules.format_time_used(seconds) == text
+
+
+@pytest.mark.parametrize(
+    "roles, locked, state, sees",
+    [
+        ({"organiser"}, False, None, True),
+        ({"organiser", "chief_judge"}, False, "draft", True),
+        ({"chief_judge"}, False, None, False),
+        ({"chief_judge"}, False, "draft", False),
+        ({"chief_judge"}, True, "draft", False),
+        ({"chief_judge"}, True, "notice", False),
+        ({"chief_judge"}, False, "notice", False),  # reopened by an upheld appeal
+        ({"chief_judge"}, True, "final", True),
+        ({"judge"}, True, "final", True),
+        ({"clerk"}, True, "notice", False),
+        (set(), False, "final", False),
+    ],
+)
+def test_who_sees_the_people_behind_the_codes(roles, locked, state, sees):
+    assert rules.sees_who(roles, locked, state) is sees

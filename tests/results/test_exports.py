@@ -14,6 +14,7 @@ from competitions.judging.marks import save_score
 from competitions.judging.models import CodeReveal, Mark, MarkingLock
 from competitions.results import compute
 from competitions.results.export_rules import neutralise_cell
+from competitions.results.models import ResultSet
 from tests import factories as f
 from tests.judging.marking_world import build
 
@@ -154,13 +155,20 @@ def test_an_unranked_entry_shows_its_status_in_place_of_a_rank(client, login):
     assert body[2][6:9] == [None, None, None]  # no scores it did not earn
 
 
-def test_a_chief_judge_exports_with_masked_id_numbers(client, login):
+def test_a_chief_judge_exports_by_code_until_final_then_with_masked_id_numbers(client, login):
     world = _scored_world(lock=True)
     login("chief")
-    book = _book(client, f"/contest-trades/{world.ct.id}/results.xlsx")
+    url = f"/contest-trades/{world.ct.id}/results.xlsx"
+    draft = _book(client, url)
+    cells = {str(v) for sheet in draft.worksheets for row in _rows(sheet) for v in row}
+    assert set(world.codes) <= cells
+    assert not {e.person.name for e in world.entries} & cells
+    assert [sheet.title for sheet in draft.worksheets] == ["成绩", "荣誉推荐"]  # no team results
+    db.session.get(ResultSet, world.ct.id).state = "final"
+    db.session.commit()
     id_number = world.entries[2].person.id_number
     masked = id_number[:4] + "*" * 10 + id_number[-4:]
-    assert _rows(book.worksheets[0])[4][3] == masked
+    assert _rows(_book(client, url).worksheets[0])[4][3] == masked
 
 
 def _marks_in_db(world) -> dict:

@@ -30,6 +30,7 @@ from competitions.judging.models import (
     JudgeItem,
     MarkingLock,
     PanelMember,
+    RelationDeclaration,
     SchemeItem,
     SchemePart,
     ScoreSheet,
@@ -72,6 +73,7 @@ class World:
     scheme_job: Job
     unit: Unit
     delegation: object
+    declaration: RelationDeclaration  #: the recused judge's, about someone not entered
 
     @property
     def contestant(self):
@@ -110,7 +112,7 @@ def build_world() -> World:
     db.session.commit()
 
     ct2 = _second_trade(contest)
-    _recused_judge(base, contest)
+    declaration = _recused_judge(base, contest)
     users = {
         name: f.user(name) for name in ("other_org", "clerk", "clerk0", "arbitrator")
     }  # org, chief, judge1 come from the marking world
@@ -158,6 +160,7 @@ def build_world() -> World:
         scheme_job=scheme_job,
         unit=unit,
         delegation=delegation,
+        declaration=declaration,
     )
 
 
@@ -180,8 +183,9 @@ def _second_trade(contest) -> ContestTrade:
     return ct2
 
 
-def _recused_judge(base, contest) -> None:
-    """A judge on ct1 who declared a relation with entry 1's contestant: not assigned to them."""
+def _recused_judge(base, contest) -> RelationDeclaration:
+    """A judge on ct1 who declared a relation with entry 1's contestant: not assigned to them;
+    and a declaration of theirs, waiting, about someone who is not entered."""
     judge = f.user("recused")
     f.grant(judge, contest, "judge")
     member = PanelMember(contest_trade_id=base.ct.id, user_id=judge.id, role="judge")
@@ -195,7 +199,16 @@ def _recused_judge(base, contest) -> None:
     db.session.add(
         DeclaredRelation(user_id=judge.id, person_id=base.entries[1].person_id, relation="师徒")
     )
+    declaration = RelationDeclaration(
+        contest_trade_id=base.ct.id,
+        user_id=judge.id,
+        name="周未报",
+        id_number="11010119800101001X",
+        relation="邻居",
+    )
+    db.session.add(declaration)
     db.session.commit()
+    return declaration
 
 
 def _published_with_appeal(ct, entry, arbitrator_id: int) -> Appeal:
