@@ -13,6 +13,8 @@ from competitions.accounts.permissions import (
     roles_in,
 )
 from competitions.core.db import db
+from competitions.overview import services as overview
+from competitions.publication.services import local_now
 from competitions.registry import services
 from competitions.registry.forms import (
     AWARD_MODE_LABELS,
@@ -114,11 +116,22 @@ def contest(contest_id: int):
         "registry/contest.html",
         contest=contest,
         roles=roles,
+        overview=_overview(contest, roles),
         chain=services.contest_chain(contest),
         counts=services.entry_counts(contest_id),
         tiers=TIER_LABELS,
         award_modes=AWARD_MODE_LABELS,
     )
+
+
+def _overview(contest: Contest, roles: set[str]) -> list:
+    """Where the contest's trades stand: all of them for its organisers, their own for chief
+    judges."""
+    if "organiser" in roles:
+        cts = list(contest.contest_trades)
+    else:
+        cts = [ct for ct in overview.chief_trades(current_user.id) if ct.contest_id == contest.id]
+    return overview.overview(cts, local_now())
 
 
 def _trade_choices(contest: Contest, keep: int | None) -> list[tuple]:
