@@ -13,8 +13,8 @@ from competitions.core.http import referrer_or
 from competitions.core.jobs import Job
 from competitions.overview import display
 from competitions.overview import services as overview
-from competitions.registry.forms import TIER_LABELS
 from competitions.publication.services import local_now
+from competitions.registry.forms import TIER_LABELS
 from competitions.registry.models import Contest
 
 bp = Blueprint("core", __name__)

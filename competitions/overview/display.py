@@ -94,7 +94,7 @@ def _waiting(row, action: str | None):
 
 
 def local_moment(value: datetime | None) -> str:
-    """A naive local time (what deadlines are written in) as people read it: 2026年12月11日 23:59."""
+    """A naive local time (as deadlines are kept) as people read it: 2026年12月11日 23:59."""
     if value is None:
         return "—"
     return f"{format_date(value, format='long', locale=get_locale())} {value:%H:%M}"
