@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import IntegerField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
 
@@ -22,9 +22,12 @@ class ResolveForm(FlaskForm):
 
 
 class LockForm(FlaskForm):
-    """Lock the marks (the button carries the CSRF token)."""
+    """Lock the marks: the chief judge signs by retyping their password (checked by the view)."""
 
-    confirm = HiddenField(default="1")
+    password = PasswordField(
+        _l("Your password (your signature)"),
+        validators=[DataRequired(message=_l("Retype your password to sign the lock."))],
+    )
 
 
 class UnlockForm(FlaskForm):
