@@ -188,4 +188,3 @@ def test_the_overview_leads_from_scheme_to_certificates(server, browser):
     contest_row = organiser.locator("#overview tbody tr", has_text=TRADE)
     assert contest_row.get_attribute("data-stage") == "certificates"
     shot(organiser, "11-contest-page")
-
