@@ -164,9 +164,6 @@ def contest_trade_form(contest_id: int, ct_id: int | None):
             form.trade_id.errors.append(_("Choose a trade from the list."))
         else:
             form.populate_obj(ct)
-            ct.tie_breaks = ",".join(
-                k.strip() for k in (form.tie_breaks.data or "").split(",") if k.strip()
-            )
             db.session.add(ct)
             db.session.commit()
             flash(_("Trade settings saved."), "success")
