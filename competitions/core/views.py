@@ -10,6 +10,7 @@ from sqlalchemy import select
 from competitions.accounts.permissions import contests_of, roles_in
 from competitions.core.db import db
 from competitions.core.http import referrer_or
+from competitions.core.i18n import local_moment, utc_moment
 from competitions.core.jobs import Job
 from competitions.overview import display
 from competitions.overview import services as overview
@@ -19,7 +20,8 @@ from competitions.registry.models import Contest
 
 bp = Blueprint("core", __name__)
 bp.add_app_template_global(display.overview_step, "overview_step")
-bp.add_app_template_filter(display.local_moment, "local_moment")
+bp.add_app_template_filter(local_moment, "local_moment")
+bp.add_app_template_filter(utc_moment, "utc_moment")
 
 
 @bp.route("/")

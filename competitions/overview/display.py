@@ -2,11 +2,8 @@
 for the organiser and for the chief judge (templates get ``overview_step`` as a global)."""
 
 from dataclasses import dataclass
-from datetime import datetime
 
-from babel.dates import format_date
 from flask import url_for
-from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 STAGE_LABELS = {
@@ -91,10 +88,3 @@ def _waiting(row, action: str | None):
     if action in ROLE_ACTIONS["chief_judge"]:
         return WAITING["chief_judge"]
     return WAITING.get(row.standing.stage, WAITING["organiser"])
-
-
-def local_moment(value: datetime | None) -> str:
-    """A naive local time (as deadlines are kept) as people read it: 2026年12月11日 23:59."""
-    if value is None:
-        return "—"
-    return f"{format_date(value, format='long', locale=get_locale())} {value:%H:%M}"

@@ -7,8 +7,7 @@ from flask_login import current_user, login_required
 from competitions.accounts.permissions import require_contest_role, roles_in
 from competitions.core.confirm import ConfirmForm, confirm_page
 from competitions.core.db import db
-from competitions.core.i18n import say
-from competitions.overview.display import local_moment
+from competitions.core.i18n import local_moment, say
 from competitions.publication import appeals as appeal_service
 from competitions.publication import rules, services
 from competitions.publication.forms import DecisionForm

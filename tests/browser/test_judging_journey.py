@@ -123,7 +123,7 @@ def test_judges_mark_blind_and_the_chief_judge_locks(live_server, browser):
 
     # The lock made the worker compute the results; the organiser confirms who advances.
     organiser.goto(contest_url)
-    organiser.locator("tr", has_text="钳工").locator("a[href*='/results']").click()
+    organiser.locator("#trades tr", has_text="钳工").locator("a[href*='/results']").click()
     organiser.locator("#results tbody tr td:first-child", has_text="1").first.wait_for(
         timeout=60000
     )

@@ -44,7 +44,7 @@ def test_publish_appeal_uphold_correct_and_the_public_sees_the_new_rank(live_ser
     board.goto(f"{base}/board/{contest_id}")
     assert board.locator(".board-empty").is_visible()
 
-    organiser.locator("tr", has_text="焊工").locator("a[href*='/results']").click()
+    organiser.locator("#trades tr", has_text="焊工").locator("a[href*='/results']").click()
     ct_id = int(re.search(r"/contest-trades/(\d+)/results", organiser.url).group(1))
     # The appellant: the contestant closest behind the one ranked above them (in the top ten).
     totals = [
