@@ -18,6 +18,7 @@ from competitions.accounts.models import User
 from competitions.core import audit_words
 from competitions.core.audit import AuditLog
 from competitions.core.db import db
+from competitions.judging.models import SchemeItem
 from competitions.registry.models import (
     Contest,
     ContestTrade,
@@ -146,6 +147,8 @@ NAMED = {
     "contest": (Contest, (Contest.name,)),
     "contest_trade": (ContestTrade, (Trade.code, Trade.name_zh)),
     "person": (Person, (Person.name,)),
+    "entry": (Entry, (Person.name,)),
+    "item": (SchemeItem, (SchemeItem.code, SchemeItem.criterion)),
 }
 
 
@@ -164,6 +167,8 @@ def referenced_names(logs) -> dict[tuple[str, int], str]:
         query = select(model.id, *columns).where(model.id.in_(ids))
         if model is ContestTrade:
             query = query.join(Trade, Trade.id == ContestTrade.trade_id)
+        if model is Entry:
+            query = query.join(Person, Person.id == Entry.person_id)
         for row in db.session.execute(query):
             names[(table, row[0])] = " ".join(str(part) for part in row[1:])
     return names

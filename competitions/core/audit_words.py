@@ -1,12 +1,12 @@
 """The audit log in people's words: field names, labels for codes, times in local time, and
 "old → new" with "—" for nothing (the audit page, its export and a contestant's history)."""
 
-import json
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
 from competitions.accounts.forms import ROLE_LABELS
 from competitions.core.i18n import local_day, local_moment, utc_moment
@@ -142,6 +142,9 @@ FIELD_LABELS = {
     "updated_at": _l("Changed at"),
     "scores_key": _l("Scores decided on"),
     "aggregation": _l("Aggregation"),
+    "medal_places": _l("Medal places"),
+    "advancement": _l("Advancement cut-off"),
+    "total": _l("Total"),
     "max_mark": _l("Max mark"),
 }
 
@@ -205,6 +208,9 @@ REFERENCES = {
     "parent_id": "contest",
     "contest_trade_id": "contest_trade",
     "person_id": "person",
+    "entry_id": "entry",
+    "source_entry_id": "entry",
+    "item_id": "item",
 }
 
 
@@ -227,9 +233,17 @@ def value_text(entity: str, column: str, value, names: dict | None = None) -> st
         return " → ".join(str(TIE_BREAK_LABELS.get(k, k)) for k in str(value).split(",") if k)
     if isinstance(value, bool):
         return _("Yes") if value else _("No")
-    if isinstance(value, dict | list):
-        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    if isinstance(value, dict):
+        parts = (f"{field_label(k)}: {value_text(entity, k, v, names)}" for k, v in value.items())
+        return "; ".join(parts)
+    if isinstance(value, list):
+        return ngettext("%(num)s entry", "%(num)s entries", len(_flat(value)))
     return _moment(column, value) or _number(value) or str(value)
+
+
+def _flat(values: list) -> list:
+    """The entries of a list of entries or of groups of entries."""
+    return [v for value in values for v in (_flat(value) if isinstance(value, list) else [value])]
 
 
 def _moment(column: str, value) -> str | None:
