@@ -24,6 +24,7 @@ from competitions.core.config import load_config
 from competitions.core.db import IdConverter, db
 from competitions.core.extensions import babel, csrf, limiter, login_manager, migrate
 from competitions.core.http import referrer_or
+from competitions.core.keys import resolve_keys
 from competitions.core.queue import QueueUnavailable
 from competitions.core.security import init_security
 
@@ -35,6 +36,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.update(test_config)
     Path(app.config["INSTANCE_DIR"]).mkdir(parents=True, exist_ok=True)
+    resolve_keys(app.config)
     for url in (app.config["CELERY"]["broker_url"], app.config["CELERY"]["result_backend"]):
         if "sqlite:///" in url:  # the embedded broker's folder must exist before it connects
             Path(url.split("sqlite:///", 1)[1]).parent.mkdir(parents=True, exist_ok=True)
@@ -78,6 +80,7 @@ def _register_blueprints(app: Flask) -> None:
     app.url_map.converters["int"] = IdConverter  # before any route is added
     from competitions.accounts.views import bp as accounts_bp
     from competitions.certificates.views import bp as certificates_bp
+    from competitions.core.audit_cli import audit_command
     from competitions.core.audit_views import bp as audit_bp
     from competitions.core.backup_cli import backup_command
     from competitions.core.views import bp as core_bp
@@ -108,6 +111,7 @@ def _register_blueprints(app: Flask) -> None:
         app.register_blueprint(bp)
     app.cli.add_command(seed_command)
     app.cli.add_command(backup_command)
+    app.cli.add_command(audit_command)
 
 
 def _register_hooks(app: Flask) -> None:

@@ -2,7 +2,8 @@
 """Jingsai's two commands for a fresh clone (standard library only, so it runs before any install).
 
 python3 dev.py start   install into .venv, create the database, load the demo data,
-                       run the web app (http://127.0.0.1:5000) and a Celery worker
+                       serve the web app (waitress, http://127.0.0.1:5000; HOST and PORT
+                       change it) and run a Celery worker
 python3 dev.py test    install into .venv and run the whole test suite (extra args go to pytest)
 python3 dev.py i18n    (maintainers) extract the interface's text, merge and compile the catalogs
 """
@@ -10,6 +11,7 @@ python3 dev.py i18n    (maintainers) extract the interface's text, merge and com
 import hashlib
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -49,50 +51,61 @@ def flask(*args):
     run(PY, "-m", "flask", "--app", "app", *args)
 
 
+def lan_address() -> str:
+    """This machine's address on its network (found without sending anything), or 127.0.0.1."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("192.0.2.1", 9))  # TEST-NET-1: only picks the outgoing interface
+            return probe.getsockname()[0]
+        except OSError:
+            return "127.0.0.1"
+
+
+def site_address(environ) -> tuple[str, int, str]:
+    """Where ``start`` serves: ``HOST`` (default 127.0.0.1: this computer only; 0.0.0.0 for
+    the hall's network), ``PORT`` (default 5000), and the address people open, ``BASE_URL``
+    if set, else made from those (the network address when serving on every interface)."""
+    host = environ.get("HOST") or "127.0.0.1"
+    port = int(environ.get("PORT") or 5000)
+    shown = lan_address() if host in ("0.0.0.0", "::") else host
+    shown = f"[{shown}]" if ":" in shown else shown
+    return host, port, (environ.get("BASE_URL") or f"http://{shown}:{port}").rstrip("/")
+
+
+def web_command(host: str, port: int) -> list[str]:
+    """The web app under waitress, a production WSGI server (no debugger, no reloader)."""
+    listen = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+    server = [str(PY), "-m", "waitress", "--listen", listen, "--threads", "8"]
+    return [*server, "--call", "app:create_app"]
+
+
+def worker_command(instance: Path) -> list[str]:
+    """A Celery worker that also runs the periodic tasks (production runs one `celery beat`
+    instead: results become final at the end of their public notice)."""
+    worker = [str(PY), "-m", "celery", "-A", "workers.worker", "worker", "--concurrency", "2"]
+    return [
+        *worker,
+        "--loglevel",
+        "INFO",
+        "--beat",
+        "--schedule",
+        str(instance / "celerybeat-schedule"),
+    ]
+
+
 def start() -> None:
     """Install, migrate, seed, then serve the web app and a worker until Ctrl-C."""
     ensure_venv()
+    host, port, base_url = site_address(os.environ)
+    # the workers print it in certificates' QR codes; the web app shows it
+    os.environ["BASE_URL"] = base_url
     flask("db", "upgrade")
     flask("seed", "--if-empty")
-    worker = subprocess.Popen(
-        [
-            str(PY),
-            "-m",
-            "celery",
-            "-A",
-            "workers.worker",
-            "worker",
-            "--concurrency",
-            "2",
-            "--loglevel",
-            "INFO",
-            # The periodic tasks (results final at the end of their public notice) run inside
-            # this one worker; production runs one separate `celery beat` instead.
-            "--beat",
-            "--schedule",
-            str(
-                Path(os.environ.get("JINGSAI_INSTANCE", ROOT / "instance")) / "celerybeat-schedule"
-            ),
-        ],
-        cwd=ROOT,
-    )
-    web = subprocess.Popen(
-        [
-            str(PY),
-            "-m",
-            "flask",
-            "--app",
-            "app",
-            "run",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            os.environ.get("PORT", "5000"),
-        ],
-        cwd=ROOT,
-    )
+    instance = Path(os.environ.get("JINGSAI_INSTANCE", ROOT / "instance"))
+    worker = subprocess.Popen(worker_command(instance), cwd=ROOT)
+    web = subprocess.Popen(web_command(host, port), cwd=ROOT)
     print(
-        "\nJingsai runs at http://127.0.0.1:5000 — log in as organiser / demo1234 "
+        f"\nJingsai runs at {base_url} — log in as organiser / demo1234 "
         "(README lists every demo account). Ctrl-C stops it.\n",
         flush=True,
     )

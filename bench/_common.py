@@ -3,6 +3,7 @@
 import http.client
 import math
 import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -42,6 +43,22 @@ def migrate_database(env: dict) -> None:
     )
     if done.returncode:
         sys.exit(f"flask db upgrade failed:\n{done.stdout}\n{done.stderr}")
+
+
+def app_keys() -> dict[str, str]:
+    """Fresh secret keys for a bench's environment: its servers start as production does,
+    which refuses to run without them."""
+    names = ("SECRET_KEY", "JINGSAI_CERT_KEY", "JINGSAI_AUDIT_KEY")
+    return {name: secrets.token_urlsafe(48) for name in names}
+
+
+def keys_config(env: dict) -> dict[str, str]:
+    """The keys of ``env`` as app settings, so the bench's own app agrees with its servers."""
+    return {
+        "SECRET_KEY": env["SECRET_KEY"],
+        "CERT_KEY": env["JINGSAI_CERT_KEY"],
+        "AUDIT_KEY": env["JINGSAI_AUDIT_KEY"],
+    }
 
 
 def free_port() -> int:
@@ -97,8 +114,9 @@ def _answers(port: int, path: str) -> bool:
         conn.close()
 
 
-def start_worker(env: dict, logfile: Path) -> subprocess.Popen:
-    """A Celery worker (-c 2) on the bench's own queue, once it says it is ready."""
+def start_worker(env: dict, logfile: Path, concurrency: int = 2) -> subprocess.Popen:
+    """A Celery worker (``concurrency`` processes, 2 unless said) on the bench's own queue, once
+    it says it is ready."""
     with open(logfile, "wb") as out:
         proc = subprocess.Popen(
             [
@@ -107,7 +125,7 @@ def start_worker(env: dict, logfile: Path) -> subprocess.Popen:
                 "workers.worker",
                 "worker",
                 "--concurrency",
-                "2",
+                str(concurrency),
                 "-Q",
                 env["JINGSAI_QUEUE"],
                 "--loglevel",

@@ -16,6 +16,12 @@ The baseline: the same 2,000 certificates made the straightforward way on two pr
 and its subset embedded in each file, the seal drawn with ``drawImage``, the QR code drawn with
 ``reportlab.graphics.barcode.qr.QrCodeWidget``, each PDF written to a file. No database work.
 
+A second baseline does the same the way a careful ReportLab user would ("tuned"): the font
+registered once per process, the seal decoded once per process, the QR code's matrix from the
+same compiled encoder as ours (zxing-cpp) drawn as one path. A sample of PDFs from every side is
+read back with ``pdffonts`` (the font embedded as a subset), ``pdftotext`` (the name and award)
+and ``zbarimg`` on a ``pdftoppm`` render (the QR code gives the certificate's verification URL).
+
 With ``--profile`` it then renders 300 certificates of ours in this process under cProfile. The
 last line holds the figures.
 """
@@ -37,7 +43,15 @@ from pathlib import Path
 
 import redis
 import sqlalchemy as sa
-from _common import ROOT, migrate_database, recreate_database, start_worker, stop_process
+from _common import (
+    ROOT,
+    app_keys,
+    keys_config,
+    migrate_database,
+    recreate_database,
+    start_worker,
+    stop_process,
+)
 
 sys.path.insert(0, str(ROOT))
 
@@ -51,6 +65,7 @@ from competitions.core.jobs import Job
 from competitions.registry.models import Contest, ContestTrade, Entry, Person, Trade, Unit
 from competitions.registry.rules import resident_id_check_char
 from competitions.results.models import Result, ResultSet
+from tests.certificates import pdf_tools
 from workers.tasks import queue_issue
 
 DATABASE_URL = os.environ.get(
@@ -278,7 +293,7 @@ def baseline_jobs(folder: Path) -> list[tuple]:
     for ct_id in range(1, TRADES + 1):
         for n, facts in enumerate(services.wanted(ct_id)):
             values = {**facts.values(), "award": AWARD_ZH[facts.award]}
-            number = f"2019-SD-2019-6-20-{ct_id:02d}-{n + 1:04d}-BASE00"
+            number = f"SD19-{ct_id:04d}-{n + 1:04d}-BASE0"  # the shape of ours
             jobs.append(
                 (
                     str(folder / f"{number}.pdf"),
@@ -293,14 +308,121 @@ def baseline_jobs(folder: Path) -> list[tuple]:
     return jobs
 
 
-def run_baseline(jobs: list[tuple]) -> tuple[float, int]:
+def _tuned_init(font_path: str, seal: bytes) -> None:
+    """Each pool process registers the font and decodes the seal once."""
+    from reportlab.lib.utils import ImageReader
+
+    _baseline_init(font_path)
+    _rl["seal"] = ImageReader(io.BytesIO(seal))
+
+
+def tuned_certificate(job: tuple) -> int:
+    """One certificate with ReportLab done well: the seal decoded once per process, the QR
+    code's matrix from zxing-cpp (ours' encoder) drawn as one path. Returns its size."""
+    import zxingcpp
+    from reportlab.lib.pagesizes import A4, landscape
+    from reportlab.lib.utils import simpleSplit
+    from reportlab.pdfgen import canvas
+
+    path, facts, number, issuers, _, body, base_url = job
+    width, height = landscape(A4)
+    pdf = canvas.Canvas(path, pagesize=(width, height))
+    pdf.setStrokeColorRGB(0.7, 0.09, 0.09)
+    pdf.setLineWidth(7)
+    pdf.rect(24, 24, width - 48, height - 48)
+    pdf.setFillColorRGB(0.7, 0.09, 0.09)
+    pdf.setFont("CJK", 46)
+    pdf.drawCentredString(width / 2, 468, "获 奖 证 书")
+    pdf.setFillColorRGB(0.1, 0.1, 0.1)
+    paragraphs = fill(body, facts).splitlines()
+    pdf.setFont("CJK", 26)
+    pdf.drawString(120, 380, paragraphs[0])
+    y = 340
+    pdf.setFont("CJK", 21)
+    for paragraph in paragraphs[1:]:
+        for line in simpleSplit("\u3000\u3000" + paragraph, "CJK", 21, 602):
+            pdf.drawString(120, y, line)
+            y -= 36
+    pdf.setFont("CJK", 18)
+    for n, issuer in enumerate(reversed(issuers)):
+        pdf.drawCentredString(612, 140 + 28 * n, issuer)
+    pdf.drawCentredString(612, 112, chinese_date(date(2019, 5, 20)))
+    pdf.drawImage(_rl["seal"], 548, 68, 128, 128, mask="auto")
+    pdf.setFont("CJK", 10)
+    pdf.drawString(148, 74, f"证书编号：{number}")
+    pdf.setFont("CJK", 9)
+    pdf.drawString(148, 56, f"扫码或登录 {base_url}/verify 查验真伪")
+    matrix = zxingcpp.create_barcode(
+        f"{base_url}/verify/{number}", zxingcpp.BarcodeFormat.QRCode, ec_level="M"
+    ).to_image(scale=1, add_quiet_zones=False)
+    modules, pixels = matrix.shape[0], bytes(matrix)
+    unit = 76 / modules
+    pdf.setFillColorRGB(1, 1, 1)
+    pdf.rect(58 - 4 * unit, 50 - 4 * unit, 76 + 8 * unit, 76 + 8 * unit, stroke=0, fill=1)
+    pdf.setFillColorRGB(0, 0, 0)
+    qr = pdf.beginPath()
+    for row in range(modules):
+        for col in range(modules):
+            if pixels[row * modules + col] < 128:
+                qr.rect(58 + col * unit, 50 + (modules - 1 - row) * unit, unit, unit)
+    pdf.drawPath(qr, stroke=0, fill=1)
+    pdf.showPage()
+    pdf.save()
+    return os.path.getsize(path)
+
+
+def run_baseline(jobs: list[tuple], tuned: bool = False) -> tuple[float, int]:
     """Seconds for the whole batch on two processes (after each has registered its font and
-    made one certificate), and the mean file size."""
-    with ProcessPoolExecutor(2, initializer=_baseline_init, initargs=(FONT,)) as pool:
-        list(pool.map(baseline_certificate, jobs[:2]))
+    made one certificate), and the mean file size; the naive way, or ``tuned``."""
+    make, init, args = (
+        (tuned_certificate, _tuned_init, (FONT, jobs[0][4]))
+        if tuned
+        else (baseline_certificate, _baseline_init, (FONT,))
+    )
+    with ProcessPoolExecutor(2, initializer=init, initargs=args) as pool:
+        list(pool.map(make, jobs[:2]))
         start = time.perf_counter()
-        sizes = list(pool.map(baseline_certificate, jobs, chunksize=20))
+        sizes = list(pool.map(make, jobs, chunksize=20))
         return time.perf_counter() - start, sum(sizes) // len(sizes)
+
+
+#: The fonts a PDF reader always has, which need no embedding.
+STANDARD_14 = {
+    f"{family}{style}"
+    for family, styles in (
+        ("Helvetica", ("", "-Bold", "-Oblique", "-BoldOblique")),
+        ("Courier", ("", "-Bold", "-Oblique", "-BoldOblique")),
+        ("Times", ("-Roman", "-Bold", "-Italic", "-BoldItalic")),
+    )
+    for style in styles
+} | {"Symbol", "ZapfDingbats"}
+
+
+def read_back(pdf: Path, name: str, award: str, url: str) -> list[str]:
+    """What a person's tools find wrong with one certificate PDF: the font not embedded as a
+    subset, the name or award not in its text, the QR code not giving its URL."""
+    problems = []
+    # ReportLab's canvas names Helvetica (one of the 14 fonts every reader has) even when no
+    # text uses it; every other font must be embedded, as a subset.
+    fonts = [row for row in pdf_tools.fonts_of(pdf) if row[0] not in STANDARD_14]
+    if not fonts or any(row[-5:-3] != ["yes", "yes"] for row in fonts):
+        problems.append(f"{pdf.name}: fonts not embedded as subsets: {fonts}")
+    text = pdf_tools.text_of(pdf)
+    if name not in text or award not in text:
+        problems.append(f"{pdf.name}: {name} or {award} missing from the text")
+    decoded = pdf_tools.qr_of(pdf_tools.png_of(pdf, dpi=100))
+    if decoded != url:
+        problems.append(f"{pdf.name}: the QR code reads {decoded!r}, not {url!r}")
+    return problems
+
+
+def read_back_jobs(jobs: list[tuple], step: int = 400) -> list[str]:
+    """Read back every ``step``-th certificate a baseline made."""
+    problems = []
+    for path, facts, number, _, _, _, base_url in jobs[::step]:
+        url = f"{base_url}/verify/{number}"
+        problems += read_back(Path(path), facts["name"], facts["award"], url)
+    return problems
 
 
 # --- checks, profile, main -----------------------------------------------------------------
@@ -314,10 +436,14 @@ def check(job: Job) -> list[str]:
         problems.append(f"{valid} valid certificates, {job.result.get('issued')} issued")
     if not job.file("zip") or not job.file("register"):
         problems.append("the ZIP or the register is missing")
-    sample = db.session.scalar(sa.select(Certificate).order_by(Certificate.id.desc()))
-    pdf = (issue.storage_dir() / sample.file_path).read_bytes()
-    if not pdf.startswith(b"%PDF") or b"FontFile2" not in pdf:
-        problems.append(f"{sample.number}: not a PDF with an embedded font")
+    base_url = load_config()["BASE_URL"]
+    for sample in db.session.scalars(sa.select(Certificate).order_by(Certificate.id)).all()[::400]:
+        problems += read_back(
+            issue.storage_dir() / sample.file_path,
+            sample.name,
+            AWARD_ZH.get(sample.award, ""),  # an honour prints its own title
+            f"{base_url}/verify/{sample.number}",
+        )
     return problems
 
 
@@ -329,7 +455,7 @@ def profile(contest_id: int) -> None:
     start = time.perf_counter()
     profiler.enable()
     for n, one in enumerate(facts):
-        renderer.render(one, f"2019-SD-2019-6-20-01-{n:04d}-PROF00", date(2019, 5, 20))
+        renderer.render(one, f"SD19-0001-{n:04d}-PROF0", date(2019, 5, 20))
     profiler.disable()
     seconds = time.perf_counter() - start
     print(f"\nprofile: {len(facts)} certificates in one process, {len(facts) / seconds:.0f}/s")
@@ -345,6 +471,7 @@ def main() -> None:
     instance = Path(tempfile.mkdtemp(prefix="jingsai-bench-cert-"))
     env = {
         **os.environ,
+        **app_keys(),
         "DATABASE_URL": DATABASE_URL,
         "REDIS_URL": REDIS_URL,
         "JINGSAI_QUEUE": f"jingsai-bench-cert-{uuid.uuid4().hex[:8]}",
@@ -359,6 +486,7 @@ def main() -> None:
         app = create_app(
             {
                 "SQLALCHEMY_DATABASE_URI": DATABASE_URL,
+                **keys_config(env),
                 "INSTANCE_DIR": str(instance),
                 "CELERY": config["CELERY"],
                 "CERT_STORAGE_DIR": config["CERT_STORAGE_DIR"],
@@ -369,12 +497,22 @@ def main() -> None:
             contest_id, ct_ids = build()
             folder = instance / "baseline"
             folder.mkdir()
-            baseline_s, baseline_size = run_baseline(baseline_jobs(folder))
+            jobs = baseline_jobs(folder)
+            baseline_s, baseline_size = run_baseline(jobs)
             baseline_rate = CERTIFICATES / baseline_s
             print(
                 f"baseline (ReportLab, QR widget, 2 processes): {baseline_s:.1f} s, "
                 f"{baseline_rate:.1f}/s, {baseline_size // 1024} KB per file"
             )
+            problems += [f"baseline: {p}" for p in read_back_jobs(jobs)]
+            tuned_s, tuned_size = run_baseline(jobs, tuned=True)
+            tuned_rate = CERTIFICATES / tuned_s
+            print(
+                f"tuned baseline (ReportLab, seal decoded once, zxing-cpp QR as a path, "
+                f"2 processes): {tuned_s:.1f} s, {tuned_rate:.1f}/s, "
+                f"{tuned_size // 1024} KB per file"
+            )
+            problems += [f"tuned: {p}" for p in read_back_jobs(jobs)]
 
             worker = start_worker(env, instance / "worker.log")
             warm_s, _ = issue_through_worker(contest_id, ct_ids[:1])  # both processes start up
@@ -384,7 +522,7 @@ def main() -> None:
                 seconds, job = issue_through_worker(contest_id, ct_ids)
                 if job.state != "succeeded":
                     sys.exit(f"the job failed: {job.message}; see {instance / 'worker.log'}")
-                problems = check(job)
+                problems += check(job)
                 times.append(seconds)
                 size = sum(f.stat().st_size for f in issue.storage_dir().rglob("*.pdf"))
                 clear_certificates()
@@ -414,9 +552,12 @@ def main() -> None:
     print(f"worker log: {instance / 'worker.log'}; whole bench {time.perf_counter() - began:.0f} s")
     for problem in problems:
         print(f"PROBLEM: {problem}")
-    ratio = ours_rate / baseline_rate
-    print(f"target ratio ≥ 2: {'meets' if ratio >= 2 else 'misses'}")
-    print(f"ours_per_s={ours_rate:.1f} baseline_per_s={baseline_rate:.1f} ratio={ratio:.1f}")
+    ratio, ratio_tuned = ours_rate / baseline_rate, ours_rate / tuned_rate
+    print(f"target ratio_tuned ≥ 2: {'meets' if ratio_tuned >= 2 else 'misses'}")
+    print(
+        f"ours_per_s={ours_rate:.1f} baseline_per_s={baseline_rate:.1f} ratio={ratio:.1f} "
+        f"tuned_per_s={tuned_rate:.1f} ratio_tuned={ratio_tuned:.1f}"
+    )
     if problems:
         sys.exit(1)
 

@@ -22,7 +22,13 @@ from openpyxl import Workbook, load_workbook
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from _common import recreate_database, start_worker, stop_process  # noqa: E402
+from _common import (  # noqa: E402
+    app_keys,
+    keys_config,
+    recreate_database,
+    start_worker,
+    stop_process,
+)
 
 from app import create_app  # noqa: E402
 from competitions.accounts.models import ContestRole, User  # noqa: E402
@@ -153,6 +159,7 @@ def main() -> None:
     instance = Path(tempfile.mkdtemp(prefix="jingsai-bench-"))
     env = {
         **os.environ,
+        **app_keys(),
         "DATABASE_URL": DATABASE_URL,
         "REDIS_URL": REDIS_URL,
         "JINGSAI_QUEUE": f"jingsai-bench-{uuid.uuid4().hex[:8]}",
@@ -161,6 +168,7 @@ def main() -> None:
     app = create_app(
         {
             "SQLALCHEMY_DATABASE_URI": DATABASE_URL,
+            **keys_config(env),
             "WTF_CSRF_ENABLED": False,
             "INSTANCE_DIR": str(instance),
             "CELERY": load_config(env)["CELERY"],

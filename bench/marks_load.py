@@ -1,26 +1,34 @@
-"""Benchmark: 50 judges saving scores at once through gunicorn, against a trivial page's ceiling.
+"""Benchmark: 50 judges saving scores through gunicorn, against a trivial page's ceiling.
 
 Run from the repository root: ``.venv/bin/python bench/marks_load.py``. It creates (and at the end
 drops) the database named in DATABASE_URL (default ``jingsai_bench_marks`` on the local
 PostgreSQL) with ``flask db upgrade``, builds one contest-trade marked by 10 groups of 5 judges
-(each judge: 20 items × 60 coded entries = 1,200 cells of their own), and serves the app with
-gunicorn. From 50 threads, one judge each with its own cookies and connection, it logs every judge
-in and reads their grid; hits a trivial endpoint for 10 s (the baseline); saves scores on the
-judges' own cells for 30 s as people do (a pause of ~1 s between scores), then for 30 s flat out
-(no pause: the server's ceiling); then checks in the database that no save was lost or doubled.
-REDIS_URL (default Redis database 13) is only Celery's configuration. The last line holds the
-figures: the paced phase's rate and p99, lost saves, and the flat-out rate and p99.
+(each judge: 20 items × 60 coded entries = 1,200 cells of their own) and a chief judge, and
+serves the app with gunicorn. It logs every judge in and reads their grid, then:
+
+- the baseline: a trivial endpoint, 50 clients for 10 s;
+- the open model: saves arrive at a fixed rate (BENCH_RATE, default 100/s) for 30 s, spread
+  over the judges, whether or not the server keeps up; each save's latency counts from the
+  moment it was due, not from when a free client sent it (no coordinated omission);
+- flat out: each judge saves again as soon as the last save answered (the server's ceiling);
+- the same cell: 50 times, a judge saves a score while the chief judge corrects that very score
+  (with a reason), both released at once; afterwards each of those cells holds the value of
+  its last audit row, one mark row, both changes audited.
+
+Then it checks in the database that every save the server confirmed is there, each matched to
+its own audit row (who, which cell, which value), and none doubled. REDIS_URL (default Redis
+database 13) is only Celery's configuration. The last line holds the figures: the open model's
+rate and p99, lost saves, the flat-out rate and p99, the same-cell phase's outcome.
 """
 
 import http.client
 import json
 import logging
 import os
-import random
 import re
-import secrets
 import sys
 import tempfile
+import threading
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
@@ -39,7 +47,9 @@ from _common import (
     HttpClient,
     Phase,
     Tally,
+    app_keys,
     free_port,
+    keys_config,
     migrate_database,
     recreate_database,
     run_phase,
@@ -74,10 +84,14 @@ DATABASE_URL = os.environ.get(
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/13")
 GROUPS, JUDGES_PER_GROUP, ENTRIES_PER_GROUP = 10, 5, 60
 SAVE_SECONDS, BASELINE_SECONDS = 30.0, 10.0
-#: The paced phase: each judge types a score, then thinks for a random while (mean 1 s; a fast
-#: judge on a tablet), so 50 judges make ~50 saves/s: the load a contest hall really produces.
-THINK_SECONDS = float(os.environ.get("BENCH_THINK_S", "1.0"))
+#: The open model's arrival rate (saves per second) and the clients that send them.
+RATE = float(os.environ.get("BENCH_RATE", "100"))
+SENDERS = 64
+#: Rounds of the same-cell phase (a judge's save and the chief judge's correction at once).
+SAME_CELL_ROUNDS = 50
 PASSWORD = "bench-pass"
+#: The chief judge of the same-cell phase.
+CHIEF = "chief"
 #: Sync workers: 2, one per core. Measured with this bench on the 2-core machine, runs alternated:
 #: 2 workers spent 8.3-10.6 ms of gunicorn CPU per save, 4 workers 10.1-13.7 ms (3 and 5: 11.4,
 #: 12.1); saves/s were as high or higher with 2 (152/s, p99 0.7-0.8 s, on the two quiet runs) and
@@ -135,6 +149,14 @@ def build_world() -> World:
     items = scheme(ct.id)
     entries = _coded_entries(ct.id, GROUPS * ENTRIES_PER_GROUP)
     user_ids = panel(ct.id, contest.id, items, list(entries.values()))
+    chief = User(
+        username=CHIEF, display_name="裁判长", password_hash=generate_password_hash(PASSWORD)
+    )
+    db.session.add(chief)
+    db.session.flush()
+    db.session.add(PanelMember(contest_trade_id=ct.id, user_id=chief.id, role="chief_judge"))
+    db.session.add(ContestRole(user_id=chief.id, contest_id=contest.id, role="chief_judge"))
+    user_ids[CHIEF] = chief.id
     db.session.commit()
     choices = {item.id: valid_scores(item.rule) for item in items}
     return World(ct.id, user_ids, entries, choices)
@@ -248,6 +270,20 @@ class Judge:
     saves: int = 0
     sent: int = 0
     visits: Counter = field(default_factory=Counter)
+    #: every save the server confirmed: (cell, value), in the order the answers came
+    confirmed: list = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def answered(self, cell: Cell, value: str, status: int | None) -> None:
+        """Remember what the server said of one save (None: no answer)."""
+        with self.lock:
+            if status == 200:
+                self.saves += 1
+                self.saved[cell] = value
+                self.confirmed.append((cell, value))
+                self.unsure.discard(cell)
+            elif status is None or status >= 500:
+                self.unsure.add(cell)
 
     def next_save(self, choices: dict[int, list[str]]) -> tuple[Cell, str]:
         """The next cell of the walk, with a value other than the cell's current one.
@@ -303,8 +339,11 @@ def fetch_baseline(judge: Judge, tally: Tally) -> None:
     tally.record(time.perf_counter() - start, status)
 
 
-def save_score(judge: Judge, tally: Tally, ct_id: int, choices: dict[int, list[str]]) -> None:
-    """One autosave of the judge's next cell, as the grid's script sends it."""
+def save_score(
+    judge: Judge, tally: Tally, ct_id: int, choices: dict[int, list[str]], waited: float = 0.0
+) -> None:
+    """One autosave of the judge's next cell, as the grid's script sends it; its latency counts
+    ``waited`` seconds the save was due before it could be sent (bench/soak.py)."""
     cell, value = judge.next_save(choices)
     body = json.dumps({"code": cell[0], "item": cell[1], "value": value})
     headers = {"Content-Type": "application/json", "X-CSRFToken": judge.csrf}
@@ -313,15 +352,10 @@ def save_score(judge: Judge, tally: Tally, ct_id: int, choices: dict[int, list[s
         status, _ = judge.client.request("POST", f"/marking/{ct_id}/scores", body, headers)
     except (OSError, http.client.HTTPException) as exc:
         tally.errors[type(exc).__name__] += 1
-        judge.unsure.add(cell)
+        judge.answered(cell, value, None)
         return
-    tally.record(time.perf_counter() - start, status)
-    if status == 200:
-        judge.saves += 1
-        judge.saved[cell] = value
-        judge.unsure.discard(cell)
-    elif status >= 500:
-        judge.unsure.add(cell)
+    tally.record(time.perf_counter() - start + waited, status)
+    judge.answered(cell, value, status)
 
 
 @dataclass
@@ -337,86 +371,243 @@ class Check:
     unexpected: int
     wrong_values: int
     unsure: int
+    #: confirmed saves with no audit row of their own (who, which cell, which value)
+    unmatched: int
+    #: audit rows no confirmed save accounts for (beyond saves of unknown outcome)
+    extra: int
+    #: same-cell rounds whose cell does not hold the value of its last audit row
+    same_cell_wrong: int = 0
 
     @property
     def lost(self) -> int:
-        """Confirmed saves without their audit row (negative: audit rows without a confirmation)."""
-        return self.saves - self.changes
+        """Confirmed saves without their own audit row."""
+        return self.unmatched
 
     def problems(self) -> list[str]:
         """What is wrong, in words; empty when every save is there exactly once."""
         found = {
-            "saves confirmed but not in the audit trail": self.lost,
+            "saves confirmed but without their own audit row": self.unmatched,
+            "audit rows without a confirmed save": self.extra,
             "mark rows beyond one per cell": self.rows - self.distinct_rows,
             "saved cells without a mark row": self.missing,
             "mark rows on cells never saved": self.unexpected,
             "cells whose value is not the last one saved": self.wrong_values,
+            "same-cell rounds whose value is not their last audit row's": self.same_cell_wrong,
         }
         return [f"{what}: {n}" for what, n in found.items() if n]
 
 
-def verify(world: World, judges: list[Judge]) -> Check:
-    """Compare the mark and mark_change tables with what every judge was told was saved."""
-    expected, unsure = {}, set()
+def verify(world: World, judges: list[Judge], same_cell: list) -> Check:
+    """Compare the mark and mark_change tables with what every judge (and the chief judge in
+    the same-cell phase) was told was saved: each confirmed save must have its own audit row."""
+    expected, unsure, confirmed = {}, set(), Counter()
     for judge in judges:
         user_id = world.user_ids[judge.username]
         for (code, item), value in judge.saved.items():
             expected[(world.entry_ids[code], item, user_id)] = Decimal(value)
         unsure |= {(world.entry_ids[code], item, user_id) for code, item in judge.unsure}
+        for (code, item), value in judge.confirmed:
+            confirmed[(world.entry_ids[code], item, user_id, Decimal(value))] += 1
+    for key, values in same_cell:
+        confirmed.update((*key, Decimal(v)) for v in values)
+    same_keys = {key for key, _ in same_cell}
     rows = db.session.execute(sa.select(Mark.entry_id, Mark.item_id, Mark.judge_id, Mark.value))
     stored = {}
     count = 0
     for entry_id, item_id, judge_id, value in rows:
         stored[(entry_id, item_id, judge_id)] = value
         count += 1
+    audit, last = Counter(), {}
+    for key_and_value in db.session.execute(
+        sa.select(
+            MarkChange.entry_id, MarkChange.item_id, MarkChange.judge_id, MarkChange.new_value
+        ).order_by(MarkChange.id)
+    ):
+        audit[tuple(key_and_value)] += 1
+        last[tuple(key_and_value)[:3]] = key_and_value[3]
+    unmatched = sum(max(0, n - audit[k]) for k, n in confirmed.items())
+    extra = sum(max(0, n - confirmed[k]) for k, n in audit.items() if k[:3] not in unsure)
     return Check(
-        saves=sum(j.saves for j in judges),
-        changes=db.session.scalar(sa.select(sa.func.count()).select_from(MarkChange)),
+        saves=sum(confirmed.values()),
+        changes=sum(audit.values()),
         rows=count,
         distinct_rows=len(stored),
         cells_saved=len(expected),
         missing=len(expected.keys() - stored.keys()),
-        unexpected=len(stored.keys() - expected.keys() - unsure),
+        unexpected=len(stored.keys() - expected.keys() - unsure - same_keys),
         wrong_values=sum(
-            1 for k, v in expected.items() if k in stored and k not in unsure and stored[k] != v
+            1
+            for k, v in expected.items()
+            if k in stored and k not in unsure and k not in same_keys and stored[k] != v
         ),
         unsure=len(unsure),
+        unmatched=unmatched,
+        extra=extra,
+        same_cell_wrong=sum(1 for k in same_keys if stored.get(k) != last.get(k)),
     )
 
 
-def paced_save(judge: Judge, tally: Tally, ct_id: int, choices: dict[int, list[str]]) -> None:
-    """Think like a person at a tablet, then save one score (thinking first also staggers the
-    judges' first scores, which a start barrier would otherwise fire in the same millisecond)."""
-    time.sleep(min(random.expovariate(1 / THINK_SECONDS), 5 * THINK_SECONDS))
-    save_score(judge, tally, ct_id, choices)
+def open_phase(judges: list[Judge], world: World, meter: CpuMeter, port: int) -> Phase:
+    """Saves due at a fixed rate, judge after judge, whether or not the server keeps up: save i
+    is due at start + i / RATE; its latency counts from then. Each save goes on a connection of
+    its own (a browser's grid has several saves in flight), with the judge's cookies."""
+    total = int(RATE * SAVE_SECONDS)
+    due = iter(range(total))
+    take = threading.Lock()
+    tallies = [Tally() for _ in range(SENDERS)]
+    clock: dict[str, float] = {}
+
+    def start() -> None:
+        clock["start"] = time.perf_counter() + 0.05
+
+    barrier = threading.Barrier(SENDERS, action=start)
+
+    def sender(n: int) -> None:
+        barrier.wait()
+        while True:
+            with take:
+                i = next(due, None)
+            if i is None:
+                return
+            when = clock["start"] + i / RATE
+            wait = when - time.perf_counter()
+            if wait > 0:
+                time.sleep(wait)  # the arrival schedule: the save is not due yet
+            judge = judges[i % len(judges)]
+            with judge.lock:
+                cell, value = judge.next_save(world.choices)
+            body = json.dumps({"code": cell[0], "item": cell[1], "value": value})
+            headers = {"Content-Type": "application/json", "X-CSRFToken": judge.csrf}
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in judge.client.cookies.items())
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            try:
+                conn.request("POST", f"/marking/{world.ct_id}/scores", body=body, headers=headers)
+                response = conn.getresponse()
+                response.read()
+                status = response.status
+            except (OSError, http.client.HTTPException) as exc:
+                tallies[n].errors[type(exc).__name__] += 1
+                judge.answered(cell, value, None)
+                continue
+            finally:
+                conn.close()
+            tallies[n].record(time.perf_counter() - when, status)
+            judge.answered(cell, value, status)
+
+    before = meter.snapshot()
+    with ThreadPoolExecutor(SENDERS) as pool:
+        list(pool.map(sender, range(SENDERS)))
+    elapsed = time.perf_counter() - clock["start"]
+    return Phase(
+        latencies=sorted(x for t in tallies for x in t.latencies),
+        ok=sum(t.ok for t in tallies),
+        errors=sum((t.errors for t in tallies), Counter()),
+        seconds=elapsed,
+        cpu=CpuMeter.spent(before, meter.snapshot()),
+    )
 
 
-def measure(world: World, port: int, server_pid: int) -> tuple[Phase, Phase, Phase, list[Judge]]:
-    """Log the 50 judges in, then run the baseline, the paced saves and flat-out saves."""
-    judges = [Judge(name, HttpClient(port)) for name in world.user_ids]
+def same_cell_phase(judges: list[Judge], chief: Judge, world: World) -> tuple[list, int]:
+    """SAME_CELL_ROUNDS times, a judge saves a score of a cell while the chief judge corrects
+    that score, both released at once; the (cell key, confirmed values) of each round, and how
+    many requests of the phase failed."""
+    rounds, failures = [], 0
+    for n in range(SAME_CELL_ROUNDS):
+        judge = judges[n % len(judges)]
+        # A cell the judge has saved (so there is a score to correct), a new value for each.
+        cell = sorted(judge.saved)[n // len(judges)]
+        value = next(v for v in world.choices[cell[1]] if v != judge.saved[cell])
+        correction = next(v for v in world.choices[cell[1]] if v not in (value, judge.saved[cell]))
+        key = (world.entry_ids[cell[0]], cell[1], world.user_ids[judge.username])
+        gate = threading.Barrier(2)
+
+        def save(judge=judge, cell=cell, value=value, gate=gate):
+            gate.wait()
+            body = json.dumps({"code": cell[0], "item": cell[1], "value": value})
+            headers = {"Content-Type": "application/json", "X-CSRFToken": judge.csrf}
+            return judge.client.request("POST", f"/marking/{world.ct_id}/scores", body, headers)[0]
+
+        def correct(key=key, cell=cell, correction=correction, gate=gate):
+            form = {
+                "code": cell[0],
+                "item_id": cell[1],
+                "judge_id": key[2],
+                "value": correction,
+                "reason": "复核更正：同一格同时保存",
+                "csrf_token": chief.csrf,
+            }
+            gate.wait()
+            return chief.client.request(
+                "POST",
+                f"/contest-trades/{world.ct_id}/review/correct",
+                urlencode(form),
+                {"Content-Type": "application/x-www-form-urlencoded"},
+            )[0]
+
+        with ThreadPoolExecutor(2) as pool:
+            saved, corrected = pool.submit(save), pool.submit(correct)
+            saved, corrected = saved.result(), corrected.result()
+        values = []
+        if saved == 200:
+            values.append(value)
+            with judge.lock:
+                judge.saved.pop(cell, None)  # its final value is judged by the audit row
+        else:
+            failures += 1
+        if corrected in (302, 303):
+            values.append(correction)
+        else:
+            failures += 1
+        rounds.append((key, values))
+    return rounds, failures
+
+
+def chief_log_in(chief: Judge, ct_id: int) -> str | None:
+    """Log the chief judge in and take the CSRF token of the review page's forms."""
+    client = chief.client
+    status, page = client.request("GET", "/login")
+    token = re.search(rb'name="csrf_token"[^>]*value="([^"]+)"', page)
+    form = {"username": chief.username, "password": PASSWORD, "csrf_token": token[1].decode()}
+    status, _ = client.request(
+        "POST", "/login", urlencode(form), {"Content-Type": "application/x-www-form-urlencoded"}
+    )
+    if status != 302:
+        return f"the chief judge's log-in: {status}"
+    status, page = client.request("GET", f"/contest-trades/{ct_id}/review")
+    token = re.search(rb'name="csrf_token"[^>]*value="([^"]+)"', page)
+    if status != 200 or not token:
+        return f"the review page: {status}"
+    chief.csrf = token[1].decode()
+    return None
+
+
+def measure(world: World, port: int, server_pid: int) -> tuple[Phase, Phase, Phase, list, list]:
+    """Log the judges in, then run the baseline, the open model, flat-out saves and the
+    same-cell rounds."""
+    judges = [Judge(name, HttpClient(port)) for name in world.user_ids if name != CHIEF]
+    chief = Judge(CHIEF, HttpClient(port))
     with ThreadPoolExecutor(len(judges)) as pool:
         problems = [p for p in pool.map(partial(log_in, ct_id=world.ct_id), judges) if p]
+    problems += [p for p in [chief_log_in(chief, world.ct_id)] if p]
     if problems:
         sys.exit(f"{len(problems)} judges could not log in or read their grid: {problems[0]}")
     meter = CpuMeter(server_pid, DATABASE_URL)
     try:
         baseline = run_phase(judges, BASELINE_SECONDS, fetch_baseline, meter)
-        paced = run_phase(
-            judges,
-            SAVE_SECONDS,
-            partial(paced_save, ct_id=world.ct_id, choices=world.choices),
-            meter,
-        )
+        opened = open_phase(judges, world, meter, port)
         step = partial(save_score, ct_id=world.ct_id, choices=world.choices)
         saves = run_phase(judges, SAVE_SECONDS, step, meter)
+        same_cell, same_failures = same_cell_phase(judges, chief, world)
     finally:
         meter.close()
-        for judge in judges:
+        for judge in (*judges, chief):
             judge.client.close()
-    return baseline, paced, saves, judges
+    if same_failures:
+        print(f"PROBLEM: {same_failures} requests of the same-cell phase failed")
+    return baseline, opened, saves, judges, same_cell
 
 
-def report(baseline: Phase, paced: Phase, saves: Phase, check: Check) -> None:
+def report(baseline: Phase, opened: Phase, saves: Phase, check: Check, rounds: int) -> None:
     """Print the figures; the last line is the one a script reads."""
     print(
         f"gunicorn: {WORKERS} sync workers; {GROUPS * JUDGES_PER_GROUP} judges, "
@@ -424,7 +615,7 @@ def report(baseline: Phase, paced: Phase, saves: Phase, check: Check) -> None:
     )
     phases = (
         (f"baseline GET {BASELINE_PATH}", baseline),
-        (f"saves, judges pausing ~{THINK_SECONDS:g} s between scores", paced),
+        (f"saves arriving at {RATE:g}/s (open model, latency from when due)", opened),
         ("saves, flat out (no pause: the server's ceiling)", saves),
     )
     for name, phase in phases:
@@ -440,14 +631,16 @@ def report(baseline: Phase, paced: Phase, saves: Phase, check: Check) -> None:
         f"check: {check.saves} saves confirmed, {check.changes} mark_change rows; "
         f"{check.rows} mark rows for {check.distinct_rows} distinct cells, "
         f"{check.cells_saved} cells saved; {check.wrong_values} wrong values; "
-        f"{check.unsure} cells with an unknown outcome"
+        f"{check.unsure} cells with an unknown outcome; {check.unmatched} confirmed saves "
+        f"without their own audit row; same cell, judge and chief judge at once: {rounds} rounds, "
+        f"{check.same_cell_wrong} wrong"
     )
     for problem in check.problems():
         print(f"PROBLEM: {problem}")
     print(
-        f"saves_per_s={paced.rate:.1f} p99_ms={paced.ms(99):.1f} lost={check.lost} "
-        f"max_saves_per_s={saves.rate:.1f} flat_p99_ms={saves.ms(99):.1f} "
-        f"baseline_rps={baseline.rate:.0f}"
+        f"offered_per_s={RATE:g} saves_per_s={opened.rate:.1f} p99_ms={opened.ms(99):.1f} "
+        f"lost={check.lost} max_saves_per_s={saves.rate:.1f} flat_p99_ms={saves.ms(99):.1f} "
+        f"same_cell_wrong={check.same_cell_wrong} baseline_rps={baseline.rate:.0f}"
     )
 
 
@@ -459,7 +652,7 @@ def main() -> None:
         **os.environ,
         "DATABASE_URL": DATABASE_URL,
         "REDIS_URL": REDIS_URL,
-        "SECRET_KEY": secrets.token_hex(32),
+        **app_keys(),
         "JINGSAI_INSTANCE": str(instance),
     }
     server = None
@@ -469,6 +662,7 @@ def main() -> None:
         app = create_app(
             {
                 "SQLALCHEMY_DATABASE_URI": DATABASE_URL,
+                **keys_config(env),
                 "INSTANCE_DIR": str(instance),
                 "CELERY": load_config(env)["CELERY"],
             }
@@ -479,16 +673,16 @@ def main() -> None:
             db.session.remove()
         port = free_port()
         server = start_gunicorn(env, WORKERS, port, instance / "gunicorn.log", BASELINE_PATH)
-        baseline, paced, saves, judges = measure(world, port, server.pid)
+        baseline, opened, saves, judges, same_cell = measure(world, port, server.pid)
         with app.app_context():
-            check = verify(world, judges)
+            check = verify(world, judges, same_cell)
             db.session.remove()
             db.engine.dispose()
     finally:
         if server is not None:
             stop_process(server)
         recreate_database(DATABASE_URL, drop_only=True)
-    report(baseline, paced, saves, check)
+    report(baseline, opened, saves, check, len(same_cell))
     if check.problems():
         sys.exit(1)
 

@@ -1,26 +1,38 @@
-"""Benchmark: the public results page and the contestant's lookup under a crowd, against a
-trivial endpoint of the same app.
+"""Benchmark: the public results pages of an 80-trade provincial contest and the contestant's
+lookup under a crowd, against a trivial endpoint of the same app; and how soon a recompute
+reaches every web worker.
 
 Run from the repository root: ``.venv/bin/python bench/results_load.py``. It creates (and at the
 end drops) the database named in DATABASE_URL (default ``jingsai_bench_results`` on the local
-PostgreSQL) with ``flask db upgrade``, loads one contest-trade of 600 entries (600 contestants in
-40 units and 20 delegations, results under public notice, teams), empties its Redis database
-(REDIS_URL, default database 12: page cache, rate-limit counters) and serves the app with
-gunicorn (2 sync workers). ``wrk -t2 -c50 -d10s --latency`` (Debian's ``wrk``, sending
-``Accept-Encoding: gzip`` as browsers do) then hits, one after another:
+PostgreSQL) with ``flask db upgrade``, loads one provincial contest of 80 trades, all published
+under public notice: 79 trades of 100 entries and one popular trade of 600 (8,500 contestants
+in 40 units and 20 delegations, teams); the popular trade's results are computed by the app
+from marks, so it can be recomputed. It empties its Redis database (REDIS_URL, default database
+12: page cache, rate-limit counters) and serves the app with gunicorn (2 sync workers). ``wrk
+-t2 -c50 -d10s --latency`` (Debian's ``wrk``, sending ``Accept-Encoding: gzip`` as browsers do)
+then runs, one after another:
 
 - ``/healthz`` (a trivial endpoint of the same app: the baseline);
-- the public page of the contest-trade (``/results/trades/<id>``, 600 rows, cached in Redis);
+- the crowd: every trade's public page (``/results/trades/<id>``), chosen at random with a
+  skew as a real crowd has (Zipf, s = 1.1: the popular trade takes about a fifth, the last
+  trades a few requests each). Meanwhile this process reads a sample of pages itself and checks
+  each shows its trade's first place with the right total; and a few seconds in, it changes a
+  mark of the popular trade (as an upheld appeal does), recomputes its results with the app's
+  own code and commits, then reads the popular page on fresh connections until every answer
+  shows the new order: ``stale_s`` is the time from the commit to the last old answer, and any
+  old answer after a new one from another worker fails the bench;
 - the lookup (POST ``/my-result`` with ID number, name and the form's CSRF token, a different
   contestant on each request; the per-client limit is raised for the bench, since all of wrk's
   connections come from one address);
-- for comparison, the same page rendered on every request (a second gunicorn with
+- for comparison, the popular page rendered on every request (a second gunicorn with
   ``JINGSAI_PAGE_CACHE=0``).
 
-It prints requests/s and p99 of each; the last line holds ``page_rps=… baseline_rps=… ratio=…
-p99_ms=…`` (ratio = page / baseline, p99 of the page) and the lookup's and uncached figures.
+Errors are counted in every phase (wrk's non-2xx/3xx answers and socket errors, and the
+sample's wrong pages). The last line holds ``page_rps=… baseline_rps=… ratio=… p99_ms=…
+stale_s=…`` and the lookup's and uncached figures.
 """
 
+import gzip
 import http.client
 import os
 import re
@@ -28,6 +40,8 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
+import time
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -37,18 +51,22 @@ from urllib.parse import quote
 import redis
 from _common import (
     ROOT,
+    app_keys,
     free_port,
     migrate_database,
     recreate_database,
     start_gunicorn,
     stop_process,
 )
+from sqlalchemy import insert, select, update
 
 sys.path.insert(0, str(ROOT))
 
 from app import create_app
+from competitions.accounts.models import User
 from competitions.core.config import load_config
 from competitions.core.db import db
+from competitions.judging.models import Mark, MarkingLock, SchemeItem, SchemePart
 from competitions.registry.models import (
     Contest,
     ContestTrade,
@@ -59,13 +77,18 @@ from competitions.registry.models import (
     Unit,
 )
 from competitions.registry.rules import resident_id_check_char
+from competitions.results import compute
 from competitions.results.models import Result, ResultSet, TeamResult
 
 DATABASE_URL = os.environ.get(
     "DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/jingsai_bench_results"
 )
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/12")
-ENTRIES = 600
+TRADES, ENTRIES, POPULAR_ENTRIES = 80, 100, 600
+#: The crowd's skew over the trades (Zipf's exponent): trade k is asked 1/k^s as often.
+ZIPF_S = 1.1
+#: Seconds into the crowd's run when the popular trade is recomputed.
+RECOMPUTE_AT_S = 3
 SECONDS = int(os.environ.get("BENCH_SECONDS", 10))
 CONNECTIONS = 50
 SURNAMES = (
@@ -83,11 +106,54 @@ def resident_id(rng: Random, n: int) -> tuple[str, date]:
     return body + resident_id_check_char(body), born
 
 
-def load(app) -> tuple[int, list[tuple[str, str]]]:
-    """One contest-trade of ENTRIES published results; returns its id and (ID, name) pairs."""
-    rng = Random(20261122)
+class Contest80:
+    """What the bench loaded: the trades' ids (most popular first), who is first in each, the
+    people to look up, and the popular trade's marks to change."""
+
+    def __init__(self) -> None:
+        self.ct_ids: list[int] = []
+        #: ct id → (name, total as printed) of its first place
+        self.first: dict[int, tuple[str, str]] = {}
+        self.pairs: list[tuple[str, str]] = []
+        self.popular = 0
+        #: the popular trade's first place's practical mark (its id)
+        self.mark_id = 0
+
+
+def _people(rng: Random, count: int, start: int, units: list[int], seen: set) -> list[dict]:
+    """``count`` contestants with valid resident IDs (none in ``seen``) and made-up names."""
+    rows = []
+    for n in range(start, start + count):
+        number, born = resident_id(rng, n)
+        while number in seen:
+            number, born = resident_id(rng, n)
+        seen.add(number)
+        name = rng.choice(SURNAMES) + "".join(rng.choices(GIVEN, k=rng.choice((1, 2))))
+        rows.append(
+            {
+                "name": name,
+                "gender": "M" if int(number[16]) % 2 else "F",
+                "birth_date": born,
+                "id_type": "resident",
+                "id_number": number,
+                "unit_id": units[n % len(units)],
+            }
+        )
+    return rows
+
+
+def _ids(model, rows: list[dict]) -> list[int]:
+    """Insert rows in bulk; their new ids, in order."""
+    return list(
+        db.session.scalars(insert(model).returning(model.id, sort_by_parameter_order=True), rows)
+    )
+
+
+def load(app) -> Contest80:
+    """An 80-trade provincial contest, every trade published under notice: 79 trades with their
+    results as stored rows, the popular one computed by the app from marks."""
+    rng, loaded = Random(20261122), Contest80()
     with app.app_context():
-        trade = Trade(code="6-20-01", name_zh="钳工", name_en="Fitter")
         contest = Contest(
             code="SD-2026",
             name="2026年山东省职工职业技能大赛",
@@ -96,95 +162,163 @@ def load(app) -> tuple[int, list[tuple[str, str]]]:
             starts_on=date(2026, 10, 20),
             ends_on=date(2026, 10, 22),
         )
-        db.session.add_all([trade, contest])
+        db.session.add(contest)
         db.session.flush()
-        ct = ContestTrade(contest_id=contest.id, trade_id=trade.id)
-        units = [Unit(name=f"山东第{n + 1}机械厂") for n in range(40)]
-        db.session.add(ct)
-        db.session.add_all(units)
-        db.session.flush()
-        teams = [
-            Delegation(contest_id=contest.id, name=f"第{n + 1}代表队", unit_id=units[n].id)
-            for n in range(20)
-        ]
-        db.session.add_all(teams)
-        db.session.flush()
-        people, seen = [], set()
-        for n in range(ENTRIES):
-            number, born = resident_id(rng, n)
-            name = rng.choice(SURNAMES) + "".join(rng.choices(GIVEN, k=rng.choice((1, 2))))
-            if (number, name) in seen:
-                continue
-            seen.add((number, name))
-            people.append(
-                Person(
-                    name=name,
-                    gender="M" if int(number[16]) % 2 else "F",
-                    birth_date=born,
-                    id_number=number,
-                    unit_id=units[n % 40].id,
-                )
-            )
-        db.session.add_all(people)
-        db.session.flush()
-        entries = [
-            Entry(
-                person_id=p.id,
-                contest_trade_id=ct.id,
-                delegation_id=teams[n % 20].id,
-                status="approved",
-            )
-            for n, p in enumerate(people)
-        ]
-        db.session.add_all(entries)
-        db.session.flush()
-        totals = sorted((Decimal(rng.randrange(4000, 9900)) / 100 for _ in entries), reverse=True)
-        awards = ["first"] * 60 + ["second"] * 120 + ["third"] * 180
-        for n, (entry, total) in enumerate(zip(entries, totals, strict=True)):
-            db.session.add(
-                Result(
-                    entry_id=entry.id,
-                    contest_trade_id=ct.id,
-                    theory=total - 5,
-                    practical=total + 2,
-                    total=total,
-                    rank=n + 1,
-                    award=awards[n] if n < len(awards) else None,
-                    advances=n < 3,
-                )
-            )
-        for n, team in enumerate(teams):
-            db.session.add(
-                TeamResult(
-                    contest_trade_id=ct.id,
-                    delegation_id=team.id,
-                    score=Decimal(280 - n),
-                    rank=n + 1,
-                    members=[entries[n].id, entries[n + 20].id, entries[n + 40].id],
-                )
-            )
-        db.session.add(
-            ResultSet(
-                contest_trade_id=ct.id,
-                state="notice",
-                ranked=len(entries),
-                published_at=datetime(2026, 11, 20, 9, 0),
-                notice_deadline=datetime(2099, 11, 27, 23, 59, 59),
-                onsite_appeal_until=datetime(2026, 11, 20, 11, 0),
-            )
+        trade_ids = _ids(
+            Trade,
+            [
+                {"code": f"6-{k // 10:02d}-{k % 10:02d}", "name_zh": f"工种{k + 1}",
+                 "name_en": f"Trade {k + 1}"}
+                for k in range(TRADES)
+            ],
+        )  # fmt: skip
+        loaded.ct_ids = _ids(
+            ContestTrade, [{"contest_id": contest.id, "trade_id": t} for t in trade_ids]
         )
+        units = _ids(
+            Unit, [{"name": f"山东第{n + 1}机械厂", "kind": "enterprise"} for n in range(40)]
+        )
+        teams = _ids(
+            Delegation,
+            [
+                {"contest_id": contest.id, "name": f"第{n + 1}代表队", "unit_id": units[n]}
+                for n in range(20)
+            ],
+        )
+        judge = User(username="judge", display_name="裁判", password_hash="!")
+        db.session.add(judge)
+        db.session.flush()
+        people, seen = 0, set()
+        for k, ct_id in enumerate(loaded.ct_ids):
+            size = POPULAR_ENTRIES if k == 0 else ENTRIES
+            persons = _people(rng, size, people, units, seen)
+            people += size
+            person_ids = _ids(Person, persons)
+            loaded.pairs += [(p["id_number"], p["name"]) for p in persons]
+            entry_ids = _ids(
+                Entry,
+                [
+                    {
+                        "person_id": person_id,
+                        "contest_trade_id": ct_id,
+                        "delegation_id": teams[n % 20],
+                        "status": "approved",
+                        "time_used_s": 3000 + n,
+                    }
+                    for n, person_id in enumerate(person_ids)
+                ],
+            )
+            db.session.add(
+                ResultSet(
+                    contest_trade_id=ct_id,
+                    state="notice",
+                    ranked=size,
+                    published_at=datetime(2026, 11, 20, 9, 0),
+                    notice_deadline=datetime(2099, 11, 27, 23, 59, 59),
+                    onsite_appeal_until=datetime(2026, 11, 20, 11, 0),
+                )
+            )
+            if k == 0:
+                loaded.popular = ct_id
+                _marks(ct_id, entry_ids, judge.id, rng)
+                continue
+            totals = sorted(Decimal(rng.randrange(4000, 9900)) / 100 for _ in entry_ids)[::-1]
+            awards = ["first"] * 10 + ["second"] * 20 + ["third"] * 30
+            db.session.execute(
+                insert(Result),
+                [
+                    {
+                        "entry_id": entry_id,
+                        "contest_trade_id": ct_id,
+                        "theory": total - 5,
+                        "practical": total + 2,
+                        "total": total,
+                        "rank": n + 1,
+                        "award": awards[n] if n < len(awards) else None,
+                        "advances": n < 3,
+                    }
+                    for n, (entry_id, total) in enumerate(zip(entry_ids, totals, strict=True))
+                ],
+            )
+            db.session.execute(
+                insert(TeamResult),
+                [
+                    {
+                        "contest_trade_id": ct_id,
+                        "delegation_id": team,
+                        "score": Decimal(280 - n),
+                        "time_sum": 9000 + n,
+                        "rank": n + 1,
+                        "members": entry_ids[n : n + 41 : 20],
+                    }
+                    for n, team in enumerate(teams)
+                ],
+            )
+            loaded.first[ct_id] = (persons[0]["name"], f"{totals[0]:.2f}")
         db.session.commit()
-        pairs = [(p.id_number, p.name) for p in people]
-        return ct.id, pairs
+        compute.recompute([loaded.popular])
+        db.session.commit()
+        loaded.first[loaded.popular] = first_place(loaded.popular)
+        loaded.mark_id = db.session.scalar(
+            select(Mark.id)
+            .join(Result, Result.entry_id == Mark.entry_id)
+            .join(SchemeItem, SchemeItem.id == Mark.item_id)
+            .where(Result.contest_trade_id == loaded.popular, Result.rank == 1)
+            .where(SchemeItem.code == "P1")
+        )
+    return loaded
 
 
-def wrk(url: str, script: Path | None = None) -> dict:
-    """Run wrk against ``url``; its requests/s, p99 (ms) and non-2xx/3xx answers."""
+def _marks(ct_id: int, entry_ids: list[int], judge_id: int, rng: Random) -> None:
+    """The popular trade's scheme (one theory and one practical item of 100), every entry's
+    two marks, and the lock, so that the app computes its results."""
+    item_ids = []
+    for kind, code in (("theory", "T1"), ("practical", "P1")):
+        part = SchemePart(contest_trade_id=ct_id, kind=kind, name=kind)
+        db.session.add(part)
+        db.session.flush()
+        item = SchemeItem(part_id=part.id, code=code, criterion=code, max_mark=Decimal(100))
+        db.session.add(item)
+        db.session.flush()
+        item_ids.append(item.id)
+    db.session.execute(
+        insert(Mark),
+        [
+            {
+                "entry_id": entry_id,
+                "item_id": item_id,
+                "judge_id": judge_id,
+                "value": Decimal(rng.randrange(4000, 9900)) / 100,
+            }
+            for entry_id in entry_ids
+            for item_id in item_ids
+        ],
+    )
+    db.session.add(MarkingLock(contest_trade_id=ct_id, locked=True, locked_by=judge_id))
+
+
+def first_place(ct_id: int) -> tuple[str, str]:
+    """The name and total (as printed) of a trade's first place, from the database."""
+    name, total = db.session.execute(
+        select(Person.name, Result.total)
+        .join(Entry, Entry.person_id == Person.id)
+        .join(Result, Result.entry_id == Entry.id)
+        .where(Result.contest_trade_id == ct_id, Result.rank == 1)
+    ).one()
+    return name, f"{total:.2f}"
+
+
+def wrk_command(url: str, script: Path | None = None) -> list[str]:
+    """wrk's command line: 2 threads, the connections, the seconds, latency, gzip accepted."""
     command = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{SECONDS}s", "--latency", "--timeout", "5s"]
     command += ["-H", "Accept-Encoding: gzip, deflate, br"]  # as every browser sends
     if script:
         command += ["-s", str(script)]
-    out = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
+    return [*command, url]
+
+
+def parse_wrk(out: str) -> dict:
+    """wrk's requests/s, p99 (ms), non-2xx/3xx answers, socket errors and request count."""
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)\b", out)
     scale = {"us": 0.001, "ms": 1, "s": 1000}[p99.group(2)]
@@ -197,6 +331,12 @@ def wrk(url: str, script: Path | None = None) -> dict:
         "socket_errors": errors.group(0) if errors else "",
         "requests": int(re.search(r"(\d+) requests in", out).group(1)),
     }
+
+
+def wrk(url: str, script: Path | None = None) -> dict:
+    """Run wrk against ``url``; its figures."""
+    done = subprocess.run(wrk_command(url, script), capture_output=True, text=True, check=True)
+    return parse_wrk(done.stdout)
 
 
 def lookup_script(port: int, pairs: list[tuple[str, str]], folder: Path) -> Path:
@@ -255,6 +395,142 @@ def check_page(port: int, path: str, must_contain: str) -> None:
     conn.close()
 
 
+def zipf_weights(n: int) -> list[float]:
+    """The share of requests of each trade, most popular first."""
+    raw = [1 / (k + 1) ** ZIPF_S for k in range(n)]
+    return [w / sum(raw) for w in raw]
+
+
+def crowd_script(ct_ids: list[int], folder: Path) -> Path:
+    """A wrk script asking for the trades' pages with the crowd's skew."""
+    running, cumulative = 0.0, []
+    for weight in zipf_weights(len(ct_ids)):
+        running += weight
+        cumulative.append(f"{running:.9f}")
+    cumulative[-1] = "1.0"
+    paths = ", ".join(f'"/results/trades/{ct_id}"' for ct_id in ct_ids)
+    lua = folder / "crowd.lua"
+    lua.write_text(
+        f"""
+paths = {{{paths}}}
+cumulative = {{{", ".join(cumulative)}}}
+local threads = 0
+setup = function(thread)
+  threads = threads + 1
+  thread:set("seed", threads * 7919)
+end
+init = function(args)
+  math.randomseed(seed)
+end
+request = function()
+  local r, lo, hi = math.random(), 1, #cumulative
+  while lo < hi do
+    local mid = math.floor((lo + hi) / 2)
+    if cumulative[mid] < r then lo = mid + 1 else hi = mid end
+  end
+  return wrk.format("GET", paths[lo])
+end
+"""
+    )
+    return lua
+
+
+def fetch(port: int, path: str) -> tuple[int, str]:
+    """One GET on a fresh connection, as a browser sends it (gzip accepted); status and text."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        conn.request("GET", path, headers={"Accept-Encoding": "gzip"})
+        response = conn.getresponse()
+        body = response.read()
+        if response.getheader("Content-Encoding") == "gzip":
+            body = gzip.decompress(body)
+        return response.status, body.decode()
+    finally:
+        conn.close()
+
+
+class Sampler(threading.Thread):
+    """Reads pages while the crowd runs, chosen with the crowd's skew, and checks each shows its
+    trade's first place with the right total (the popular trade: before or after its
+    recompute, which the staleness probe judges)."""
+
+    def __init__(self, port: int, loaded: Contest80, new_first: list):
+        super().__init__(daemon=True)
+        self.port, self.loaded, self.new_first = port, loaded, new_first
+        self.stop, self.checked, self.wrong = threading.Event(), 0, []
+
+    def run(self) -> None:
+        rng, weights = Random(7), zipf_weights(len(self.loaded.ct_ids))
+        while not self.stop.is_set():
+            ct_id = rng.choices(self.loaded.ct_ids, weights)[0]
+            status, body = fetch(self.port, f"/results/trades/{ct_id}")
+            firsts = [
+                self.loaded.first[ct_id],
+                *(self.new_first if ct_id == self.loaded.popular else []),
+            ]
+            if status != 200 or not any(name in body and total in body for name, total in firsts):
+                self.wrong.append((ct_id, status))
+            self.checked += 1
+
+
+def recompute_popular(app, loaded: Contest80) -> tuple[float, tuple[str, str]]:
+    """Change the popular trade's first place's practical mark (as an upheld appeal's correction
+    does) and recompute its results with the app's code; the moment of the commit, and the new
+    first place."""
+    with app.app_context():
+        db.session.execute(update(Mark).where(Mark.id == loaded.mark_id).values(value=Decimal(1)))
+        compute.recompute([loaded.popular])
+        db.session.commit()
+        committed = time.monotonic()
+        new_first = first_place(loaded.popular)
+        db.session.remove()
+    return committed, new_first
+
+
+def probe_staleness(port: int, loaded: Contest80, committed: float, new_first) -> tuple[float, int]:
+    """Read the popular page on fresh connections until 200 answers in a row show the new first
+    place; the seconds from the commit to the end of the last old answer (0 when none), and how
+    many answers were old after a new one had been served."""
+    path = f"/results/trades/{loaded.popular}"
+    old_name, new_name = loaded.first[loaded.popular][0], new_first[0]
+    last_old, in_a_row, seen_new, old_after_new = committed, 0, False, 0
+    for _ in range(20000):  # a guard: 200 in a row come long before
+        status, body = fetch(port, path)
+        ended = time.monotonic()
+        fresh = (
+            status == 200
+            and body.find(new_name) != -1
+            and (body.find(old_name) == -1 or body.find(new_name) < body.find(old_name))
+        )
+        if fresh:
+            seen_new, in_a_row = True, in_a_row + 1
+            if in_a_row >= 200:
+                return last_old - committed, old_after_new
+        else:
+            last_old, in_a_row = ended, 0
+            old_after_new += seen_new
+    sys.exit("the popular page never settled on the new results")
+
+
+def crowd(app, port: int, loaded: Contest80, folder: Path) -> tuple[dict, float, int, Sampler]:
+    """The crowd's run with the sample and, a few seconds in, the recompute and its probe."""
+    new_first: list = []
+    sampler = Sampler(port, loaded, new_first)
+    command = wrk_command(f"http://127.0.0.1:{port}/", crowd_script(loaded.ct_ids, folder))
+    runner = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+    sampler.start()
+    time.sleep(RECOMPUTE_AT_S)  # when the change comes, not a wait for anything
+    committed, first = recompute_popular(app, loaded)
+    new_first.append(first)
+    stale_s, old_after_new = probe_staleness(port, loaded, committed, first)
+    out, _ = runner.communicate()
+    sampler.stop.set()
+    sampler.join()
+    if runner.returncode:
+        sys.exit(f"wrk failed: {out}")
+    return parse_wrk(out), stale_s, old_after_new, sampler
+
+
 def show(label: str, figures: dict) -> None:
     print(
         f"{label:<34} {figures['rps']:>9.1f} req/s   p99 {figures['p99_ms']:>7.2f} ms   "
@@ -274,25 +550,33 @@ def main() -> None:
         "REDIS_URL": REDIS_URL,
         "JINGSAI_INSTANCE": str(folder),
         "JINGSAI_LOOKUP_LIMIT": "100000000 per minute",
-        "SECRET_KEY": "bench",
+        **app_keys(),
     }
-    procs = []
+    procs, problems = [], []
     try:
         migrate_database(env)
         app = create_app({**load_config(env), "SQLALCHEMY_ENGINE_OPTIONS": {}})
-        ct_id, pairs = load(app)
+        loaded = load(app)
         redis.Redis.from_url(REDIS_URL).flushdb()
-        print(f"loaded: 1 contest-trade, {len(pairs)} entries published", flush=True)
+        print(
+            f"loaded: {len(loaded.ct_ids)} trades published, {len(loaded.pairs)} entries",
+            flush=True,
+        )
         port = free_port()
         procs.append(start_gunicorn(env, 2, port, folder / "gunicorn.log", "/healthz"))
-        page = f"/results/trades/{ct_id}"
-        check_page(port, page, pairs[-1][1])
+        popular = f"/results/trades/{loaded.popular}"
+        check_page(port, popular, loaded.first[loaded.popular][0])
         base = f"http://127.0.0.1:{port}"
         baseline = wrk(base + "/healthz")
         show("trivial endpoint /healthz", baseline)
-        cached = wrk(base + page)
-        show(f"results page ({len(pairs)} rows, cached)", cached)
-        lookup = wrk(base + "/my-result", lookup_script(port, pairs, folder))
+        cached, stale_s, old_after_new, sampler = crowd(app, port, loaded, folder)
+        show(f"the crowd over {len(loaded.ct_ids)} trades (cached)", cached)
+        print(
+            f"sample: {sampler.checked} pages read and checked, {len(sampler.wrong)} wrong; "
+            f"the popular trade recomputed {RECOMPUTE_AT_S} s in: every worker served the new "
+            f"results {stale_s:.3f} s after the commit, {old_after_new} old answers after a new"
+        )
+        lookup = wrk(base + "/my-result", lookup_script(port, loaded.pairs, folder))
         show("lookup POST /my-result", lookup)
         stop_process(procs.pop())
         port = free_port()
@@ -301,23 +585,41 @@ def main() -> None:
                 {**env, "JINGSAI_PAGE_CACHE": "0"}, 2, port, folder / "gunicorn2.log", "/healthz"
             )
         )
-        check_page(port, page, pairs[-1][1])
-        uncached = wrk(f"http://127.0.0.1:{port}{page}")
-        show("results page, rendered every time", uncached)
+        check_page(port, popular, loaded.first[loaded.popular][0])
+        uncached = wrk(f"http://127.0.0.1:{port}{popular}")
+        show(f"popular page ({POPULAR_ENTRIES} rows), rendered every time", uncached)
     finally:
         for proc in procs:
             stop_process(proc)
         recreate_database(DATABASE_URL, drop_only=True)
         shutil.rmtree(folder, ignore_errors=True)
-    if cached["bad"] or lookup["bad"]:
-        sys.exit("some requests failed (non-2xx/3xx answers)")
+    for label, figures in (
+        ("baseline", baseline),
+        ("crowd", cached),
+        ("lookup", lookup),
+        ("uncached", uncached),
+    ):
+        if figures["bad"] or figures["socket_errors"]:
+            problems.append(f"{label}: {figures['bad']} bad answers {figures['socket_errors']}")
+    if sampler.wrong:
+        problems.append(f"{len(sampler.wrong)} sampled pages wrong, e.g. {sampler.wrong[:3]}")
+    if old_after_new:
+        problems.append(f"{old_after_new} old pages served after the new results")
+    if not sampler.checked:
+        problems.append("no page was sampled")
     ratio = cached["rps"] / baseline["rps"]
+    verdict = ratio >= 0.8 and cached["p99_ms"] < 50 and stale_s < 2
+    print(f"target ratio ≥ 0.8, p99 < 50 ms, stale_s < 2: {'meets' if verdict else 'misses'}")
+    for problem in problems:
+        print(f"PROBLEM: {problem}")
     print(
         f"page_rps={cached['rps']:.0f} baseline_rps={baseline['rps']:.0f} ratio={ratio:.2f} "
-        f"p99_ms={cached['p99_ms']:.1f} lookup_rps={lookup['rps']:.0f} "
+        f"p99_ms={cached['p99_ms']:.1f} stale_s={stale_s:.3f} lookup_rps={lookup['rps']:.0f} "
         f"lookup_p99_ms={lookup['p99_ms']:.1f} uncached_rps={uncached['rps']:.0f} "
         f"uncached_p99_ms={uncached['p99_ms']:.1f}"
     )
+    if problems:
+        sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -11,8 +11,8 @@ loads one contest:
   their group, 200 cells of their own);
 - a contest-trade of 10,000 entries (BENCH_RECOMPUTE_ENTRIES), 3 judges' marks on 2 items each,
   locked: the large recompute;
-- the 600 contestants of ``results_load.py`` with results under public notice, 500 of whom look
-  up their own result.
+- the provincial contest of ``results_load.py`` with results under public notice; 500 of the 600
+  contestants of its popular trade read that trade's page and look up their own result.
 
 It serves the app with gunicorn (2 sync workers; the lookup's limit raised, since every simulated
 contestant comes from this one address) and starts two Celery workers. Then, for N seconds:
@@ -22,12 +22,15 @@ contestant comes from this one address) and starts two Celery workers. Then, for
 - each contestant, with a browser of their own, reads the public results page, opens the lookup
   form (its CSRF token), posts their ID number and name, reads their own results, then goes away
   for a while (random, mean BENCH_CONTESTANT_THINK_S = 20 s) and comes back;
-- the large contest-trade is recomputed on the workers again and again (queued 2 s after the
-  previous job ended).
+- the workers recompute, in turn, the large contest-trade and the popular published trade the
+  contestants are reading (so its pages' cache is renewed under load), again and again (each
+  queued 2 s after the previous job ended).
 
 700 users are driven by BENCH_CLIENT_THREADS (50) threads: each takes the next user whose pause
 is over and makes that user's next request, so the client stays light on the two cores it shares
-with the server. At the end it checks in the database that every save the server confirmed is
+with the server. A request's latency counts from the moment its user was due, so a wait for a
+free client thread counts too; the rates the users offered are printed beside those achieved.
+At the end it checks in the database that every save the server confirmed is
 there (lost = confirmed saves without their audit row or value), and counts answers by kind. The
 last line reads ``saves=… lost=… errors_5xx=… p99_ms=…`` (p99 over every request); it exits 1 when
 a save was lost, any request failed (5xx, no answer) or got an unexpected answer, or a recompute
@@ -43,7 +46,6 @@ import os
 import queue
 import random
 import re
-import secrets
 import shutil
 import subprocess
 import sys
@@ -69,9 +71,11 @@ from _common import (
     CpuMeter,
     HttpClient,
     Tally,
+    app_keys,
     children,
     cpu_seconds,
     free_port,
+    keys_config,
     migrate_database,
     percentile,
     recreate_database,
@@ -154,7 +158,8 @@ def resident_id(region: str, n: int) -> str:
 
 def build_world(app) -> World:
     """The contest: the marked contest-trade, the large one, the published one."""
-    published_ct, pairs = load_published(app)  # commits; its own contest
+    published = load_published(app)  # commits; its own contest
+    published_ct, pairs = published.popular, published.pairs
     with app.app_context():
         contest = Contest(
             code="BENCH-SOAK",
@@ -283,6 +288,8 @@ class Contestant:
         self.csrf = ""
         self.step = 0
         self.kinds = {kind: Kind() for kind in self.STEPS}
+        #: seconds between being due and a client thread taking this user up
+        self.waited = 0.0
 
     def _request(self, kind: str, method: str, path: str, body=None, headers=None):
         start = time.perf_counter()
@@ -291,7 +298,7 @@ class Contestant:
         except (OSError, http.client.HTTPException) as exc:
             self.kinds[kind].answers[type(exc).__name__] += 1
             return None, b""
-        self.kinds[kind].latencies.append(time.perf_counter() - start)
+        self.kinds[kind].latencies.append(time.perf_counter() - start + self.waited)
         self.kinds[kind].answers[status] += 1
         return status, page
 
@@ -338,9 +345,12 @@ class JudgeUser:
 
     def __init__(self, judge: Judge, world: World):
         self.judge, self.world, self.tally = judge, world, Tally()
+        self.waited = 0.0
 
     def act(self) -> float:
-        save_score(self.judge, self.tally, self.world.marking_ct, self.world.choices)
+        save_score(
+            self.judge, self.tally, self.world.marking_ct, self.world.choices, waited=self.waited
+        )
         return min(random.expovariate(1 / THINK_S), 5 * THINK_S)
 
 
@@ -364,7 +374,8 @@ class Scheduler:
         with self.changed:
             while (now := time.monotonic()) < self.deadline:
                 while self.heap and self.heap[0][0] <= now:
-                    self.due.put(heapq.heappop(self.heap)[2])
+                    due, _, user = heapq.heappop(self.heap)
+                    self.due.put((due, user))
                 soonest = self.heap[0][0] if self.heap else self.deadline
                 self.changed.wait(min(soonest, self.deadline) - now)
         for _ in range(threads):
@@ -381,8 +392,10 @@ def drive(users: list, seconds: float) -> None:
         scheduler.put(user, start + random.uniform(0, pause))
 
     def loop() -> None:
-        while (user := scheduler.due.get()) is not None:
+        while (item := scheduler.due.get()) is not None:
+            due, user = item
             if time.monotonic() < scheduler.deadline:
+                user.waited = max(0.0, time.monotonic() - due)
                 scheduler.put(user, time.monotonic() + user.act())
 
     with ThreadPoolExecutor(CLIENT_THREADS) as pool:
@@ -400,17 +413,22 @@ class Recomputes:
     """The recomputes of the large contest-trade during the run."""
 
     seconds: list[float] = field(default_factory=list)
+    #: the recomputes of the published trade the contestants read
+    published: list[float] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
 
 
 def recompute_loop(app, world: World, stop: threading.Event, out: Recomputes) -> None:
-    """Queue a recompute of the large contest-trade, wait for its end, pause, again."""
+    """Queue a recompute of the large contest-trade, wait for its end, pause, then of the
+    published trade the contestants read, and so on."""
     with app.app_context():
-        while not stop.is_set():
-            job = results_services.start_recompute([world.large_ct], None, world.contest_id)
+        for ct_id in itertools.cycle((world.large_ct, world.published_ct)):
+            if stop.is_set():
+                break
+            job = results_services.start_recompute([ct_id], None, None)
             db.session.commit()
             began = time.monotonic()
-            queue_recompute(job.id, [world.large_ct])
+            queue_recompute(job.id, [ct_id])
             while True:
                 time.sleep(0.1)
                 db.session.expire_all()
@@ -422,8 +440,10 @@ def recompute_loop(app, world: World, stop: threading.Event, out: Recomputes) ->
                     return
             if ended.state == "failed" or (ended.result or {}).get("refused"):
                 out.failed.append(f"job {job.id}: {ended.message} {ended.result}")
-            else:
+            elif ct_id == world.large_ct:
                 out.seconds.append(time.monotonic() - began)
+            else:
+                out.published.append(time.monotonic() - began)
             stop.wait(RECOMPUTE_PAUSE_S)
         db.session.remove()
 
@@ -558,11 +578,25 @@ def report(
     print(
         f"recomputes of {RECOMPUTE_ENTRIES} entries: {len(done)} done, median "
         f"{percentile(done, 50):.2f} s, max {percentile(done, 100):.2f} s, "
-        f"{len(recomputes.failed)} failed"
+        f"{len(recomputes.failed)} failed; of the published trade being read: "
+        f"{len(recomputes.published)} done"
     )
+    offered = {
+        "saves": GROUPS * JUDGES_PER_GROUP / THINK_S,
+        "contestants' requests": CONTESTANTS * 4 / (1.25 + 4.0 + CONTESTANT_THINK_S),
+    }
+    achieved = {
+        "saves": len(kinds["save"].latencies) / seconds,
+        "contestants' requests": sum(
+            len(kinds[k].latencies) for k in Contestant.STEPS if k in kinds
+        )
+        / seconds,
+    }
+    for what, rate in offered.items():
+        print(f"{what}: offered ~{rate:.1f}/s, achieved {achieved[what]:.1f}/s")
     problems += [f"recompute failed: {f}" for f in recomputes.failed]
-    if not done:
-        problems.append("no recompute finished during the run")
+    if not done or not recomputes.published:
+        problems.append("no recompute of each trade finished during the run")
     print(
         f"check: {check.saves} saves confirmed, {check.changes} audit rows; {check.missing} "
         f"missing marks, {check.wrong_values} wrong values, {check.unexpected} marks never saved"
@@ -587,7 +621,7 @@ def main() -> None:
         **os.environ,
         "DATABASE_URL": DATABASE_URL,
         "REDIS_URL": REDIS_URL,
-        "SECRET_KEY": secrets.token_hex(32),
+        **app_keys(),
         "JINGSAI_INSTANCE": str(instance),
         "JINGSAI_QUEUE": f"jingsai-bench-soak-{uuid.uuid4().hex[:8]}",
         "JINGSAI_LOOKUP_LIMIT": "100000000 per minute",
@@ -600,6 +634,7 @@ def main() -> None:
         app = create_app(
             {
                 "SQLALCHEMY_DATABASE_URI": DATABASE_URL,
+                **keys_config(env),
                 "INSTANCE_DIR": str(instance),
                 "CELERY": load_config(env)["CELERY"],
             }

@@ -3,6 +3,7 @@
 from competitions.accounts.models import ContestRole, User
 from competitions.certificates.models import Certificate, CertificateDesign, CertificateImage
 from competitions.core.audit import AuditLog
+from competitions.core.audit_chain import AuditSeal
 from competitions.core.jobs import Job, JobFile
 from competitions.judging.models import (
     CodeReveal,
@@ -35,6 +36,7 @@ from competitions.results.models import Honour, Result, ResultSet, TeamResult
 __all__ = [
     "Appeal",
     "AuditLog",
+    "AuditSeal",
     "Certificate",
     "CertificateDesign",
     "CertificateImage",

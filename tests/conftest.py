@@ -26,6 +26,12 @@ POSTGRES_ADMIN_URL = os.environ.get(
 )
 REDIS_URL = os.environ.get("JINGSAI_TEST_REDIS_URL", "redis://127.0.0.1:6379/14")
 BACKENDS = [b for b in os.environ.get("JINGSAI_TEST_BACKENDS", "sqlite,postgresql").split(",") if b]
+#: The keys of test apps and of the worker processes they share with (production needs both).
+TEST_KEYS = {
+    "SECRET_KEY": "test",
+    "JINGSAI_CERT_KEY": "test-certificates",
+    "JINGSAI_AUDIT_KEY": "test-audit",
+}
 #: One database per run, so two runs on one server do not collide.
 TEST_DB = f"jingsai_test_{os.getpid()}"
 
@@ -74,7 +80,9 @@ def base_config(tmp_path, database_url: str) -> dict:
     instance = tmp_path / "instance"
     return {
         "TESTING": True,
-        "SECRET_KEY": "test",
+        "SECRET_KEY": TEST_KEYS["SECRET_KEY"],
+        "CERT_KEY": TEST_KEYS["JINGSAI_CERT_KEY"],
+        "AUDIT_KEY": TEST_KEYS["JINGSAI_AUDIT_KEY"],
         "WTF_CSRF_ENABLED": False,
         "SQLALCHEMY_DATABASE_URI": database_url,
         "INSTANCE_DIR": str(instance),
@@ -151,6 +159,7 @@ def worker_env(postgres_test_url, redis_url, tmp_path_factory):
         "REDIS_URL": redis_url,
         "JINGSAI_QUEUE": f"jingsai-test-{uuid.uuid4().hex[:8]}",
         "JINGSAI_INSTANCE": str(instance),
+        **TEST_KEYS,
     }
     log_path = instance / "worker.log"
     with open(log_path, "wb") as log:

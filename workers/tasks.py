@@ -6,10 +6,13 @@ from functools import partial
 from celery import chord, shared_task
 
 from competitions.certificates import issue as certificate_issue
+from competitions.core import audit_chain
 from competitions.core.audit import acting_as
+from competitions.core.audit_cli import audit_key
 from competitions.core.db import db
 from competitions.core.jobs import Job, add_progress, finish_job, report_progress
 from competitions.imports import jobs as import_jobs
+from competitions.imports import marks as marks_import
 from competitions.imports import services as imports
 from competitions.publication import services as publication
 from competitions.registry.rules import N_
@@ -22,16 +25,43 @@ logger = logging.getLogger(__name__)
 @shared_task(name="imports.import_entries")
 def import_entries(job_id: str) -> None:
     """Import a job's uploaded contestants into its contest, all or nothing, and mark the job."""
+    _run_import(
+        job_id,
+        lambda job, upload, progress: imports.import_file(
+            job.contest_id, upload.filename, upload.data, progress
+        ),
+    )
+
+
+@shared_task(name="imports.import_marks")
+def import_marks(job_id: str) -> None:
+    """Import a job's uploaded marks file (theory by ID number, practical by code), all or
+    nothing, and mark the job."""
+    part = {kind: part for part, kind in import_jobs.MARKS_KINDS.items()}
+
+    def run(job, upload, progress):
+        return marks_import.import_marks(
+            job.result["contest_trade_id"],
+            part[job.kind],
+            upload.filename,
+            upload.data,
+            job.user_id,
+            progress,
+        )
+
+    _run_import(job_id, run)
+
+
+def _run_import(job_id: str, run) -> None:
+    """Run an import job once: ``run(job, upload, progress)`` checks and saves, its outcome is
+    recorded and committed; on an unexpected error nothing is saved and the job fails."""
     job = db.session.get(Job, job_id)
     if job is None or job.state in ("succeeded", "failed"):
         logger.info("import job %s: nothing to do (already ended or gone)", job_id)
         return
     try:
         with acting_as(job.user_id, job.contest_id):
-            upload = job.file("input")
-            outcome = imports.import_file(
-                job.contest_id, upload.filename, upload.data, partial(report_progress, job_id)
-            )
+            outcome = run(job, job.file("input"), partial(report_progress, job_id))
             import_jobs.record_outcome(job, outcome)
             db.session.commit()
     except Exception:
@@ -99,6 +129,12 @@ def finalise_due() -> list[int]:
     if done:
         logger.info("made final at the end of their public notice: %s", done)
     return done
+
+
+@shared_task(name="audit.seal")
+def seal_audit_log() -> int:
+    """Periodic (Celery beat): seal the audit records written since the last seal."""
+    return audit_chain.seal_pending(db.session, audit_key())
 
 
 def queue_recompute(job_id: str, ct_ids: list[int]) -> None:

@@ -10,7 +10,6 @@ committed is overwritten by the re-run, which gives its subject the same number 
 import io
 import logging
 import os
-import re
 import zipfile
 from collections.abc import Callable
 from contextlib import contextmanager
@@ -75,9 +74,9 @@ def issue_chunk(job_id: str, items: list, checkpoint: Callable[[], None]) -> int
     """Issue the planned certificates ``items`` ([contest-trade, subject, seq]); returns how
     many were issued now (those issued by an earlier delivery of the same work are skipped)."""
     ct_ids = sorted({item[0] for item in items})
-    codes = services.trade_codes(ct_ids)
+    codes = services.contests_of(ct_ids)
     facts = {ct_id: {f.subject: f for f in services.wanted(ct_id)} for ct_id in ct_ids}
-    contests = {c[3] for c in codes.values()}
+    contests = {c[2] for c in codes.values()}
     batch = {c: (renderer_for(c), services.issue_day(c)) for c in contests}
     live = {
         (c.contest_trade_id, c.live_subject): c
@@ -96,8 +95,8 @@ def issue_chunk(job_id: str, items: list, checkpoint: Callable[[], None]) -> int
         current = live.get((ct_id, subject))
         if current and current.fingerprint == rules.fingerprint(wanted):
             continue  # issued by an earlier delivery of this work
-        number = rules.certificate_number(*codes[ct_id][:3], seq, key)
-        contest_id = codes[ct_id][3]
+        year, contest_code, contest_id = codes[ct_id]
+        number = rules.certificate_number(year, contest_code, ct_id, seq, key)
         _issue_one(job_id, ct_id, contest_id, number, seq, batch[contest_id], wanted, current)
         issued += 1
         pending += 1
@@ -197,12 +196,9 @@ def write_zip(relative: str, certificates: list[Certificate]) -> str:
     root = storage_dir()
     with _stored(relative) as partial, zipfile.ZipFile(partial, "w", zipfile.ZIP_STORED) as zf:
         for c in certificates:
-            zf.write(root / c.file_path, f"{_plain(c.trade)}/{_plain(f'{c.number}-{c.name}')}.pdf")
+            folder, name = rules.file_name_part(c.trade), rules.file_name_part(c.name)
+            zf.write(root / c.file_path, f"{folder}/{c.number}-{name}.pdf")
     return relative
-
-
-def _plain(text: str) -> str:
-    return re.sub(r'[\\/:*?"<>|\s]+', "_", text) or "_"
 
 
 REGISTER_COLUMNS = (

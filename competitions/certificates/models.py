@@ -93,7 +93,7 @@ class Certificate(db.Model):
 
     __audited__ = True
     id: Mapped[int] = mapped_column(primary_key=True)
-    #: {year}-{contest code}-{trade code}-{seq}-{check}, see rules.certificate_number.
+    #: {contest}{yy}-{contest-trade}-{seq}-{check}, see rules.certificate_number.
     number: Mapped[str] = mapped_column(String(100), unique=True)
     #: Restrict: an issued certificate stays verifiable; its contest-trade cannot vanish under it.
     contest_trade_id: Mapped[int] = mapped_column(

@@ -53,48 +53,73 @@ AWARD_ZH = {
 
 #: Crockford's base32: no I, L, O or U, so a typed check part cannot be misread.
 CHECK_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-CHECK_LENGTH = 6
-#: What a typed check part may contain by mistake, and what was meant.
+#: 25 bits: one guess in 33 million, at most 60 guesses a minute (the /verify rate limit).
+CHECK_LENGTH = 5
+#: Characters of the contest's code kept in a number (before its two-digit year).
+CONTEST_LENGTH = 8
+#: What a typed number may contain by mistake where only digits (O, I, L) or only check
+#: characters (also U) belong, and what was meant.
+_DIGIT_TYPOS = str.maketrans({"O": "0", "I": "1", "L": "1"})
 _CHECK_TYPOS = str.maketrans({"O": "0", "I": "1", "L": "1", "U": "V"})
 _DASHES = re.compile(r"[\u2010-\u2015\u2212\uFE58\uFE63\uFF0D_‐]")
-_SHAPE = re.compile(
-    rf"^(\d{{4}})-([A-Z0-9]+(?:-[A-Z0-9]+)*)-(\d{{4,}})-([0-9A-Z]{{{CHECK_LENGTH}}})$"
-)
+_SHAPE = re.compile(rf"^([A-Z0-9]{{1,{CONTEST_LENGTH}}}\d{{2}})-(\d{{4,}})-(\d{{4,}})-(\w+)$")
 
 
 # --- numbers ---------------------------------------------------------------------------------
 
 
-def code_segment(code: str) -> str:
-    """A contest or trade code as printed in a number: upper case ASCII letters and digits, any
-    other run of characters one hyphen ("sd prov" → "SD-PROV"); "X" when nothing is left."""
-    plain = unicodedata.normalize("NFKC", code).upper()
-    segment = re.sub(r"[^A-Z0-9]+", "-", plain).strip("-")
-    return segment or "X"
+def contest_segment(code: str, year: int) -> str:
+    """A contest as printed in a number: its code in upper-case ASCII letters and digits without
+    its year (at most 8 characters, "X" when none is left), then the year's last two digits
+    ("SD-2018", 2018 → "SD18"; "sd prov", 2019 → "SDPROV19")."""
+    plain = re.sub(r"[^A-Z0-9]+", "", unicodedata.normalize("NFKC", code).upper())
+    plain = plain.replace(str(year), "")[:CONTEST_LENGTH] or "X"
+    return f"{plain}{year % 100:02d}"
 
 
 def check_part(prefix: str, key: bytes) -> str:
-    """The check part of a number: HMAC-SHA256 of the rest under the site's secret, its first
-    30 bits in Crockford base32 (6 characters), so numbers cannot be guessed from their order."""
+    """The check part of a number: HMAC-SHA256 of the rest under the certificate key, its first
+    25 bits in Crockford base32 (5 characters), so numbers cannot be guessed from their order."""
     digest = hmac.new(key, prefix.encode(), hashlib.sha256).digest()
-    bits = int.from_bytes(digest[:4], "big") >> 2
-    return "".join(CHECK_ALPHABET[(bits >> shift) & 31] for shift in range(25, -1, -5))
+    bits = int.from_bytes(digest[:4], "big") >> (32 - 5 * CHECK_LENGTH)
+    shifts = range(5 * (CHECK_LENGTH - 1), -1, -5)
+    return "".join(CHECK_ALPHABET[(bits >> shift) & 31] for shift in shifts)
 
 
-def certificate_number(year: int, contest_code: str, trade_code: str, seq: int, key: bytes) -> str:
-    """``{year}-{contest code}-{trade code}-{seq}-{check}``, seq at least 4 digits."""
-    prefix = f"{year}-{code_segment(contest_code)}-{code_segment(trade_code)}-{seq:04d}"
+def certificate_number(
+    year: int, contest_code: str, contest_trade_id: int, seq: int, key: bytes
+) -> str:
+    """``{contest}{yy}-{trade}-{seq}-{check}``, short enough to read out on the phone
+    ("SD18-0602-0004-7KQ2M"): the contest (:func:`contest_segment`), the trade's number in the
+    contest (its contest-trade id, which makes numbers unique however alike two contests' codes
+    read) and the certificate's sequence in it, each at least 4 digits, then the check part."""
+    prefix = f"{contest_segment(contest_code, year)}-{contest_trade_id:04d}-{seq:04d}"
     return f"{prefix}-{check_part(prefix, key)}"
+
+
+#: A number of the real shape, for hints (its check part made with a key no site has).
+EXAMPLE_NUMBER = certificate_number(2018, "SD-2018", 602, 4, b"example")
 
 
 def normalise_number(raw: str) -> str:
     """A typed number as stored: full-width characters made plain, spaces removed, upper case,
-    every kind of dash a hyphen, and in the check part of a number O read as 0, I and L as 1,
-    U as V (text that is no number at all is left as typed, apart from the first steps)."""
+    every kind of dash a hyphen, and in the digit parts of a number O read as 0, I and L as 1,
+    in its check part also U as V (text that is no number at all is left as typed, apart from
+    the first steps)."""
     text = unicodedata.normalize("NFKC", raw or "")
     text = _DASHES.sub("-", re.sub(r"\s+", "", text)).upper()
-    head, dash, tail = text.rpartition("-")
-    read = f"{head}{dash}{tail.translate(_CHECK_TYPOS)}"
+    parts = text.split("-")
+    if len(parts) != 4:
+        return text
+    contest, trade, seq, check = parts
+    read = "-".join(
+        (
+            contest,
+            trade.translate(_DIGIT_TYPOS),
+            seq.translate(_DIGIT_TYPOS),
+            check.translate(_CHECK_TYPOS),
+        )
+    )
     return read if _SHAPE.match(read) else text
 
 
@@ -104,19 +129,40 @@ def number_problem(number: str, key: bytes) -> Reason | None:
     if not number:
         return Reason.of(N_("type the certificate number"))
     found = _SHAPE.match(number)
-    if found is None or not set(found.group(4)) <= set(CHECK_ALPHABET):
+    check = found.group(4) if found else ""
+    if len(check) != CHECK_LENGTH or not set(check) <= set(CHECK_ALPHABET):
         return Reason.of(
             N_("%(number)s is not a certificate number: it reads like %(example)s"),
             number=number[:60],
-            example="2019-SD-6-20-01-0001-7KQ2MX",
+            example=EXAMPLE_NUMBER,
         )
     prefix = number.rsplit("-", 1)[0]
-    if not hmac.compare_digest(check_part(prefix, key), found.group(4)):
+    if not hmac.compare_digest(check_part(prefix, key), check):
         return Reason.of(
             N_("the check part of %(number)s does not match: look for a typing mistake"),
             number=number,
         )
     return None
+
+
+# --- file names ------------------------------------------------------------------------------
+
+#: Names Windows keeps for devices, whatever the extension.
+_RESERVED = {"CON", "PRN", "AUX", "NUL"} | {f"{d}{n}" for d in ("COM", "LPT") for n in range(10)}
+_UNSAFE_IN_NAMES = re.compile(r'[\\/:*?"<>|\s_]+')
+
+
+def file_name_part(text: str, limit: int = 80) -> str:
+    """Text as one safe part of a file or folder name (entries of a certificate ZIP): control,
+    format (direction overrides, zero-width) and separator characters, path and Windows
+    punctuation and spaces become "_" (one for a run), no dot first (no "..", no hidden
+    file), no Windows device name, at most ``limit`` characters; "_" when nothing is left."""
+    shown = "".join(
+        "_" if unicodedata.category(char) in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp") else char
+        for char in text
+    )
+    part = _UNSAFE_IN_NAMES.sub("_", shown).lstrip("._")[:limit].rstrip("_") or "_"
+    return f"_{part}" if part.split(".")[0].upper() in _RESERVED else part
 
 
 # --- body templates --------------------------------------------------------------------------

@@ -21,7 +21,6 @@ from competitions.registry.models import (
     Delegation,
     Entry,
     Person,
-    Trade,
     Unit,
 )
 from competitions.registry.rules import mask_id_number
@@ -35,8 +34,9 @@ HONOUR_STATES = ("recommended", "granted")
 
 
 def number_key() -> bytes:
-    """The key of the numbers' check parts, derived from the site's secret."""
-    secret = current_app.config["SECRET_KEY"].encode()
+    """The key of the numbers' check parts, derived from the certificate key (``CERT_KEY``,
+    apart from the session key so that a new session key leaves certificates valid)."""
+    secret = current_app.config["CERT_KEY"].encode()
     return hmac.new(secret, b"jingsai certificate numbers", hashlib.sha256).digest()
 
 
@@ -223,12 +223,11 @@ def _last_seq(ct_id: int) -> int:
     )
 
 
-def trade_codes(ct_ids: list[int]) -> dict[int, tuple[int, str, str, int]]:
-    """{contest-trade: (year, contest code, trade code, contest id)} for numbering."""
+def contests_of(ct_ids: list[int]) -> dict[int, tuple[int, str, int]]:
+    """{contest-trade: (year, contest code, contest id)} for numbering."""
     rows = db.session.execute(
-        select(ContestTrade.id, Contest.year, Contest.code, Trade.code, Contest.id)
+        select(ContestTrade.id, Contest.year, Contest.code, Contest.id)
         .join(Contest, Contest.id == ContestTrade.contest_id)
-        .join(Trade, Trade.id == ContestTrade.trade_id)
         .where(ContestTrade.id.in_(ct_ids))
     )
     return {ct_id: rest for ct_id, *rest in rows}

@@ -21,7 +21,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 
 from competitions.accounts.permissions import require_contest_role
-from competitions.certificates import issue, render, services
+from competitions.certificates import issue, render, rules, services
 from competitions.certificates.forms import DesignForm
 from competitions.certificates.models import Certificate, CertificateImage
 from competitions.core.confirm import ConfirmForm, confirm_page
@@ -125,7 +125,8 @@ def preview(contest_id: int):
         )
         return redirect(url_for("certificates.design", contest_id=contest_id))
     renderer = render.Renderer(services.design_data(design), font)
-    number = f"{contest.year}-SAMPLE-0001-000000"
+    # a number of the real shape that no certificate has (no contest-trade has id 0)
+    number = f"{rules.contest_segment(contest.code, contest.year)}-0000-0000-00000"
     pdf = renderer.render(services.sample_facts(contest, kind), number, design.issued_on)
     return send_file(io.BytesIO(pdf), mimetype="application/pdf", download_name="preview.pdf")
 

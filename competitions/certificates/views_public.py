@@ -24,7 +24,9 @@ def verify_form():
     form = VerifyForm(request.args)
     if request.args and form.validate():
         return redirect(url_for("certificates.verify", number=form.number.data.strip()))
-    return render_template("certificates/verify.html", form=form, outcome=None)
+    return render_template(
+        "certificates/verify.html", form=form, outcome=None, example=rules.EXAMPLE_NUMBER
+    )
 
 
 @bp.route("/verify/<path:number>")
@@ -46,6 +48,7 @@ def verify(number: str):
         problem=say(problem) if problem else None,
         typed=number,
         replacement=certificate.replaced_by if certificate else None,
+        example=rules.EXAMPLE_NUMBER,
     ), status
 
 

@@ -52,9 +52,9 @@ SHARED = ("trade", "unit", "person", "user_account")
 #: Small tables about shared rows (a judge's declared relation with a contestant): a row goes
 #: along when every row it points at did.
 LINKS = ("declared_relation",)
-#: Records of the whole site (background jobs and their files): only in a whole-database
-#: export.
-SITE_WIDE = ("job", "job_file")
+#: Records of the whole site (background jobs and their files, the audit chain's seals, which
+#: cover every contest's records at once): only in a whole-database export.
+SITE_WIDE = ("job", "job_file", "audit_seal")
 #: Columns naming a file of the certificate folder: the file goes along with its row.
 FILE_COLUMNS = {"certificate": "file_path"}
 #: Keys per query when rows are fetched by their keys.

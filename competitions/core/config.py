@@ -3,6 +3,8 @@
 import os
 from pathlib import Path
 
+from competitions.core.keys import is_production
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -40,7 +42,13 @@ def load_config(environ=os.environ) -> dict:
         broker = f"sqla+sqlite:///{instance / 'celery-broker.sqlite'}"
         backend = f"db+sqlite:///{instance / 'celery-results.sqlite'}"
     return {
-        "SECRET_KEY": environ.get("SECRET_KEY", "dev-only-change-me"),
+        #: Empty here: competitions.core.keys.resolve_keys fills them from instance files, or
+        #: refuses to start when KEYS_REQUIRED (production) and they are not set.
+        "SECRET_KEY": environ.get("SECRET_KEY") or None,
+        "CERT_KEY": environ.get("JINGSAI_CERT_KEY") or None,
+        #: Keys the seals of the audit chain (competitions/core/audit_chain.py).
+        "AUDIT_KEY": environ.get("JINGSAI_AUDIT_KEY") or None,
+        "KEYS_REQUIRED": is_production(environ),
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "REDIS_URL": redis_url,
@@ -80,6 +88,10 @@ def load_config(environ=os.environ) -> dict:
         "LOOKUP_RATE_LIMIT": environ.get("JINGSAI_LOOKUP_LIMIT", "10 per minute"),
         #: How often the live board in the hall looks for newly published results.
         "BOARD_REFRESH_SECONDS": int(environ.get("JINGSAI_BOARD_REFRESH", 10)),
+        #: The board shows each trade this many rows a page and turns to the next page (or trade)
+        #: every so many seconds (a screen may ask for another pace with ?rotate=N).
+        "BOARD_ROWS_PER_PAGE": int(environ.get("JINGSAI_BOARD_ROWS", 12)),
+        "BOARD_ROTATE_SECONDS": int(environ.get("JINGSAI_BOARD_ROTATE", 8)),
         #: Public holidays and make-up working days (调休), ISO dates, comma-separated: the
         #: working-day count of public notice follows them.
         "HOLIDAYS": [d for d in environ.get("JINGSAI_HOLIDAYS", "").split(",") if d],
@@ -102,7 +114,8 @@ def load_config(environ=os.environ) -> dict:
             ),
             # Run by one `celery beat` (or a worker started with -B in the embedded setup).
             "beat_schedule": {
-                "finalise-due-results": {"task": "publication.finalise_due", "schedule": 60.0}
+                "finalise-due-results": {"task": "publication.finalise_due", "schedule": 60.0},
+                "seal-audit-log": {"task": "audit.seal", "schedule": 60.0},
             },
         },
     }

@@ -13,13 +13,25 @@ from competitions.registry.rules import N_
 #: How many errors the job keeps for its page; the report file has them all.
 ERRORS_KEPT = 500
 KIND = "import_entries"
+#: Marks imports: theory marks by ID number, practical marks by anonymous code.
+MARKS_KINDS = {"theory": "import_theory", "practical": "import_practical"}
+KINDS = (KIND, *MARKS_KINDS.values())
 
 
 def create_import_job(
-    contest_id: int, user_id: int, filename: str, content_type: str, data: bytes
+    contest_id: int,
+    user_id: int,
+    filename: str,
+    content_type: str,
+    data: bytes,
+    kind: str = KIND,
+    ct_id: int | None = None,
 ) -> Job:
-    """A pending import job holding the uploaded file (the caller commits, then queues)."""
-    job = create_job(KIND, user_id, contest_id)
+    """A pending import job holding the uploaded file (the caller commits, then queues); a
+    marks import keeps its contest-trade in the job's result until it ends."""
+    job = create_job(kind, user_id, contest_id)
+    if ct_id is not None:
+        job.result = {"contest_trade_id": ct_id}
     db.session.add(
         JobFile(
             job_id=job.id,
@@ -36,8 +48,9 @@ def create_import_job(
 def record_outcome(job: Job, outcome: Outcome) -> None:
     """Mark the job: succeeded with the counts, or failed with its errors and their report."""
     job.total = outcome.rows
+    kept = {k: v for k, v in (job.result or {}).items() if k == "contest_trade_id"}
     if outcome.ok:
-        finish_job(job, "succeeded", N_("Import finished."), outcome.counts())
+        finish_job(job, "succeeded", N_("Import finished."), {**kept, **outcome.counts()})
         return
     db.session.add(
         JobFile(
@@ -53,6 +66,7 @@ def record_outcome(job: Job, outcome: Outcome) -> None:
         "failed",
         N_("Nothing was saved: the file has problems."),
         {
+            **kept,
             "rows": outcome.rows,
             "error_count": len(outcome.errors),
             "errors": outcome.errors[:ERRORS_KEPT],
@@ -60,23 +74,29 @@ def record_outcome(job: Job, outcome: Outcome) -> None:
     )
 
 
-def recent_jobs(contest_id: int, limit: int = 20) -> list:
-    """The contest's latest imports: id, state, when, who, file name (no file contents)."""
+def recent_jobs(contest_id: int, limit: int = 20, kind: str = KIND) -> list:
+    """The contest's latest imports of a kind: id, state, when, who, file name (no contents)."""
     return db.session.execute(
-        select(Job.id, Job.state, Job.created_at, User.display_name, JobFile.filename)
+        select(Job.id, Job.state, Job.created_at, User.display_name, JobFile.filename, Job.result)
         .outerjoin(User, User.id == Job.user_id)
         .outerjoin(JobFile, (JobFile.job_id == Job.id) & (JobFile.role == "input"))
-        .where(Job.contest_id == contest_id, Job.kind == KIND)
+        .where(Job.contest_id == contest_id, Job.kind == kind)
         .order_by(Job.created_at.desc())
         .limit(limit)
     ).all()
 
 
+def recent_marks_jobs(contest_id: int, kind: str, ct_id: int) -> list:
+    """The contest-trade's latest marks imports of a kind (theory or practical)."""
+    rows = recent_jobs(contest_id, 50, kind)
+    return [r for r in rows if (r.result or {}).get("contest_trade_id") == ct_id][:20]
+
+
 def import_job(contest_id: int, job_id: str) -> Job | None:
-    """The contest's import job with this id, without loading its files."""
+    """The contest's import job (of any kind) with this id, without loading its files."""
     return db.session.scalar(
         select(Job)
-        .where(Job.id == job_id, Job.contest_id == contest_id, Job.kind == KIND)
+        .where(Job.id == job_id, Job.contest_id == contest_id, Job.kind.in_(KINDS))
         .options(lazyload(Job.files))
     )
 

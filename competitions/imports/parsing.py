@@ -59,11 +59,65 @@ _ALIASES = {
     "单位": "unit",
     "出生年月": "birth_date",
 }
-_HEADERS = {
-    **{c.zh: c.key for c in COLUMNS},
-    **{c.en: c.key for c in COLUMNS},
-    **_ALIASES,
+#: The columns of a marks import, beside one column per marking-scheme item (its code).
+THEORY_COLUMNS = (
+    Column("id_number", "证件号码", "id_number", required=True),
+    Column("name", "姓名", "name", required=True),
+    Column("part_score", "理论知识成绩", "theory_score"),
+)
+PRACTICAL_COLUMNS = (
+    Column("code", "加密号", "code", required=True),
+    Column("time_used", "用时", "time_used"),
+)
+_MARKS_ALIASES = {
+    "身份证号": "id_number",
+    "身份证号码": "id_number",
+    "理论成绩": "part_score",
+    "理论考试成绩": "part_score",
+    "用时（分:秒）": "time_used",
 }
+#: Item columns are keyed by this prefix and the item's code ("item:T1").
+ITEM = "item:"
+
+
+@dataclass(frozen=True)
+class Layout:
+    """The columns one kind of import reads: fixed columns (Chinese or English headers), other
+    spellings of them, and columns named by their exact header (a scheme's item codes)."""
+
+    columns: tuple[Column, ...]
+    aliases: dict[str, str] = field(default_factory=dict)
+    items: tuple[str, ...] = ()
+
+    def key_of(self, header) -> str | None:
+        """The column key of a header cell ("姓名", "Name ", "T1" → "item:T1"), or None."""
+        if not isinstance(header, str):
+            return None
+        text = header.strip().strip("*＊").strip()
+        if text in self.items:
+            return ITEM + text
+        headers = {
+            **{c.zh: c.key for c in self.columns},
+            **{c.en: c.key for c in self.columns},
+            **self.aliases,
+        }
+        return headers.get(text) or headers.get(text.lower().replace(" ", "_"))
+
+
+#: The contestants-and-entries import.
+ENTRIES = Layout(COLUMNS, _ALIASES)
+
+
+def theory_layout(item_codes: tuple[str, ...]) -> Layout:
+    """Theory marks by ID number: the theory part score, or one column per theory item."""
+    return Layout(THEORY_COLUMNS, _MARKS_ALIASES, item_codes)
+
+
+def practical_layout(item_codes: tuple[str, ...]) -> Layout:
+    """Practical marks by anonymous code: one column per item, time used optional."""
+    return Layout(PRACTICAL_COLUMNS, _MARKS_ALIASES, item_codes)
+
+
 #: What a damaged or foreign file raises inside openpyxl's reader.
 _NOT_XLSX = (
     zipfile.BadZipFile,
@@ -95,22 +149,20 @@ class Sheet:
 
 
 def column_key(header) -> str | None:
-    """The column key of a header cell ("姓名", "Name ", "ID number" → "id_number"), or None."""
-    if not isinstance(header, str):
-        return None
-    text = header.strip().strip("*＊").strip()
-    return _HEADERS.get(text) or _HEADERS.get(text.lower().replace(" ", "_"))
+    """The entries import's key of a header cell ("姓名", "ID number" → "id_number"), or None."""
+    return ENTRIES.key_of(header)
 
 
-def read_upload(filename: str, data: bytes) -> Sheet:
-    """Read an upload by its extension: .xlsx with openpyxl, .csv as UTF-8 or GB18030 text."""
+def read_upload(filename: str, data: bytes, layout: Layout = ENTRIES) -> Sheet:
+    """Read an upload by its extension: .xlsx with openpyxl, .csv as UTF-8 or GB18030 text;
+    its header row is read by ``layout``."""
     if not data:
         raise FileProblem(Reason.of(N_("the file is empty")))
     name = (filename or "").lower()
     if name.endswith(".csv"):
-        return _sheet(_csv_rows(data))
+        return _sheet(_csv_rows(data), layout)
     if name.endswith(".xlsx"):
-        return _read_xlsx(data)
+        return _read_xlsx(data, layout)
     raise FileProblem(Reason.of(N_("only .xlsx and .csv files can be imported")))
 
 
@@ -136,7 +188,7 @@ def _too_many_rows() -> FileProblem:
     return FileProblem(Reason.of(N_("the file has more than %(max)s rows; split it"), max=MAX_ROWS))
 
 
-def _read_xlsx(data: bytes) -> Sheet:
+def _read_xlsx(data: bytes, layout: Layout) -> Sheet:
     """The first worksheet of a workbook; formulas stay formulas (text starting with "=")."""
     if problem := unpacked_problem(data):
         raise FileProblem(problem)
@@ -147,7 +199,7 @@ def _read_xlsx(data: bytes) -> Sheet:
             if (sheet.max_row or 0) > LAST_ROW:  # as the sheet declares it: stop before reading
                 raise _too_many_rows()
             rows = sheet.iter_rows(max_row=LAST_ROW + 1, values_only=True)
-            return _sheet(tuple(_cell(v) for v in row) for row in rows)
+            return _sheet((tuple(_cell(v) for v in row) for row in rows), layout)
         finally:
             book.close()
     except FileProblem:
@@ -191,13 +243,13 @@ def _blank(value) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def _sheet(rows) -> Sheet:
+def _sheet(rows, layout: Layout) -> Sheet:
     """Map the header row to column keys and collect the non-empty data rows."""
     rows = iter(rows)
     header_row = next(rows, None)
     if header_row is None or all(_blank(v) for v in header_row):
         raise FileProblem(Reason.of(N_("the file is empty")))
-    positions = _header_positions(header_row)
+    positions = _header_positions(header_row, layout)
     sheet = Sheet(headers={key: str(header_row[i]).strip() for key, i in positions.items()})
     for number, row in enumerate(rows, start=2):
         if number > LAST_ROW:
@@ -213,11 +265,11 @@ def _sheet(rows) -> Sheet:
     return sheet
 
 
-def _header_positions(header_row) -> dict[str, int]:
+def _header_positions(header_row, layout: Layout) -> dict[str, int]:
     """{column key: index} of the header row; refuses repeated and missing required columns."""
     positions: dict[str, int] = {}
     for index, header in enumerate(header_row):
-        key = column_key(header)
+        key = layout.key_of(header)
         if key is None:
             continue
         if key in positions:
@@ -225,7 +277,7 @@ def _header_positions(header_row) -> dict[str, int]:
                 Reason.of(N_("the column %(column)s appears twice"), column=str(header).strip())
             )
         positions[key] = index
-    missing = [f"{c.zh} ({c.en})" for c in COLUMNS if c.required and c.key not in positions]
+    missing = [f"{c.zh} ({c.en})" for c in layout.columns if c.required and c.key not in positions]
     if missing:
         raise FileProblem(
             Reason.of(N_("required columns are missing: %(columns)s"), columns=", ".join(missing))

@@ -11,7 +11,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from competitions.core.i18n import say
-from competitions.imports.parsing import COLUMNS, MAX_ROWS
+from competitions.imports.parsing import COLUMNS, MAX_ROWS, PRACTICAL_COLUMNS, THEORY_COLUMNS
 from competitions.imports.rules import CHOICES
 from competitions.registry.rules import N_, Reason
 
@@ -150,3 +150,52 @@ def template_csv() -> bytes:
     out = io.StringIO()
     csv.writer(out).writerow([c.zh for c in COLUMNS])
     return out.getvalue().encode("utf-8-sig")
+
+
+def marks_template(
+    part: str, items: list[tuple[str, str, str]], rows: list[tuple[str, ...]]
+) -> bytes:
+    """A marks import template: sheet 1 the headers (ID number and name, or code; one column
+    per item (code); time used for practical) with this trade's ``rows`` filled in; sheet 2
+    "说明" the items (code, criterion, max mark) and what to type."""
+    fixed = THEORY_COLUMNS if part == "theory" else PRACTICAL_COLUMNS
+    keys = [c.zh for c in fixed if c.key not in ("part_score", "time_used")]
+    headers = [*keys, *(code for code, _c, _m in items)]
+    if part == "practical":
+        headers.append("用时")
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "理论成绩" if part == "theory" else "技能操作成绩"
+    sheet.append(headers)
+    for index in range(1, len(headers) + 1):
+        sheet.cell(1, index).font = Font(bold=True)
+        sheet.column_dimensions[get_column_letter(index)].width = 22 if index == 1 else 12
+    sheet.column_dimensions["A"].number_format = "@"
+    for row in rows:
+        sheet.append([safe_cell(v) for v in row])
+    sheet.freeze_panes = "A2"
+    notes = book.create_sheet("说明")
+    notes.append(
+        [
+            _(
+                "One row per contestant. Fill in a mark for every item column; remove the "
+                "columns of items that are not imported. Nothing is saved if any row has a "
+                "problem."
+            )
+        ]
+    )
+    if part == "theory":
+        notes.append(
+            [_("A theory part of one item may instead have a column 理论知识成绩 (its score).")]
+        )
+    else:
+        notes.append([_("用时 (time used) is optional: minutes:seconds, e.g. 52:30.")])
+    notes.append([])
+    notes.append([_("Item"), _("Criterion"), _("Max mark")])
+    for code, criterion, max_mark in items:
+        notes.append([safe_cell(code), safe_cell(criterion), max_mark])
+    notes.column_dimensions["A"].width = 16
+    notes.column_dimensions["B"].width = 40
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

@@ -7,7 +7,9 @@ as plain dicts, so ``tests/imports/test_rules.py`` pins every rule with a table 
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 
+from competitions.judging import rules as marking
 from competitions.registry import rules
 from competitions.registry.rules import N_, Eligibility, PersonFacts, Reason
 
@@ -302,4 +304,132 @@ def check_together(
         problem = rules.eligibility_problem(eligibility[row.contest_trade_id], birth)
         if problem:
             errors.append(RowError(row.row, "birth_date", birth.isoformat(), problem))
+    return errors
+
+
+# Marks imports: theory marks by ID number, practical marks by anonymous code.
+
+#: Item columns are keyed "item:" + the item's code (see ``parsing.Layout``).
+ITEM = "item:"
+
+
+@dataclass(frozen=True)
+class MarkTarget:
+    """An item a marks file may fill: its id, code and marking rule."""
+
+    id: int
+    code: str
+    rule: marking.ItemRule
+
+
+@dataclass(frozen=True)
+class MarkRow:
+    """A marks row that passed its checks: the entry, its item marks and time used."""
+
+    row: int
+    entry_id: int
+    marks: tuple[tuple[int, Decimal], ...]
+    time_used: int | None = None
+
+
+def check_theory_row(
+    number: int,
+    cells: dict[str, object],
+    people: dict[str, tuple[int, str]],
+    items: list[MarkTarget],
+):
+    """One theory row: (MarkRow | None, errors).
+
+    Rule: no formulas; the ID number is one of this trade's contestants (``people``: normalised
+    number → (entry id, name)) and the name is theirs; every item column present holds a mark
+    the item allows (``judging.rules.score_problem``).
+    """
+    row = _Row(number, cells)
+    _no_formulas(row)
+    number_text = rules.normalise_id_number(row.text("id_number"))
+    found = people.get(number_text)
+    if not number_text:
+        row.fail("id_number", Reason.of(N_("an ID number is required")))
+    elif found is None:
+        row.fail("id_number", Reason.of(N_("no contestant of this trade has this ID number")))
+    elif row.text("name") != found[1]:
+        row.fail("name", Reason.of(N_("this ID number is registered to %(name)s"), name=found[1]))
+    marks = _marks(row, items)
+    if row.errors:
+        return None, list(row.errors.values())
+    return MarkRow(number, found[0], marks), []
+
+
+def check_practical_row(
+    number: int, cells: dict[str, object], codes: dict[str, int], items: list[MarkTarget]
+):
+    """One practical row: (MarkRow | None, errors).
+
+    Rule: no formulas; the anonymous code is one of this trade's (``codes``: code → entry id);
+    every item column present holds a mark the item allows; time used, when given, reads as
+    ``judging.rules.time_used_problem`` says.
+    """
+    row = _Row(number, cells)
+    _no_formulas(row)
+    code = row.text("code")
+    entry_id = codes.get(code)
+    if not code:
+        row.fail("code", Reason.of(N_("an anonymous code is required")))
+    elif entry_id is None:
+        row.fail("code", Reason.of(N_("no entry has the code %(code)s"), code=code))
+    marks = _marks(row, items)
+    time_used = None
+    if row.text("time_used"):
+        problem = marking.time_used_problem(row.text("time_used"))
+        if problem:
+            row.fail("time_used", problem)
+        else:
+            time_used = marking.parse_time_used(row.text("time_used"))
+    if row.errors:
+        return None, list(row.errors.values())
+    return MarkRow(number, entry_id, marks, time_used), []
+
+
+def _no_formulas(row: _Row) -> None:
+    for column, value in row.cells.items():
+        if rules.cell_is_formula(value):
+            row.fail(column, Reason.of(N_("formulas are not accepted; paste the values instead")))
+
+
+def _marks(row: _Row, items: list[MarkTarget]) -> tuple[tuple[int, Decimal], ...]:
+    """The row's marks of the item columns the file has; an empty or refused cell is an error."""
+    marks = []
+    for item in items:
+        column = ITEM + item.code
+        if column not in row.cells:
+            continue
+        text = row.text(column)
+        if column in row.errors:
+            continue
+        if not text:
+            row.fail(column, Reason.of(N_("a mark is required")))
+            continue
+        problem = marking.score_problem(text, item.rule)
+        if problem:
+            row.fail(column, problem)
+        else:
+            marks.append((item.id, marking.parse_score(text)))
+    return tuple(marks)
+
+
+def check_marks_together(rows: list[MarkRow], column: str) -> list[RowError]:
+    """Rule: one row per entry (``column`` names the ID number or code column of the file)."""
+    first: dict[int, int] = {}
+    errors = []
+    for row in rows:
+        earlier = first.setdefault(row.entry_id, row.row)
+        if earlier != row.row:
+            errors.append(
+                RowError(
+                    row.row,
+                    column,
+                    "",
+                    Reason.of(N_("this contestant is already in row %(row)s"), row=earlier),
+                )
+            )
     return errors

@@ -7,6 +7,7 @@ inserts whose audit rows are written alongside. Nothing here commits: the task d
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import partial
 
 from sqlalchemy import insert, select
 from sqlalchemy.orm import selectinload
@@ -92,7 +93,7 @@ def import_file(
     total = len(sheet.rows)
     progress(0, total, N_("Checking rows"))
     lookups = load_lookups(contest_id)
-    good, errors = _check_rows(sheet, lookups, progress)
+    good, errors = check_rows(sheet, partial(check_row, lookups=lookups), progress)
     known = known_persons({r.person_key for r in good})
     entered = entered_trades({p.id for p in known.values()}, set(lookups.eligibility))
     errors += check_together(good, known, entered, lookups.eligibility)
@@ -107,13 +108,14 @@ def import_file(
     return Outcome(total, [], len(good), created, len({r.person_key for r in good} & set(known)))
 
 
-def _check_rows(sheet: parsing.Sheet, lookups: Lookups, progress: Progress):
-    """Each row on its own: the sound rows typed, and the errors of the others."""
-    good: list[ImportRow] = []
+def check_rows(sheet: parsing.Sheet, check, progress: Progress):
+    """Each row on its own by ``check(number, cells) -> (typed row | None, errors)``: the
+    sound rows typed, and the errors of the others."""
+    good: list = []
     errors: list[RowError] = []
     total = len(sheet.rows)
     for done, (number, cells) in enumerate(sheet.rows, start=1):
-        row, row_errors = check_row(number, cells, lookups)
+        row, row_errors = check(number, cells)
         if row:
             good.append(row)
         errors += row_errors

@@ -6,14 +6,17 @@ from flask import Blueprint, abort, redirect, render_template, send_file, url_fo
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
-from competitions.accounts.permissions import require_contest_role
+from competitions.accounts.permissions import require_contest_role, roles_in
 from competitions.core.db import db
 from competitions.core.queue import enqueue
 from competitions.imports import jobs as import_jobs
+from competitions.imports import marks as marks_import
 from competitions.imports import report
 from competitions.imports.forms import ImportForm
-from competitions.registry.models import Contest
-from workers.tasks import import_entries
+from competitions.judging.marks import is_locked
+from competitions.judging.timing import entries_by_code
+from competitions.registry.models import Contest, ContestTrade
+from workers.tasks import import_entries, import_marks
 
 bp = Blueprint("imports", __name__)
 
@@ -51,14 +54,27 @@ def upload(contest_id: int):
     )
 
 
+def _readable_job(contest_id: int, job_id: str):
+    """An import job of the contest, for its organisers (and the chief judges, for practical
+    marks imports, which they may start); else 403, or 404 when there is no such job."""
+    roles = roles_in(current_user, contest_id)
+    if not roles & {"organiser", "chief_judge"}:
+        abort(403)
+    job = import_jobs.import_job(contest_id, job_id) or abort(404)
+    if "organiser" not in roles and job.kind != import_jobs.MARKS_KINDS["practical"]:
+        abort(403)
+    return job
+
+
 @bp.route("/contests/<int:contest_id>/import/<job_id>")
 @login_required
 def job(contest_id: int, job_id: str):
     """One import: its progress, then what it saved or the errors that stopped it."""
-    require_contest_role(contest_id, "organiser")
+    job = _readable_job(contest_id, job_id)
     contest = db.get_or_404(Contest, contest_id)
-    job = import_jobs.import_job(contest_id, job_id) or abort(404)
     result = job.result or {}
+    part = {kind: part for part, kind in import_jobs.MARKS_KINDS.items()}.get(job.kind)
+    ct = db.session.get(ContestTrade, result.get("contest_trade_id") or 0) if part else None
     errors = [
         {**error, "message": report.translated(error)}
         for error in result.get("errors", [])[:ERRORS_SHOWN]
@@ -71,6 +87,8 @@ def job(contest_id: int, job_id: str):
         errors=errors,
         files=import_jobs.job_file_info(job.id),
         states=STATE_LABELS,
+        part=part,
+        ct=ct,
     )
 
 
@@ -78,8 +96,7 @@ def job(contest_id: int, job_id: str):
 @login_required
 def errors(contest_id: int, job_id: str):
     """The error report of a failed import, as the task wrote it."""
-    require_contest_role(contest_id, "organiser")
-    import_jobs.import_job(contest_id, job_id) or abort(404)
+    _readable_job(contest_id, job_id)
     stored = import_jobs.job_file(job_id, "errors") or abort(404)
     return send_file(
         io.BytesIO(stored.data),
@@ -116,4 +133,71 @@ def template_csv(contest_id: int):
         mimetype="text/csv",
         as_attachment=True,
         download_name=f"import-{contest.code}.csv",
+    )
+
+
+#: Who imports which marks: theory by ID number names people (the organisers); practical by
+#: anonymous code (the organisers and the chief judge).
+MARKS_IMPORTERS = {"theory": ("organiser",), "practical": ("organiser", "chief_judge")}
+
+
+def _marks_ct(ct_id: int, part: str) -> ContestTrade:
+    """The contest-trade, for those who may import this part's marks (403), a known part (404)."""
+    if part not in MARKS_IMPORTERS:
+        abort(404)
+    ct = db.get_or_404(ContestTrade, ct_id)
+    require_contest_role(ct.contest_id, *MARKS_IMPORTERS[part])
+    return ct
+
+
+@bp.route("/contest-trades/<int:ct_id>/import/<part>", methods=["GET", "POST"])
+@login_required
+def marks_upload(ct_id: int, part: str):
+    """Import marks from a file: theory by ID number, or practical by anonymous code."""
+    ct = _marks_ct(ct_id, part)
+    kind = import_jobs.MARKS_KINDS[part]
+    form = ImportForm()
+    if form.validate_on_submit():
+        upload = form.file.data
+        job = import_jobs.create_import_job(
+            ct.contest_id,
+            current_user.id,
+            upload.filename or "upload",
+            upload.mimetype,
+            upload.read(),
+            kind,
+            ct.id,
+        )
+        db.session.commit()
+        enqueue(job.id, import_marks.delay, job.id)
+        return redirect(url_for("imports.job", contest_id=ct.contest_id, job_id=job.id), 303)
+    return render_template(
+        "imports/marks.html",
+        ct=ct,
+        part=part,
+        form=form,
+        items=marks_import.scheme_items(ct.id, part),
+        locked=is_locked(ct.id),
+        jobs=import_jobs.recent_marks_jobs(ct.contest_id, kind, ct.id),
+        states=STATE_LABELS,
+    )
+
+
+@bp.route("/contest-trades/<int:ct_id>/import/<part>/template.xlsx")
+@login_required
+def marks_template(ct_id: int, part: str):
+    """The marks template with this trade's contestants (theory) or codes (practical) filled in."""
+    ct = _marks_ct(ct_id, part)
+    items = [
+        (i.code, i.criterion, float(i.max_mark)) for i in marks_import.scheme_items(ct.id, part)
+    ]
+    if part == "theory":
+        rows = sorted((number, name) for number, (_e, name) in marks_import.people(ct.id).items())
+    else:
+        rows = [(code,) for code in sorted(entries_by_code(ct.id))]
+    return send_file(
+        io.BytesIO(report.marks_template(part, items, rows)),
+        mimetype=report.XLSX_TYPE,
+        as_attachment=True,
+        download_name=f"{part}-{ct.contest.code}-{ct.trade.code}.xlsx",
     )

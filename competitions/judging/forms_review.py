@@ -2,8 +2,20 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms import (
+    IntegerField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, InputRequired, Length
+
+DECISIONS = [
+    ("remark", _l("Ask the judges to mark again")),
+    ("confirm", _l("Confirm the scores")),
+]
 
 
 class ResolveForm(FlaskForm):
@@ -11,14 +23,30 @@ class ResolveForm(FlaskForm):
 
     entry_id = IntegerField(validators=[InputRequired()])
     item_id = IntegerField(validators=[InputRequired()])
-    action = SelectField(
-        _l("Decision"),
-        choices=[
-            ("remark", _l("Ask the judges to mark again")),
-            ("confirm", _l("Confirm the scores")),
-        ],
-    )
+    action = SelectField(_l("Decision"), choices=DECISIONS)
     comment = TextAreaField(_l("Comment"), validators=[DataRequired(), Length(max=2000)])
+
+
+def flag_value(entry_id: int, item_id: int) -> str:
+    """The value of a flag's checkbox: "entry id-item id"."""
+    return f"{entry_id}-{item_id}"
+
+
+class ResolveManyForm(FlaskForm):
+    """One decision with one comment on the chosen disagreements (choices: the open flags)."""
+
+    flags = SelectMultipleField(
+        _l("Disagreements"), validators=[DataRequired(_l("Choose at least one disagreement."))]
+    )
+    action = SelectField(_l("Decision"), choices=DECISIONS)
+    comment = TextAreaField(
+        _l("Comment"),
+        validators=[DataRequired(_l("Write a comment with the decision.")), Length(max=2000)],
+    )
+
+    def keys(self) -> list[tuple[int, int]]:
+        """The chosen flags as (entry id, item id)."""
+        return [tuple(int(n) for n in value.split("-")) for value in self.flags.data]
 
 
 class LockForm(FlaskForm):

@@ -25,6 +25,8 @@ SCALES = ("marks", "ws3")
 PANEL_ROLES = ("judge", "chief_judge")
 #: Entries in these states are marked; withdrawn, disqualified and absent ones are not.
 MARKED_STATUSES = ("registered", "approved")
+#: The reason written with marks that came from a file: "导入: " and the file's name.
+IMPORT_REASON = "导入: "
 
 
 class SchemePart(db.Model):
@@ -220,7 +222,8 @@ class Mark(db.Model):
         ForeignKey("user_account.id", ondelete="RESTRICT"), index=True
     )
     value: Mapped[Decimal] = mapped_column(Numeric(8, 4))
-    #: "judge" (typed by the judge) or "sheet" (from a confirmed clerk double entry).
+    #: "judge" (typed by the judge), "sheet" (from a confirmed clerk double entry) or
+    #: "import" (from a marks file).
     source: Mapped[str] = mapped_column(String(6), default="judge")
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -237,9 +240,9 @@ class MarkChange(db.Model):
     """The audit trail of marks: who set which score, when, from what, to what, and why."""
 
     def __audited__(self) -> bool:
-        """A correction (by the chief judge, not the mark's judge) also goes to the audit log;
-        judges' own saves stay in this table only."""
-        return self.changed_by != self.judge_id
+        """A correction (by the chief judge, not the mark's judge) and an imported mark also go
+        to the audit log; judges' own saves stay in this table only."""
+        return self.changed_by != self.judge_id or (self.reason or "").startswith(IMPORT_REASON)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     entry_id: Mapped[int] = mapped_column(ForeignKey("entry.id", ondelete="CASCADE"))

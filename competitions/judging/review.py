@@ -141,22 +141,36 @@ def lock_state(ct_id: int) -> rules.LockState:
 
 def resolve(ct_id: int, entry_id: int, item_id: int, action: str, comment: str, user_id: int):
     """Record the chief judge's decision on a flag: confirm the scores, or ask for a re-mark."""
+    resolve_many(ct_id, [(entry_id, item_id)], action, comment, user_id)
+
+
+def resolve_many(
+    ct_id: int, keys: list[tuple[int, int]], action: str, comment: str, user_id: int
+) -> int:
+    """Record one decision, with one comment, on several flags ((entry id, item id) each);
+    returns how many. All or nothing: refuses (MarkingError) an empty choice, a missing comment
+    or any key that is not a flag; every decision is kept (and logged) on its own.
+    """
     if not comment.strip():
         raise MarkingError(Reason.of(N_("a comment is required")))
-    flag = next((f for f in flags(ct_id) if (f.entry_id, f.item.id) == (entry_id, item_id)), None)
-    if flag is None:
+    if not keys:
+        raise MarkingError(Reason.of(N_("choose at least one disagreement")))
+    current = {(f.entry_id, f.item.id): f for f in flags(ct_id)}
+    if any(key not in current for key in keys):
         raise MarkingError(Reason.of(N_("there is no disagreement on this item")))
-    db.session.add(
-        FlagResolution(
-            entry_id=entry_id,
-            item_id=item_id,
-            action=action,
-            comment=comment.strip(),
-            scores_key=scores_key(flag.scores),
-            resolved_by=user_id,
+    for entry_id, item_id in dict.fromkeys(keys):
+        db.session.add(
+            FlagResolution(
+                entry_id=entry_id,
+                item_id=item_id,
+                action=action,
+                comment=comment.strip(),
+                scores_key=scores_key(current[(entry_id, item_id)].scores),
+                resolved_by=user_id,
+            )
         )
-    )
     db.session.flush()
+    return len(dict.fromkeys(keys))
 
 
 def _lock_row(ct_id: int) -> MarkingLock:

@@ -4,6 +4,7 @@ Marks are ``Decimal`` in and out. Intermediate values keep 4 decimals (half up);
 rounds totals later. ``tests/judging/test_rules.py`` pins every rule with a table of cases.
 """
 
+import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -127,6 +128,63 @@ def score_problem(raw: str, rule: ItemRule) -> Reason | None:
 def parse_score(raw: str) -> Decimal:
     """A typed score as a Decimal (call once ``score_problem`` said it is fine)."""
     return Decimal(str(raw).strip())
+
+
+#: Longest time used accepted (a practical exam lasts hours, never days): 99:59:59.
+MAX_TIME_USED = 100 * 3600 - 1
+_TIME_WORDS = re.compile(r"^(?:(\d+)(?:小时|时))?(?:(\d+)分(?:钟)?)?(?:(\d+)秒(?:钟)?)?$")
+
+
+def time_used_problem(raw: str) -> Reason | None:
+    """Why a typed time used (用时) is not acceptable, or None.
+
+    Rule: minutes and seconds as ``mm:ss`` (also ``h:mm:ss``, a full-width colon, or Chinese
+    ``52分30秒`` / ``1小时5分``), or whole minutes alone (``52``); seconds and, after hours,
+    minutes below 60; not zero; at most 99:59:59.
+    """
+    try:
+        seconds = _time_seconds(raw)
+    except ValueError:
+        return Reason.of(N_("write the time as minutes:seconds, e.g. 52:30"))
+    if seconds == 0:
+        return Reason.of(N_("a time used cannot be zero"))
+    if seconds > MAX_TIME_USED:
+        return Reason.of(N_("longer than 99 hours: check the time"))
+    return None
+
+
+def parse_time_used(raw: str) -> int:
+    """A typed time used in seconds (call once ``time_used_problem`` said it is fine)."""
+    return _time_seconds(raw)
+
+
+def _time_seconds(raw: str) -> int:
+    text = str(raw).strip().replace("：", ":").replace(" ", "")
+    if text.isdigit():
+        return int(text) * 60
+    if ":" in text:
+        parts = text.split(":")
+        if len(parts) not in (2, 3) or not all(p.isdigit() for p in parts):
+            raise ValueError(raw)
+        numbers = [int(p) for p in parts]
+        if numbers[-1] > 59 or (len(numbers) == 3 and numbers[1] > 59):
+            raise ValueError(raw)
+        hours, minutes, seconds = [0] * (3 - len(numbers)) + numbers
+        return hours * 3600 + minutes * 60 + seconds
+    match = _TIME_WORDS.match(text)
+    if not text or not match or not any(match.groups()):
+        raise ValueError(raw)
+    hours, minutes, seconds = (int(g or 0) for g in match.groups())
+    if seconds > 59 or (hours and minutes > 59):
+        raise ValueError(raw)
+    return hours * 3600 + minutes * 60 + seconds
+
+
+def format_time_used(seconds: int | None) -> str:
+    """A time used as people write it: ``mm:ss`` (minutes may pass 59: ``75:05``); "" if none."""
+    if seconds is None:
+        return ""
+    return f"{seconds // 60:02d}:{seconds % 60:02d}"
 
 
 def _plain(value: Decimal) -> str:

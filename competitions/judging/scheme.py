@@ -13,6 +13,9 @@ from sqlalchemy import case, func, select
 from competitions.accounts.models import ContestRole
 from competitions.core.audit import AuditLog
 from competitions.core.db import db, utcnow
+from competitions.core.jobs import Job, JobFile, create_job, finish_job
+from competitions.imports import report
+from competitions.imports.jobs import job_file
 from competitions.judging import scheme_import as sheets
 from competitions.judging.marks import is_locked
 from competitions.judging.models import Mark, SchemeItem, SchemePart
@@ -256,3 +259,46 @@ def copy_sources(user_id: int, target: ContestTrade) -> list[tuple[int, str, int
 def scheme_xlsx(ct_id: int) -> bytes:
     """The scheme as .xlsx in the generic layout (the one the import reads)."""
     return sheets.scheme_workbook([spec_of(item) for item in scheme_items(ct_id)])
+
+
+#: The job kind of a refused scheme import: it keeps the error report for download.
+REFUSED_IMPORT = "scheme_import"
+
+
+def record_refused_import(ct: ContestTrade, problems: list, user_id: int) -> Job:
+    """A failed job holding the error report of a refused scheme import, the same report as
+    the entries import's (flushes; the caller commits)."""
+    job = create_job(REFUSED_IMPORT, user_id, ct.contest_id)
+    result = {"contest_trade_id": ct.id, "error_count": len(problems)}
+    finish_job(job, "failed", N_("Nothing was saved: the file has problems."), result)
+    errors = [
+        {
+            "row": p.row,
+            "column": p.column,
+            "value": "",
+            "msgid": p.reason.msgid,
+            "params": dict(p.reason.params),
+        }
+        for p in problems
+    ]
+    db.session.add(
+        JobFile(
+            job_id=job.id,
+            role="errors",
+            filename="scheme-import-errors.xlsx",
+            content_type=report.XLSX_TYPE,
+            data=report.error_report(errors),
+        )
+    )
+    db.session.flush()
+    return job
+
+
+def refused_import_report(ct_id: int, job_id: str) -> JobFile | None:
+    """The error report of a refused import of this contest-trade's scheme, or None."""
+    job = db.session.get(Job, job_id) if len(job_id) <= 36 else None
+    if job is None or job.kind != REFUSED_IMPORT:
+        return None
+    if (job.result or {}).get("contest_trade_id") != ct_id:
+        return None
+    return job_file(job.id, "errors")

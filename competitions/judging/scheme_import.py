@@ -6,6 +6,7 @@ Two layouts are read, told apart by their content: the generic one (a header row
 """
 
 import io
+import re
 import zipfile
 import zlib
 from dataclasses import dataclass
@@ -195,6 +196,14 @@ def number_in(value) -> tuple[Decimal | None, Reason | None]:
     """A cell as a number: (number, None); (None, None) when empty; (None, why) otherwise."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None, None
+    if isinstance(value, Unsaved):
+        return None, Reason.of(
+            N_(
+                "the formula %(formula)s has no saved value: open the file in Excel or WPS, "
+                "save it and import it again"
+            ),
+            formula=value.formula[:60],
+        )
     if isinstance(value, str) and value.startswith("="):
         return None, Reason.of(N_("a formula where a number is expected"))
     try:
@@ -224,49 +233,120 @@ def guarded(value):
     return "'" + value if value.startswith(_FORMULA_STARTS) else value
 
 
+def header_key(value) -> str:
+    """A header as matched: lower case, without spaces, line breaks, "_", "-", ":" or brackets."""
+    return re.sub(r"[\s_\-–:：()（）]+", "", str(value).lower()) if value is not None else ""
+
+
+def heads(value, names: tuple[str, ...]) -> bool:
+    """Whether a header cell is one of ``names`` (or starts with one of four letters or more:
+    CIS adds notes under its headers, "Aspect Type M = Measurement …")."""
+    key = header_key(value)
+    wanted = [header_key(name) for name in names]
+    return bool(key) and any(key == w or (len(w) >= 4 and key.startswith(w)) for w in wanted)
+
+
+def columns_in(row: tuple, columns) -> dict[str, int]:
+    """{key: index} of the ``columns`` (each with ``key`` and ``names``) found in a header row;
+    the first cell that matches wins."""
+    found: dict[str, int] = {}
+    for index, value in enumerate(row):
+        for column in columns:
+            if column.key not in found and heads(value, column.names):
+                found[column.key] = index
+                break
+    return found
+
+
+def missing_columns(row_number: int, row: tuple, columns, found: dict) -> SheetProblem | None:
+    """One problem naming every required column not found, and where they were looked for."""
+    missing = [c.label for c in columns if c.required and c.key not in found]
+    if not missing:
+        return None
+    last = max((i for i, v in enumerate(row) if text_in(v)), default=0)
+    span = f"{get_column_letter(1)}-{get_column_letter(last + 1)}"
+    reason = Reason.of(
+        N_("no column headed %(name)s: looked for in row %(row)s, columns %(columns)s"),
+        name="; ".join(missing),
+        row=row_number,
+        columns=span,
+    )
+    return SheetProblem(row_number, span, reason)
+
+
 def column_name(index: int, header=None) -> str:
     """A column as the file shows it: its letter and header ("F 分值"), one line."""
     return f"{get_column_letter(index + 1)} {' '.join(str(header or '').split())}".strip()
 
 
+@dataclass(frozen=True)
+class Unsaved:
+    """A formula cell without a saved value (written by a program that does not compute)."""
+
+    formula: str
+
+    def __str__(self) -> str:
+        return self.formula
+
+
 def read_rows(data: bytes) -> tuple[str, list[tuple[int, tuple]]]:
     """The numbered rows of the scheme's sheet: "CIS Marking Scheme Import" if any, else the first.
 
-    Formulas stay formulas (text starting with "="), so none is mistaken for its last value.
+    A formula counts as the value the spreadsheet program saved with it (Excel and WPS save one);
+    a formula without a saved value is kept as :class:`Unsaved`, and refused where a number
+    is needed.
     """
     if not data:
         raise SchemeFileError([SheetProblem(None, "", Reason.of(N_("the file is empty")))])
     if too_big := unpacked_problem(data):  # a zip bomb is refused before it is opened
         raise SchemeFileError([SheetProblem(None, "", too_big)])
     try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-        try:
-            cis = [n for n in book.sheetnames if _norm(n) == "cis marking scheme import"]
-            sheet = book[cis[0]] if cis else book.worksheets[0]
-            return sheet.title, _numbered(sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True))
-        finally:
-            book.close()
+        title, written = _sheet_rows(data, data_only=False)
+        if len(written) > MAX_ROWS:
+            reason = Reason.of(N_("more than %(n)s rows"), n=MAX_ROWS)
+            raise SchemeFileError([SheetProblem(None, "", reason)])
+        # The saved values are read only when there are formulas (the file is read twice).
+        saved = _sheet_rows(data, data_only=True)[1] if _has_formulas(written) else written
     except _NOT_XLSX:
         reason = Reason.of(N_("this file is not an .xlsx spreadsheet"))
         raise SchemeFileError([SheetProblem(None, "", reason)]) from None
+    rows = zip(written, saved, strict=True)
+    return title, [(n, tuple(map(_cell, w, v))) for n, (w, v) in enumerate(rows, start=1)]
 
 
-def _numbered(rows) -> list[tuple[int, tuple]]:
-    """Rows with their numbers as Excel shows them; array formulas as their "=…" text."""
-    out = []
-    for number, row in enumerate(rows, start=1):
-        if number > MAX_ROWS:
-            reason = Reason.of(N_("more than %(n)s rows"), n=MAX_ROWS)
-            raise SchemeFileError([SheetProblem(None, "", reason)])
-        out.append((number, tuple(_cell(value) for value in row)))
-    return out
+def _has_formulas(rows: list[tuple]) -> bool:
+    return any(_is_formula(value) for row in rows for value in row)
 
 
-def _cell(value):
-    """A cell's value; array and data-table formulas as their "=…" text."""
-    if isinstance(value, ArrayFormula | DataTableFormula):
-        return "=" + (getattr(value, "text", None) or "").lstrip("=")
-    return value
+def _is_formula(value) -> bool:
+    return isinstance(value, ArrayFormula | DataTableFormula) or (
+        isinstance(value, str) and value.startswith("=")
+    )
+
+
+def _sheet_rows(data: bytes, data_only: bool) -> tuple[str, list[tuple]]:
+    """The scheme sheet's title and rows (as written, or with formulas' saved values)."""
+    book = load_workbook(io.BytesIO(data), read_only=True, data_only=data_only)
+    try:
+        cis = [n for n in book.sheetnames if _norm(n) == "cis marking scheme import"]
+        sheet = book[cis[0]] if cis else book.worksheets[0]
+        rows = []
+        for row in sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True):
+            rows.append(row)
+            if len(rows) > MAX_ROWS:
+                break
+        return sheet.title, rows
+    finally:
+        book.close()
+
+
+def _cell(written, saved):
+    """A cell's value: a formula's saved value, or :class:`Unsaved` when it has none."""
+    if isinstance(written, ArrayFormula | DataTableFormula):
+        written = "=" + (getattr(written, "text", None) or "").lstrip("=")
+    if _is_formula(written) and saved != written:
+        return Unsaved(written) if saved is None else saved
+    return written
 
 
 @dataclass(frozen=True)
@@ -318,27 +398,38 @@ def parse_scheme(data: bytes) -> ParsedScheme:
 
 @dataclass(frozen=True)
 class Column:
-    """A column of the generic layout: its key (also its English header) and Chinese header."""
+    """A column found by its header: its key, its Chinese header (the download's), and other
+    headers that name it (English, the words of the screen, older files)."""
 
     key: str
     zh: str
     required: bool = False
+    also: tuple[str, ...] = ()
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return (self.zh, self.key, *self.also)
+
+    @property
+    def label(self) -> str:
+        return f"{self.zh} / {self.key}" if self.zh else self.also[0]
 
 
 GENERIC_COLUMNS = (
-    Column("part", "部分", True),
-    Column("code", "编号", True),
-    Column("criterion", "评分标准"),
-    Column("description", "评分项"),
-    Column("kind", "类型", True),
-    Column("max_mark", "分值", True),
-    Column("scale", "评分尺度"),
-    Column("step", "步长"),
-    Column("judges", "裁判人数"),
-    Column("aggregation", "汇总方式"),
-    Column("tolerance", "容差"),
+    Column("part", "部分", True, ("考核部分", "part")),
+    Column("code", "编号", True, ("代码", "评分项编号", "item code", "code")),
+    Column("criterion", "评分标准", False, ("评分模块", "criterion")),
+    Column("description", "评分项", False, ("评分内容", "description")),
+    Column("kind", "类型", True, ("评分类型", "评分方式", "kind", "type", "aspect type")),
+    Column("max_mark", "分值", True, ("配分", "满分", "max mark", "maxmark")),
+    Column("scale", "评分尺度", False, ("scale",)),
+    Column("step", "步长", False, ("评分精度", "step")),
+    Column("judges", "裁判人数", False, ("裁判员人数", "judges")),
+    Column("aggregation", "汇总方式", False, ("aggregation",)),
+    Column("tolerance", "容差", False, ("允许误差", "tolerance")),
 )
-_HEADERS = {**{c.zh: c.key for c in GENERIC_COLUMNS}, **{c.key: c.key for c in GENERIC_COLUMNS}}
+#: The generic layout's header row is looked for in this many rows at the top.
+HEADER_ROWS = 30
 PART_ZH = {"theory": "理论知识", "practical": "技能操作"}
 KIND_ZH = {"measurement": "客观", "judgement": "主观"}
 #: The words a cell may hold (lower case), and the key each stands for.
@@ -374,6 +465,8 @@ def _word(cells: dict, key: str, problems: dict, default: str | None = None) -> 
             problems[key] = Reason.of(N_("required"))
         return default
     value = _WORDS[key].get(text.lower())
+    if value is None and key == "kind":  # an aspect type as CIS writes it: M1, J3
+        value = {"M": "measurement", "J": "judgement"}.get(aspect_type(text)[0])
     if value is None:
         words = ", ".join(_WORDS[key])
         problems[key] = Reason.of(N_("%(v)s is not one of: %(words)s"), v=text, words=words)
@@ -414,21 +507,35 @@ def _generic_item(cells: dict) -> tuple[ItemSpec | None, dict[str, Reason]]:
     return spec, {}
 
 
+def _generic_header(rows: list[tuple[int, tuple]]) -> tuple[int, tuple, dict[str, int]]:
+    """The generic layout's header row: the first near the top naming two required columns;
+    SchemeFileError (one problem, saying where it looked) when there is none or one is missing."""
+    required = [c for c in GENERIC_COLUMNS if c.required]
+    for number, row in rows[:HEADER_ROWS]:
+        found = columns_in(row, GENERIC_COLUMNS)
+        if sum(c.key in found for c in required) >= 2:
+            if problem := missing_columns(number, row, GENERIC_COLUMNS, found):
+                raise SchemeFileError([problem])
+            return number, row, found
+    if not any(text_in(v) for _, row in rows[:HEADER_ROWS] for v in row):
+        raise SchemeFileError([SheetProblem(None, "", Reason.of(N_("the file has no items")))])
+    reason = Reason.of(
+        N_("no header row: looked for %(names)s in rows 1 to %(last)s"),
+        names="; ".join(c.label for c in required),
+        last=min(len(rows), HEADER_ROWS),
+    )
+    raise SchemeFileError([SheetProblem(None, "", reason)])
+
+
 def parse_generic(rows: list[tuple[int, tuple]]) -> ParsedScheme:
-    """The generic layout: headers (Chinese or English) in row 1, then one item per row."""
-    header_row, header = rows[0] if rows else (1, ())
-    indexes: dict[str, int] = {}
-    for index, value in enumerate(header):
-        key = _HEADERS.get(text_in(value)) or _HEADERS.get(_norm(value).replace(" ", "_"))
-        if key:
-            indexes.setdefault(key, index)
-    missing = [f"{c.zh} / {c.key}" for c in GENERIC_COLUMNS if c.required and c.key not in indexes]
-    if missing:
-        reason = Reason.of(N_("missing column %(name)s"), name=", ".join(missing))
-        raise SchemeFileError([SheetProblem(header_row, "", reason)])
+    """The generic layout: a header row near the top (its columns in any order, found by their
+    Chinese or English headers), then one item per row."""
+    header_row, header, indexes = _generic_header(rows)
     names = {key: column_name(i, header[i]) for key, i in indexes.items()}
     problems, items = [], []
-    for number, row in rows[1:]:
+    for number, row in rows:
+        if number <= header_row:
+            continue
         cells = {key: _at(row, i) for key, i in indexes.items()}
         if any(text_in(v) for v in cells.values()):
             spec, cell_problems = _generic_item(cells)
@@ -440,15 +547,38 @@ def parse_generic(rows: list[tuple[int, tuple]]) -> ParsedScheme:
 
 # --- the WorldSkills CIS import layout ---------------------------------------------------------
 
-#: The columns a CIS block header must have (0-based index: how its header starts).
-_CIS_HEADERS = {3: "aspect type", 4: "aspect - description", 5: "judg score", 10: "max mark"}
-#: Where an item's fields come from in a CIS block, for messages.
-_CIS_FIELDS = {"code": "A", "criterion": "B", "kind": "D", "description": "E", "max_mark": "K"}
+#: The columns of a CIS block, found by their headers in each block's header row.
+CIS_COLUMNS = (
+    Column("sub_id", "", True, ("Sub Criterion ID",)),
+    Column("sub_name", "", False, ("Sub Criterion Name",)),
+    Column("kind", "", True, ("Aspect Type",)),
+    Column("description", "", True, ("Aspect - Description", "Aspect Description")),
+    Column("score", "", True, ("Judg Score", "Judgement Score", "Judgment Score")),
+    Column("extra", "", False, ("Extra Aspect Description",)),
+    Column("requirement", "", False, ("Requirement",)),
+    Column("max_mark", "", True, ("Max Mark",)),
+)
+#: An item's fields and the CIS columns they come from, for messages.
+_CIS_FIELDS = {"code": "sub_id", "criterion": "sub_name", "kind": "kind"}
+_CIS_FIELDS |= {"description": "description", "max_mark": "max_mark"}
+
+
+def aspect_type(text: str) -> tuple[str | None, int | None]:
+    """An aspect type cell as ("M" or "J", its number or None); (None, None) when unknown.
+
+    Rule: "M", "J", numbered "M1", "J3" (case and spaces ignored), or the words of the kind
+    column (measurement, judgement, 客观, 主观 …).
+    """
+    key = header_key(text)
+    if match := re.fullmatch(r"([mj])(\d{1,3})", key):
+        return match.group(1).upper(), int(match.group(2))
+    kind = _WORDS["kind"].get(key) or _WORDS["kind"].get(" ".join(str(text).split()).lower())
+    return ({"measurement": "M", "judgement": "J"}.get(kind), None)
 
 
 def _is_block(row: tuple) -> bool:
-    """A CIS block header: column A starts "Sub Criterion ID"."""
-    return _norm(_at(row, 0)).startswith("sub criterion id")
+    """A CIS block header: a cell headed "Sub Criterion ID", in any column."""
+    return any(heads(value, CIS_COLUMNS[0].names) for value in row)
 
 
 @dataclass
@@ -460,6 +590,8 @@ class _Aspect:
     number: int
     max_mark: Decimal | None
     lines: list[str]
+    #: The column letters its fields came from, for messages.
+    fields: dict[str, str]
 
     def spec(self) -> ItemSpec:
         """The aspect as an item: J on the 0-3 scale with 3 judges, M as marks by 1 judge."""
@@ -478,44 +610,67 @@ class _Aspect:
         )
 
 
+#: The columns of the "Criteria" table at the top of a CIS sheet.
+CRITERIA_COLUMNS = (
+    Column("id", "", True, ("ID",)),
+    Column("name", "", False, ("Name",)),
+    Column("mark", "", True, ("Mark",)),
+)
+
+
 def _criteria_table(rows, problems: list) -> dict[str, tuple[int, str, str, Decimal]]:
-    """The "Criteria" table near the top: {id: (row, mark column, name, declared mark)}."""
-    start = next((i for i, (_, row) in enumerate(rows) if _norm(_at(row, 0)) == "criteria"), None)
+    """The "Criteria" table near the top: {id: (row, mark column, name, declared mark)}; its
+    columns found by the headers of the row under its title."""
+    start = next(
+        (i for i, (_, row) in enumerate(rows) if any(_norm(v) == "criteria" for v in row)), None
+    )
     if start is None or start + 1 >= len(rows):
         return {}
     header_row, header = rows[start + 1]
-    index = next((i for i, v in enumerate(header) if _norm(v) == "mark"), None)
-    if index is None:
-        reason = Reason.of(N_("missing column %(name)s"), name="Mark")
-        problems.append(SheetProblem(header_row, "", reason))
-        return {}
+    columns = columns_in(header, CRITERIA_COLUMNS)
+    if problem := missing_columns(header_row, header, CRITERIA_COLUMNS, columns):
+        raise SchemeFileError([problem])
+    mark_column = column_name(columns["mark"], "Mark")
     declared = {}
     for number, row in rows[start + 2 :]:
-        criterion = text_in(_at(row, 0))
+        criterion = text_in(_at(row, columns["id"]))
         if not criterion or _is_block(row):
             break
-        mark, reason = number_in(_at(row, index))
+        mark, reason = number_in(_at(row, columns["mark"]))
+        name = text_in(_at(row, columns["name"])) if "name" in columns else ""
         if mark is None:
-            reason = reason or Reason.of(N_("required"))
-            problems.append(SheetProblem(number, column_name(index, "Mark"), reason))
+            problems.append(SheetProblem(number, mark_column, reason or Reason.of(N_("required"))))
         else:
-            declared[criterion] = (number, column_name(index, "Mark"), text_in(_at(row, 1)), mark)
+            declared[criterion] = (number, mark_column, name, mark)
     return declared
 
 
 class _CisReader:
-    """Reads a CIS sheet row by row: block headers, sub-criteria, aspects, 0-3 descriptors."""
+    """Reads a CIS sheet row by row: block headers, sub-criteria, aspects, 0-3 descriptors.
+
+    Each block's columns are found by the headers of its header row. A block header without a
+    required column stops the reading at once: its rows would only repeat the problem.
+    """
 
     def __init__(self):
         self.problems: list[SheetProblem] = []
         self.aspects: list[_Aspect] = []
         self.block: str | None = None
+        self.columns: dict[str, int] = {}
         self.sub: tuple[str, str] | None = None
         self.current: _Aspect | None = None
         self.counts: dict[str, int] = {}
+        #: Criteria with an aspect that could not be read: their sums would be noise.
+        self.unreadable: set[str] = set()
 
     def problem(self, row: int, column: str, msgid: str, **params) -> None:
         self.problems.append(SheetProblem(row, column, Reason.of(msgid, **params)))
+
+    def cell(self, row: tuple, key: str):
+        return _at(row, self.columns[key]) if key in self.columns else None
+
+    def letter(self, key: str) -> str:
+        return get_column_letter(self.columns[key] + 1) if key in self.columns else ""
 
     def read(self, number: int, row: tuple) -> None:
         """Take one row; rows before the first block (the tables at the top) are skipped."""
@@ -524,49 +679,68 @@ class _CisReader:
             return
         if self.block is None:
             return
-        if sub_id := text_in(_at(row, 0)):
-            self.sub, self.current, self.counts = (sub_id, text_in(_at(row, 1))), None, {}
-        kind, score = text_in(_at(row, 3)).upper(), text_in(_at(row, 5))
+        if sub_id := text_in(self.cell(row, "sub_id")):
+            self.sub, self.current = (sub_id, text_in(self.cell(row, "sub_name"))), None
+            self.counts = {}
+        kind, score = text_in(self.cell(row, "kind")), text_in(self.cell(row, "score"))
         if kind:
             self._aspect(number, row, kind)
         elif score:
             self._descriptor(number, row, score)
-        elif number_in(_at(row, 10)) != (None, None):
-            self.problem(number, "K", N_("a max mark on a row that is not an aspect"))
+        elif number_in(self.cell(row, "max_mark")) != (None, None):
+            self.problem(
+                number, self.letter("max_mark"), N_("a max mark on a row that is not an aspect")
+            )
 
     def _block(self, number: int, row: tuple) -> str:
-        for index, start in _CIS_HEADERS.items():
-            if not _norm(_at(row, index)).startswith(start):
-                name = column_name(index, start.title())
-                self.problem(number, column_name(index), N_("missing column %(name)s"), name=name)
-        label = text_in(_at(row, 11)).split()
-        if len(label) != 2 or label[0].lower() != "criterion":
-            self.problem(number, "L", N_('expected "Criterion" and its letter'))
-            return "?"
+        self.columns = columns_in(row, CIS_COLUMNS)
+        if problem := missing_columns(number, row, CIS_COLUMNS, self.columns):
+            raise SchemeFileError([*self.problems, problem])
+        labels = [text_in(v).split() for v in row]
+        label = next((w for w in labels if len(w) == 2 and w[0].lower() == "criterion"), None)
+        if label is None:
+            self.problem(number, "", N_('expected "Criterion" and its letter'))
+            raise SchemeFileError(self.problems)
         return label[1]
 
-    def _aspect(self, number: int, row: tuple, kind: str) -> None:
-        if kind not in ("M", "J"):
-            self.problem(number, "D", N_("the aspect type must be M or J"))
+    def _aspect(self, number: int, row: tuple, text: str) -> None:
+        kind, given = aspect_type(text)
+        if kind is None:
+            self.problem(number, self.letter("kind"), N_("the aspect type must be M or J"))
+        elif self.sub is None:
+            self.problem(
+                number, self.letter("sub_id"), N_("an aspect comes before its sub-criterion")
+            )
+        if kind is None or self.sub is None:
+            self.current = None  # its descriptors are not problems of their own
+            self.unreadable.add(self.block)
             return
-        if self.sub is None:
-            self.problem(number, "A", N_("an aspect comes before its sub-criterion"))
-            return
-        mark, reason = number_in(_at(row, 10))
+        mark, reason = number_in(self.cell(row, "max_mark"))
         if reason or mark is None:
-            self.problems.append(SheetProblem(number, "K", reason or Reason.of(N_("required"))))
-        self.counts[kind] = self.counts.get(kind, 0) + 1
-        lines = [text_in(_at(row, i)) for i in (4, 6, 7)]
-        self.current = _Aspect(number, self.block, self.sub, kind, self.counts[kind], mark, lines)
+            reason = reason or Reason.of(N_("required"))
+            self.problems.append(SheetProblem(number, self.letter("max_mark"), reason))
+        self.counts[kind] = given or self.counts.get(kind, 0) + 1
+        lines = [text_in(self.cell(row, key)) for key in ("description", "extra", "requirement")]
+        self.current = _Aspect(
+            number, self.block, self.sub, kind, self.counts[kind], mark, lines, self.fields()
+        )
         self.aspects.append(self.current)
 
     def _descriptor(self, number: int, row: tuple, score: str) -> None:
+        if self.block in self.unreadable and self.current is None:
+            return  # under an aspect already reported
         if self.current is None or self.current.kind != "J":
-            self.problem(number, "F", N_("a judgement score outside a judgement aspect"))
+            self.problem(
+                number, self.letter("score"), N_("a judgement score outside a judgement aspect")
+            )
         elif score not in ("0", "1", "2", "3"):
-            self.problem(number, "F", N_("a judgement score must be 0, 1, 2 or 3"))
+            self.problem(number, self.letter("score"), N_("a judgement score must be 0, 1, 2 or 3"))
         else:
-            self.current.lines.append(f"{score}: {text_in(_at(row, 6))}")
+            self.current.lines.append(f"{score}: {text_in(self.cell(row, 'extra'))}")
+
+    def fields(self) -> dict[str, str]:
+        """The current block's column letters of an item's fields, for messages."""
+        return {field: self.letter(key) for field, key in _CIS_FIELDS.items()}
 
 
 def parse_cis(rows: list[tuple[int, tuple]]) -> ParsedScheme:
@@ -580,12 +754,12 @@ def parse_cis(rows: list[tuple[int, tuple]]) -> ParsedScheme:
     declared = _criteria_table(rows, reader.problems)
     for number, row in rows:
         reader.read(number, row)
-    items, found, unreadable = [], {}, set()
+    items, found, unreadable = [], {}, set(reader.unreadable)
     for aspect in reader.aspects:
         if aspect.max_mark is None:
             unreadable.add(aspect.block)
             continue
-        items.append(Located(aspect.row, aspect.spec(), _CIS_FIELDS))
+        items.append(Located(aspect.row, aspect.spec(), aspect.fields))
         found[aspect.block] = found.get(aspect.block, Decimal(0)) + aspect.max_mark
     criteria = []
     for criterion, (row, column, name, mark) in declared.items():

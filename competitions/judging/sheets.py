@@ -17,6 +17,7 @@ from competitions.core import audit
 from competitions.core.audit import AuditLog
 from competitions.core.db import db, utcnow
 from competitions.judging import marks, rules
+from competitions.judging.marking import assigned_entries
 from competitions.judging.models import (
     MARKED_STATUSES,
     EntryCode,
@@ -74,6 +75,34 @@ def judge_choices(ct_id: int) -> list[tuple[int, str]]:
         .order_by(User.display_name, User.id)
     )
     return [(row.id, row.display_name) for row in rows]
+
+
+@dataclass(frozen=True)
+class BlankSheet:
+    """A paper marking sheet for one judge: their codes (rows) × their items (columns), in the
+    order of the clerks' double-entry screen."""
+
+    judge_id: int
+    judge_name: str
+    codes: tuple[str, ...]
+    items: tuple[SchemeItem, ...]
+
+
+def blank_sheets(ct_id: int, judge_id: int | None = None) -> list[BlankSheet]:
+    """The blank sheets of the panel (or of one judge), for members with entries and items."""
+    names = dict(judge_choices(ct_id))
+    members = db.session.scalars(
+        select(PanelMember).where(PanelMember.contest_trade_id == ct_id)
+    ).all()
+    out = []
+    for member in members:
+        if judge_id is not None and member.user_id != judge_id:
+            continue
+        codes = tuple(e.code for e in assigned_entries(member))
+        items = tuple(judge_items(ct_id, member.user_id))
+        if codes and items:
+            out.append(BlankSheet(member.user_id, names[member.user_id], codes, items))
+    return sorted(out, key=lambda s: (s.judge_name, s.judge_id))
 
 
 def judge_items(ct_id: int, judge_id: int) -> list[SchemeItem]:

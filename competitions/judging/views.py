@@ -10,4 +10,5 @@ from competitions.judging import (  # noqa: E402, F401
     views_review,
     views_scheme,
     views_sheets,
+    views_timing,
 )

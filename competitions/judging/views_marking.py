@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from competitions.accounts.models import ContestRole
 from competitions.core.db import db, db_int
 from competitions.core.i18n import say
 from competitions.judging import marking
@@ -13,16 +14,34 @@ from competitions.judging.marks import MarkingError, is_locked
 from competitions.judging.models import MarkChange, PanelMember
 from competitions.judging.review import flags
 from competitions.judging.views import bp
+from competitions.registry.models import ContestTrade
 
 
 @bp.route("/marking")
 @login_required
 def my_marking():
-    """The contest-trades in which the user sits on the panel."""
+    """The contest-trades in which the user sits on the panel (with their progress), and those
+    whose paper sheets they type as a clerk."""
     seats = db.session.scalars(
         select(PanelMember).where(PanelMember.user_id == current_user.id)
     ).all()
-    return render_template("judging/my_marking.html", seats=seats)
+    return render_template(
+        "judging/my_marking.html",
+        seats=[(seat, marking.progress(seat)) for seat in seats],
+        clerk_trades=_clerk_trades(),
+    )
+
+
+def _clerk_trades() -> list[ContestTrade]:
+    """The contest-trades of the contests in which the user types paper sheets (录分员)."""
+    return list(
+        db.session.scalars(
+            select(ContestTrade)
+            .join(ContestRole, ContestRole.contest_id == ContestTrade.contest_id)
+            .where(ContestRole.user_id == current_user.id, ContestRole.role == "clerk")
+            .order_by(ContestTrade.contest_id, ContestTrade.id)
+        )
+    )
 
 
 @bp.route("/marking/<int:ct_id>")

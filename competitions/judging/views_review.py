@@ -10,7 +10,14 @@ from competitions.core.db import db, db_int
 from competitions.core.i18n import say
 from competitions.judging import review
 from competitions.judging.access import contest_trade_or_404, require_panel
-from competitions.judging.forms_review import CorrectForm, LockForm, ResolveForm, UnlockForm
+from competitions.judging.forms_review import (
+    CorrectForm,
+    LockForm,
+    ResolveForm,
+    ResolveManyForm,
+    UnlockForm,
+    flag_value,
+)
 from competitions.judging.marks import MarkingError, is_locked
 from competitions.judging.models import (
     EntryCode,
@@ -63,6 +70,7 @@ def review_page(ct_id: int, lock_form: LockForm | None = None):
         locked=is_locked(ct_id),
         events=events,
         resolve_form=ResolveForm(),
+        many_form=_many_form(flag_list),
         lock_form=lock_form or LockForm(formdata=None),
         unlock_form=UnlockForm(),
         correct_form=_correct_form(ct_id),
@@ -93,6 +101,38 @@ def resolve_flag(ct_id: int):
                 member.user_id,
             ),
             lambda result: _("Decision recorded."),
+        )
+    return redirect(url_for("judging.review_page", ct_id=ct_id))
+
+
+def _many_form(flag_list) -> ResolveManyForm:
+    """The bulk decision form; its choices are the flags (the page offers the unconfirmed)."""
+    form = ResolveManyForm()
+    form.flags.choices = [
+        (flag_value(f.entry_id, f.item.id), f"{f.code} {f.item.code}") for f in flag_list
+    ]
+    return form
+
+
+@bp.post("/contest-trades/<int:ct_id>/review/resolve-many")
+@login_required
+def resolve_flags(ct_id: int):
+    """Record one decision, with one comment, on several flags at once (all or none)."""
+    ct = contest_trade_or_404(ct_id)
+    member = require_panel(ct, "chief_judge")
+    form = _many_form(review.flags(ct_id))
+    if not form.validate_on_submit():
+        for errors in (form.flags.errors, form.comment.errors, form.action.errors):
+            for error in errors:
+                flash(error, "error")
+    elif is_locked(ct_id):
+        flash(_("The marks are locked."), "error")
+    else:
+        _apply(
+            lambda: review.resolve_many(
+                ct_id, form.keys(), form.action.data, form.comment.data, member.user_id
+            ),
+            lambda n: _("Decision recorded on %(n)s disagreements.", n=n),
         )
     return redirect(url_for("judging.review_page", ct_id=ct_id))
 
@@ -199,7 +239,10 @@ def _correct_form(ct_id: int) -> CorrectForm:
     judges = db.session.execute(
         select(User.id, User.display_name)
         .join(PanelMember, PanelMember.user_id == User.id)
-        .where(PanelMember.contest_trade_id == ct_id, PanelMember.role == "judge")
+        .where(
+            PanelMember.contest_trade_id == ct_id,
+            PanelMember.role.in_(("judge", "chief_judge")),  # a chief judge who marks too
+        )
         .order_by(User.display_name)
     )
     form.judge_id.choices = [(j.id, j.display_name) for j in judges]

@@ -154,7 +154,7 @@ def scheme_import(ct_id: int):
     ct = _organised(ct_id)
     form = SchemeImportForm()
     form.has_scheme = bool(services.scheme_items(ct_id))
-    problems = []
+    problems, report_job = [], None
     if form.validate_on_submit():
         if refused := _refused(ct):
             return refused
@@ -163,6 +163,8 @@ def scheme_import(ct_id: int):
         except SchemeFileError as err:
             problems = err.problems
             logger.info("scheme import for ct %s refused: %s problems", ct_id, len(problems))
+            report_job = services.record_refused_import(ct, problems, current_user.id)
+            db.session.commit()
         else:
             count = services.replace_scheme(ct_id, list(parsed.items), current_user.id)
             db.session.commit()
@@ -173,8 +175,23 @@ def scheme_import(ct_id: int):
         ct=ct,
         form=form,
         problems=problems,
+        report_job=report_job,
         refused=services.change_refused(ct_id),
         say=say,
+    )
+
+
+@bp.route("/contest-trades/<int:ct_id>/scheme/import/<job_id>/errors.xlsx")
+@login_required
+def scheme_import_errors(ct_id: int, job_id: str):
+    """The error report of a refused scheme import, as a spreadsheet."""
+    ct = _organised(ct_id)
+    stored = services.refused_import_report(ct.id, job_id) or abort(404)
+    return send_file(
+        io.BytesIO(stored.data),
+        mimetype=stored.content_type,
+        as_attachment=True,
+        download_name=stored.filename,
     )
 
 

@@ -16,7 +16,12 @@ from competitions.accounts.models import User
 from competitions.core.db import db, db_int
 from competitions.core.i18n import say
 from competitions.judging import sheets
-from competitions.judging.access import contest_trade_or_404, require_clerk
+from competitions.judging.access import (
+    contest_trade_or_404,
+    panel_member,
+    require_clerk,
+    require_organiser,
+)
 from competitions.judging.forms_sheets import StartSheetForm, sheet_values_form
 from competitions.judging.models import (
     MARKED_STATUSES,
@@ -93,6 +98,25 @@ def _list_page(ct: ContestTrade, form: StartSheetForm, status: int = 200):
         progress=_progress(ct.id),
         states=STATE_LABELS,
     ), status
+
+
+@bp.route("/contest-trades/<int:ct_id>/sheets/blank")
+@login_required
+def blank_sheets(ct_id: int):
+    """Blank paper marking sheets to print, per judge (``?judge=``) or for the whole panel: codes
+    × items as the clerks type them; for the chief judge and the organisers. Codes only."""
+    ct = contest_trade_or_404(ct_id)
+    member = panel_member(ct.id, current_user.id)
+    if not (member and member.role == "chief_judge"):
+        require_organiser(ct)
+    judge = request.args.get("judge", type=db_int)
+    return render_template(
+        "judging/sheets_blank.html",
+        ct=ct,
+        sheets=sheets.blank_sheets(ct.id, judge),
+        judges=sheets.judge_choices(ct.id),
+        judge=judge,
+    )
 
 
 @bp.route("/contest-trades/<int:ct_id>/sheets/new", methods=["GET", "POST"])

@@ -5,12 +5,13 @@ public. ID numbers leave this module masked. Every value is JSON-ready (decimals
 with two places), so the same dictionaries feed templates and API answers.
 """
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from decimal import Decimal
 
 from sqlalchemy import select
 
 from competitions.core.db import db
+from competitions.judging.rules import format_time_used
 from competitions.publication.lookup import PUBLISHED
 from competitions.registry.models import (
     Contest,
@@ -119,13 +120,14 @@ def trade_results(ct_id: int) -> dict | None:
     }
 
 
-def _ranked_rows(ct_ids: list[int], top: int | None = None) -> dict[int, list[dict]]:
-    """Each contest-trade's rows, ranked first (by rank, then total and name), unranked after;
-    with ``top``, only its first ``top`` ranked rows. One query for all of them."""
+def _ranked_rows(ct_ids: list[int]) -> dict[int, list[dict]]:
+    """Each contest-trade's rows, ranked first (by rank, then total and name), unranked after.
+    One query for all of them."""
     query = (
         select(
             Result,
             Entry.status,
+            Entry.time_used_s,
             Person.name,
             Person.id_number,
             Unit.name.label("unit"),
@@ -138,10 +140,8 @@ def _ranked_rows(ct_ids: list[int], top: int | None = None) -> dict[int, list[di
         .where(Result.contest_trade_id.in_(ct_ids))
         .order_by(Result.rank.is_(None), Result.rank, Result.total.desc(), Person.name)
     )
-    if top is not None:  # ranks count from 1: the first ``top`` rows all rank ``top`` or better
-        query = query.where(Result.rank.is_not(None), Result.rank <= top)
     rows: dict[int, list[dict]] = {ct_id: [] for ct_id in ct_ids}
-    for r, status, name, id_number, unit, delegation in db.session.execute(query):
+    for r, status, time_used, name, id_number, unit, delegation in db.session.execute(query):
         rows[r.contest_trade_id].append(
             {
                 "entry_id": r.entry_id,
@@ -156,9 +156,10 @@ def _ranked_rows(ct_ids: list[int], top: int | None = None) -> dict[int, list[di
                 "total": _money(r.total),
                 "award": r.award,
                 "advances": r.advances,
+                "time_used": format_time_used(time_used),
             }
         )
-    return {ct_id: found[:top] if top is not None else found for ct_id, found in rows.items()}
+    return rows
 
 
 def _team_rows(ct_id: int, names: dict[int, str]) -> list[dict]:
@@ -168,6 +169,8 @@ def _team_rows(ct_id: int, names: dict[int, str]) -> list[dict]:
         .where(TeamResult.contest_trade_id == ct_id)
         .order_by(TeamResult.rank, Delegation.name)
     )
+    rows = rows.all()
+    scores = Counter(t.score for t, _ in rows)
     return [
         {
             "rank": t.rank,
@@ -175,6 +178,8 @@ def _team_rows(ct_id: int, names: dict[int, str]) -> list[dict]:
             "score": _money(t.score),
             "award": t.award,
             "members": [names.get(m, "") for m in t.members or []],
+            # The members' time sum, where it ordered teams equal on score.
+            "time_sum": format_time_used(t.time_sum) if scores[t.score] > 1 else "",
         }
         for t, name in rows
     ]
@@ -189,14 +194,14 @@ def _honour_rows(ct_id: int, names: dict[int, str]) -> list[dict]:
     return [{"honour": h.honour, "name": names.get(h.entry_id, ""), "state": h.state} for h in rows]
 
 
-def board(contest_id: int, top: int = 10) -> dict | None:
-    """The live board of a contest: each published contest-trade's first ``top`` places,
-    the most recently published first."""
+def board(contest_id: int) -> dict | None:
+    """The live board of a contest: every entry of each published contest-trade (ranked first,
+    then the unranked with their status), the most recently published trade first."""
     found = contest(contest_id, even_unpublished=True)
     if found is None:
         return None
     trades = sorted(found["trades"], key=lambda t: t["published_at"] or "", reverse=True)
-    ranked = _ranked_rows([t["id"] for t in trades], top)
+    ranked = _ranked_rows([t["id"] for t in trades])
     for trade in trades:
         trade["results"] = ranked[trade["id"]]
     # What the screen compares to know whether to redraw.

@@ -55,18 +55,25 @@ def trade(ct_id: int):
     )
 
 
-@bp.route("/board/<int:contest_id>")
-@cache.cached(lambda contest_id: cache.scope_contest(contest_id))
-def board(contest_id: int):
-    """The live board: a page for a screen in the hall that redraws itself as results come."""
+def _board(template: str, contest_id: int, **extra):
+    """A board template of a contest (404 when there is no such contest)."""
     found = published.board(contest_id)
     if found is None:
         abort(404)
-    return render_template(
+    rows = current_app.config["BOARD_ROWS_PER_PAGE"]
+    return render_template(template, board=found, statuses=STATUS_LABELS, rows=rows, **extra)
+
+
+@bp.route("/board/<int:contest_id>")
+@cache.cached(lambda contest_id: cache.scope_contest(contest_id))
+def board(contest_id: int):
+    """The live board: a 1920×1080 screen in the hall that shows every entry of every published
+    trade a page at a time, turning pages by itself and redrawing as results come."""
+    return _board(
         "public/board.html",
-        board=found,
-        tiers=TIER_LABELS,
+        contest_id,
         refresh_s=current_app.config["BOARD_REFRESH_SECONDS"],
+        rotate_s=current_app.config["BOARD_ROTATE_SECONDS"],
     )
 
 
@@ -74,7 +81,4 @@ def board(contest_id: int):
 @cache.cached(lambda contest_id: cache.scope_contest(contest_id))
 def board_body(contest_id: int):
     """The board's content alone, fetched by the screen every few seconds."""
-    found = published.board(contest_id)
-    if found is None:
-        abort(404)
-    return render_template("public/_board_body.html", board=found)
+    return _board("public/_board_body.html", contest_id)

@@ -102,6 +102,12 @@ def _optional_int(value):
     return db_int(value) if value not in (None, "", "None") else None
 
 
+def safe_name(form, field) -> None:
+    """A validator: the field's text can be a name (``rules.name_problem``)."""
+    if problem := rules.name_problem(field.data or ""):
+        raise ValidationError(say(problem))
+
+
 def _check_listed(field, message) -> None:
     """Refuse a select's value that is not one of its choices (empty is allowed): its choices
     are the records the user may pick, and the value goes into a foreign key."""
@@ -121,7 +127,7 @@ class TradeForm(FlaskForm):
 class UnitForm(FlaskForm):
     """A unit (单位) and its place in the tree."""
 
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=150)])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=150), safe_name])
     kind = SelectField(_l("Kind"), choices=list(UNIT_KINDS.items()))
     parent_id = SelectField(_l("Parent unit"), coerce=_optional_int, validate_choice=False)
 
@@ -277,7 +283,7 @@ class ContestTradeForm(FlaskForm):
 class DelegationForm(FlaskForm):
     """A delegation (代表队) of a contest."""
 
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=150)])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=150), safe_name])
     unit_id = SelectField(_l("Unit"), coerce=_optional_int, validate_choice=False)
 
     def validate_unit_id(self, field):

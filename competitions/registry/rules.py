@@ -5,6 +5,7 @@ table of cases.
 """
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -178,6 +179,34 @@ def cell_is_formula(value) -> bool:
     return isinstance(value, str) and value.startswith("=")
 
 
+#: Characters that turn the direction of the text that follows: embeddings and overrides
+#: (U+202A–U+202E), isolates (U+2066–U+2069) and the marks (U+200E, U+200F, U+061C).
+BIDI_CONTROLS = frozenset(
+    [chr(c) for c in range(0x202A, 0x202F)] + [chr(c) for c in range(0x2066, 0x206A)]
+) | {"\u200e", "\u200f", "\u061c"}
+#: A cell starting with one of these runs as a formula in a spreadsheet.
+FORMULA_STARTS = ("=", "+", "-", "@")
+
+
+def name_problem(name: str) -> Reason | None:
+    """Why text cannot be a name (a person's, a unit's, a delegation's), or None.
+
+    Rule: no control characters (tabs, line breaks, NUL…), no characters that turn the
+    direction of the text (a name printed on a certificate or in a file name must read as
+    typed), and no "=", "+", "-" or "@" first (a spreadsheet would run it as a formula).
+    """
+    if any(unicodedata.category(char) == "Cc" for char in name):
+        return Reason.of(N_("must not contain control characters such as tabs or line breaks"))
+    if any(char in BIDI_CONTROLS for char in name):
+        return Reason.of(N_("must not contain characters that turn the direction of the text"))
+    if name.strip().startswith(FORMULA_STARTS):
+        return Reason.of(
+            N_("must not begin with %(char)s: a spreadsheet would run it as a formula"),
+            char=name.strip()[0],
+        )
+    return None
+
+
 @dataclass(frozen=True)
 class PersonFacts:
     """What a registration says about a person, already parsed into types."""
@@ -192,13 +221,15 @@ class PersonFacts:
 def person_problems(p: PersonFacts) -> dict[str, Reason]:
     """The problems of a person's registration, by field; empty if it is sound.
 
-    Rule: a name is required; for a resident ID the number passes GB 11643, and the birth date
-    and gender, when given, agree with what it encodes; for other documents the number, the
-    birth date and the gender are required.
+    Rule: a name is required and must pass ``name_problem``; for a resident ID the number
+    passes GB 11643, and the birth date and gender, when given, agree with what it encodes; for
+    other documents the number, the birth date and the gender are required.
     """
     problems: dict[str, Reason] = {}
     if not p.name.strip():
         problems["name"] = Reason.of(N_("a name is required"))
+    elif problem := name_problem(p.name):
+        problems["name"] = problem
     if not p.id_number:
         problems["id_number"] = Reason.of(N_("an ID number is required"))
     elif p.id_type == "resident":

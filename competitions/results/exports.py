@@ -7,7 +7,7 @@ results rules (``results.rules.part_score``); nothing here re-implements a rule.
 
 import io
 import logging
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -171,6 +171,7 @@ def _result_row(line: RankedLine, full_ids: bool) -> list:
         r.total,
         award_label(r.award) if r.award else "",
         _("Yes") if r.advances else "",
+        judging_rules.format_time_used(e.time_used_s),
     ]
 
 
@@ -184,14 +185,24 @@ def results_workbook(report: TradeReport, full_ids: bool) -> bytes:
     headers = [_("Rank"), _("Full name"), _("Gender"), _("ID number"), _("Unit")]
     headers += [_("Delegation"), _("Theory"), _("Practical"), _("Total"), _("Award")]
     rows = [_result_row(line, full_ids) for line in report.lines]
-    widths = [10, 14, 8, 22, 24, 18, 10, 10, 10, 14, 10]
-    _sheet(book, _("Results"), title, [*headers, _("Advances")], rows, widths)
+    widths = [10, 14, 8, 22, 24, 18, 10, 10, 10, 14, 10, 10]
+    headers += [_("Advances"), _("Time used")]
+    _sheet(book, _("Results"), title, headers, rows, widths)
+    tied = Counter(t.score for t, _name in report.teams)
     teams = [
-        [t.rank, name, t.score, award_label(t.award) if t.award else "", report.members(t)]
+        [
+            t.rank,
+            name,
+            t.score,
+            award_label(t.award) if t.award else "",
+            report.members(t),
+            judging_rules.format_time_used(t.time_sum) if tied[t.score] > 1 else "",
+        ]
         for t, name in report.teams
     ]
     headers = [_("Rank"), _("Delegation"), _("Score"), _("Award"), _("Members")]
-    _sheet(book, _("Team results"), title, headers, teams, [8, 24, 10, 14, 40])
+    headers.append(_("Time sum (tie-break)"))
+    _sheet(book, _("Team results"), title, headers, teams, [8, 24, 10, 14, 40, 12])
     honours = [
         [
             honour_label(h.honour),

@@ -7,10 +7,13 @@ from competitions.core.jobs import Job, create_job
 from competitions.registry.models import Contest, ContestTrade, Entry
 from competitions.registry.services import contest_chain
 
-#: Entries per task: a national recompute splits into chunks that workers share. Measured with
-#: bench/rankings.py (100,000 entries, 2 worker processes): 5,000 → 3.5 s, 10,000 → 3.5 s,
-#: 25,000 → 3.1 s, 50,000 → 3.2 s; a few chunks per worker process is enough.
-CHUNK_ENTRIES = 25000
+#: A recompute is split by size into about this many chunks, so that as many worker processes
+#: (on one machine or several) can share it; a chunk holds at least CHUNK_MIN_ENTRIES entries
+#: (each chunk has a fixed cost) and at most CHUNK_MAX_ENTRIES. Measured with bench/rankings.py
+#: (100,000 entries, 2 worker processes): 5,000 per chunk → 3.5 s, 25,000 → 3.1 s, so small
+#: chunks cost ~10 % on one machine and buy the spread over more processes.
+CHUNKS_WANTED = 16
+CHUNK_MIN_ENTRIES, CHUNK_MAX_ENTRIES = 5000, 25000
 
 
 def contest_trades_of(contest_ids: list[int]) -> list[int]:
@@ -33,8 +36,15 @@ def chain_contest_ids(contest: Contest) -> list[int]:
     return sorted(ids)
 
 
-def chunks(ct_ids: list[int], size: int = CHUNK_ENTRIES) -> list[list[int]]:
-    """Contest-trades grouped so each group has about ``size`` entries (a big one stays whole)."""
+def chunk_size(entries: int) -> int:
+    """Entries per chunk for a recompute of ``entries`` entries: about CHUNKS_WANTED chunks,
+    within the minimum and maximum chunk."""
+    return min(CHUNK_MAX_ENTRIES, max(CHUNK_MIN_ENTRIES, -(-entries // CHUNKS_WANTED)))
+
+
+def chunks(ct_ids: list[int], size: int | None = None) -> list[list[int]]:
+    """Contest-trades grouped so each group has about ``size`` entries (by default as
+    :func:`chunk_size` says; a big contest-trade stays whole)."""
     counts = dict(
         db.session.execute(
             select(Entry.contest_trade_id, func.count())
@@ -42,6 +52,7 @@ def chunks(ct_ids: list[int], size: int = CHUNK_ENTRIES) -> list[list[int]]:
             .group_by(Entry.contest_trade_id)
         ).all()
     )
+    size = size or chunk_size(sum(counts.values()))
     groups, current, weight = [], [], 0
     for ct_id in sorted(ct_ids):
         current.append(ct_id)

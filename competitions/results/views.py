@@ -10,6 +10,7 @@ from competitions.accounts.permissions import require_contest_role, roles_in
 from competitions.core.db import db, db_int
 from competitions.core.i18n import say
 from competitions.core.jobs import Job
+from competitions.judging import rules as judging_rules
 from competitions.publication import services as publication
 from competitions.registry.forms import STATUS_LABELS, TIER_LABELS
 from competitions.registry.models import Contest, ContestTrade, Delegation, Entry, Person
@@ -23,6 +24,7 @@ for _name, _filter in (
     ("award_label", labels.award_label),
     ("honour_label", labels.honour_label),
     ("honour_state", labels.honour_state),
+    ("time_used", judging_rules.format_time_used),
 ):
     bp.add_app_template_filter(_filter, _name)
 

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from dev import web_command
+
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("JINGSAI_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = ROOT / "test-artifacts"
@@ -58,7 +60,7 @@ def running_app(instance: Path, queue: str, concurrency: int = 1, **settings: st
             subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
             for command in (
                 [*celery, "--concurrency", str(concurrency), "--loglevel", "INFO"],
-                [*flask, "run", "--port", str(port)],
+                web_command("127.0.0.1", port),
             )
         ]
     try:

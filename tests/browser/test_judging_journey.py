@@ -95,13 +95,17 @@ def test_judges_mark_blind_and_the_chief_judge_locks(live_server, browser):
     assert chief.locator(".flash.error").count() >= 1  # disagreements are open
     assert chief.locator("#lock-state").inner_text() != "成绩已锁定。"
     flags = chief.locator("#flags tr.flag-open")
-    assert flags.count() > 0
-    while chief.locator("#flags tr.flag-open").count():
-        row = chief.locator("#flags tr.flag-open").first
-        row.locator("select").select_option("confirm")
-        row.locator("textarea").fill("经复核，评分有据，予以确认")
-        row.locator("button[type=submit]").click()
-        chief.wait_for_url(review_url)
+    flags_before = flags.count()
+    assert flags_before > 1
+    # Every disagreement at once: select all, one decision, one comment, one reload.
+    chief.check("#select-all-flags")
+    assert chief.locator("#flags input[name=flags]:checked").count() == flags.count()
+    chief.select_option("#many-action", "confirm")
+    chief.fill("#many-comment", "经复核，评分有据，予以确认")
+    chief.click("#resolve-many-submit")
+    chief.wait_for_url(review_url)
+    assert chief.locator("#flags tr.flag-open").count() == 0
+    assert chief.locator("#flags tr.flag-confirmed").count() == flags_before
     sign_lock(chief)
     chief.wait_for_url(review_url)
     assert chief.locator("#unlock").is_visible(), chief.locator(".flash").all_inner_texts()

@@ -58,16 +58,16 @@ def test_publish_appeal_uphold_correct_and_the_public_sees_the_new_rank(live_ser
     gaps = [
         (above[2] - below[2], below)
         for above, below in pairwise(totals)
-        if above[0] < below[0] <= 10  # on the board, which shows the first ten
+        if above[0] < below[0] <= 10  # among the first ten
     ]
     old_rank, appellant, _ = min(gaps)[1]
     organiser.click("#publish")
     confirm(organiser, "#confirm-publish")
     assert "公示" in organiser.locator("#result-state").inner_text()
 
-    # The board redraws itself with the published results (no reload).
+    # The board redraws itself with the published results (no reload; on any of its pages).
     board.locator(f"#board-ct-{ct_id}").wait_for()
-    assert appellant in board.locator(f"#board-ct-{ct_id}").inner_text()
+    assert appellant in board.locator(f"#board-ct-{ct_id}").text_content()
 
     # The organiser's register has the contestant's ID number (the contestant knows it).
     organiser.goto(f"{base}/contests/{contest_id}/entries?ct={ct_id}&q={appellant}")

@@ -33,7 +33,8 @@ def test_issue_then_run_again_issues_nothing(app):
     }
     assert job.result["issued"] == 5 and job.total == 5
     numbers = sorted(c.number for c in first.values())
-    assert all(n.startswith("2019-SD-2019-6-20-01-000") for n in numbers)
+    ct = f"{world.ct.id:04d}"
+    assert [n.rsplit("-", 1)[0] for n in numbers] == [f"SD19-{ct}-000{s}" for s in range(1, 6)]
     assert len(set(numbers)) == 5
     winner = first[f"entry:{e[0]}"]
     assert (winner.name, winner.unit, winner.award, winner.rank) == (
@@ -118,7 +119,7 @@ def test_the_zip_and_the_register(app):
 
     archive = zipfile.ZipFile(storage_dir() / job.file("zip").data.decode())
     names = archive.namelist()
-    assert len(names) == 5 and all(n.startswith("钳工/2019-SD-2019-") for n in names)
+    assert len(names) == 5 and all(n.startswith("钳工/SD19-") for n in names)
     assert any(n.endswith("-张伟.pdf") for n in names)
     assert all(archive.read(n).startswith(b"%PDF") for n in names)
     sheet = load_workbook(io.BytesIO(job.file("register").data)).active
@@ -127,3 +128,22 @@ def test_the_zip_and_the_register(app):
     by_name = {r[1]: r for r in rows[1:]}
     assert by_name["张伟"][5] in ("一等奖", "技术能手") and by_name["济南代表队"][5] == "一等奖"
     assert {r[0] for r in rows[1:]} == {c.number for c in valid().values()}
+
+
+def test_zip_entries_are_safe_whatever_a_name_holds(app):
+    import zipfile
+
+    from competitions.certificates.issue import storage_dir
+
+    names = ("王\u202egpj.exe", "../../李娜", "王\x1b芳", "CON", "陈静")
+    world = certificate_world.build(names=names)
+    job = certificate_world.issue_all(world)
+    entries = zipfile.ZipFile(storage_dir() / job.file("zip").data.decode()).namelist()
+    shown = sorted(entry.split("-", 4)[-1] for entry in entries)
+    assert shown == sorted(
+        ["王_gpj.exe.pdf", "李娜.pdf", "王_芳.pdf", "济南代表队.pdf", "王_gpj.exe.pdf"]
+    )
+    for entry in entries:
+        folder, file_name = entry.split("/")
+        assert folder == "钳工" and not file_name.startswith(".")
+        assert not any(ord(c) < 32 or 0x202A <= ord(c) <= 0x202E for c in entry)

@@ -13,7 +13,7 @@ from tests.certificates.pdf_tools import fonts_of, png_of, qr_of, text_of
 
 FONT = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
 SEAL = Path(__file__).with_name("seal.png")
-NUMBER = "2019-SD-2019-6-20-01-0001-7KQ2MX"
+NUMBER = "SD19-0602-0001-7KQ2M"
 FACTS = Facts(
     "individual",
     "entry:1",

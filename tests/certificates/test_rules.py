@@ -1,5 +1,6 @@
 """The pure rules of certificates, pinned by tables of cases."""
 
+import re
 from datetime import date
 
 import pytest
@@ -10,35 +11,53 @@ from competitions.certificates.rules import Facts, Held
 KEY = b"test-secret"
 
 
-def number(seq: int, contest: str = "SD-PROV", trade: str = "6-20-01") -> str:
-    return rules.certificate_number(2019, contest, trade, seq, KEY)
+def number(seq: int, contest: str = "SD-PROV", ct_id: int = 602) -> str:
+    return rules.certificate_number(2019, contest, ct_id, seq, KEY)
 
 
 @pytest.mark.parametrize(
-    ("code", "segment"),
+    ("code", "year", "segment"),
     [
-        ("SD-PROV", "SD-PROV"),
-        ("sd prov", "SD-PROV"),
-        ("６-20-01", "6-20-01"),  # full-width digit
-        ("  钳工 A/B ", "A-B"),
-        ("省赛", "X"),
+        ("SD-2018", 2018, "SD18"),  # the year is not repeated
+        ("SD-PROV", 2019, "SDPROV19"),
+        ("sd prov", 2019, "SDPROV19"),
+        ("２０１９-ＳＤ", 2019, "SD19"),  # full-width
+        ("QG-2018-FINAL", 2018, "QGFINAL18"),
+        ("SD-2018", 2019, "SD201819"),  # another year's code keeps its year
+        ("NATIONAL-WORKERS-SKILLS", 2020, "NATIONAL20"),  # at most 8 characters
+        ("  钳工 A/B ", 2021, "AB21"),
+        ("省赛2022", 2022, "X22"),
+        ("2005", 2005, "X05"),
     ],
 )
-def test_code_segment(code, segment):
-    assert rules.code_segment(code) == segment
+def test_contest_segment(code, year, segment):
+    assert rules.contest_segment(code, year) == segment
 
 
-def test_number_shape_and_check_part():
+@pytest.mark.parametrize(
+    ("year", "contest", "ct_id", "seq", "shape"),
+    [
+        (2018, "SD-2018", 602, 4, r"SD18-0602-0004-[0-9A-Z]{5}"),
+        (2019, "SD-PROV", 7, 12, r"SDPROV19-0007-0012-[0-9A-Z]{5}"),
+        (2030, "JN-2030", 123456, 12345, r"JN30-123456-12345-[0-9A-Z]{5}"),
+    ],
+)
+def test_number_shape(year, contest, ct_id, seq, shape):
+    made = rules.certificate_number(year, contest, ct_id, seq, KEY)
+    assert re.fullmatch(shape, made), made
+    assert str(year) not in made  # the year once, in two digits
+    assert len(rules.certificate_number(2018, "SD-2018", 602, 4, KEY)) == 20
+
+
+def test_the_check_part_is_keyed():
     first = number(1)
-    assert first.startswith("2019-SD-PROV-6-20-01-0001-")
     check = first.rsplit("-", 1)[1]
-    assert len(check) == 6 and set(check) <= set(rules.CHECK_ALPHABET)
+    assert len(check) == 5 and set(check) <= set(rules.CHECK_ALPHABET)
     assert not set(check) & set("ILOU")
     # deterministic, but a neighbour's check part cannot be told from this one
     assert number(1) == first
     assert number(2).rsplit("-", 1)[1] != check
-    assert rules.certificate_number(2019, "SD-PROV", "6-20-01", 1, b"other") != first
-    assert number(12345).split("-")[-2] == "12345"
+    assert rules.certificate_number(2019, "SD-PROV", 602, 1, b"other") != first
 
 
 def test_checks_spread_over_the_alphabet():
@@ -47,21 +66,22 @@ def test_checks_spread_over_the_alphabet():
     assert set("".join(checks)) == set(rules.CHECK_ALPHABET)
 
 
+def test_the_example_has_the_real_shape():
+    assert rules.EXAMPLE_NUMBER.startswith("SD18-0602-0004-")
+    assert rules.number_problem(rules.EXAMPLE_NUMBER, KEY).msgid.startswith("the check part")
+
+
 @pytest.mark.parametrize(
     ("typed", "expected"),
     [
-        ("2019-SD-PROV-6-20-01-0001-ABC123", "2019-SD-PROV-6-20-01-0001-ABC123"),
-        ("  2019 - sd-prov-6-20-01-0001-abc123 ", "2019-SD-PROV-6-20-01-0001-ABC123"),
-        (
-            "２０１９－ＳＤ－ＰＲＯＶ－６－２０－０１－０００１－ＡＢＣ１２３",
-            "2019-SD-PROV-6-20-01-0001-ABC123",
-        ),
-        (
-            "2019—SD–PROV-6-20-01-0001-ABCOIL",
-            "2019-SD-PROV-6-20-01-0001-ABC011",
-        ),  # O, I, L in check
-        ("2019_SD_PROV_6_20_01_0001_ABCU23", "2019-SD-PROV-6-20-01-0001-ABCV23"),
+        ("SD18-0602-0004-ABC12", "SD18-0602-0004-ABC12"),
+        ("  sd18 - 0602-0004-abc12 ", "SD18-0602-0004-ABC12"),
+        ("ＳＤ１８－０６０２－０００４－ＡＢＣ１２", "SD18-0602-0004-ABC12"),  # full-width
+        ("SD18—0602–0004-ABCOI", "SD18-0602-0004-ABC01"),  # dashes; O, I in the check part
+        ("SD18_O6O2_OOO4_ABCUL", "SD18-0602-0004-ABCV1"),  # O in the digit parts, U and L
+        ("SOLO18-0602-0004-ABC12", "SOLO18-0602-0004-ABC12"),  # letters of a code kept
         ("hello world-lol", "HELLOWORLD-LOL"),  # not a number: no letters read as digits
+        ("2018-SD-2018-6-20-01-01-0004-7KQ2MX", "2018-SD-2018-6-20-01-01-0004-7KQ2MX"),  # old
         ("", ""),
     ],
 )
@@ -71,36 +91,30 @@ def test_normalise_number(typed, expected):
 
 def test_a_typed_number_with_typos_still_matches():
     genuine = number(7)
-    typed = " " + genuine.lower().replace("0", "o", 1).replace("-", " - ", 1)
-    # "o" in the year becomes "O": not a digit, so the typo in the year part is NOT forgiven…
-    assert rules.number_problem(rules.normalise_number(typed), KEY) is not None
-    # …but in the check part it is
     check = genuine.rsplit("-", 1)[1]
     sloppy = genuine[: -len(check)] + check.lower().replace("1", "l").replace("0", "o")
+    sloppy = " " + sloppy.replace("0", "O").replace("-", " – ", 1)
     assert rules.normalise_number(sloppy) == genuine
     assert rules.number_problem(rules.normalise_number(sloppy), KEY) is None
+
+
+NOT_A_NUMBER = "%(number)s is not a certificate number: it reads like %(example)s"
 
 
 @pytest.mark.parametrize(
     ("typed", "msgid"),
     [
         ("", "type the certificate number"),
-        ("hello", "%(number)s is not a certificate number: it reads like %(example)s"),
-        ("2019-SD-0001", "%(number)s is not a certificate number: it reads like %(example)s"),
+        ("hello", NOT_A_NUMBER),
+        ("SD18-0001", NOT_A_NUMBER),
+        ("<script>alert(1)</script>", NOT_A_NUMBER),
+        ("SD18-0602-0004-ABC1", NOT_A_NUMBER),  # check part too short
+        ("SD18-0602-0004-ABC123", NOT_A_NUMBER),  # too long
+        ("SD18-0602-0004-ABC1!", NOT_A_NUMBER),
+        ("SD-0602-0004-ABC12", NOT_A_NUMBER),  # no year
+        ("SD18-602-0004-ABC12", NOT_A_NUMBER),  # fewer than 4 digits
         (
-            "<script>alert(1)</script>",
-            "%(number)s is not a certificate number: it reads like %(example)s",
-        ),
-        (
-            "2019-SD-PROV-6-20-01-0001-ABC12",
-            "%(number)s is not a certificate number: it reads like %(example)s",
-        ),
-        (
-            "2019-SD-PROV-6-20-01-0001-ABC12!",
-            "%(number)s is not a certificate number: it reads like %(example)s",
-        ),
-        (
-            "2019-SD-PROV-6-20-01-0001-AAAAAA",
+            "SD18-0602-0004-AAAAA",
             "the check part of %(number)s does not match: look for a typing mistake",
         ),
     ],
@@ -281,3 +295,32 @@ def test_fit_block_shrinks_to_the_box_height():
     assert all(measure(line) * tight.size <= 200 for line in tight.lines)
     indented = rules.fit_block(["一二三"], measure, (200, 100), 20, 10, indent="\u3000\u3000")
     assert indented.lines == ("\u3000\u3000一二三",)
+
+
+@pytest.mark.parametrize(
+    ("text", "part"),
+    [
+        ("张伟", "张伟"),
+        ("济南 代表队", "济南_代表队"),
+        ("钳工/焊工", "钳工_焊工"),
+        ("../../etc/passwd", "etc_passwd"),
+        ("..", "_"),
+        (".hidden", "hidden"),
+        ('a\\b:c*d?e"f<g>h|i', "a_b_c_d_e_f_g_h_i"),
+        ("王芳\u202egpj.exe", "王芳_gpj.exe"),  # right-to-left override
+        ("王\u2066芳\u2069", "王_芳"),
+        ("王\u200b芳", "王_芳"),  # zero-width space
+        ("王\x00芳\x1b[0m", "王_芳_[0m"),
+        ("王\n\t芳", "王_芳"),
+        ("王\u2028芳", "王_芳"),  # line separator
+        ("", "_"),
+        ("\u202e", "_"),
+        ("CON", "_CON"),
+        ("nul.txt", "_nul.txt"),
+        ("COM1", "_COM1"),
+        ("CONTEST", "CONTEST"),
+        ("张" * 100, "张" * 80),
+    ],
+)
+def test_file_name_part(text, part):
+    assert rules.file_name_part(text) == part

@@ -201,17 +201,43 @@ def test_verify_unknown_and_junk_numbers(client, app):
     world = certificate_world.build()
     certificate_world.issue_all(world)
     client.get("/lang/en")
-    never_issued = rules.certificate_number(2019, "SD-2019", "6-20-01", 999, services.number_key())
+    never_issued = rules.certificate_number(2019, "SD-2019", 602, 999, services.number_key())
     response = client.get(f"/verify/{never_issued}")
     assert response.status_code == 404
     assert "No certificate has this number." in response.get_data(as_text=True)
-    forged = never_issued[:-6] + ("A" if never_issued[-6] != "A" else "B") + never_issued[-5:]
+    forged = never_issued[:-5] + ("A" if never_issued[-5] != "A" else "B") + never_issued[-4:]
     assert "does not match: look for a typing mistake" in client.get(f"/verify/{forged}").get_data(
         as_text=True
     )
     junk = client.get("/verify/<script>alert(1)</script>").get_data(as_text=True)
     assert "is not a certificate number" in junk and "<script>alert" not in junk
     assert client.get("/verify").status_code == 200
+
+
+def test_a_new_session_key_leaves_certificate_numbers_valid(client, app):
+    world = certificate_world.build()
+    certificate_world.issue_all(world)
+    issued = db.session.scalar(
+        select(Certificate).filter_by(subject=f"entry:{world.entries[0].id}")
+    )
+    unissued = rules.certificate_number(2019, "SD-2019", world.ct.id, 99, services.number_key())
+    app.config["SECRET_KEY"] = "a new session key after a rotation"
+    client.get("/lang/en")
+    assert rules.number_problem(issued.number, services.number_key()) is None
+    assert "genuine and valid" in client.get(f"/verify/{issued.number}").get_data(as_text=True)
+    # numbers are still checked with the same key: a well-made number is only "not issued"
+    assert "No certificate has this number." in client.get(f"/verify/{unissued}").get_data(
+        as_text=True
+    )
+
+
+def test_the_verify_page_shows_a_number_of_the_real_shape(client):
+    client.get("/lang/en")
+    page = client.get("/verify").get_data(as_text=True)
+    assert f"it reads like {rules.EXAMPLE_NUMBER}." in page
+    assert rules.normalise_number(rules.EXAMPLE_NUMBER) == rules.EXAMPLE_NUMBER
+    junk = client.get("/verify/2019-SD-2019").get_data(as_text=True)
+    assert f"it reads like {rules.EXAMPLE_NUMBER}" in junk
 
 
 def test_a_contestant_downloads_only_their_own_certificate(client, app):

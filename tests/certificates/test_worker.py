@@ -37,12 +37,11 @@ def _latest_job_id() -> str:
 
 
 def test_a_batch_through_the_worker(worker_app, worker_env):
-    # the web app reads the files the worker writes, and numbers with the same secret
-    worker_config = load_config(worker_env)
+    # the web app reads the files the worker writes, and numbers with the same key
     worker_app.config["CERT_STORAGE_DIR"] = str(
         Path(worker_env["JINGSAI_INSTANCE"]) / "certificates"
     )
-    worker_app.config["SECRET_KEY"] = worker_config["SECRET_KEY"]
+    assert worker_app.config["CERT_KEY"] == load_config(worker_env)["CERT_KEY"]
     names = [s + g + h for s in SURNAMES for g in GIVEN[:4] for h in GIVEN[4:7]][:230]
     awards = ["first"] * 23 + ["second"] * 46 + ["third"] * 69 + ["mention"] * 62 + [None] * 30
     world = certificate_world.build(names=names, awards=awards)

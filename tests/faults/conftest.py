@@ -250,6 +250,8 @@ def fault_env(private_postgres, private_redis, tmp_path):
         "JINGSAI_INSTANCE": str(instance),
         "CERT_STORAGE_DIR": str(tmp_path / "certificates"),
         "SECRET_KEY": "faults-" + uuid.uuid4().hex,
+        "JINGSAI_CERT_KEY": "faults-cert-" + uuid.uuid4().hex,
+        "JINGSAI_AUDIT_KEY": "faults-audit-" + uuid.uuid4().hex,
         "JINGSAI_TASK_VISIBILITY_S": str(VISIBILITY_S),
     }
     yield env
@@ -268,6 +270,8 @@ def fault_app(fault_env, tmp_path):
             "CACHE_REDIS_URL": settings["CACHE_REDIS_URL"],
             "RATELIMIT_STORAGE_URI": settings["RATELIMIT_STORAGE_URI"],
             "SECRET_KEY": settings["SECRET_KEY"],
+            "CERT_KEY": settings["CERT_KEY"],
+            "AUDIT_KEY": settings["AUDIT_KEY"],
             "CERT_STORAGE_DIR": settings["CERT_STORAGE_DIR"],
             "PROPAGATE_EXCEPTIONS": False,
             "RATELIMIT_ENABLED": True,

@@ -1,8 +1,17 @@
 """PostgreSQL restarted (``pg_ctl restart -m fast``) while judges save marks, the public reads
 and looks up results, and results are recomputed: requests caught in flight fail cleanly (a
-500, their transaction rolled back), every request begun after the restart succeeds (the pool
-pings a connection before lending it), and no row is half-written."""
+500, their transaction rolled back) or finish, every request begun after the restart succeeds
+(the pool pings a connection before lending it), and no row is half-written.
 
+The clients' progress, not the clock, paces the test: the restart comes once every client has
+answered a few requests, and the test stops once every client has answered a few more begun
+after it. Whether a request happens to be in flight at the moment of the restart depends on the
+machine's load, so the test makes sure of it: before the restart it holds a lock on the marks
+table until PostgreSQL shows a judge's save waiting for it, so that save is in flight when every
+connection is cut.
+"""
+
+import contextlib
 import itertools
 import threading
 import time
@@ -12,6 +21,7 @@ from decimal import Decimal
 from functools import partial
 
 import pytest
+import sqlalchemy as sa
 from sqlalchemy import func, select
 
 from competitions.core.db import db
@@ -26,12 +36,22 @@ pytestmark = pytest.mark.faults
 ENTRIES = 40
 
 
+#: Requests each client answers before the restart, and after it, before the test stops.
+WARM, AFTER = 3, 5
+#: Signalled whenever any client finishes a request.
+PROGRESS = threading.Condition()
+
+
 @dataclass
 class Log:
     """What one client did: (began, ended, answer) per request; answer is the status code or
     the exception's name."""
 
     calls: list = field(default_factory=list)
+
+    def count(self, since: float = 0.0) -> int:
+        """Requests begun after ``since`` (a ``time.monotonic()`` value) that have ended."""
+        return sum(1 for began, _, _ in list(self.calls) if began > since)
 
     def timed(self, call, attribute: str = "", found: int = 200):
         """Make one call; its answer is ``call().<attribute>``, ``found`` counting as 200."""
@@ -42,8 +62,45 @@ class Log:
         except Exception as error:  # recorded, then judged by the test
             answer = type(error).__name__
         answer = 200 if answer == found else answer
-        self.calls.append((began, time.monotonic(), answer))
+        with PROGRESS:
+            self.calls.append((began, time.monotonic(), answer))
+            PROGRESS.notify_all()
         return answer
+
+
+def wait_until(ready, crashed: list, what: str) -> None:
+    """Wait until ``ready()`` holds or a client crashed; a generous guard fails a hang."""
+    with PROGRESS:
+        done = PROGRESS.wait_for(lambda: crashed or ready(), timeout=600)
+    assert done and not crashed, (what, crashed)
+
+
+def hold_marks_until_a_save_waits(url: str):
+    """Lock the marks table in a transaction left open, and return once another session waits
+    for that lock (a judge's save in flight). The restart then cuts both; call the function
+    returned to let go of the cut connection."""
+    engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
+    holder = engine.connect()
+    holder.begin()
+    holder.execute(sa.text(f'LOCK TABLE "{Mark.__table__.name}" IN ACCESS EXCLUSIVE MODE'))
+    waiting = sa.text(
+        "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND pid <> :me"
+    )
+    me = holder.execute(sa.text("SELECT pg_backend_pid()")).scalar()
+    with engine.connect() as watcher:
+        for _ in range(12_000):  # a guard against a hang (10 minutes), checked below
+            if watcher.execute(waiting, {"me": me}).scalar():
+                break
+            time.sleep(0.05)  # polling a condition PostgreSQL reports, not a pause for time
+        else:
+            raise AssertionError("no request ever waited for the marks table")
+
+    def release():
+        with contextlib.suppress(sa.exc.DBAPIError):  # the restart cut it, as intended
+            holder.close()
+        engine.dispose()
+
+    return release
 
 
 def logged_in(app, username: str):
@@ -142,22 +199,34 @@ def test_postgresql_restarted_under_load(fault_app, private_postgres):
     threads += [threading.Thread(target=reader), threading.Thread(target=recomputer)]
     for thread in threads:
         thread.start()
-    time.sleep(1.5)
+    clients = len(threads)
+    wait_until(
+        lambda: len(logs) == clients and all(log.count() >= WARM for log in logs.values()),
+        crashed,
+        "every client answered before the restart",
+    )
+    release = hold_marks_until_a_save_waits(fault_app.config["SQLALCHEMY_DATABASE_URI"])
     down = time.monotonic()
     private_postgres.restart()
     up = time.monotonic()
-    time.sleep(2.5)
+    release()
+    wait_until(
+        lambda: all(log.count(since=up) >= AFTER for log in logs.values()),
+        crashed,
+        "every client answered after the restart",
+    )
     stop.set()
     for thread in threads:
-        thread.join(timeout=30)
+        thread.join(timeout=120)  # a guard against a hang, checked next
+    assert not [thread for thread in threads if thread.is_alive()], "a client never stopped"
 
     assert not crashed, crashed
     calls = [call for log in logs.values() for call in log.calls]
     caught = [c for c in calls if c[0] < up and c[1] > down]  # in flight during the restart
     after = [c for c in calls if c[0] > up]
-    assert len(logs) == 5 and caught and len(after) > 20
+    assert len(logs) == 5 and len(after) >= 5 * AFTER
     # In flight: a clean 500 (or, for the in-process recompute, a database error) or done;
-    # dozens of requests are cut each time.
+    # the save held at the lock is among them.
     answers = {c[2] for c in caught}
     assert 500 in answers and answers <= {200, 500, "OperationalError"}, caught
     # Everything begun after the restart succeeded, on every client.

@@ -36,6 +36,26 @@ BAD_ROWS = [
     (cells(name='=HYPERLINK("x")'), "name", "formulas are not accepted; paste the values instead"),
     (cells(trade="=A1"), "trade", "formulas are not accepted; paste the values instead"),
     (
+        cells(name="@王芳"),
+        "name",
+        "must not begin with %(char)s: a spreadsheet would run it as a formula",
+    ),
+    (
+        cells(name="+王芳"),
+        "name",
+        "must not begin with %(char)s: a spreadsheet would run it as a formula",
+    ),
+    (
+        cells(name="王芳\u202e"),
+        "name",
+        "must not contain characters that turn the direction of the text",
+    ),
+    (
+        cells(name="王\t芳"),
+        "name",
+        "must not contain control characters such as tabs or line breaks",
+    ),
+    (
         cells(id_number=MAN[:17] + ("0" if MAN[17] != "0" else "1")),
         "id_number",
         "check digit is wrong (expected %(c)s)",

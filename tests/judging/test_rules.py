@@ -211,3 +211,52 @@ def test_lock_needs_everything_marked_confirmed_and_resolved(state, msgids):
 )
 def test_sheet_mismatches(first, second, mismatch):
     assert rules.sheet_mismatches(first, second) == mismatch
+
+
+@pytest.mark.parametrize(
+    ("raw", "seconds"),
+    [
+        ("52:30", 3150),
+        ("2:05", 125),
+        ("0:59", 59),
+        (" 75:05 ", 4505),  # minutes may pass 59
+        ("52：30", 3150),  # full-width colon
+        ("1:02:03", 3723),
+        ("52", 3120),  # whole minutes
+        ("52分30秒", 3150),
+        ("52分", 3120),
+        ("45秒", 45),
+        ("1小时5分", 3900),
+        ("99:59:59", rules.MAX_TIME_USED),
+    ],
+)
+def test_time_used_is_read_as_seconds(raw, seconds):
+    assert rules.time_used_problem(raw) is None
+    assert rules.parse_time_used(raw) == seconds
+
+
+@pytest.mark.parametrize(
+    ("raw", "msgid"),
+    [
+        ("", "write the time as minutes:seconds, e.g. 52:30"),
+        ("52:60", "write the time as minutes:seconds, e.g. 52:30"),
+        ("1:60:00", "write the time as minutes:seconds, e.g. 52:30"),
+        ("52.5", "write the time as minutes:seconds, e.g. 52:30"),
+        ("-5", "write the time as minutes:seconds, e.g. 52:30"),
+        ("1:2:3:4", "write the time as minutes:seconds, e.g. 52:30"),
+        ("abc", "write the time as minutes:seconds, e.g. 52:30"),
+        ("30秒52分", "write the time as minutes:seconds, e.g. 52:30"),
+        ("61秒", "write the time as minutes:seconds, e.g. 52:30"),
+        ("0:00", "a time used cannot be zero"),
+        ("100:00:00", "longer than 99 hours: check the time"),
+    ],
+)
+def test_time_used_refused(raw, msgid):
+    assert rules.time_used_problem(raw).msgid == msgid
+
+
+@pytest.mark.parametrize(
+    ("seconds", "text"), [(None, ""), (45, "00:45"), (3150, "52:30"), (4505, "75:05")]
+)
+def test_time_used_is_shown_as_minutes_and_seconds(seconds, text):
+    assert rules.format_time_used(seconds) == text

@@ -1,6 +1,7 @@
 """Marking scheme spreadsheets: the WorldSkills CIS file, the generic layout, and bad input."""
 
 import io
+import zipfile
 from collections import Counter
 from dataclasses import replace
 from decimal import Decimal
@@ -122,12 +123,64 @@ def test_cis_with_a_changed_max_mark_is_refused_naming_the_criterion_and_totals(
     assert str(problem.reason) == "criterion A: declared 30, but its aspects add up to 30.25"
 
 
-def test_cis_with_a_formula_as_a_max_mark_is_refused():
+def with_saved_values(data: bytes, values: dict[str, str]) -> bytes:
+    """The file as Excel or WPS saves it: each formula of ``values`` ({formula: value}) with
+    its saved value (openpyxl writes formulas without one)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as old, zipfile.ZipFile(out, "w") as new:
+        for info in old.infolist():
+            content = old.read(info)
+            if info.filename.startswith("xl/worksheets/"):
+                text = content.decode()
+                for formula, value in values.items():
+                    text = text.replace(f"<f>{formula}</f><v />", f"<f>{formula}</f><v>{value}</v>")
+                content = text.encode()
+            new.writestr(info, content, zipfile.ZIP_DEFLATED)
+    return out.getvalue()
+
+
+def test_cis_formulas_count_as_their_saved_values(cis):
+    book = load_workbook(CIS)
+    book[CIS_SHEET]["K41"] = "=0.25*2"  # 0.5, as typed before
+    book[CIS_SHEET]["K42"] = "=K41"
+    data = with_saved_values(saved(book), {"0.25*2": "0.5", "K41": "0.5"})
+    assert parse_scheme(data).items == cis.items
+
+
+def test_cis_with_a_formula_without_a_saved_value_is_refused_saying_so():
     book = load_workbook(CIS)
     book[CIS_SHEET]["K42"] = "=0.25*2"
     problems = problems_of(saved(book))
+    assert [(p.row, p.column) for p in problems] == [(42, "K")]
+    assert str(problems[0].reason) == (
+        "the formula =0.25*2 has no saved value: open the file in Excel or WPS, "
+        "save it and import it again"
+    )
+
+
+def test_cis_columns_are_found_by_their_headers_wherever_they_are(cis):
+    book = load_workbook(CIS)
+    sheet = book[CIS_SHEET]
+    sheet.insert_cols(3)  # a column more before "Day of Marking": every column moves right
+    sheet.move_range("M1:M400", cols=2)  # "Max Mark" two columns further right
+    parsed = parse_scheme(saved(book))
+    assert parsed.items == cis.items and parsed.criteria == cis.criteria
+
+
+def test_cis_aspect_types_may_be_numbered_or_words(cis):
+    book = load_workbook(CIS)
+    sheet = book[CIS_SHEET]
+    assert [sheet[c].value for c in ("D23", "D29", "D41", "D42")] == ["J", "J", "M", "M"]
+    sheet["D23"], sheet["D29"], sheet["D41"], sheet["D42"] = "J1", " j2 ", "M1", "Measurement"
+    assert parse_scheme(saved(book)).items == cis.items
+
+
+def test_cis_unknown_aspect_type_is_one_problem_not_one_per_descriptor():
+    book = load_workbook(CIS)
+    book[CIS_SHEET]["D23"] = "X"  # a judgement aspect with four 0-3 descriptors under it
+    problems = problems_of(saved(book))
     assert [(p.row, p.column, p.reason.msgid) for p in problems] == [
-        (42, "K", "a formula where a number is expected")
+        (23, "D", "the aspect type must be M or J")
     ]
 
 
@@ -138,12 +191,14 @@ def test_cis_with_text_as_a_max_mark_is_refused():
     assert [(p.row, p.column, p.reason.msgid) for p in problems] == [(42, "K", "not a number")]
 
 
-def test_cis_block_without_its_max_mark_column_is_refused():
+def test_cis_block_without_its_max_mark_column_is_one_problem_saying_where():
     book = load_workbook(CIS)
     book[CIS_SHEET]["K150"] = "Points"
     problems = problems_of(saved(book))
-    assert (problems[0].row, problems[0].column) == (150, "K")
-    assert problems[0].reason.msgid == "missing column %(name)s"
+    assert [(p.row, p.column) for p in problems] == [(150, "A-N")]
+    assert str(problems[0].reason) == (
+        "no column headed Max Mark: looked for in row 150, columns A-N"
+    )
 
 
 def sample_specs() -> list[ItemSpec]:
@@ -229,7 +284,11 @@ def test_generic_accepts_english_headers_and_fills_defaults():
 @pytest.mark.parametrize(
     ("cell", "msgid"),
     [
-        ("=2+3", "a formula where a number is expected"),
+        (
+            "=2+3",
+            "the formula %(formula)s has no saved value: open the file in Excel or WPS, "
+            "save it and import it again",
+        ),
         ("five", "not a number"),
         (0, "must be greater than 0"),
         (None, "required"),
@@ -248,11 +307,45 @@ def test_generic_step_of_zero_is_refused_not_replaced_by_the_default():
     ]
 
 
-def test_generic_missing_column_is_refused():
+def test_generic_missing_column_is_one_problem_saying_where():
     problems = problems_of(generic([["技能操作", "M1", "客观"]], ["部分", "编号", "类型"]))
-    assert len(problems) == 1
-    assert problems[0].reason.msgid == "missing column %(name)s"
-    assert dict(problems[0].reason.params) == {"name": "分值 / max_mark"}
+    assert [(p.row, p.column) for p in problems] == [(1, "A-C")]
+    assert problems[0].reason.msgid == (
+        "no column headed %(name)s: looked for in row %(row)s, columns %(columns)s"
+    )
+    assert dict(problems[0].reason.params) == {
+        "name": "分值 / max_mark",
+        "row": 1,
+        "columns": "A-C",
+    }
+
+
+def test_generic_columns_are_found_by_their_headers_below_a_title():
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["2026年焊工竞赛评分方案"])
+    sheet.append([])
+    sheet.append(["配分", " Item  Code ", "评分内容", "TYPE", "考核部分"])
+    sheet.append([10, "M1", "焊缝宽度", "m1", "技能操作"])
+    sheet.append(["=2*3", "J1", "外观", "J", "技能操作"])
+    data = with_saved_values(saved(book), {"2*3": "6"})
+    first, second = parse_scheme(data).items
+    assert (first.code, first.max_mark, first.kind, first.description) == (
+        "M1",
+        Decimal(10),
+        "measurement",
+        "焊缝宽度",
+    )
+    assert (second.code, second.max_mark, second.kind) == ("J1", Decimal(6), "judgement")
+
+
+def test_a_sheet_without_a_header_row_says_what_was_looked_for():
+    problems = problems_of(generic([["技能操作", "M1", "客观", 5]], ["甲", "乙", "丙", "丁"]))
+    assert [p.row for p in problems] == [None]
+    assert str(problems[0].reason) == (
+        "no header row: looked for 部分 / part; 编号 / code; 类型 / kind; 分值 / max_mark "
+        "in rows 1 to 2"
+    )
 
 
 def test_generic_repeated_code_within_a_part_is_refused():

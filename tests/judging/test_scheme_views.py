@@ -212,6 +212,14 @@ def test_a_refused_import_lists_the_problems_and_changes_nothing(app, client, lo
     message = "criterion %(id)s: declared %(declared)s, but its aspects add up to %(found)s"
     expected = _text(app, message, id="A", declared="30", found="30.25")
     assert row.group(1).split() == f"<tr><td>15</td><td>K Mark</td><td>{expected}</td></tr>".split()
+    # The same problems as a file to download, as the entries import offers them.
+    href = re.search(r'id="error-report" href="([^"]+)"', page).group(1)
+    report = client.get(href)
+    assert report.headers["Content-Disposition"].startswith("attachment")
+    sheet = load_workbook(io.BytesIO(report.data)).active
+    assert [c.value for c in sheet[2]][:2] == [15, "K Mark"]
+    assert expected in [c.value for c in sheet[2]]
+    assert client.get(href.replace("/errors.xlsx", "x/errors.xlsx")).status_code == 404
     junk = _upload(client, ct.id, b"not a workbook", replace="y").get_data(as_text=True)
     assert _text(app, "this file is not an .xlsx spreadsheet") in junk
     # Replacing a scheme needs a tick: without it, the field says so.

@@ -183,3 +183,14 @@ def test_my_path_through_the_tiers(client, world):
     path = page.split('id="my-path"', 1)[1].split("</p>", 1)[0]
     assert path.index("City") < path.index("→") < path.index("Province")
     assert "rank 2 · Second prize" in path and "rank 1" in path
+
+
+def test_my_time_used_as_minutes_and_seconds_on_my_page_and_the_public_page(client, world):
+    world.entries[0].time_used_s = 3150
+    db.session.commit()
+    publish(world)
+    client.get("/lang/en")
+    mine = look_up(client, world.entries[0].person).get_data(as_text=True)
+    assert '<th>Time used</th><td class="time-used">52:30</td>' in mine
+    public = client.get(f"/results/trades/{world.ct.id}").get_data(as_text=True)
+    assert '<td class="time-used">52:30</td>' in public

@@ -119,10 +119,17 @@ def test_team_results_are_public(client):
     assert "Team results" in page and "济钢代表队" in page
 
 
-def test_the_board_shows_the_top_and_a_stamp_that_changes(client, world):
+def test_the_board_shows_every_entry_by_pages_and_a_stamp_that_changes(app, client, world):
     publish(world)
+    app.config["BOARD_ROWS_PER_PAGE"] = 2
+    client.get("/lang/en")
     _, body = text(client, f"/board/{world.ct.contest_id}/body")
-    assert world.entries[0].person.name in body
+    pages = body.split('class="board-page"')[1:]
+    assert ["Page 1 of 2" in pages[0], "Page 2 of 2" in pages[1], len(pages)] == [True, True, 2]
+    names = [e.person.name for e in world.entries]  # ranked 1, 2, 3
+    assert [names[0] in pages[0], names[1] in pages[0], names[2] in pages[1]] == [True] * 3
+    _, screen = text(client, f"/board/{world.ct.contest_id}")
+    assert 'class="topbar"' not in screen and 'data-rotate="8"' in screen
     stamp = body.split('data-stamp="', 1)[1].split('"', 1)[0]
     compute.recompute([world.ct.id])  # a recompute under notice (after an upheld appeal)
     db.session.commit()

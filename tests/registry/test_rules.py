@@ -241,3 +241,49 @@ def test_tie_break_chain(keys, ok):
 )
 def test_formula_cells(value, formula):
     assert rules.cell_is_formula(value) is formula
+
+
+CONTROL = "must not contain control characters such as tabs or line breaks"
+BIDI = "must not contain characters that turn the direction of the text"
+FORMULA = "must not begin with %(char)s: a spreadsheet would run it as a formula"
+
+
+@pytest.mark.parametrize(
+    ("name", "msgid"),
+    [
+        ("王芳", None),
+        ("欧阳 明", None),
+        ("Jean-Luc O'Neill", None),  # a hyphen inside is fine
+        ("阿卜杜拉·买买提", None),
+        ("济南第二机床厂（集团）", None),
+        ("王\t芳", CONTROL),
+        ("王芳\n", CONTROL),
+        ("王\x1b[31m芳", CONTROL),
+        ("王\x7f芳", CONTROL),
+        ("王\x85芳", CONTROL),  # C1 control
+        ("王芳\u202egpj.exe", BIDI),  # right-to-left override
+        ("\u202a王芳\u202c", BIDI),
+        ("王\u2067芳\u2069", BIDI),  # isolates
+        ("王\u200f芳", BIDI),  # right-to-left mark
+        ('=HYPERLINK("http://x","王芳")', FORMULA),
+        ("+86 王芳", FORMULA),
+        ("-2+3", FORMULA),
+        ("@SUM(A1)", FORMULA),
+        ("  =1+1", FORMULA),  # spaces first do not hide it
+    ],
+)
+def test_what_can_be_a_name(name, msgid):
+    problem = rules.name_problem(name)
+    assert (problem.msgid if problem else None) == msgid
+
+
+def test_a_formula_name_says_which_character():
+    assert rules.name_problem("@王芳").params == (("char", "@"),)
+
+
+@pytest.mark.parametrize(
+    ("name", "fields"),
+    [("王\u202e芳", {"name"}), ("=王芳", {"name"}), ("王芳", set())],
+)
+def test_a_persons_name_is_checked_like_any_name(name, fields):
+    assert set(rules.person_problems(PersonFacts(name, None, None, "resident", VALID))) == fields

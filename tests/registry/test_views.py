@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from competitions.core.audit import AuditLog
 from competitions.core.db import db
-from competitions.registry.models import Contest, ContestTrade, Entry, Person, Unit
+from competitions.registry.models import Contest, ContestTrade, Delegation, Entry, Person, Unit
 from tests import factories as f
 
 
@@ -337,3 +337,34 @@ def test_every_registration_change_is_in_the_audit_log(client, login):
     history = person_page.split('id="history"', 1)[1]
     assert "王芳" in history and "ID number: " in history  # its history, in people's words
     assert "id_number" not in history and "None" not in history
+
+
+@pytest.mark.parametrize(
+    ("name", "says"),
+    [
+        ("王\u202e芳", "turn the direction of the text"),
+        ("王芳\t", "control characters"),
+        ("=HYPERLINK(1)", "must not begin with ="),
+        ("-王芳", "must not begin with -"),
+    ],
+)
+def test_names_that_would_mislead_or_run_as_formulas_are_refused_beside_the_field(
+    client, login, name, says
+):
+    _, city, _, ct, steel, _team = _setup()
+    login("org")
+    client.get("/lang/en")
+    pages = {
+        "entry": client.post(f"/contests/{city.id}/entries/new", data=_entry_form(ct, name=name)),
+        "unit": client.post("/units/new", data={"name": name, "kind": "union", "parent_id": ""}),
+        "delegation": client.post(
+            f"/contests/{city.id}/delegations", data={"name": name, "unit_id": steel.id}
+        ),
+    }
+    for what, response in pages.items():
+        page = response.get_data(as_text=True)
+        assert response.status_code == 200 and 'id="name-error"' in page, what
+        assert says in page, what
+    assert db.session.scalar(select(func.count()).select_from(Person)) == 0
+    assert db.session.scalar(select(func.count()).select_from(Unit)) == 1
+    assert db.session.scalar(select(func.count()).select_from(Delegation)) == 1

@@ -92,6 +92,8 @@ def _is_inert(cell, text: str) -> bool:
 
 def test_the_organiser_downloads_the_ranked_results(client, login):
     world = _scored_world(lock=True)
+    world.entries[0].time_used_s = 3150
+    db.session.commit()
     login("org")
     client.get("/lang/en")
     book = _book(client, f"/contest-trades/{world.ct.id}/results.xlsx")
@@ -111,8 +113,10 @@ def test_the_organiser_downloads_the_ranked_results(client, login):
         "Total",
         "Award",
         "Advances",
+        "Time used",
     ]
     body = _rows(results)[2:]
+    assert [row[11] for row in body] == ["52:30", None, None]  # as minutes:seconds
     assert [row[0] for row in body] == [1, 2, 3]
     assert [row[8] for row in body] == [76.67, 63.33, 50]
     assert [row[9] for row in body] == ["Second prize", "Third prize", None]

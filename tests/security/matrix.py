@@ -99,10 +99,13 @@ MATRIX: dict[str, Access] = {
     "imports.errors": Access(ORGANISER),
     "imports.template": Access(ORGANISER),
     "imports.template_csv": Access(ORGANISER),
+    "imports.marks_upload": Access(ORGANISER),  # theory marks by ID number (part=theory)
+    "imports.marks_template": Access(ORGANISER),
     "judging.scheme": Access(ORGANISER),
     "judging.scheme_download": Access(ORGANISER),
     "judging.scheme_copy": Access(ORGANISER),
     "judging.scheme_import": Access(ORGANISER),
+    "judging.scheme_import_errors": Access(ORGANISER),
     "judging.scheme_item_new": Access(ORGANISER),
     "judging.scheme_item_edit": Access(ORGANISER),
     "judging.scheme_item_delete": Access(ORGANISER),
@@ -130,10 +133,12 @@ MATRIX: dict[str, Access] = {
     "results.export_results": Access(RESULT_READERS),
     "results.export_score_sheets": Access(RESULT_READERS),
     "results.results_report": Access(RESULT_READERS),
+    "judging.blank_sheets": Access(RESULT_READERS),
     # the chief judge
     "judging.review_page": staff(CHIEF),
     "judging.mark_history": staff(CHIEF),
     "judging.resolve_flag": staff(CHIEF),
+    "judging.resolve_flags": staff(CHIEF),
     "judging.correct_mark": staff(CHIEF),
     "judging.lock_marks": staff(CHIEF),
     "judging.unlock_marks": staff(CHIEF),
@@ -150,6 +155,9 @@ MATRIX: dict[str, Access] = {
     "judging.sheet_new": staff(CLERK),
     "judging.sheet_edit": Access(frozenset()),  # only the sheet's first typist (clerk0)
     "judging.sheet_second": staff(CLERK),  # a clerk other than the first typist
+    # the timekeeper's desk: the contest's clerks and the chief judge
+    "judging.times": staff(CLERK, CHIEF),
+    "judging.save_time": staff(CLERK, CHIEF),
     # the arbitrators decide; organisers follow
     "publication.appeals": staff(ARBITRATOR, ORG),
     "publication.decide": staff(ARBITRATOR),
@@ -158,7 +166,10 @@ MATRIX: dict[str, Access] = {
 
 def url_values(world: World, endpoint: str) -> dict:
     """The values of every URL argument, taken from the world."""
-    job = world.cert_job if endpoint == "certificates.job_file" else world.import_job
+    job = {
+        "certificates.job_file": world.cert_job,
+        "judging.scheme_import_errors": world.scheme_job,
+    }.get(endpoint, world.import_job)
     return {
         "ct_id": world.ct1.id,
         "contest_id": world.contest.id,
@@ -176,6 +187,7 @@ def url_values(world: World, endpoint: str) -> dict:
         "role": "register",
         "code": "en",
         "filename": "css/app.css",
+        "part": "theory",
     }
 
 

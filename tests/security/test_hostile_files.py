@@ -1,12 +1,12 @@
 """Hostile files refused: zip bombs, a million rows, formulas, 50 MB uploads, files that are no
 spreadsheet, and random bytes, thrown at the contestants' import and the scheme import.
 
-Each ends with a clear refusal, nothing saved, in little time and memory: the reader looks at
-what the zip declares before unpacking anything, and stops at the row limit.
+Each ends with a clear refusal, nothing saved, in little memory: the reader looks at what the
+zip declares before unpacking anything, and stops at the row limit. (Memory is the outcome that
+shows it; how long a refusal takes depends on how busy the machine is and is not asserted.)
 """
 
 import io
-import time
 import tracemalloc
 import zipfile
 
@@ -19,20 +19,20 @@ from sqlalchemy import func, select
 from competitions.core.db import db
 from competitions.core.jobs import Job
 from competitions.imports import parsing, services
-from competitions.judging.models import SchemeItem
+from competitions.judging.models import Mark, SchemeItem
 from competitions.judging.scheme_import import SchemeFileError, parse_scheme
 from tests.imports.sheets import ZH, csv_bytes, person_row, xlsx_bytes
 from tests.imports.world import NEW_MAN, counts, in_english, setup_contest
 from tests.judging import marking_world
 from tests.security import files
 from tests.security.hostile import FEW, hostile
-from workers.tasks import import_entries
+from workers.tasks import import_entries, import_marks
 
 TOO_BIG = "the spreadsheet unpacks to more than 40 MB; split it"
 TOO_LONG = "the file has more than 20000 rows; split it"
 NOT_XLSX = "this file is not an .xlsx spreadsheet"
-#: What a refusal may cost at most: a few seconds, and tens of MB (a bomb would take GBs).
-SECONDS, PEAK_MB = 5, 60
+#: What a refusal may cost at most: tens of MB (a bomb would take GBs).
+PEAK_MB = 60
 
 
 def not_spreadsheets() -> dict[str, bytes]:
@@ -50,16 +50,14 @@ def not_spreadsheets() -> dict[str, bytes]:
 
 
 def measured(call):
-    """Run ``call``; return its result with the seconds and peak MB of memory it took."""
+    """Run ``call``; return its result with the peak MB of memory it took."""
     tracemalloc.start()
-    started = time.monotonic()
     try:
         result = call()
     finally:
-        seconds = time.monotonic() - started
         peak = tracemalloc.get_traced_memory()[1] / 2**20
         tracemalloc.stop()
-    return result, seconds, peak
+    return result, peak
 
 
 def upload(client, contest_id: int, name: str, data: bytes):
@@ -69,8 +67,8 @@ def upload(client, contest_id: int, name: str, data: bytes):
     )
     assert response.status_code == 303, response.get_data(as_text=True)[:500]
     job_id = response.headers["Location"].rsplit("/", 1)[1]
-    _, seconds, peak = measured(lambda: import_entries(job_id))
-    assert seconds < SECONDS and peak < PEAK_MB, (name, seconds, peak)
+    _, peak = measured(lambda: import_entries(job_id))
+    assert peak < PEAK_MB, (name, peak)
     db.session.expire_all()
     return db.session.get(Job, job_id), response.headers["Location"]
 
@@ -92,6 +90,35 @@ def test_hostile_spreadsheets_are_refused_quickly_and_nothing_is_saved(app, logi
         assert job.state == "failed", name
         assert message in client.get(page).get_data(as_text=True), name
     assert counts()[:2] == before[:2]  # no person, no entry
+
+
+def test_hostile_marks_files_are_refused_quickly_and_no_mark_is_saved(app, login):
+    world = marking_world.build()
+    client = in_english(login("org"))
+    cases = {
+        "bomb.xlsx": (files.zip_bomb(), TOO_BIG),
+        "million.xlsx": (files.million_rows(), TOO_LONG),
+        **{f"{what}.xlsx": (data, NOT_XLSX) for what, data in not_spreadsheets().items()},
+        "formula.xlsx": (
+            xlsx_bytes(
+                [[world.codes[0], '=HYPERLINK("http://evil.example","9")']], ["加密号", "J1"]
+            ),
+            "formulas are not accepted",
+        ),
+    }
+    for name, (data, message) in cases.items():
+        response = client.post(
+            f"/contest-trades/{world.ct.id}/import/practical",
+            data={"file": (io.BytesIO(data), name)},
+        )
+        assert response.status_code == 303, name
+        job_id = response.headers["Location"].rsplit("/", 1)[1]
+        _, peak = measured(lambda job_id=job_id: import_marks(job_id))
+        assert peak < PEAK_MB, (name, peak)
+        db.session.expire_all()
+        assert db.session.get(Job, job_id).state == "failed", name
+        assert message in client.get(response.headers["Location"]).get_data(as_text=True), name
+    assert db.session.scalar(select(func.count()).select_from(Mark)) == 0
 
 
 def test_formulas_are_refused_and_the_error_report_does_not_run_them(app, login):
@@ -153,8 +180,8 @@ def test_the_scheme_import_refuses_hostile_spreadsheets_and_keeps_the_scheme(app
     }
     for what, (data, message) in cases.items():
         form = {"file": (io.BytesIO(data), "scheme.xlsx"), "replace": "y"}
-        response, seconds, peak = measured(lambda form=form: client.post(page, data=form))
-        assert seconds < SECONDS and peak < PEAK_MB, (what, seconds, peak)
+        response, peak = measured(lambda form=form: client.post(page, data=form))
+        assert peak < PEAK_MB, (what, peak)
         assert response.status_code == 200 and message in response.get_data(as_text=True), what
         db.session.rollback()
         assert [i.code for i in db.session.scalars(select(SchemeItem))] == ["J1", "M1"], what

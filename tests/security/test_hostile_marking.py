@@ -11,6 +11,7 @@ from sqlalchemy import delete, func, select
 from competitions.core.db import db
 from competitions.judging.marks import save_score
 from competitions.judging.models import FlagResolution, JudgeEntry, Mark, ScoreSheet
+from competitions.registry.models import Entry
 from tests import factories as f
 from tests.security.hostile import (
     FEW,
@@ -144,6 +145,34 @@ def test_the_judges_score_json_refuses_anything_but_a_score_in_range(app):
     assert raw.status_code == 400 and marks() == before
 
 
+def test_the_time_used_json_refuses_anything_but_a_time_for_a_known_code(app):
+    w = world()
+    client = logged_in(app, "chief")  # the chief judge keeps time too
+    path = f"/contest-trades/{w.ct.id}/times"
+    valid = {"code": w.codes[0], "value": "52:30"}
+
+    @FEW
+    @example(body=valid)
+    @given(
+        body=json_value
+        | st.fixed_dictionaries({k: st.just(v) | json_value for k, v in valid.items()})
+    )
+    def run(body):
+        before = committed_counts()
+        try:
+            response = client.post(path, json=body)
+        finally:
+            db.session.rollback()
+        check_answer(response, body)
+        if response.status_code != 200:
+            assert response.status_code == 400 and response.get_json()["error"]
+            assert committed_counts() == before
+
+    run()
+    times = db.session.scalars(select(Entry.time_used_s).where(Entry.time_used_s.is_not(None)))
+    assert len(list(times)) == 1  # the valid time was saved (in seconds), for its code only
+
+
 def test_the_chief_judges_review_forms(app):
     w = world()
     entry, item = w.entries[0], w.items[0]
@@ -166,24 +195,29 @@ def test_the_chief_judges_review_forms(app):
         "reason": "录入错误更正",
     }
     unlock = {"reason": "申诉复核需要重新评分"}  # not locked: refused with the reason
+    many = {"flags": f"{entry.id}-{item.id}", "action": "remark", "comment": "一并请复评"}
 
     @FEW
-    @example(resolve_data=resolve, correct_data=correct, unlock_data=unlock)
+    @example(resolve_data=resolve, correct_data=correct, unlock_data=unlock, many_data=many)
     @given(
         resolve_data=form_of(resolve),
         correct_data=form_of(correct),
         unlock_data=form_of(unlock),
+        many_data=form_of(many),
     )
-    def run(resolve_data, correct_data, unlock_data):
+    def run(resolve_data, correct_data, unlock_data, many_data):
         submit(client, f"{base}/review/resolve", resolve_data)
         if resolve_data == resolve:
             assert exists(FlagResolution, comment="确认评分有效")
+        submit(client, f"{base}/review/resolve-many", many_data)
+        if many_data == many:
+            assert exists(FlagResolution, comment="一并请复评")
         submit(client, f"{base}/review/correct", correct_data)
         if correct_data == correct:
             assert exists(Mark, entry_id=entry.id, judge_id=w.judges[0].id, value=Decimal(6))
         submit(client, f"{base}/unlock", unlock_data)
         page = client.get(f"{base}/review")
-        check_answer(page, [resolve_data, correct_data, unlock_data])
+        check_answer(page, [resolve_data, correct_data, unlock_data, many_data])
 
     run()
 

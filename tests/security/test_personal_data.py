@@ -12,6 +12,7 @@ from tests.security.matrix import (
     MATRIX,
     QUERY,
     RECUSED,
+    STAFF,
     clients,
     path_of,
     rules_of,
@@ -116,3 +117,28 @@ def test_draft_results_are_not_found_on_public_pages_whoever_asks(app):
             f"/api/v1/contest-trades/{world.ct2.id}/results",
         ):
             assert client.get(path).status_code == 404, (role, path)
+
+
+def test_no_page_of_a_logged_in_user_or_a_contestant_may_be_stored(app):
+    """Pages that can show a full ID number say ``Cache-Control: no-store``: every answer to a
+    logged-in user (a browser's back button on a shared computer, a proxy), and the
+    contestant's own pages; static files stay cacheable."""
+    world = build_world()
+    by_role = clients(app, world)
+    stored = []
+    for rule in rules_of(app):
+        if "GET" not in rule.methods or rule.endpoint == "static":
+            continue
+        path = path_of(rule, world)
+        query = QUERY.get(rule.endpoint, lambda w: {})(world)
+        roles = STAFF if not path.startswith("/my-result") else (*STAFF, CONTESTANT, ANONYMOUS)
+        for role in roles:
+            response = by_role[role].get(path, query_string=query)
+            if response.headers.get("Cache-Control") != "no-store":
+                stored.append(f"GET {path} as {role}: {response.headers.get('Cache-Control')}")
+    assert not stored, "\n".join(stored)
+    lookup = by_role[ANONYMOUS].post("/my-result", data={"id_number": "x", "name": "y"})
+    assert lookup.headers["Cache-Control"] == "no-store"
+    assert "no-store" not in by_role["org"].get("/static/css/app.css").headers.get(
+        "Cache-Control", ""
+    )

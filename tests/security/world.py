@@ -34,11 +34,13 @@ from competitions.judging.models import (
     SchemePart,
     ScoreSheet,
 )
+from competitions.judging.scheme import record_refused_import
+from competitions.judging.scheme_import import SheetProblem
 from competitions.publication import appeals as appeal_service
 from competitions.publication import services as publication
 from competitions.publication.models import Appeal
 from competitions.registry.models import ContestTrade, Unit
-from competitions.registry.rules import mask_id_number
+from competitions.registry.rules import N_, Reason, mask_id_number
 from competitions.results import compute
 from competitions.results.models import ResultSet
 from tests import factories as f
@@ -68,6 +70,8 @@ class World:
     certificate: Certificate
     cert_job: Job
     import_job: Job
+    #: A refused scheme import of ct1 (its error report).
+    scheme_job: Job
     unit: Unit
     delegation: object
 
@@ -135,6 +139,10 @@ def build_world() -> World:
     )
     db.session.commit()
     import_entries(import_job.id)
+    scheme_job = record_refused_import(
+        ct1, [SheetProblem(None, "", Reason.of(N_("the file is empty")))], organiser.id
+    )
+    db.session.commit()
     return World(
         contest=contest,
         other_contest=other_contest,
@@ -149,6 +157,7 @@ def build_world() -> World:
         certificate=certificate,
         cert_job=cert_job,
         import_job=db.session.get(Job, import_job.id),
+        scheme_job=scheme_job,
         unit=unit,
         delegation=delegation,
     )
