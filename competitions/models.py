@@ -1,6 +1,6 @@
 """Every model, imported in one place so the metadata (and Alembic) sees them all."""
 
-from competitions.accounts.models import ContestRole, User
+from competitions.accounts.models import ContestRole, LoginFailure, User, UserSession
 from competitions.certificates.models import Certificate, CertificateDesign, CertificateImage
 from competitions.core.audit import AuditLog
 from competitions.core.audit_chain import AuditSeal
@@ -55,6 +55,7 @@ __all__ = [
     "JudgeEntry",
     "JudgeItem",
     "LockEvent",
+    "LoginFailure",
     "Mark",
     "MarkChange",
     "MarkingLock",
@@ -69,4 +70,5 @@ __all__ = [
     "Trade",
     "Unit",
     "User",
+    "UserSession",
 ]

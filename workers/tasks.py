@@ -5,11 +5,12 @@ from functools import partial
 
 from celery import chord, shared_task
 
+from competitions.accounts import services as accounts
 from competitions.certificates import issue as certificate_issue
 from competitions.core import audit_chain
 from competitions.core.audit import acting_as
 from competitions.core.audit_cli import audit_key
-from competitions.core.db import db
+from competitions.core.db import db, utcnow
 from competitions.core.jobs import Job, add_progress, finish_job, report_progress
 from competitions.imports import jobs as import_jobs
 from competitions.imports import marks as marks_import
@@ -135,6 +136,15 @@ def finalise_due() -> list[int]:
 def seal_audit_log() -> int:
     """Periodic (Celery beat): seal the audit records written since the last seal."""
     return audit_chain.seal_pending(db.session, audit_key())
+
+
+@shared_task(name="accounts.forget_old_failures")
+def forget_old_failures() -> int:
+    """Periodic (Celery beat): counts of failed log-ins a day old are deleted (usernames typed
+    by guessers would otherwise pile up)."""
+    deleted = accounts.forget_old_failures(utcnow().replace(tzinfo=None))
+    db.session.commit()
+    return deleted
 
 
 def queue_recompute(job_id: str, ct_ids: list[int]) -> None:

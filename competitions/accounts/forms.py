@@ -1,12 +1,12 @@
 """Log-in, password and contest-role forms."""
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from competitions.accounts import rules
 from competitions.accounts.models import ROLES
+from competitions.core.i18n import lazy_gettext as _l
 from competitions.core.i18n import say
 
 ROLE_LABELS = {

@@ -27,10 +27,6 @@ class User(UserMixin, db.Model):
     #: The unit the user works for (recusal compares it with entries' units).
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    #: Consecutive failed log-ins, and until when the account refuses log-ins after too many
-    #: (competitions.accounts.rules.after_login_attempt).
-    failed_logins: Mapped[int] = mapped_column(default=0, server_default="0")
-    locked_until: Mapped[datetime | None] = mapped_column()
 
     roles: Mapped[list["ContestRole"]] = relationship(
         back_populates="user", cascade="all, delete-orphan"
@@ -77,3 +73,40 @@ class ContestRole(db.Model):
 
     def __repr__(self) -> str:
         return f"<ContestRole {self.user_id} {self.role} of contest {self.contest_id}>"
+
+
+class UserSession(db.Model):
+    """One log-in of a user in one browser: the session cookie names it, and it ends when
+    revoked (log-out, a password change, "log out everywhere")."""
+
+    __tablename__ = "user_session"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: The random secret the session cookie carries (the cookie is signed, the token unguessable).
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: When a request last used it (kept to the minute, see accounts.sessions.TOUCH_EVERY).
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: When it was ended; a revoked session lets nobody in.
+    revoked_at: Mapped[datetime | None] = mapped_column()
+
+    user: Mapped[User] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<UserSession {self.id} of user {self.user_id}>"
+
+
+class LoginFailure(db.Model):
+    """Failed log-ins counted under one key (competitions.accounts.rules.wait_before_login):
+    ``account:<name>``, ``source:<name>|<address or known device>``, ``address:<address>``.
+    Keys go by the username typed, so unknown usernames are counted like known ones."""
+
+    __tablename__ = "login_failure"
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    count: Mapped[int] = mapped_column()
+    last_at: Mapped[datetime] = mapped_column()
+
+    def __repr__(self) -> str:
+        return f"<LoginFailure {self.key}: {self.count}>"

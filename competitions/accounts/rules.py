@@ -1,4 +1,4 @@
-"""Pure rules of accounts: when a log-in locks an account, what makes a password acceptable.
+"""Pure rules of accounts: how long a log-in attempt waits, what makes a password acceptable.
 
 No Flask, no database, no clock: the caller passes the time. Pinned by tables of cases in
 ``tests/accounts/test_defences.py`` and ``tests/accounts/test_password_rules.py``.
@@ -8,10 +8,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from competitions.registry.rules import N_, Reason
-
-#: Consecutive failed log-ins that lock an account, and for how long.
-MAX_FAILURES = 5
-LOCKOUT = timedelta(minutes=15)
 
 #: The shortest password a person may choose.
 MIN_PASSWORD_LENGTH = 10
@@ -53,35 +49,84 @@ COMMON_PASSWORDS = frozenset(
 
 
 @dataclass(frozen=True)
-class LoginLock:
-    """An account's count of consecutive failed log-ins and the end of its lock, if any."""
+class Failures:
+    """Failed log-ins counted under one key (an account, an account from one source, an
+    address), and when the last one was."""
 
-    failed_logins: int = 0
-    locked_until: datetime | None = None
-
-
-def is_locked(state: LoginLock, now: datetime) -> bool:
-    """Whether the account refuses every log-in at ``now`` (its lock has not ended yet)."""
-    return state.locked_until is not None and now < state.locked_until
+    count: int = 0
+    last: datetime | None = None
 
 
-def after_login_attempt(state: LoginLock, succeeded: bool, now: datetime) -> LoginLock:
-    """The account's lock state after one log-in attempt at ``now``.
+#: Failures that cost nothing: per account and source (the address, or a known device), per
+#: account from anywhere but its known devices, per address whatever the account.
+FREE_PER_SOURCE = 3
+FREE_PER_ACCOUNT = 10
+FREE_PER_ADDRESS = 20
+#: The longest wait between two attempts, and how long a quiet key keeps its count.
+MAX_DELAY = timedelta(minutes=15)
+FORGOTTEN_AFTER = timedelta(days=1)
 
-    Rule: while the account is locked, an attempt (right or wrong) is refused and changes
-    nothing, so guessing on cannot extend or end the lock. Otherwise a success clears the count
-    and the lock; a failure adds one to the count of consecutive failures, and the
-    ``MAX_FAILURES``-th (5th) locks the account for ``LOCKOUT`` (15 minutes) from ``now`` and
-    starts the count again. A lock that has ended no longer counts.
+
+def current(failures: Failures, now: datetime) -> Failures:
+    """The count that still holds at ``now``: none once ``FORGOTTEN_AFTER`` (a day) has passed
+    since the last failure."""
+    if failures.last is None or now - failures.last >= FORGOTTEN_AFTER:
+        return Failures()
+    return failures
+
+
+def after_failure(failures: Failures, now: datetime) -> Failures:
+    """The count after one more failure at ``now`` (a forgotten count starts again at one)."""
+    return Failures(current(failures, now).count + 1, now)
+
+
+def delay(count: int, free: int) -> timedelta:
+    """How long after the last failure the next attempt waits: nothing for the first ``free``
+    failures, then 1 s, 2 s, 4 s … doubling with each further failure, at most ``MAX_DELAY``."""
+    if count < free:
+        return timedelta(0)
+    return min(timedelta(seconds=2 ** min(count - free, 20)), MAX_DELAY)
+
+
+def remaining(failures: Failures, free: int, now: datetime) -> timedelta:
+    """How long an attempt at ``now`` still waits because of ``failures``."""
+    failures = current(failures, now)
+    if failures.last is None:
+        return timedelta(0)
+    return max(failures.last + delay(failures.count, free) - now, timedelta(0))
+
+
+@dataclass(frozen=True)
+class LoginContext:
+    """What is known of a log-in attempt before its password is checked."""
+
+    #: This account from this source: the known device it comes from, or else its address.
+    source: Failures
+    #: This account from anywhere but its known devices.
+    account: Failures
+    #: This address, whatever the account.
+    address: Failures
+    #: The browser holds this account's known-device cookie.
+    known_device: bool
+
+
+def wait_before_login(attempt: LoginContext, now: datetime) -> timedelta:
+    """How long the attempt waits before its password is checked (zero: it is checked now).
+
+    Rule: growing delays, never a lock a stranger can set. The account from this source waits
+    after ``FREE_PER_SOURCE`` failures (``delay``). From a known device, that is all: what
+    strangers do elsewhere never keeps the account's own browser out. From any other browser,
+    the account's failures from everywhere count too (after ``FREE_PER_ACCOUNT``), and the
+    address's failures (after ``FREE_PER_ADDRESS``) only once this account has itself failed
+    from this address: judges of a hall behind one address are not held up by each other's
+    typing mistakes, nor by a guesser among them.
     """
-    if is_locked(state, now):
-        return state
-    if succeeded:
-        return LoginLock()
-    failures = state.failed_logins + 1
-    if failures >= MAX_FAILURES:
-        return LoginLock(failed_logins=0, locked_until=now + LOCKOUT)
-    return LoginLock(failed_logins=failures, locked_until=None)
+    waits = [remaining(attempt.source, FREE_PER_SOURCE, now)]
+    if not attempt.known_device:
+        waits.append(remaining(attempt.account, FREE_PER_ACCOUNT, now))
+        if current(attempt.source, now).count:
+            waits.append(remaining(attempt.address, FREE_PER_ADDRESS, now))
+    return max(waits)
 
 
 def password_problems(password: str, username: str) -> list[Reason]:

@@ -1,8 +1,10 @@
 """Log in, log out, one's own password, and the staff of a contest."""
 
+import math
+
 from flask import (
     Blueprint,
-    current_app,
+    abort,
     flash,
     redirect,
     render_template,
@@ -14,21 +16,26 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
-from competitions.accounts import rules, services
+from competitions.accounts import devices, services, sessions
 from competitions.accounts.forms import ROLE_LABELS, ContestRoleForm, LoginForm, PasswordForm
 from competitions.accounts.models import ContestRole, User
-from competitions.accounts.permissions import require_contest_role
+from competitions.accounts.permissions import require_contest_role, roles_in
 from competitions.core.db import db, utcnow
-from competitions.core.extensions import limiter, login_manager
+from competitions.core.extensions import login_manager
 from competitions.registry.models import Contest
 
 bp = Blueprint("accounts", __name__)
 
 
+def _now():
+    """The time now, naive UTC like the columns it is compared with."""
+    return utcnow().replace(tzinfo=None)
+
+
 @login_manager.user_loader
 def _load_user(user_id: str):
-    """Flask-Login: the user of a session."""
-    return db.session.get(User, int(user_id))
+    """Flask-Login: the user of a session, while the session has not been ended."""
+    return sessions.user_of(session.get("sid"), int(user_id), _now())
 
 
 def _safe_next(target: str | None) -> str:
@@ -41,16 +48,6 @@ def _safe_next(target: str | None) -> str:
     return url_for("core.index")
 
 
-def _login_limit() -> str:
-    return current_app.config["LOGIN_RATE_LIMIT"]
-
-
-def _refused(response) -> bool:
-    """A log-in that did not succeed (only those count against the client's limit, so a hall
-    of judges behind one address can all log in)."""
-    return response.status_code != 302
-
-
 def _start_new_session() -> None:
     """Forget everything the session held before log-in (against session fixation) but the
     chosen language; the new session gets a new cookie and a new CSRF token."""
@@ -61,56 +58,105 @@ def _start_new_session() -> None:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"], deduct_when=_refused)
 def login():
-    """Log in with username and password; repeated failures lock the account for a while."""
+    """Log in with username and password; repeated failures make the next attempts wait."""
     form = LoginForm()
     if form.validate_on_submit():
-        now = utcnow().replace(tzinfo=None)
-        user = services.check_login(form.username.data, form.password.data, now)
-        db.session.commit()
-        if user is not None:
+        now = _now()
+        answer = _check(form.username.data, form.password.data, now)
+        if answer.user is not None:
             _start_new_session()
-            login_user(user)
-            return redirect(_safe_next(request.args.get("next")))
-        # The same words whether the username exists, the password is wrong or it is locked.
-        form.password.errors.append(
-            _(
-                "Wrong username or password. After %(n)s failed attempts in a row an account "
-                "is locked for %(minutes)s minutes.",
-                n=rules.MAX_FAILURES,
-                minutes=int(rules.LOCKOUT.total_seconds() // 60),
-            )
-        )
+            session["sid"] = sessions.start(answer.user, now)
+            db.session.commit()
+            login_user(answer.user)
+            response = redirect(_safe_next(request.args.get("next")))
+            devices.remember(response, answer.user.username)
+            return response
+        db.session.commit()
+        form.password.errors.append(_refusal(answer))
     return render_template("accounts/login.html", form=form)
+
+
+def _check(username: str, password: str, now) -> services.LoginAnswer:
+    """Check a username and password from this browser: its address, and whether it is a
+    known device of the account."""
+    device = devices.known_device(username)
+    return services.check_login(username, password, now, request.remote_addr or "", device)
+
+
+def _refusal(answer: services.LoginAnswer) -> str:
+    """Why a log-in was refused, the same whether or not the username exists."""
+    if answer.wait:
+        seconds = math.ceil(answer.wait.total_seconds())
+        return _("Too many failed attempts: try again in %(seconds)s seconds.", seconds=seconds)
+    return _("Wrong username or password.")
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
 @login_required
 def password():
-    """Change one's own password (the current one first; the new one meets the policy)."""
+    """Change one's own password (the current one first; the new one meets the policy); every
+    other session of the account ends."""
     form = PasswordForm(current_user.username)
     if form.validate_on_submit():
-        # Checked like a log-in: wrong guesses count towards the account's lock.
-        now = utcnow().replace(tzinfo=None)
-        checked = services.check_login(current_user.username, form.current_password.data, now)
+        # Checked like a log-in: wrong guesses count and make the next ones wait.
+        now = _now()
+        answer = _check(current_user.username, form.current_password.data, now)
         db.session.commit()
-        if checked is None:
+        if answer.user is None:
             form.current_password.errors.append(_("This is not your current password."))
         else:
             services.change_password(current_user, form.new_password.data)
+            # Every session ends, a copy of this browser's cookie too; this browser goes on
+            # in a new one.
+            sessions.end_all(current_user.id, now)
+            session["sid"] = sessions.start(current_user, now)
             db.session.commit()
-            flash(_("Password changed."), "success")
+            flash(_("Password changed. You are logged out everywhere else."), "success")
             return redirect(url_for("core.index"))
-    return render_template("accounts/password.html", form=form)
+    return render_template(
+        "accounts/password.html", form=form, live=sessions.live_count(current_user.id)
+    )
 
 
 @bp.post("/logout")
 @login_required
 def logout():
-    """Log out (a POST, so it carries the CSRF token)."""
+    """Log out (a POST, so it carries the CSRF token): this session ends on the server too."""
+    sessions.end(session.pop("sid", None), _now())
+    db.session.commit()
     logout_user()
     return redirect(url_for("accounts.login"))
+
+
+@bp.post("/account/sessions/end")
+@login_required
+def end_my_sessions():
+    """Log out everywhere: every session of one's own account ends, this one too."""
+    sessions.end_all(current_user.id, _now())
+    db.session.commit()
+    session.pop("sid", None)
+    logout_user()
+    flash(_("You are logged out everywhere."), "success")
+    return redirect(url_for("accounts.login"))
+
+
+@bp.post("/contests/<int:contest_id>/staff/<int:user_id>/sessions/end")
+@login_required
+def end_staff_sessions(contest_id: int, user_id: int):
+    """The organiser logs one of the contest's staff out everywhere (a lost phone, a copied
+    cookie)."""
+    require_contest_role(contest_id, "organiser")
+    user = db.get_or_404(User, user_id)
+    if not roles_in(user, contest_id):
+        abort(404)
+    ended = sessions.end_all(user_id, _now(), keep=session.get("sid"))
+    db.session.commit()
+    message = _(
+        "%(name)s is logged out everywhere (%(n)s sessions ended).", name=user.display_name, n=ended
+    )
+    flash(message, "success")
+    return redirect(url_for("accounts.contest_staff", contest_id=contest_id))
 
 
 @bp.route("/contests/<int:contest_id>/staff", methods=["GET", "POST"])

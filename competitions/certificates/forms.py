@@ -1,6 +1,5 @@
 """The organiser's design form and the public verification form."""
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, DateField, StringField, TextAreaField
@@ -8,6 +7,7 @@ from wtforms.validators import DataRequired, Length, ValidationError
 
 from competitions.certificates import rules
 from competitions.certificates.images import ImageInfo, inspect_image
+from competitions.core.i18n import lazy_gettext as _l
 from competitions.core.i18n import say
 
 #: A seal is a small picture; a background covers the page.

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_babel import to_user_timezone, to_utc
 from openpyxl import Workbook
 from sqlalchemy import Select, and_, func, or_, select
@@ -18,6 +17,7 @@ from competitions.accounts.models import User
 from competitions.core import audit_words
 from competitions.core.audit import AuditLog
 from competitions.core.db import db
+from competitions.core.i18n import lazy_gettext as _l
 from competitions.judging.models import SchemeItem
 from competitions.registry.models import (
     Contest,

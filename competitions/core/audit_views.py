@@ -4,7 +4,6 @@ when, and a spreadsheet of the same rows."""
 import io
 
 from flask import Blueprint, render_template, request, send_file
-from flask_babel import lazy_gettext as _l
 from flask_login import login_required
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField
@@ -13,6 +12,7 @@ from wtforms.validators import Optional
 from competitions.accounts.permissions import require_contest_role
 from competitions.core import audit_trail
 from competitions.core.db import db, db_int
+from competitions.core.i18n import lazy_gettext as _l
 from competitions.imports.report import XLSX_TYPE
 from competitions.registry.models import Contest
 

@@ -5,10 +5,10 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
 from competitions.accounts.forms import ROLE_LABELS
+from competitions.core.i18n import lazy_gettext as _l
 from competitions.core.i18n import local_day, local_moment, utc_moment
 from competitions.judging.forms_panel import PANEL_ROLE_LABELS
 from competitions.judging.forms_scheme import AGGREGATION_LABELS, KIND_LABELS, PART_LABELS

@@ -55,6 +55,9 @@ LINKS = ("declared_relation",)
 #: Records of the whole site (background jobs and their files, the audit chain's seals, which
 #: cover every contest's records at once): only in a whole-database export.
 SITE_WIDE = ("job", "job_file", "audit_seal")
+#: Never in an archive: live sessions (their tokens let people in) and counts of failed
+#: log-ins; after a restore everyone logs in again.
+NEVER = ("user_session", "login_failure")
 #: Columns naming a file of the certificate folder: the file goes along with its row.
 FILE_COLUMNS = {"certificate": "file_path"}
 #: Keys per query when rows are fetched by their keys.
@@ -73,7 +76,7 @@ class Scope:
 
     def rows(self, conn, table):
         """The table's rows in the archive, in primary key order."""
-        return _stream(conn, select(table))
+        return [] if table.name in NEVER else _stream(conn, select(table))
 
     def clear_dangling(self, table, row: dict) -> list[str]:
         """Clear the row's references to rows left out; returns "table.column" of each."""
@@ -93,7 +96,7 @@ def everything(folder: Path) -> Scope:
 
 def of_contest(conn, code: str) -> "ContestScope":
     """The contest with this code and what it needs."""
-    placed = {*CONTEST_PATH, *SHARED, *LINKS, *SITE_WIDE}
+    placed = {*CONTEST_PATH, *SHARED, *LINKS, *SITE_WIDE, *NEVER}
     unplaced = sorted(set(db.metadata.tables) - placed)
     if unplaced:
         raise ScopeError(

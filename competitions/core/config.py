@@ -67,9 +67,6 @@ def load_config(environ=os.environ) -> dict:
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": _secure_cookies(environ),
-        #: Log-in attempts per client address; an account locks after repeated failures
-        #: (competitions.accounts.rules).
-        "LOGIN_RATE_LIMIT": environ.get("JINGSAI_LOGIN_LIMIT", "20 per minute"),
         #: Certificate PDFs: a folder every worker and web process can reach (a shared mount when
         #: they run on several machines; empty: <INSTANCE_DIR>/certificates), and the TrueType
         #: font embedded in them.
@@ -116,6 +113,10 @@ def load_config(environ=os.environ) -> dict:
             "beat_schedule": {
                 "finalise-due-results": {"task": "publication.finalise_due", "schedule": 60.0},
                 "seal-audit-log": {"task": "audit.seal", "schedule": 60.0},
+                "forget-old-login-failures": {
+                    "task": "accounts.forget_old_failures",
+                    "schedule": 3600.0,
+                },
             },
         },
     }

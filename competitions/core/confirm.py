@@ -2,10 +2,11 @@
 happen and a required "I confirm" box (no script: the page posts the form itself)."""
 
 from flask import render_template
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField
 from wtforms.validators import DataRequired
+
+from competitions.core.i18n import lazy_gettext as _l
 
 
 class ConfirmForm(FlaskForm):

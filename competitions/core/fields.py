@@ -1,9 +1,10 @@
 """Form fields shared by every area."""
 
-from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 from wtforms import DecimalField, Field
 from wtforms.validators import ValidationError
+
+from competitions.core.i18n import lazy_gettext as _l
 
 
 class FiniteDecimalField(DecimalField):

@@ -4,6 +4,8 @@ from datetime import date, datetime
 
 from babel.dates import format_date
 from flask_babel import get_locale, gettext, to_user_timezone
+from flask_babel.speaklater import LazyString
+from markupsafe import Markup
 
 from competitions.registry.rules import Reason
 
@@ -11,6 +13,28 @@ from competitions.registry.rules import Reason
 def say(reason: Reason) -> str:
     """A rule's reason in the user's language."""
     return gettext(reason.msgid, **dict(reason.params))
+
+
+class LazyText(LazyString):
+    """A translation made when it is used; in a page only the translated text counts as markup.
+
+    Flask-Babel's lazy strings tell Jinja and WTForms that they are safe HTML (``__html__``)
+    whole, the values put into them included: ``_l("Entry of %(name)s", name=...)`` put a
+    contestant's name into ``<title>`` unescaped. Here the translation is trusted and every
+    value is escaped, like ``_()`` in a template does; ``str()`` gives the plain text (for
+    flashes, spreadsheets and logs, which escape or need no escaping).
+    """
+
+    def __html__(self) -> Markup:
+        string, variables = self._args[0], self._kwargs
+        translated = Markup(gettext(string))
+        return translated % variables if variables else translated
+
+
+def lazy_gettext(string: str, **variables) -> LazyText:
+    """Like Flask-Babel's ``lazy_gettext`` (imported as ``_l``), but its values are escaped in
+    pages (see ``LazyText``). Every module takes ``_l`` from here."""
+    return LazyText(gettext, string, **variables)
 
 
 def local_moment(value: datetime | None) -> str:

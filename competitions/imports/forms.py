@@ -1,8 +1,9 @@
 """The upload form of an import."""
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
+
+from competitions.core.i18n import lazy_gettext as _l
 
 
 class ImportForm(FlaskForm):

@@ -3,11 +3,11 @@
 import io
 
 from flask import Blueprint, abort, redirect, render_template, send_file, url_for
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from competitions.accounts.permissions import require_contest_role, roles_in
 from competitions.core.db import db
+from competitions.core.i18n import lazy_gettext as _l
 from competitions.core.queue import enqueue
 from competitions.imports import jobs as import_jobs
 from competitions.imports import marks as marks_import

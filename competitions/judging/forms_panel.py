@@ -1,12 +1,12 @@
 """Forms of the panel, the judges' declarations of relations, and the drawing of codes."""
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, SelectMultipleField, StringField, ValidationError
 from wtforms.validators import DataRequired, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from competitions.core.db import db_int
+from competitions.core.i18n import lazy_gettext as _l
 from competitions.judging.models import PANEL_ROLES
 
 PANEL_ROLE_LABELS = {"judge": _l("Judge"), "chief_judge": _l("Chief judge")}

@@ -1,6 +1,5 @@
 """The chief judge's forms: resolve a flag, lock, unlock."""
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     IntegerField,
@@ -11,6 +10,8 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length
+
+from competitions.core.i18n import lazy_gettext as _l
 
 DECISIONS = [
     ("remark", _l("Ask the judges to mark again")),

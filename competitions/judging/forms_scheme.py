@@ -1,6 +1,5 @@
 """Forms of the marking scheme: an item (checked by the same rule as the import), import, copy."""
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
@@ -14,6 +13,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from competitions.core.fields import FiniteDecimalField
+from competitions.core.i18n import lazy_gettext as _l
 from competitions.core.i18n import say
 from competitions.judging.scheme_import import (
     ItemSpec,

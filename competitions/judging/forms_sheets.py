@@ -1,11 +1,11 @@
 """Forms of the clerks' double entry: which sheet to type, and the scores typed from it."""
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, StringField, ValidationError
 from wtforms.validators import DataRequired, InputRequired, Length
 
+from competitions.core.i18n import lazy_gettext as _l
 from competitions.core.i18n import say
 from competitions.judging import rules
 from competitions.judging.models import SchemeItem

@@ -5,11 +5,11 @@ import secrets
 
 from flask import abort, flash, redirect, render_template, send_file, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from competitions.core.db import db
+from competitions.core.i18n import lazy_gettext as _l
 from competitions.core.i18n import say
 from competitions.imports.report import XLSX_TYPE
 from competitions.judging import access

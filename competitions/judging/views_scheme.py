@@ -10,12 +10,12 @@ from decimal import Decimal
 
 from flask import abort, flash, redirect, render_template, send_file, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
 from competitions.core.db import db
+from competitions.core.i18n import lazy_gettext as _l
 from competitions.core.i18n import say
 from competitions.judging import scheme as services
 from competitions.judging.access import contest_trade_or_404, require_organiser

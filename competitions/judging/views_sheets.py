@@ -7,13 +7,13 @@ import logging
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
 from competitions.accounts.models import User
 from competitions.core.db import db, db_int
+from competitions.core.i18n import lazy_gettext as _l
 from competitions.core.i18n import say
 from competitions.judging import sheets
 from competitions.judging.access import (

@@ -4,7 +4,8 @@ for the organiser and for the chief judge (templates get ``overview_step`` as a 
 from dataclasses import dataclass
 
 from flask import url_for
-from flask_babel import lazy_gettext as _l
+
+from competitions.core.i18n import lazy_gettext as _l
 
 STAGE_LABELS = {
     "registration": _l("Registration"),

@@ -1,9 +1,10 @@
 """The contestant's lookup and appeal forms."""
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Regexp
+
+from competitions.core.i18n import lazy_gettext as _l
 
 
 class LookupForm(FlaskForm):

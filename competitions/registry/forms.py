@@ -1,6 +1,5 @@
 """Registration forms; each checks its fields, and the database where it must, beside the field."""
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -14,6 +13,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from competitions.core.db import db_int
 from competitions.core.fields import FiniteDecimalField, OrderedChoiceField
+from competitions.core.i18n import lazy_gettext as _l
 from competitions.core.i18n import say
 from competitions.registry import rules
 from competitions.registry.models import (

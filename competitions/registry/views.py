@@ -2,13 +2,13 @@
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from competitions.accounts.models import ContestRole
 from competitions.accounts.permissions import registrar_required
 from competitions.core.db import db
+from competitions.core.i18n import lazy_gettext as _l
 from competitions.registry import rules, services
 from competitions.registry.forms import UNIT_KINDS, TradeForm, UnitForm
 from competitions.registry.models import Trade, Unit

@@ -2,7 +2,6 @@
 
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -13,6 +12,7 @@ from competitions.accounts.permissions import (
     roles_in,
 )
 from competitions.core.db import db
+from competitions.core.i18n import lazy_gettext as _l
 from competitions.overview import services as overview
 from competitions.publication.services import local_now
 from competitions.registry import services

@@ -2,7 +2,6 @@
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import func, or_, select
 
@@ -11,6 +10,7 @@ from competitions.accounts.permissions import require_contest_role, roles_in
 from competitions.core import audit_trail
 from competitions.core.audit import AuditLog
 from competitions.core.db import db, db_int
+from competitions.core.i18n import lazy_gettext as _l
 from competitions.core.i18n import say
 from competitions.registry import rules, services
 from competitions.registry.forms import (

@@ -13,7 +13,6 @@ from decimal import Decimal
 
 from flask_babel import format_datetime
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
@@ -21,6 +20,7 @@ from sqlalchemy import select
 
 from competitions.accounts.models import User
 from competitions.core.db import db
+from competitions.core.i18n import lazy_gettext as _l
 from competitions.judging import rules as judging_rules
 from competitions.judging.models import (
     PART_KINDS,

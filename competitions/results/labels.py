@@ -1,7 +1,7 @@
 """Names of awards, honours and honours' states in the user's language (templates use them as
 filters: ``award_label``, ``honour_label``, ``honour_state``)."""
 
-from flask_babel import lazy_gettext as _l
+from competitions.core.i18n import lazy_gettext as _l
 
 AWARD_LABELS = {
     "first": _l("First prize"),

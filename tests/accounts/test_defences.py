@@ -1,16 +1,13 @@
-"""The usual web defences: security headers, cookies, a new session at log-in, login limits."""
+"""The usual web defences: security headers, cookies, a new session at log-in (log-in waits:
+test_login_throttle.py; sessions that end: test_sessions.py)."""
 
 import re
-import uuid
-from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-import redis
 from flask_login import login_user
 
 from app import create_app
-from competitions.accounts import rules
 from competitions.accounts.models import User
 from competitions.core.config import load_config
 from competitions.core.db import db
@@ -180,154 +177,3 @@ def test_log_in_starts_a_new_session(client):
     stolen = client.application.test_client()
     stolen.set_cookie("session", before)
     assert stolen.get("/contests").status_code == 302
-
-
-# --- rate limit and lockout ------------------------------------------------------------------
-
-
-def _limited(app, redis_url, limit="20 per minute"):
-    """The app with rate limits on, counted in Redis."""
-    return create_app(
-        {
-            **app.config,
-            "RATELIMIT_ENABLED": True,
-            "RATELIMIT_STORAGE_URI": redis_url,
-            "LOGIN_RATE_LIMIT": limit,
-        }
-    )
-
-
-def _client_at(app):
-    """A test client with an address of its own (counters in Redis outlive a test)."""
-    client = app.test_client()
-    address = "10." + ".".join(str(b) for b in uuid.uuid4().bytes[:3])
-    client.environ_base["REMOTE_ADDR"] = address
-    return client, address
-
-
-def test_failed_log_ins_are_limited_per_client_in_redis(app, redis_url):
-    limited = _limited(app, redis_url)
-    with limited.app_context():
-        f.user("org")
-        db.session.commit()
-        client, address = _client_at(limited)
-        codes = [
-            client.post(
-                "/login", data={"username": f"guess{n}", "password": "wrong-guess"}
-            ).status_code
-            for n in range(30)
-        ]
-        assert codes[:20] == [200] * 20 and set(codes[20:]) == {429}
-        # Even the right password waits now; another client is not held up.
-        right = {"username": "org", "password": f.PASSWORD}
-        assert client.post("/login", data=right).status_code == 429
-        other, _ = _client_at(limited)
-        assert other.post("/login", data=right).status_code == 302
-        counters = redis.Redis.from_url(redis_url).keys(f"*/{address}/accounts.login/*")
-        assert counters  # the counters live in Redis, shared by every web process
-
-
-def test_a_hall_of_judges_behind_one_address_all_log_in(app, redis_url):
-    limited = _limited(app, redis_url, "5 per minute")
-    with limited.app_context():
-        for n in range(12):
-            f.user(f"judge{n}")
-        db.session.commit()
-        client, _ = _client_at(limited)
-        for n in range(12):  # successful log-ins do not count against the address
-            response = client.post("/login", data={"username": f"judge{n}", "password": f.PASSWORD})
-            assert response.status_code == 302
-            client.post("/logout")
-        for n in range(5):
-            client.post("/login", data={"username": f"judge{n}", "password": "wrong-guess"})
-        response = client.post("/login", data={"username": "judge0", "password": f.PASSWORD})
-        assert response.status_code == 429  # but failures do
-
-
-def _error(response) -> str:
-    """The message shown under the password field."""
-    match = re.search(r'id="password-error">([^<]*)<', response.get_data(as_text=True))
-    return match.group(1) if match else ""
-
-
-def test_five_failures_lock_the_account_for_fifteen_minutes(client, monkeypatch):
-    f.user("org")
-    db.session.commit()
-    client.get("/lang/en")
-    start = datetime(2026, 11, 20, 8, 0)
-    clock = {"now": start}
-    monkeypatch.setattr(
-        "competitions.accounts.views.utcnow", lambda: clock["now"].replace(tzinfo=None)
-    )
-    right = {"username": "org", "password": f.PASSWORD}
-    wrong = {"username": "org", "password": "not-it-at-all"}
-    unknown = {"username": "nobody", "password": "not-it-at-all"}
-    for _ in range(rules.MAX_FAILURES):
-        refused = client.post("/login", data=wrong)
-    locked = client.post("/login", data=right)
-    assert locked.status_code == 200 and client.get("/contests").status_code == 302
-    user = db.session.query(User).filter_by(username="org").one()
-    db.session.refresh(user)
-    assert user.locked_until == start + timedelta(minutes=15)
-    # Locked, wrong password, unknown user: the same words, which do not say which it is.
-    stranger = client.post("/login", data=unknown)
-    assert _error(locked) == _error(refused) == _error(stranger)
-    assert "Wrong username or password." in _error(locked) and "locked" in _error(locked)
-    clock["now"] = start + timedelta(minutes=14, seconds=59)
-    assert client.post("/login", data=right).status_code == 200  # still locked
-    clock["now"] = start + timedelta(minutes=15)
-    assert client.post("/login", data=right).status_code == 302  # the lock has ended
-    db.session.refresh(user)
-    assert (user.failed_logins, user.locked_until) == (0, None)
-
-
-def test_a_success_starts_the_count_again(client):
-    f.user("org")
-    db.session.commit()
-    right = {"username": "org", "password": f.PASSWORD}
-    wrong = {"username": "org", "password": "not-it-at-all"}
-    for _ in range(rules.MAX_FAILURES - 1):
-        client.post("/login", data=wrong)
-    assert client.post("/login", data=right).status_code == 302
-    client.post("/logout")
-    for _ in range(rules.MAX_FAILURES - 1):
-        client.post("/login", data=wrong)
-    assert client.post("/login", data=right).status_code == 302
-
-
-T0 = datetime(2026, 11, 20, 8, 0)
-LOCKED = rules.LoginLock(0, T0 + timedelta(minutes=15))
-
-
-@pytest.mark.parametrize(
-    ("before", "succeeded", "now", "after"),
-    [
-        # A success clears the count.
-        (rules.LoginLock(3, None), True, T0, rules.LoginLock(0, None)),
-        # Failures count up; the fifth in a row locks for 15 minutes and restarts the count.
-        (rules.LoginLock(0, None), False, T0, rules.LoginLock(1, None)),
-        (rules.LoginLock(3, None), False, T0, rules.LoginLock(4, None)),
-        (rules.LoginLock(4, None), False, T0, LOCKED),
-        # While locked, nothing changes, not even with the right password.
-        (LOCKED, True, T0 + timedelta(minutes=5), LOCKED),
-        (LOCKED, False, T0 + timedelta(minutes=14, seconds=59), LOCKED),
-        # Once the lock has ended: a success clears it; a failure counts from one.
-        (LOCKED, True, T0 + timedelta(minutes=15), rules.LoginLock(0, None)),
-        (LOCKED, False, T0 + timedelta(minutes=20), rules.LoginLock(1, None)),
-    ],
-)
-def test_the_lockout_rule(before, succeeded, now, after):
-    assert rules.after_login_attempt(before, succeeded, now) == after
-
-
-@pytest.mark.parametrize(
-    ("state", "now", "locked"),
-    [
-        (rules.LoginLock(4, None), T0, False),
-        (LOCKED, T0, True),
-        (LOCKED, T0 + timedelta(minutes=14, seconds=59), True),
-        (LOCKED, T0 + timedelta(minutes=15), False),
-    ],
-)
-def test_when_an_account_is_locked(state, now, locked):
-    assert rules.is_locked(state, now) is locked

@@ -16,6 +16,8 @@ from flask_migrate import stamp
 
 from app import create_app
 from competitions import models  # noqa: F401  (every table on the metadata)
+from competitions.accounts import sessions
+from competitions.accounts.models import User
 from competitions.certificates import issue
 from competitions.certificates import services as certificates
 from competitions.certificates.models import Certificate, CertificateImage
@@ -259,10 +261,14 @@ def test_everything_restored_on_the_other_backend_is_row_for_row_the_same(
     app, runner, other, tmp_path
 ):
     contest_world()
+    someone = db.session.scalars(sa.select(User)).first()
+    sessions.start(someone, datetime(2026, 11, 20, 8, 0))  # a live session: never archived
+    db.session.commit()
     archive = tmp_path / "all.zip"
     result = runner.invoke(args=["backup", "export", "--all", str(archive)])
     assert result.exit_code == 0, result.output
     before = {t.name: rows(t.name) for t in db.metadata.sorted_tables}
+    assert before.pop("user_session") and not before.pop("login_failure")
     folder = sorted(p.relative_to(issue.storage_dir()) for p in issue.storage_dir().rglob("*"))
     expected_pdfs = pdfs()
 
@@ -278,6 +284,7 @@ def test_everything_restored_on_the_other_backend_is_row_for_row_the_same(
         assert sorted(p.relative_to(restored) for p in restored.rglob("*")) == folder
         assert pdfs() == expected_pdfs
         _new_rows_get_new_ids()
+        assert rows("user_session") == []
 
 
 def test_a_restore_into_a_database_with_data_is_refused_and_changes_nothing(app, runner, tmp_path):
@@ -378,6 +385,7 @@ def test_every_table_says_how_it_relates_to_a_contest():
         *backup_scope.SHARED,
         *backup_scope.LINKS,
         *backup_scope.SITE_WIDE,
+        *backup_scope.NEVER,
     ]
     assert sorted(placed) == sorted(db.metadata.tables)
 

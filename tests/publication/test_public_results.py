@@ -184,7 +184,8 @@ def test_final_results_are_not_recomputed(world):
 
 def test_the_periodic_task_is_scheduled(app):
     schedule = app.config["CELERY"]["beat_schedule"]
-    assert {s["task"] for s in schedule.values()} == {"publication.finalise_due"}
+    tasks = {s["task"] for s in schedule.values()}
+    assert tasks == {"publication.finalise_due", "accounts.forget_old_failures"}
 
 
 def test_health_endpoint(client):

@@ -72,6 +72,7 @@ MATRIX: dict[str, Access] = {
     "core.index": Access(LOGGED_IN),
     "accounts.password": Access(LOGGED_IN),
     "accounts.logout": Access(LOGGED_IN),
+    "accounts.end_my_sessions": Access(LOGGED_IN),
     "registry.contests": Access(LOGGED_IN),
     "registry.trades": Access(LOGGED_IN),
     "judging.my_marking": Access(LOGGED_IN),
@@ -91,6 +92,7 @@ MATRIX: dict[str, Access] = {
     "registry.entry_edit": Access(ORGANISER),
     "registry.person": Access(ORGANISER),
     "accounts.contest_staff": Access(ORGANISER),
+    "accounts.end_staff_sessions": Access(ORGANISER),
     "audit.contest_audit": Access(ORGANISER),
     "audit.contest_audit_export": Access(ORGANISER),
     "core.job_status": Access(ORGANISER),  # the import job, started by org
@@ -181,6 +183,7 @@ def url_values(world: World, endpoint: str) -> dict:
         "person_id": world.entries[0].person_id,
         "trade_id": world.ct1.trade_id,
         "unit_id": world.unit.id,
+        "user_id": world.member.user_id,
         "job_id": job.id,
         "number": world.certificate.number,
         "action": "publish",
