@@ -222,3 +222,9 @@ def wait_for_job(job_id: str, timeout: float = 120):
             return job
         time.sleep(0.1)
     raise AssertionError(f"job {job_id} did not finish within {timeout} s")
+
+
+#: The ticked "I confirm" box of a confirmation step (publish, final, withdraw, certificates).
+CONFIRM = {"confirm": "y"}
+#: The chief judge's signature when locking: the factories' password retyped.
+SIGNATURE = {"password": "secret-pass"}

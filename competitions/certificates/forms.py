@@ -21,7 +21,7 @@ def _template_field(label) -> TextAreaField:
         validators=[DataRequired(), Length(max=400)],
         description=_l(
             "Fields: %(fields)s. A line break starts a new paragraph.",
-            fields=" ".join(f"{{{f}}}" for f in rules.FIELDS),
+            fields=" ".join(f"{{{zh}}}/{{{en}}}" for zh, en in rules.FIELD_ALIASES.items()),
         ),
     )
 

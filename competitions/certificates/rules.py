@@ -17,6 +17,17 @@ from competitions.registry.rules import N_, Reason
 
 #: The fields a body template may use.
 FIELDS = ("name", "unit", "contest", "tier", "trade", "award", "rank", "team")
+#: Their Chinese names, which a template may use as well: {姓名} is {name}.
+FIELD_ALIASES = {
+    "姓名": "name",
+    "单位": "unit",
+    "竞赛": "contest",
+    "级别": "tier",
+    "工种": "trade",
+    "奖项": "award",
+    "名次": "rank",
+    "团队": "team",
+}
 
 #: Certificates are Chinese documents: the labels printed on them, whatever the reader's language.
 TIER_ZH = {
@@ -159,7 +170,8 @@ def file_name_part(text: str, limit: int = 80) -> str:
 
 def template_problem(template: str) -> Reason | None:
     """Why a body template cannot be filled: an unknown field (named), a field with a format or
-    conversion, or an unmatched brace ({{ and }} print braces). None when it is fine."""
+    conversion, or an unmatched brace ({{ and }} print braces). None when it is fine. A field
+    is named in English or in Chinese ({name} or {姓名}, see ``FIELD_ALIASES``)."""
     try:
         parts = list(string.Formatter().parse(template))
     except ValueError:
@@ -167,7 +179,7 @@ def template_problem(template: str) -> Reason | None:
     for _, field, spec, conversion in parts:
         if field is None:
             continue
-        if field not in FIELDS:
+        if field not in FIELDS and field not in FIELD_ALIASES:
             return Reason.of(
                 N_("unknown field {%(field)s}: use %(fields)s"),
                 field=field,
@@ -179,8 +191,10 @@ def template_problem(template: str) -> Reason | None:
 
 
 def fill(template: str, values: dict[str, str]) -> str:
-    """The template with each field replaced by its value (the template is valid)."""
-    return template.format_map({f: values.get(f, "") for f in FIELDS})
+    """The template with each field, named in English or Chinese, replaced by its value (the
+    template is valid)."""
+    filled = {f: values.get(f, "") for f in FIELDS}
+    return template.format_map(filled | {zh: filled[en] for zh, en in FIELD_ALIASES.items()})
 
 
 # --- what to issue ---------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from competitions.accounts.permissions import require_contest_role
 from competitions.certificates import issue, render, rules, services
 from competitions.certificates.forms import DesignForm
 from competitions.certificates.models import Certificate, CertificateImage
+from competitions.core.confirm import ConfirmForm, confirm_page
 from competitions.core.db import db, utcnow
 from competitions.core.jobs import Job, JobFile
 from competitions.registry.models import Contest, ContestTrade
@@ -130,24 +131,26 @@ def preview(contest_id: int):
     return send_file(io.BytesIO(pdf), mimetype="application/pdf", download_name="preview.pdf")
 
 
-@bp.post("/contests/<int:contest_id>/certificates/issue")
+@bp.route("/contests/<int:contest_id>/certificates/issue", methods=["GET", "POST"])
 @login_required
 def issue_certificates(contest_id: int):
-    """Issue the certificates of the contest's final contest-trades, or of one contest-trade;
-    refused while its results are not final."""
+    """Issue the certificates of the contest's final contest-trades, or of one contest-trade
+    (``ct``), after a confirmation page; refused while its results are not final."""
     contest = _contest(contest_id)
     back = redirect(url_for("certificates.overview", contest_id=contest_id))
-    if not FlaskForm().validate_on_submit():
-        return back
+    ct_ids = [ct.id for ct in contest.contest_trades]
+    one = request.values.get("ct")
+    if one:
+        ct_ids = [ct_id for ct_id in ct_ids if str(ct_id) == one] or abort(404)
+    states = services.result_states(ct_ids)
+    final = [ct_id for ct_id in ct_ids if states.get(ct_id) == "final"]
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        return _confirm_issue(contest, form, final, one)
     running = _latest_job(contest_id)
     if running and running.state in ("pending", "running"):
         flash(_("Certificates are being issued already: wait for that to finish."), "error")
         return back
-    ct_ids = [ct.id for ct in contest.contest_trades]
-    if request.form.get("ct"):
-        ct_ids = [ct_id for ct_id in ct_ids if str(ct_id) == request.form["ct"]] or abort(404)
-    states = services.result_states(ct_ids)
-    final = [ct_id for ct_id in ct_ids if states.get(ct_id) == "final"]
     if not final:
         flash(_("No certificates issued: the results are not final yet."), "error")
         return back
@@ -155,6 +158,27 @@ def issue_certificates(contest_id: int):
     if len(final) < len(ct_ids):
         flash(_("Trades whose results are not final yet are left out."), "info")
     return back
+
+
+def _confirm_issue(contest: Contest, form: ConfirmForm, final: list[int], one: str | None):
+    """The confirmation page before issuing: which trades, and that numbers are public."""
+    names = [
+        f"{ct.trade.code} {ct.trade.name_zh}" for ct in contest.contest_trades if ct.id in final
+    ]
+    return confirm_page(
+        form,
+        title=_("Issue certificates") + f" · {contest.name}",
+        consequences=[
+            _("Certificates are issued for: %(trades)s.", trades="、".join(names)),
+            _("Each certificate gets a number that anyone can verify on the public site."),
+            _("A certificate whose result changes later is revoked and issued again."),
+        ],
+        problem=None if final else _("No certificates issued: the results are not final yet."),
+        button=_("Issue certificates"),
+        button_id="confirm-issue",
+        back=url_for("certificates.overview", contest_id=contest.id),
+        hidden={"ct": one} if one else {},
+    )
 
 
 def _start(contest: Contest, ct_ids: list[int]) -> None:

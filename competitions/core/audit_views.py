@@ -1,17 +1,50 @@
-"""A contest's audit log for its organisers: a page, newest first, and a spreadsheet."""
+"""A contest's audit log for its organisers: a page, newest first, filtered by who, what and
+when, and a spreadsheet of the same rows."""
 
 import io
 
 from flask import Blueprint, render_template, request, send_file
 from flask_login import login_required
+from flask_wtf import FlaskForm
+from wtforms import DateField, SelectField
+from wtforms.validators import Optional
 
 from competitions.accounts.permissions import require_contest_role
 from competitions.core import audit_trail
 from competitions.core.db import db, db_int
+from competitions.core.i18n import lazy_gettext as _l
 from competitions.imports.report import XLSX_TYPE
 from competitions.registry.models import Contest
 
 bp = Blueprint("audit", __name__)
+
+
+def _optional_id(value):
+    return db_int(value) if value not in (None, "") else None
+
+
+class AuditFilterForm(FlaskForm):
+    """Who, what kind of record, and which days (a GET form: nothing changes)."""
+
+    class Meta:
+        csrf = False
+
+    who = SelectField(_l("Who"), coerce=_optional_id, validators=[Optional()])
+    what = SelectField(_l("What"), validators=[Optional()])
+    since = DateField(_l("From"), validators=[Optional()])
+    until = DateField(_l("Until"), validators=[Optional()])
+
+
+def _filters(contest_id: int) -> tuple[AuditFilterForm, audit_trail.TrailFilter]:
+    """The filter form from the query string, and the filter it sets (a wrong field: ignored,
+    with its message beside it)."""
+    form = AuditFilterForm(request.args)
+    form.who.choices = [("", _l("Everyone")), *audit_trail.people_in_trail(contest_id)]
+    form.what.choices = [("", _l("Everything")), *audit_trail.ENTITY_LABELS.items()]
+    form.validate()
+    kept = {name: getattr(form, name).data for name in ("who", "what", "since", "until")}
+    kept = {name: value for name, value in kept.items() if not getattr(form, name).errors}
+    return form, audit_trail.TrailFilter(**{k: v or None for k, v in kept.items()})
 
 
 @bp.route("/contests/<int:contest_id>/audit")
@@ -21,18 +54,30 @@ def contest_audit(contest_id: int):
     require_contest_role(contest_id, "organiser")
     contest = db.get_or_404(Contest, contest_id)
     page = max(request.args.get("page", 1, type=db_int), 1)
-    lines, pages = audit_trail.trail_page(contest_id, page)
-    return render_template("core/audit.html", contest=contest, lines=lines, page=page, pages=pages)
+    form, filters = _filters(contest_id)
+    lines, pages = audit_trail.trail_page(contest_id, page, filters)
+    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    return render_template(
+        "core/audit.html",
+        contest=contest,
+        lines=lines,
+        page=page,
+        pages=pages,
+        form=form,
+        args=args,
+    )
 
 
 @bp.route("/contests/<int:contest_id>/audit.xlsx")
 @login_required
 def contest_audit_export(contest_id: int):
-    """The contest's whole audit log as a spreadsheet (never cached by browsers or proxies)."""
+    """The contest's audit log (what the filters keep) as a spreadsheet (never cached by
+    browsers or proxies)."""
     require_contest_role(contest_id, "organiser")
     contest = db.get_or_404(Contest, contest_id)
+    _, filters = _filters(contest_id)
     response = send_file(
-        io.BytesIO(audit_trail.trail_workbook(contest)),
+        io.BytesIO(audit_trail.trail_workbook(contest, filters)),
         mimetype=XLSX_TYPE,
         as_attachment=True,
         download_name=f"audit-{contest.code or contest.id}.xlsx",

@@ -10,24 +10,40 @@ from sqlalchemy import select
 from competitions.accounts.permissions import contests_of, roles_in
 from competitions.core.db import db
 from competitions.core.http import referrer_or
-from competitions.core.i18n import trade_name
+from competitions.core.i18n import local_moment, trade_name, utc_moment
 from competitions.core.jobs import Job
+from competitions.overview import display
+from competitions.overview import services as overview
+from competitions.publication.services import local_now
 from competitions.registry.forms import TIER_LABELS
 from competitions.registry.models import Contest
 
 bp = Blueprint("core", __name__)
+bp.add_app_template_global(display.overview_step, "overview_step")
+bp.add_app_template_filter(local_moment, "local_moment")
+bp.add_app_template_filter(utc_moment, "utc_moment")
 
 
 @bp.route("/")
 @login_required
 def index():
-    """The dashboard: the contests the user works in, with their roles."""
+    """The dashboard: the contests the user works in, with their roles, and where each trade
+    the user organises or leads as chief judge stands, with its next step."""
     ids = contests_of(current_user)
     mine = db.session.scalars(
         select(Contest).where(Contest.id.in_(ids)).order_by(Contest.year.desc(), Contest.name)
     ).all()
     roles = {c.id: sorted(roles_in(current_user, c.id)) for c in mine}
-    return render_template("core/index.html", contests=mine, roles=roles, tiers=TIER_LABELS)
+    organised = {c.id for c in mine if "organiser" in roles[c.id]}
+    now = local_now()
+    return render_template(
+        "core/index.html",
+        contests=mine,
+        roles=roles,
+        tiers=TIER_LABELS,
+        organised=overview.overview(overview.organised_trades(organised), now),
+        leading=overview.overview(overview.chief_trades(current_user.id), now),
+    )
 
 
 @bp.route("/healthz")

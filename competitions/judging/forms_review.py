@@ -2,8 +2,8 @@
 
 from flask_wtf import FlaskForm
 from wtforms import (
-    HiddenField,
     IntegerField,
+    PasswordField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -51,9 +51,12 @@ class ResolveManyForm(FlaskForm):
 
 
 class LockForm(FlaskForm):
-    """Lock the marks (the button carries the CSRF token)."""
+    """Lock the marks: the chief judge signs by retyping their password (checked by the view)."""
 
-    confirm = HiddenField(default="1")
+    password = PasswordField(
+        _l("Your password (your signature)"),
+        validators=[DataRequired(message=_l("Retype your password to sign the lock."))],
+    )
 
 
 class UnlockForm(FlaskForm):

@@ -52,7 +52,7 @@ def _judge_names(ids) -> dict[int, str]:
 
 @bp.route("/contest-trades/<int:ct_id>/review")
 @login_required
-def review_page(ct_id: int):
+def review_page(ct_id: int, lock_form: LockForm | None = None):
     """Flags with their scores per judge, what blocks the lock, and the lock history."""
     ct = contest_trade_or_404(ct_id)
     require_panel(ct, "chief_judge")
@@ -71,7 +71,7 @@ def review_page(ct_id: int):
         events=events,
         resolve_form=ResolveForm(),
         many_form=_many_form(flag_list),
-        lock_form=LockForm(),
+        lock_form=lock_form or LockForm(formdata=None),
         unlock_form=UnlockForm(),
         correct_form=_correct_form(ct_id),
         upheld=_upheld_appeals(ct_id),
@@ -140,19 +140,25 @@ def resolve_flags(ct_id: int):
 @bp.post("/contest-trades/<int:ct_id>/lock")
 @login_required
 def lock_marks(ct_id: int):
-    """Lock the marks, or say what still blocks it."""
+    """Lock the marks when the chief judge signs with their password, or say what blocks it
+    (a wrong password: beside the field, nothing locked)."""
     ct = contest_trade_or_404(ct_id)
     member = require_panel(ct, "chief_judge")
-    if LockForm().validate_on_submit():
-        problems = review.lock(ct_id, member.user_id)
-        if problems:
-            db.session.rollback()
-            for problem in problems:
-                flash(_("Cannot lock: %(why)s", why=say(problem)), "error")
-        else:
-            db.session.commit()
-            flash(_("The marks are locked."), "success")
-            _recompute_after_lock(ct)
+    form = LockForm()
+    if not form.validate_on_submit():
+        return review_page(ct_id, lock_form=form)
+    if not current_user.check_password(form.password.data):
+        form.password.errors.append(_("This is not your password: nothing is locked."))
+        return review_page(ct_id, lock_form=form)
+    problems = review.lock(ct_id, member.user_id)
+    if problems:
+        db.session.rollback()
+        for problem in problems:
+            flash(_("Cannot lock: %(why)s", why=say(problem)), "error")
+    else:
+        db.session.commit()
+        flash(_("The marks are locked."), "success")
+        _recompute_after_lock(ct)
     return redirect(url_for("judging.review_page", ct_id=ct_id))
 
 

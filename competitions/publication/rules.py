@@ -87,16 +87,30 @@ def appeal_problem(
     return None
 
 
-def finalise_problem(state: str, pending_appeals: int, settled: bool = True) -> Reason | None:
+def finalise_problem(
+    state: str,
+    pending_appeals: int,
+    settled: bool = True,
+    open_until: datetime | None = None,
+) -> Reason | None:
     """Why results cannot become final now, or None.
 
-    Rule: only results under public notice become final, never while an appeal is undecided,
-    and never while the marks are reopened (an upheld appeal) or the results not yet
-    recomputed from the marks as last locked (``settled`` False): final results are never
-    recomputed, so a correction would be lost.
+    Rule: only results under public notice become final, never while the notice is still open
+    (``open_until``: its deadline, when it has not passed; the results become final at the
+    deadline by themselves), never while an appeal is undecided, and never while the marks are
+    reopened (an upheld appeal) or the results not yet recomputed from the marks as last locked
+    (``settled`` False): final results are never recomputed, so a correction would be lost.
     """
     if state != "notice":
         return Reason.of(N_("only results under public notice can become final"))
+    if open_until is not None:
+        return Reason.of(
+            N_(
+                "the public notice is open until %(when)s: the results become final at its "
+                "deadline, by themselves, when nothing is pending"
+            ),
+            when=f"{open_until:%Y-%m-%d %H:%M}",
+        )
     if pending_appeals:
         return Reason.of(N_("%(n)s appeals are not decided yet"), n=pending_appeals)
     if not settled:

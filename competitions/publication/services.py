@@ -62,16 +62,31 @@ def settled(result_set: ResultSet) -> bool:
     )
 
 
+def notice_open_until(result_set: ResultSet, now: datetime) -> datetime | None:
+    """The notice's deadline while it has not passed yet, else None."""
+    deadline = result_set.notice_deadline
+    return deadline if deadline is not None and now <= deadline else None
+
+
+def finalise_check(result_set: ResultSet, now: datetime) -> Reason | None:
+    """Why the results cannot become final at ``now``, or None (pages hide the button then)."""
+    return rules.finalise_problem(
+        result_set.state,
+        pending_appeals(result_set.contest_trade_id),
+        settled(result_set),
+        notice_open_until(result_set, now),
+    )
+
+
 def finalise(result_set: ResultSet, now: datetime) -> Reason | None:
-    """Make results under notice final; refused while an appeal is undecided or a correction
-    is open."""
-    ct_id = result_set.contest_trade_id
-    problem = rules.finalise_problem(result_set.state, pending_appeals(ct_id), settled(result_set))
+    """Make results under notice final; refused before the notice's deadline, while an appeal
+    is undecided or a correction is open."""
+    problem = finalise_check(result_set, now)
     if problem:
         return problem
     result_set.state = "final"
     result_set.finalised_at = now
-    freeze_facts(ct_id)
+    freeze_facts(result_set.contest_trade_id)
     db.session.flush()
     cache.results_changed([result_set.contest_trade_id])
     return None

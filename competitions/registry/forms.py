@@ -13,7 +13,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from competitions.core.db import db_int
-from competitions.core.fields import FiniteDecimalField
+from competitions.core.fields import FiniteDecimalField, OrderedChoiceField
 from competitions.core.i18n import lazy_gettext as _l
 from competitions.core.i18n import say
 from competitions.registry import rules
@@ -80,6 +80,11 @@ ADVANCEMENT_LABELS = {
     "top_n": _l("Top N"),
     "first_only": _l("First place only"),
     "per_unit": _l("Top N, at most M per unit"),
+}
+TIE_BREAK_LABELS = {
+    "practical": _l("Practical score (higher first)"),
+    "time": _l("Time used (less first)"),
+    "theory": _l("Theory score (higher first)"),
 }
 TIE_LABELS = {
     "all": _l("All tied at the cut-off advance"),
@@ -209,10 +214,11 @@ class ContestTradeForm(FlaskForm):
     practical_weight = FiniteDecimalField(
         _l("Practical weight (%)"), places=2, validators=[InputRequired(), NumberRange(0, 100)]
     )
-    tie_breaks = StringField(
+    tie_breaks = OrderedChoiceField(
         _l("Tie-break chain"),
-        validators=[Optional(), Length(max=60)],
-        description=_l("Comma-separated, in order: practical, time, theory"),
+        choices=_choices(TIE_BREAK_LABELS, TIE_BREAK_KEYS),
+        places=len(TIE_BREAK_KEYS),
+        description=_l("Entries with equal totals are ordered by these, first place first."),
     )
     no_shared_medal_ranks = BooleanField(_l("No shared ranks for medal places"))
     award_mode = SelectField(_l("Award mode"), choices=_choices(AWARD_MODE_LABELS, AWARD_MODES))
@@ -264,7 +270,9 @@ class ContestTradeForm(FlaskForm):
             raise ValidationError(_l("Theory and practical weights must add up to 100."))
 
     def validate_tie_breaks(self, field):
-        keys = [k.strip() for k in (field.data or "").split(",") if k.strip()]
+        keys = field.keys()
+        if field.data[: len(keys)] != keys:
+            raise ValidationError(_l("Choose the tie-breaks in order, leaving no place empty."))
         problem = rules.tie_break_problem(keys, TIE_BREAK_KEYS)
         if problem:
             raise ValidationError(say(problem))

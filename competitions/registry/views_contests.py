@@ -14,6 +14,8 @@ from competitions.accounts.permissions import (
 from competitions.core.db import db
 from competitions.core.i18n import lazy_gettext as _l
 from competitions.core.i18n import trade_name
+from competitions.overview import services as overview
+from competitions.publication.services import local_now
 from competitions.registry import services
 from competitions.registry.forms import (
     AWARD_MODE_LABELS,
@@ -117,11 +119,22 @@ def contest(contest_id: int):
         "registry/contest.html",
         contest=contest,
         roles=roles,
+        overview=_overview(contest, roles),
         chain=services.contest_chain(contest),
         counts=services.entry_counts(contest_id),
         tiers=TIER_LABELS,
         award_modes=AWARD_MODE_LABELS,
     )
+
+
+def _overview(contest: Contest, roles: set[str]) -> list:
+    """Where the contest's trades stand: all of them for its organisers, their own for chief
+    judges."""
+    if "organiser" in roles:
+        cts = list(contest.contest_trades)
+    else:
+        cts = [ct for ct in overview.chief_trades(current_user.id) if ct.contest_id == contest.id]
+    return overview.overview(cts, local_now())
 
 
 def _trade_choices(contest: Contest, keep: int | None) -> list[tuple]:
@@ -154,9 +167,6 @@ def contest_trade_form(contest_id: int, ct_id: int | None):
             form.trade_id.errors.append(_("Choose a trade from the list."))
         else:
             form.populate_obj(ct)
-            ct.tie_breaks = ",".join(
-                k.strip() for k in (form.tie_breaks.data or "").split(",") if k.strip()
-            )
             db.session.add(ct)
             db.session.commit()
             flash(_("Trade settings saved."), "success")

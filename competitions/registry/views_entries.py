@@ -7,6 +7,7 @@ from sqlalchemy import func, or_, select
 
 from competitions.accounts.models import User
 from competitions.accounts.permissions import require_contest_role, roles_in
+from competitions.core import audit_trail
 from competitions.core.audit import AuditLog
 from competitions.core.db import db, db_int
 from competitions.core.i18n import lazy_gettext as _l
@@ -197,13 +198,14 @@ def person(person_id: int):
             select(User.id, User.display_name).where(User.id.in_({r.user_id for r in history}))
         ).all()
     )
+    names = audit_trail.referenced_names(history)
     return render_template(
         "registry/person.html",
         users=users,
         person=person,
         form=form,
         edit_problem=say(problem) if problem else None,
-        history=history,
+        history=[(row, audit_trail.describe(row, names)) for row in history],
         statuses=STATUS_LABELS,
         genders=GENDER_LABELS,
         id_types=ID_TYPE_LABELS,

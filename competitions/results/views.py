@@ -8,10 +8,12 @@ from sqlalchemy import select
 
 from competitions.accounts.permissions import require_contest_role, roles_in
 from competitions.core.db import db, db_int
+from competitions.core.i18n import say
 from competitions.core.jobs import Job
 from competitions.judging import rules as judging_rules
 from competitions.judging.codes import codes_by_entry
 from competitions.judging.models import EntryCode
+from competitions.publication import services as publication
 from competitions.registry.forms import STATUS_LABELS, TIER_LABELS
 from competitions.registry.models import Contest, ContestTrade, Delegation, Entry, Person
 from competitions.results import advance, chart_data, labels, services
@@ -39,6 +41,20 @@ def _may_see(ct: ContestTrade) -> None:
     """Draft results: the contest's organisers and chief judges."""
     if not roles_in(current_user, ct.contest_id) & RESULT_READERS:
         abort(403)
+
+
+def _publication_refusals(result_set: ResultSet | None) -> dict[str, str]:
+    """Why making final or withdrawing would be refused now (the page says it instead of
+    offering the button)."""
+    if result_set is None or result_set.state != "notice":
+        return {}
+    out = {}
+    problem = publication.finalise_check(result_set, publication.local_now())
+    if problem:
+        out["finalise"] = say(problem)
+    if publication.pending_appeals(result_set.contest_trade_id):
+        out["withdraw"] = _("decide the pending appeals first")
+    return out
 
 
 def _latest_job(contest_id: int) -> Job | None:
@@ -88,10 +104,13 @@ def trade_results(ct_id: int):
         .where(Honour.contest_trade_id == ct_id, Honour.state != "withdrawn")
         .order_by(Honour.honour, Honour.id)
     ).all()
+    names = {e.id: p.name for _, e, p in rows}
+    result_set = db.session.get(ResultSet, ct_id)
     return render_template(
         "results/trade.html",
+        refusals=_publication_refusals(result_set),
         # Blind marking: the panel reads entries by code until the results are final.
-        who={e.id: p.name for _, e, p in rows} if sees_who else codes_by_entry(ct_id),
+        who=names if sees_who else codes_by_entry(ct_id),
         sees_who=sees_who,
         is_chief="chief_judge" in roles,
         is_organiser="organiser" in roles,
@@ -99,7 +118,7 @@ def trade_results(ct_id: int):
         rows=rows,
         teams=teams if sees_who else [],
         honours=honours,
-        result_set=db.session.get(ResultSet, ct_id),
+        result_set=result_set,
         job=_latest_job(ct.contest_id),
         parent=advance.parent_contest_trade(ct),
         statuses=STATUS_LABELS,

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'ab4affc0a981'
-down_revision = '6b31576a0fc0'
+down_revision = "6b31576a0fc0"
 branch_labels = None
 depends_on = None
 

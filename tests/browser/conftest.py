@@ -143,3 +143,28 @@ def pytest_runtest_makereport(item, call):
     outcome = yield
     rep = outcome.get_result()
     setattr(item, "rep_" + rep.when, rep)
+
+
+def confirm(page, button: str) -> None:
+    """Go through a confirmation step: tick "I confirm" and press the page's ``button``."""
+    page.check("#confirm")
+    page.click(button)
+
+
+def sign_lock(page, password: str = "demo1234") -> None:
+    """The chief judge signs the lock on the review page: retypes their password, locks."""
+    page.fill("#password", password)
+    page.click("#lock")
+
+
+def end_notice(instance: Path, ct_id: int) -> None:
+    """Let the public notice of a contest-trade's results end (its deadline set in the past),
+    as the calendar would after five working days."""
+    import sqlite3
+
+    with sqlite3.connect(instance / "jingsai.sqlite") as conn:
+        conn.execute(
+            "UPDATE result_set SET notice_deadline = '2000-01-01 00:00:00.000000'"
+            " WHERE contest_trade_id = ?",
+            (ct_id,),
+        )

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import new_page, running_app
+from tests.browser.conftest import confirm, end_notice, new_page, running_app
 
 pytestmark = pytest.mark.browser
 SEAL = Path(__file__).parents[1] / "certificates" / "seal.png"
@@ -23,10 +23,11 @@ SEAL = Path(__file__).parents[1] / "certificates" / "seal.png"
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """The app and a worker on fresh demo data of their own (this journey makes the 焊工
-    results final, which the results journey needs as a draft); yields the URL."""
+    results final, which the results journey needs as a draft); yields the URL and the
+    instance folder (its database)."""
     instance = tmp_path_factory.mktemp("certificates-instance")
     with running_app(instance, "jingsai-browser-cert", concurrency=2) as url:
-        yield url
+        yield url, instance
 
 
 def visitor(browser, base, username=None):
@@ -37,7 +38,8 @@ def visitor(browser, base, username=None):
 def issue_welding(organiser, base, contest_id) -> str:
     """Press "Issue for this trade" on the 焊工 row; wait for the end; return the job's id."""
     organiser.goto(f"{base}/contests/{contest_id}/certificates")
-    organiser.locator("#certificate-trades tr", has_text="焊工").locator("button").click()
+    organiser.locator("#certificate-trades tr", has_text="焊工").locator("a.issue-trade").click()
+    confirm(organiser, "#confirm-issue")
     organiser.locator("#certificate-job-done").wait_for(timeout=60000)  # app.js reloads at the end
     href = organiser.locator("#download-zip").get_attribute("href")
     job_id = re.search(r"/jobs/([^/]+)/zip", href).group(1)
@@ -47,7 +49,7 @@ def issue_welding(organiser, base, contest_id) -> str:
 
 
 def test_design_issue_download_verify_and_revoke(server, browser):
-    base = server
+    base, instance = server
     organiser = visitor(browser, base, "organiser")
     organiser.goto(base + "/contests")
     organiser.click("a:has-text('2018年山东省职工职业技能大赛')")
@@ -71,16 +73,24 @@ def test_design_issue_download_verify_and_revoke(server, browser):
     organiser.locator("tr", has_text="焊工").locator("a[href*='/results']").click()
     ct_id = int(re.search(r"/contest-trades/(\d+)/results", organiser.url).group(1))
     organiser.click("#publish")
+    confirm(organiser, "#confirm-publish")
     organiser.goto(f"{base}/contests/{contest_id}/certificates")
-    assert (
-        organiser.locator("#certificate-trades tr", has_text="焊工").locator("button").is_disabled()
-    )
-    organiser.click("#issue-contest")
-    assert "the results are not final yet" in organiser.locator(".flash.error").inner_text()
+    welding = organiser.locator("#certificate-trades tr", has_text="焊工")
+    assert welding.locator("a.issue-trade").count() == 0
+    assert "The results are not final yet." in welding.inner_text()
+    assert organiser.locator("#issue-contest").count() == 0
+    # Asked by its address all the same, the confirmation page refuses.
+    organiser.goto(f"{base}/contests/{contest_id}/certificates/issue")
+    assert "the results are not final yet" in organiser.locator("#refused").inner_text()
 
-    # Final: issue, with the progress bar, the ZIP and the register.
+    # Not final before the notice's deadline; final after it.
     organiser.goto(f"{base}/contest-trades/{ct_id}/results")
+    assert organiser.locator("#finalise").count() == 0
+    assert "public notice is open until" in organiser.locator("#finalise-refused").inner_text()
+    end_notice(instance, ct_id)
+    organiser.reload()
     organiser.click("#finalise")
+    confirm(organiser, "#confirm-finalise")
     job_id = issue_welding(organiser, base, contest_id)
     with organiser.expect_download() as download:
         organiser.click("#download-zip")

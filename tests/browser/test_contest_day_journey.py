@@ -12,7 +12,7 @@ import pytest
 from openpyxl import Workbook
 from playwright.sync_api import expect
 
-from tests.browser.conftest import new_page, running_app
+from tests.browser.conftest import new_page, running_app, sign_lock
 
 pytestmark = pytest.mark.browser
 
@@ -128,7 +128,7 @@ def test_time_used_typed_by_the_clerk_decides_a_tie_made_by_imported_marks(conte
     assert times == {slow: 48 * 60 + 5, fast: 52 * 60 + 30}
 
     chief.goto(f"{base}/contest-trades/{ct_id}/review")
-    chief.click("#lock")
+    sign_lock(chief)
     expect(chief.locator("#unlock")).to_be_visible()
 
     # The recompute runs on the worker; the results page reloads itself when it ends.

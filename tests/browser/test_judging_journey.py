@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tests.browser.conftest import new_page
+from tests.browser.conftest import new_page, sign_lock
 
 pytestmark = pytest.mark.browser
 
@@ -91,7 +91,7 @@ def test_judges_mark_blind_and_the_chief_judge_locks(live_server, browser):
     chief.goto(base + "/marking")
     chief.locator("tr", has_text="钳工").locator("a[href*='/review']").click()
     review_url = chief.url
-    chief.click("#lock")
+    sign_lock(chief)
     assert chief.locator(".flash.error").count() >= 1  # disagreements are open
     assert chief.locator("#lock-state").inner_text() != "成绩已锁定。"
     flags = chief.locator("#flags tr.flag-open")
@@ -106,7 +106,7 @@ def test_judges_mark_blind_and_the_chief_judge_locks(live_server, browser):
     chief.wait_for_url(review_url)
     assert chief.locator("#flags tr.flag-open").count() == 0
     assert chief.locator("#flags tr.flag-confirmed").count() == flags_before
-    chief.click("#lock")
+    sign_lock(chief)
     chief.wait_for_url(review_url)
     assert chief.locator("#unlock").is_visible(), chief.locator(".flash").all_inner_texts()
 
@@ -127,7 +127,7 @@ def test_judges_mark_blind_and_the_chief_judge_locks(live_server, browser):
 
     # The lock made the worker compute the results; the organiser confirms who advances.
     organiser.goto(contest_url)
-    organiser.locator("tr", has_text="钳工").locator("a[href*='/results']").click()
+    organiser.locator("#trades tr", has_text="钳工").locator("a[href*='/results']").click()
     organiser.locator("#results tbody tr td:first-child", has_text="1").first.wait_for(
         timeout=60000
     )

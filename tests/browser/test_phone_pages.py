@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import new_page, running_app
+from tests.browser.conftest import confirm, end_notice, new_page, running_app
 from tests.browser.test_certificates_journey import issue_welding
 
 pytestmark = pytest.mark.browser
@@ -38,7 +38,11 @@ def site(tmp_path_factory, browser):
         organiser.locator("tr", has_text="焊工").locator("a[href*='/results']").click()
         ct_id = int(re.search(r"/contest-trades/(\d+)/results", organiser.url).group(1))
         organiser.click("#publish")
+        confirm(organiser, "#confirm-publish")
+        end_notice(instance, ct_id)  # the notice's deadline has passed
+        organiser.reload()
         organiser.click("#finalise")
+        confirm(organiser, "#confirm-finalise")
         issue_welding(organiser, base, contest_id)
         organiser.goto(f"{base}/contests/{contest_id}/certificates/list")
         row = organiser.locator("#certificates tbody tr").first

@@ -8,7 +8,7 @@ from itertools import pairwise
 
 import pytest
 
-from tests.browser.conftest import new_page
+from tests.browser.conftest import confirm, new_page, sign_lock
 from tests.browser.test_judging_journey import log_in
 
 pytestmark = pytest.mark.browser
@@ -44,7 +44,7 @@ def test_publish_appeal_uphold_correct_and_the_public_sees_the_new_rank(live_ser
     board.goto(f"{base}/board/{contest_id}")
     assert board.locator(".board-empty").is_visible()
 
-    organiser.locator("tr", has_text="焊工").locator("a[href*='/results']").click()
+    organiser.locator("#trades tr", has_text="焊工").locator("a[href*='/results']").click()
     ct_id = int(re.search(r"/contest-trades/(\d+)/results", organiser.url).group(1))
     # The appellant: the contestant closest behind the one ranked above them (in the top ten).
     totals = [
@@ -62,6 +62,7 @@ def test_publish_appeal_uphold_correct_and_the_public_sees_the_new_rank(live_ser
     ]
     old_rank, appellant, _ = min(gaps)[1]
     organiser.click("#publish")
+    confirm(organiser, "#confirm-publish")
     assert "公示" in organiser.locator("#result-state").inner_text()
 
     # The board redraws itself with the published results (no reload; on any of its pages).
@@ -137,7 +138,7 @@ def test_publish_appeal_uphold_correct_and_the_public_sees_the_new_rank(live_ser
             else:
                 assert "没有评分" in chief.locator(".flash.error").inner_text()
     assert {item for item, _ in corrected} == {"P1", "P2"}
-    chief.click("#lock")
+    sign_lock(chief)
     assert chief.locator("#unlock").is_visible(), chief.locator(".flash").all_inner_texts()
 
     # The worker recomputes: the public page shows the new rank, the ID still masked.

@@ -136,7 +136,9 @@ def test_a_genuine_number_has_no_problem():
         ("{team}：团体{award}，第{rank}名，{tier}{contest}{trade}{unit}", None),
         ("价格{{不是字段}}", None),
         ("{nmae} 同志", "unknown field {%(field)s}: use %(fields)s"),
-        ("{姓名}", "unknown field {%(field)s}: use %(fields)s"),
+        ("{姓名}同志：\n荣获{奖项}。", None),
+        ("{团队}{名次}{级别}{竞赛}{工种}{单位}", None),
+        ("{名字}", "unknown field {%(field)s}: use %(fields)s"),
         ("{name.upper}", "unknown field {%(field)s}: use %(fields)s"),
         ("{}", "unknown field {%(field)s}: use %(fields)s"),
         ("{name:>10}", "write the field {%(field)s} without a format"),
@@ -178,6 +180,20 @@ def test_fill_uses_chinese_labels():
         "honour", "honour:1:technical_expert", "张伟", "", "C", "city", "钳工", "technical_expert"
     )
     assert rules.fill("{award}{rank}", honour.values()) == "技术能手"
+
+
+@pytest.mark.parametrize(
+    ("template", "text"),
+    [
+        ("{姓名}同志", "张伟同志"),
+        ("{单位}{级别}{竞赛}{工种}", "济南第二机床厂省级2019年山东省职工职业技能大赛钳工"),
+        ("{奖项}第{名次}名{团队}", "一等奖第2名"),
+        ("{name}与{姓名}", "张伟与张伟"),
+    ],
+)
+def test_fields_may_be_written_with_chinese_names(template, text):
+    assert rules.template_problem(template) is None
+    assert rules.fill(template, FACTS.values()) == text
 
 
 def test_fingerprint_covers_what_is_printed():

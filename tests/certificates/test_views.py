@@ -13,6 +13,7 @@ from competitions.core.jobs import Job
 from competitions.results.models import Result
 from tests.certificates import world as certificate_world
 from tests.certificates.pdf_tools import text_of
+from tests.conftest import CONFIRM
 
 SEAL = Path(__file__).with_name("seal.png").read_bytes()
 
@@ -142,7 +143,7 @@ def test_issuing_is_refused_until_the_results_are_final(client, login):
     world = certificate_world.build(state="notice")
     login("org")
     client.get("/lang/en")
-    for data in ({}, {"ct": str(world.ct.id)}):
+    for data in (CONFIRM, {"ct": str(world.ct.id), **CONFIRM}):
         page = client.post(
             f"/contests/{world.contest.id}/certificates/issue", data=data, follow_redirects=True
         ).get_data(as_text=True)
@@ -157,7 +158,7 @@ def test_issuing_queues_a_job_and_shows_its_progress(client, login):
     client.get("/lang/en")
     page = client.post(
         f"/contests/{world.contest.id}/certificates/issue",
-        data={"ct": str(world.ct.id)},
+        data={"ct": str(world.ct.id), **CONFIRM},
         follow_redirects=True,
     ).get_data(as_text=True)
     job = db.session.scalar(select(Job))
@@ -165,7 +166,7 @@ def test_issuing_queues_a_job_and_shows_its_progress(client, login):
     assert "Issuing 5 certificates on the workers." in page
     assert f'data-job-url="/jobs/{job.id}.json"' in page
     again = client.post(
-        f"/contests/{world.contest.id}/certificates/issue", follow_redirects=True
+        f"/contests/{world.contest.id}/certificates/issue", data=CONFIRM, follow_redirects=True
     ).get_data(as_text=True)
     assert "Certificates are being issued already" in again
     assert db.session.query(Job).count() == 1

@@ -15,7 +15,7 @@ from competitions.core.db import db
 from competitions.results.models import Result
 from tests import factories
 from tests.certificates import world as certificate_world
-from tests.conftest import wait_for_job
+from tests.conftest import CONFIRM, wait_for_job
 
 pytestmark = pytest.mark.worker
 SURNAMES, GIVEN = (
@@ -25,7 +25,7 @@ SURNAMES, GIVEN = (
 
 
 def issue(client, contest_id: int):
-    response = client.post(f"/contests/{contest_id}/certificates/issue")
+    response = client.post(f"/contests/{contest_id}/certificates/issue", data=CONFIRM)
     assert response.status_code == 302
     return wait_for_job(_latest_job_id(), timeout=180)
 

@@ -18,6 +18,7 @@ from competitions.registry.models import Contest
 from competitions.results.models import ResultSet
 from tests import factories as f
 from tests.certificates import world as certificate_world
+from tests.conftest import CONFIRM
 from tests.publication.test_publish import computed_world
 
 NOW = datetime(2026, 11, 20, 15, 30)
@@ -58,7 +59,7 @@ def test_only_the_contests_organisers_read_it(client, login, world):
 def test_publication_appeals_locks_and_corrections_are_logged_with_who(client, login, world):
     contest_id, ct_id = world.ct.contest_id, world.ct.id
     login("org")
-    client.post(f"/contest-trades/{ct_id}/publication/publish")
+    client.post(f"/contest-trades/{ct_id}/publication/publish", data=CONFIRM)
     db.session.add(
         Appeal(
             contest_trade_id=ct_id,
@@ -111,8 +112,11 @@ def test_publication_appeals_locks_and_corrections_are_logged_with_who(client, l
     order = ["Mark correction", "Lock or unlock", "Appeal #", "Results #"]
     assert [body.index(label) for label in order] == sorted(body.index(x) for x in order)
     assert "<td>Chief</td>" in body and "<td>Arbitrator</td>" in body and "<td>Org</td>" in body
-    assert "reason: 申诉成立，按录像复核更正" in body
-    assert "state: draft → notice" in body and "state: pending → upheld" in body
+    assert "Reason: 申诉成立，按录像复核更正" in body
+    assert "State: Draft → Under public notice" in body and "State: Pending → Upheld" in body
+    assert "Action: Unlocked" in body  # labels, never codes, column names or None
+    assert "None" not in body and "state:" not in body and "notice_deadline" not in body
+    assert "Public notice until: — → November 27, 2026 23:59" in body  # local time for people
 
 
 def test_certificates_issued_are_logged(app):
@@ -123,7 +127,7 @@ def test_certificates_issued_are_logged(app):
         select(AuditLog).filter_by(entity="certificate", action="create")
     ).all()
     assert len(logged) == 5 and {r.contest_id for r in logged} == {world.contest.id}
-    assert all(r.changes["number"][1].startswith("2019-SD-2019-") for r in logged)
+    assert all(r.changes["number"][1].startswith("SD19-") for r in logged)
 
 
 def test_only_this_contests_rows_and_its_contestants_records(client, login, world):
@@ -138,7 +142,7 @@ def test_only_this_contests_rows_and_its_contestants_records(client, login, worl
     client.get("/lang/en")
     page = client.get(f"/contests/{world.ct.contest_id}/audit").get_data(as_text=True)
     assert "本届代表队" in page and "青岛代表队" not in page
-    assert "phone:  → 13900000000" in page
+    assert "Phone: — → 13900000000" in page
 
 
 def test_pages_of_fifty_newest_first_and_the_whole_log_exported(client, login, world):
@@ -175,7 +179,7 @@ def test_pages_of_fifty_newest_first_and_the_whole_log_exported(client, login, w
     assert len(values) == 2 + total
     newest = values[2]
     assert newest[3] == "Delegation" and newest[2] == "Created"
-    assert newest[1] == "'=1+2" and 'name: =HYPERLINK("http://evil.example","点我")' in newest[5]
+    assert newest[1] == "'=1+2" and 'Name: =HYPERLINK("http://evil.example","点我")' in newest[5]
     assert isinstance(newest[0], datetime)
     notes = [row[5] for row in values[2:] if row[3] == "Marking scheme item"]
     assert notes[0] == "note: — → change 119" and notes[-1] == "note: — → change 000"
@@ -187,3 +191,24 @@ def test_the_result_set_is_logged_under_its_contest_trade(app, world):
     created = rows_of(world, entity="result_set", action="create")
     assert [r.entity_id for r in created] == [world.ct.id]
     assert db.session.get(ResultSet, world.ct.id) is not None
+
+
+def test_filters_by_who_what_and_when_and_chinese_labels(client, login, world):
+    contest_id, ct_id = world.ct.contest_id, world.ct.id
+    login("org")
+    client.post(f"/contest-trades/{ct_id}/publication/publish", data=CONFIRM)
+    org = db.session.scalar(select(User.id).filter_by(username="org"))
+    url = f"/contests/{contest_id}/audit"
+    page = client.get(url, query_string={"who": org, "what": "result_set"}).get_data(as_text=True)
+    body = page.split("<tbody>", 1)[1]
+    assert body.count("<tr><td>") == 1  # the publication, nothing else
+    assert "草稿 → " in body and "draft" not in body  # labels in the user's language
+    assert "2026年11月27日 23:59" in body  # the deadline, as people write dates
+    export = client.get(url + ".xlsx", query_string={"who": org, "what": "result_set"})
+    rows = list(load_workbook(io.BytesIO(export.data)).active.iter_rows(values_only=True))
+    assert len(rows) == 3
+    # Days are local days: nothing was logged tomorrow; a wrong day is said beside its field.
+    none = client.get(url, query_string={"since": "2099-01-01"}).get_data(as_text=True)
+    assert none.split("<tbody>", 1)[1].count("<tr><td>") == 0
+    wrong = client.get(url, query_string={"since": "yesterday"}).get_data(as_text=True)
+    assert 'id="since-error"' in wrong

@@ -21,7 +21,7 @@ from competitions.core.jobs import Job
 from competitions.core.queue import UNREACHABLE
 from competitions.judging.models import Mark, MarkingLock
 from tests import factories
-from tests.conftest import wait_for_job
+from tests.conftest import CONFIRM, SIGNATURE, wait_for_job
 from tests.faults import world as fw
 from tests.faults.conftest import wait_until
 from tests.imports.sheets import person_row, xlsx_bytes
@@ -117,11 +117,11 @@ def test_redis_stopped_while_marking_and_reading(fault_app, private_redis, start
     text = refused(organiser, f"/contest-trades/{marking_id}/recompute", results_page)
     assert "The task queue could not be reached" in text  # the failed job, on the page
     review_page = f"/contest-trades/{marking_id}/review"
-    text = refused(chief, f"/contest-trades/{marking_id}/lock", review_page)
+    text = refused(chief, f"/contest-trades/{marking_id}/lock", review_page, data=SIGNATURE)
     assert "The marks are locked." in text  # the lock itself stands; its recompute waits
     assert db.session.get(MarkingLock, marking_id).locked
     overview = f"/contests/{contest_id}/certificates"
-    refused(organiser, f"/contests/{contest_id}/certificates/issue", overview)
+    refused(organiser, f"/contests/{contest_id}/certificates/issue", overview, data=CONFIRM)
     upload = {"file": (io.BytesIO(xlsx_bytes([new_contestant()])), "entries.xlsx")}
     refused(
         organiser, f"/contests/{contest_id}/import", f"/contests/{contest_id}/import", data=upload
@@ -143,7 +143,10 @@ def test_redis_stopped_while_marking_and_reading(fault_app, private_redis, start
 
     assert organiser.post(f"/contest-trades/{marking_id}/recompute").status_code == 302
     assert wait_for_job(latest("recompute").id, timeout=45).state == "succeeded"
-    assert organiser.post(f"/contests/{contest_id}/certificates/issue").status_code == 302
+    assert (
+        organiser.post(f"/contests/{contest_id}/certificates/issue", data=CONFIRM).status_code
+        == 302
+    )
     issued = wait_for_job(latest("certificates").id, timeout=45)
     assert issued.state == "succeeded" and issued.result["issued"] == issued.total > 0
     upload = {"file": (io.BytesIO(xlsx_bytes([new_contestant()])), "entries.xlsx")}

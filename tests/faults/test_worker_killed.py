@@ -27,7 +27,7 @@ from competitions.results import compute
 from competitions.results.models import ResultSet
 from tests import factories
 from tests.certificates import world as certificate_world
-from tests.conftest import wait_for_job
+from tests.conftest import CONFIRM, wait_for_job
 from tests.faults import world as fw
 from tests.faults.conftest import VISIBILITY_S, wait_until
 
@@ -160,7 +160,10 @@ def test_a_worker_killed_in_the_middle_of_a_certificate_batch(
         rows flushed, not committed)."""
         return wait_until(lambda: waiting_backends(engine, "UPDATE job"), 30, "never got there")
 
-    assert client.post(f"/contests/{world.contest.id}/certificates/issue").status_code == 302
+    assert (
+        client.post(f"/contests/{world.contest.id}/certificates/issue", data=CONFIRM).status_code
+        == 302
+    )
     sent = time.monotonic()
     job_id = latest_job("certificates")
     hold = RowLock(engine, lock_row, id=job_id)
@@ -183,7 +186,10 @@ def test_a_worker_killed_in_the_middle_of_a_certificate_batch(
     job = wait_for_job(job_id, timeout=45)
     assert job.state == "succeeded", job.message
     # Issuing again (the organiser's re-run) finds nothing left to do.
-    assert client.post(f"/contests/{world.contest.id}/certificates/issue").status_code == 302
+    assert (
+        client.post(f"/contests/{world.contest.id}/certificates/issue", data=CONFIRM).status_code
+        == 302
+    )
     again = wait_for_job(latest_job("certificates"), timeout=45)
     assert again.state == "succeeded" and again.total == 0 and again.result["kept"] == wanted
 

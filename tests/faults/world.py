@@ -155,7 +155,9 @@ def publish_final(trade: MarkedTrade, now=datetime(2018, 5, 20, 9, 0)) -> None:
     """Put the computed results under public notice, then make them final."""
     result_set = db.session.get(ResultSet, trade.ct.id)
     assert publication.publish(trade.ct, result_set, now) is None
-    assert publication.finalise(result_set, now) is None
+    assert (
+        publication.finalise(result_set, result_set.notice_deadline + timedelta(seconds=1)) is None
+    )
     db.session.commit()
 
 

@@ -7,6 +7,7 @@ from sqlalchemy import select
 from competitions.core.db import db
 from competitions.judging.marks import save_score
 from competitions.judging.models import LockEvent, Mark, ScoreSheet
+from tests.conftest import SIGNATURE
 from tests.judging.marking_world import build
 
 
@@ -28,7 +29,7 @@ def review(client, world):
 
 def lock(client, world):
     return client.post(
-        f"/contest-trades/{world.ct.id}/lock", data={"confirm": "1"}, follow_redirects=True
+        f"/contest-trades/{world.ct.id}/lock", data=SIGNATURE, follow_redirects=True
     ).get_data(as_text=True)
 
 
@@ -77,6 +78,22 @@ def test_a_flag_must_be_resolved_before_the_lock(client, login):
         )
     page = review(client, world)
     assert page.count('class="flag-confirmed"') == 3 and "评分依据充分" in page
+    assert "The marks are locked." in lock(client, world)
+    assert is_locked(world)
+
+
+def test_the_lock_is_signed_with_the_chief_judges_password(client, login):
+    world = build()
+    fill(world)
+    login("chief")
+    client.get("/lang/en")
+    url = f"/contest-trades/{world.ct.id}/lock"
+    page = client.post(url, data={"password": "not-my-password"}).get_data(as_text=True)
+    assert 'id="password-error"' in page
+    assert "This is not your password: nothing is locked." in page
+    page = client.post(url, data={}).get_data(as_text=True)
+    assert "Retype your password to sign the lock." in page
+    assert not is_locked(world)
     assert "The marks are locked." in lock(client, world)
     assert is_locked(world)
 
@@ -168,10 +185,7 @@ def test_only_the_chief_judge_reviews_locks_and_unlocks(client, login):
     for user in ("judge1", "org"):
         login(user)
         assert client.get(f"/contest-trades/{world.ct.id}/review").status_code == 403
-        assert (
-            client.post(f"/contest-trades/{world.ct.id}/lock", data={"confirm": "1"}).status_code
-            == 403
-        )
+        assert client.post(f"/contest-trades/{world.ct.id}/lock", data=SIGNATURE).status_code == 403
         assert (
             client.post(
                 f"/contest-trades/{world.ct.id}/unlock", data={"reason": "xxxxxx"}

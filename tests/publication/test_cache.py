@@ -14,6 +14,7 @@ from competitions.results.models import ResultSet
 from tests.publication.test_publish import computed_world
 
 NOW = datetime(2026, 11, 20, 15, 30)
+AFTER_NOTICE = datetime(2026, 11, 28, 0, 0)  # the notice published at NOW has ended
 
 
 @pytest.fixture
@@ -125,7 +126,7 @@ def test_publish_finalise_and_appeals_invalidate(cached_app, redis_url):
     db.session.commit()
     assert gens.get(cache.scope_trade(world.ct.id)) != before
     assert get(client, url)[0] == "miss"
-    services.finalise(db.session.get(ResultSet, world.ct.id), NOW)
+    assert services.finalise(db.session.get(ResultSet, world.ct.id), AFTER_NOTICE) is None
     db.session.commit()
     state, page = get(client, url)
     assert state == "miss" and ("最终" in page or "Final" in page or "final" in page)

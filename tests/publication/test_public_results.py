@@ -12,6 +12,7 @@ from competitions.results.models import ResultSet
 from tests.publication.test_publish import computed_world
 
 NOW = datetime(2026, 11, 20, 15, 30)
+AFTER_NOTICE = datetime(2026, 11, 28, 0, 0)  # the notice published at NOW has ended
 
 
 def publish(world, now=NOW):
@@ -171,7 +172,7 @@ def test_results_become_final_by_themselves_at_the_deadline(world, now, appeal, 
 def test_final_results_are_not_recomputed(world):
     publish(world)
     result_set = db.session.get(ResultSet, world.ct.id)
-    services.finalise(result_set, NOW)
+    assert services.finalise(result_set, AFTER_NOTICE) is None
     db.session.commit()
     version = result_set.version
     refused = compute.recompute([world.ct.id])

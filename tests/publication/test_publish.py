@@ -30,9 +30,11 @@ def computed_world(team: str | None = None):
     return world
 
 
-def act(client, world, action):
+def act(client, world, action, confirm="y"):
     return client.post(
-        f"/contest-trades/{world.ct.id}/publication/{action}", follow_redirects=True
+        f"/contest-trades/{world.ct.id}/publication/{action}",
+        data={"confirm": confirm} if confirm else {},
+        follow_redirects=True,
     ).get_data(as_text=True)
 
 
@@ -41,13 +43,20 @@ def state(world) -> ResultSet:
     return db.session.get(ResultSet, world.ct.id)
 
 
+def at(monkeypatch, when: datetime) -> None:
+    """Set the organisers' clock."""
+    monkeypatch.setattr("competitions.publication.services.local_now", lambda: when)
+
+
 def test_publish_then_final(client, login, monkeypatch):
     world = computed_world()
-    monkeypatch.setattr(
-        "competitions.publication.services.local_now", lambda: datetime(2026, 11, 20, 15, 30)
-    )  # a Friday
+    at(monkeypatch, datetime(2026, 11, 20, 15, 30))  # a Friday
     login("org")
     client.get("/lang/en")
+    page = client.get(f"/contest-trades/{world.ct.id}/publication/publish").get_data(as_text=True)
+    assert "Appeals are accepted until" in page and 'id="confirm-publish"' in page
+    page = act(client, world, "publish", confirm=None)  # the box is not ticked: nothing moves
+    assert "Tick the box to confirm." in page and state(world).state == "draft"
     page = act(client, world, "publish")
     rs = state(world)
     assert rs.state == "notice"
@@ -67,6 +76,12 @@ def test_publish_then_final(client, login, monkeypatch):
         )
     )
     db.session.commit()
+    page = act(client, world, "finalise")  # the notice is still open
+    assert "the public notice is open until 2026-11-27 23:59" in page
+    assert state(world).state == "notice"
+    results = client.get(f"/contest-trades/{world.ct.id}/results").get_data(as_text=True)
+    assert 'id="finalise"' not in results and 'id="finalise-refused"' in results
+    at(monkeypatch, datetime(2026, 11, 28, 9, 0))  # after the deadline
     page = act(client, world, "finalise")
     assert "1 appeals are not decided yet" in page and state(world).state == "notice"
     appeal = db.session.query(Appeal).one()
@@ -91,9 +106,9 @@ def test_final_waits_for_a_correction_to_be_locked_and_recomputed(client, login)
     from competitions.publication import services
 
     world = computed_world()
-    now = datetime(2026, 11, 20, 15, 30)
-    services.publish(world.ct, state(world), now)
+    services.publish(world.ct, state(world), datetime(2026, 11, 20, 15, 30))
     db.session.commit()
+    now = datetime(2026, 11, 28, 9, 0)  # the notice has ended
     lock = db.session.get(MarkingLock, world.ct.id)
     lock.locked = False  # an upheld appeal reopened the marks
     db.session.commit()

@@ -123,6 +123,14 @@ def test_final_is_refused_while_an_appeal_or_a_correction_is_open(state, pending
     assert (problem.msgid if problem else None) == msgid
 
 
+def test_final_is_refused_while_the_notice_is_open():
+    problem = rules.finalise_problem("notice", 0, True, open_until=DEADLINE)
+    assert str(problem).startswith("the public notice is open until 2026-11-23 23:59")
+    problem = rules.finalise_problem("notice", 2, True, open_until=DEADLINE)
+    assert problem.msgid.startswith("the public notice is open")
+    assert rules.finalise_problem("notice", 0, True, open_until=None) is None
+
+
 @pytest.mark.parametrize(
     ("state", "now", "pending", "settled", "final"),
     [

@@ -92,7 +92,7 @@ def _ct_form(trade_id, **over):
         "trade_id": trade_id,
         "theory_weight": "30",
         "practical_weight": "70",
-        "tie_breaks": "practical,time,theory",
+        "tie_breaks": ["practical", "time", "theory"],
         "award_mode": "proportion",
         "award_numbers": "10,20,30",
         "award_rounding": "half_up",
@@ -137,7 +137,10 @@ def test_new_trade_form_shows_the_defaults(client, login):
     login("org")
     page = client.get(f"/contests/{city.id}/trades/new").get_data(as_text=True)
     assert 'value="30.00"' in page and 'value="70.00"' in page
-    assert 'value="practical,time,theory"' in page
+    for n, key in enumerate(("practical", "time", "theory")):  # the default chain, in order
+        place = 'id="tie_breaks"' if n == 0 else f'id="tie_breaks-{n + 1}"'
+        select = page[page.index(place) : page.index("</select>", page.index(place))]
+        assert f'value="{key}" selected' in select
 
 
 def test_weights_not_adding_to_100_are_refused(client, login):
@@ -161,6 +164,36 @@ def test_bad_award_numbers_and_tie_breaks_are_refused(client, login):
         data=_ct_form(ct.trade_id, award_numbers="60,30,30", tie_breaks="speed"),
     ).get_data(as_text=True)
     assert 'id="award_numbers-error"' in page and 'id="tie_breaks-error"' in page
+
+
+@pytest.mark.parametrize(
+    ("chain", "saved", "error"),
+    [
+        (["time", "practical", ""], "time,practical", None),
+        (["theory", "", ""], "theory", None),
+        (["", "", ""], "", None),
+        (["time", "time", ""], None, "a tie-break is repeated"),
+        (["practical", "", "theory"], None, "Choose the tie-breaks in order"),
+        (["speed", "", ""], None, "Choose from the list."),
+    ],
+)
+def test_the_tie_break_chain_is_chosen_in_order_from_labelled_choices(
+    client, login, chain, saved, error
+):
+    _, city, _, ct, *_ = _setup()
+    login("org")
+    client.get("/lang/en")
+    url = f"/contests/{city.id}/trades/{ct.id}/edit"
+    page = client.get(url).get_data(as_text=True)
+    assert "Practical score (higher first)" in page and "Place 2" in page
+    response = client.post(url, data=_ct_form(ct.trade_id, tie_breaks=chain))
+    db.session.expire_all()
+    if error:
+        assert error in response.get_data(as_text=True)
+        assert db.session.get(ContestTrade, ct.id).tie_breaks == "practical,time,theory"
+    else:
+        assert response.status_code == 302
+        assert db.session.get(ContestTrade, ct.id).tie_breaks == saved
 
 
 def _entry_form(ct, **over):
@@ -299,8 +332,11 @@ def test_every_registration_change_is_in_the_audit_log(client, login):
     assert [r.action for r in rows] == ["create", "update"]
     assert rows[1].changes["status"] == ["registered", "withdrawn"]
     assert rows[1].user_id == org.id
+    client.get("/lang/en")
     person_page = client.get(f"/persons/{entry.person_id}").get_data(as_text=True)
-    assert "王芳" in person_page and "id_number" in person_page  # its history is shown
+    history = person_page.split('id="history"', 1)[1]
+    assert "王芳" in history and "ID number: " in history  # its history, in people's words
+    assert "id_number" not in history and "None" not in history
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,7 @@ from competitions.core.jobs import Job
 from competitions.registry.models import Entry
 from competitions.results.models import Result, ResultSet
 from tests import factories as f
-from tests.conftest import wait_for_job
+from tests.conftest import SIGNATURE, wait_for_job
 from tests.factories import PASSWORD
 from tests.judging.marking_world import build, score_everyone
 
@@ -35,7 +35,7 @@ def test_locking_computes_the_results_and_advancement_follows(worker_app):
     client = worker_app.test_client()
     _login(client, "chief")
     page = client.post(
-        f"/contest-trades/{world.ct.id}/lock", data={"confirm": "1"}, follow_redirects=True
+        f"/contest-trades/{world.ct.id}/lock", data=SIGNATURE, follow_redirects=True
     ).get_data(as_text=True)
     assert "The marks are locked." in page
     job = db.session.scalar(select(Job).filter_by(kind="recompute"))

@@ -99,7 +99,7 @@ def test_contest_forms(app):
 CT_SETTINGS = {
     "theory_weight": "30",
     "practical_weight": "70",
-    "tie_breaks": "time,practical",
+    "tie_breaks": "time",
     "award_mode": "proportion",
     "award_numbers": "10,20,30",
     "award_rounding": "half_up",

@@ -49,6 +49,8 @@ from tests.judging.marking_world import build, score_everyone
 from workers.tasks import import_entries
 
 NOW = datetime(2026, 11, 20, 15, 30)
+#: After the deadline of a notice published at NOW (five working days).
+AFTER_NOTICE = datetime(2026, 11, 28, 0, 0)
 STAFF = ("org", "other_org", "chief", "judge1", "judge_ct2", "recused", "clerk", "arbitrator")
 #: The judges of the matrix: none of their answers may show who a contestant is.
 JUDGES = ("judge1", "judge_ct2", "recused")
@@ -224,7 +226,7 @@ def _published_with_appeal(ct, entry, arbitrator_id: int) -> Appeal:
     db.session.add(appeal)
     db.session.flush()
     assert appeal_service.decide(appeal, False, "记录无误，维持原成绩", arbitrator_id, NOW) is None
-    assert publication.finalise(result_set, NOW) is None
+    assert publication.finalise(result_set, AFTER_NOTICE) is None
     db.session.commit()
     return appeal
 

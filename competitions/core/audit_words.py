@@ -1,0 +1,282 @@
+"""The audit log in people's words: field names, labels for codes, times in local time, and
+"old → new" with "—" for nothing (the audit page, its export and a contestant's history)."""
+
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+
+from flask_babel import gettext as _
+from flask_babel import ngettext
+
+from competitions.accounts.forms import ROLE_LABELS
+from competitions.core.i18n import lazy_gettext as _l
+from competitions.core.i18n import local_day, local_moment, utc_moment
+from competitions.judging.forms_panel import PANEL_ROLE_LABELS
+from competitions.judging.forms_scheme import AGGREGATION_LABELS, KIND_LABELS, PART_LABELS
+from competitions.registry.forms import (
+    ADVANCEMENT_LABELS,
+    AWARD_MODE_LABELS,
+    GENDER_LABELS,
+    ID_TYPE_LABELS,
+    ROUNDING_LABELS,
+    SKILL_LABELS,
+    STATUS_LABELS,
+    TEAM_MODE_LABELS,
+    TIE_BREAK_LABELS,
+    TIE_LABELS,
+    TIER_LABELS,
+    UNIT_KINDS,
+)
+from competitions.results.labels import AWARD_LABELS, HONOUR_LABELS
+
+EMPTY = "—"
+
+#: Column → its name for people (the same column means the same thing in every table).
+FIELD_LABELS = {
+    "name": _l("Name"),
+    "code": _l("Code"),
+    "year": _l("Year"),
+    "tier": _l("Tier"),
+    "kind": _l("Kind"),
+    "parent_id": _l("Parent"),
+    "organising_unit_id": _l("Organising unit"),
+    "starts_on": _l("Starts on"),
+    "ends_on": _l("Ends on"),
+    "created_at": _l("Created at"),
+    "contest_id": _l("Contest"),
+    "contest_trade_id": _l("Contest trade"),
+    "trade_id": _l("Trade"),
+    "unit_id": _l("Unit"),
+    "delegation_id": _l("Delegation"),
+    "person_id": _l("Contestant"),
+    "entry_id": _l("Entry"),
+    "item_id": _l("Item"),
+    "user_id": _l("User"),
+    "judge_id": _l("Judge"),
+    "changed_by": _l("Changed by"),
+    "decided_by": _l("Decided by"),
+    "resolved_by": _l("Decided by"),
+    "role": _l("Role"),
+    "status": _l("Status"),
+    "state": _l("State"),
+    "action": _l("Action"),
+    "reason": _l("Reason"),
+    "comment": _l("Comment"),
+    "at": _l("Time"),
+    "what": _l("What"),
+    "old_value": _l("Old score"),
+    "new_value": _l("New score"),
+    "time_used_s": _l("Time used (seconds)"),
+    "source_entry_id": _l("Advanced from"),
+    "gender": _l("Gender"),
+    "birth_date": _l("Date of birth"),
+    "id_type": _l("ID document type"),
+    "id_number": _l("ID number"),
+    "skill_level": _l("Skill level"),
+    "phone": _l("Phone"),
+    "name_zh": _l("Chinese name"),
+    "name_en": _l("English name"),
+    "industry": _l("Industry"),
+    "theory_weight": _l("Theory weight (%)"),
+    "practical_weight": _l("Practical weight (%)"),
+    "tie_breaks": _l("Tie-break chain"),
+    "no_shared_medal_ranks": _l("No shared ranks for medal places"),
+    "award_mode": _l("Award mode"),
+    "award_numbers": _l("Award numbers"),
+    "award_rounding": _l("Rounding of proportions"),
+    "honourable_mentions": _l("Honourable mentions down to half the field"),
+    "award_min_total": _l("Minimum total for an award"),
+    "advancement_mode": _l("Advancement rule"),
+    "advancement_quota": _l("Advancement quota"),
+    "advancement_per_unit": _l("At most per unit"),
+    "advancement_tie": _l("A tie at the cut-off"),
+    "team_mode": _l("Team result"),
+    "team_size": _l("Team size N"),
+    "team_points": _l("Team points per award"),
+    "notice_working_days": _l("Public notice (working days)"),
+    "appeal_window_hours": _l("On-site appeal window (hours)"),
+    "min_age": _l("Minimum age"),
+    "max_age": _l("Maximum age"),
+    "eligibility_date": _l("Age reference date"),
+    "computed_at": _l("Computed at"),
+    "version": _l("Version"),
+    "ranked": _l("Ranked"),
+    "unranked": _l("Unranked"),
+    "undecided": _l("Ties to decide"),
+    "decided_order": _l("Chief judge's order of tied entries"),
+    "advancement_picks": _l("Chief judge's choice at the cut-off"),
+    "published_at": _l("Public notice from"),
+    "notice_deadline": _l("Public notice until"),
+    "onsite_appeal_until": _l("On-site appeals until"),
+    "finalised_at": _l("Final since"),
+    "real_name": _l("Signed by"),
+    "contact": _l("Contact"),
+    "onsite": _l("On site"),
+    "filed_at": _l("Filed at"),
+    "decided_at": _l("Decided at"),
+    "decision": _l("Reasons of the decision"),
+    "result_before": _l("Result before the appeal"),
+    "number": _l("Certificate number"),
+    "seq": _l("Sequence number"),
+    "subject": _l("Subject"),
+    "live_subject": _l("Subject (while valid)"),
+    "unit": _l("Unit"),
+    "id_masked": _l("ID number (masked)"),
+    "contest": _l("Contest"),
+    "trade": _l("Trade"),
+    "award": _l("Award"),
+    "rank": _l("Rank"),
+    "team": _l("Team"),
+    "issued_on": _l("Issue date"),
+    "fingerprint": _l("Fingerprint"),
+    "issued_at": _l("Issued at"),
+    "revoked_at": _l("Revoked at"),
+    "replaced_by_id": _l("Replaced by"),
+    "file_path": _l("File"),
+    "job_id": _l("Job"),
+    "title": _l("Title of award certificates"),
+    "honour_title": _l("Title of honour certificates"),
+    "body": _l("Text of individual award certificates"),
+    "team_body": _l("Text of team award certificates"),
+    "honour_body": _l("Text of honour certificates"),
+    "issuers": _l("Issuing bodies"),
+    "updated_at": _l("Changed at"),
+    "scores_key": _l("Scores decided on"),
+    "aggregation": _l("Aggregation"),
+    "medal_places": _l("Medal places"),
+    "advancement": _l("Advancement cut-off"),
+    "total": _l("Total"),
+    "max_mark": _l("Max mark"),
+}
+
+LOCK_ACTIONS = {"lock": _l("Locked"), "unlock": _l("Unlocked")}
+FLAG_ACTIONS = {"remark": _l("Ask the judges to mark again"), "confirm": _l("Confirm the scores")}
+RESULT_STATES = {
+    "draft": _l("Draft"),
+    "notice": _l("Under public notice"),
+    "final": _l("Final"),
+}
+APPEAL_STATES = {"pending": _l("Pending"), "upheld": _l("Upheld"), "rejected": _l("Rejected")}
+CERTIFICATE_STATES = {"valid": _l("Valid"), "revoked": _l("Revoked")}
+CERTIFICATE_KINDS = {"individual": _l("Individual"), "team": _l("Team"), "honour": _l("Honour")}
+REVEAL_KINDS = {"export": _l("Download"), "page": _l("Page")}
+
+#: Labels of coded values: by (table, column) where the column means different things, else by
+#: column.
+VALUE_LABELS = {
+    ("lock_event", "action"): LOCK_ACTIONS,
+    ("flag_resolution", "action"): FLAG_ACTIONS,
+    ("result_set", "state"): RESULT_STATES,
+    ("appeal", "state"): APPEAL_STATES,
+    ("certificate", "state"): CERTIFICATE_STATES,
+    ("certificate", "kind"): CERTIFICATE_KINDS,
+    ("certificate", "award"): {**AWARD_LABELS, **HONOUR_LABELS},
+    ("unit", "kind"): UNIT_KINDS,
+    ("panel_member", "role"): PANEL_ROLE_LABELS,
+    ("code_reveal", "what"): REVEAL_KINDS,
+    ("scheme_item", "kind"): KIND_LABELS,
+    ("scheme_part", "kind"): PART_LABELS,
+    "role": ROLE_LABELS,
+    "tier": TIER_LABELS,
+    "status": STATUS_LABELS,
+    "gender": GENDER_LABELS,
+    "id_type": ID_TYPE_LABELS,
+    "skill_level": SKILL_LABELS,
+    "award": AWARD_LABELS,
+    "award_mode": AWARD_MODE_LABELS,
+    "award_rounding": ROUNDING_LABELS,
+    "advancement_mode": ADVANCEMENT_LABELS,
+    "advancement_tie": TIE_LABELS,
+    "team_mode": TEAM_MODE_LABELS,
+    "aggregation": AGGREGATION_LABELS,
+}
+
+#: Times kept as the contest's local time (publication deadlines); the others are UTC.
+LOCAL_TIMES = {"published_at", "notice_deadline", "onsite_appeal_until", "finalised_at"}
+
+#: Columns that name a record of another table: (table whose names to show).
+REFERENCES = {
+    "user_id": "user",
+    "judge_id": "user",
+    "changed_by": "user",
+    "decided_by": "user",
+    "resolved_by": "user",
+    "unit_id": "unit",
+    "organising_unit_id": "unit",
+    "trade_id": "trade",
+    "delegation_id": "delegation",
+    "contest_id": "contest",
+    "parent_id": "contest",
+    "contest_trade_id": "contest_trade",
+    "person_id": "person",
+    "entry_id": "entry",
+    "source_entry_id": "entry",
+    "item_id": "item",
+}
+
+
+def field_label(column: str) -> str:
+    """A column's name for people."""
+    return str(FIELD_LABELS.get(column, column.replace("_", " ")))
+
+
+def value_text(entity: str, column: str, value, names: dict | None = None) -> str:
+    """A logged value as people read it: labels for codes, names for references, local times,
+    Yes/No; "—" for nothing."""
+    if value is None or value == "" or value == [] or value == {}:
+        return EMPTY
+    labels = VALUE_LABELS.get((entity, column)) or VALUE_LABELS.get(column)
+    if labels is not None and isinstance(value, str | int) and value in labels:
+        return str(labels[value])
+    if column in REFERENCES and names is not None:
+        return names.get((REFERENCES[column], value), f"#{value}")
+    if column == "tie_breaks":
+        return " → ".join(str(TIE_BREAK_LABELS.get(k, k)) for k in str(value).split(",") if k)
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if isinstance(value, dict):
+        parts = (f"{field_label(k)}: {value_text(entity, k, v, names)}" for k, v in value.items())
+        return "; ".join(parts)
+    if isinstance(value, list):
+        return ngettext("%(num)s entry", "%(num)s entries", len(_flat(value)))
+    return _moment(column, value) or _number(value) or str(value)
+
+
+def _flat(values: list) -> list:
+    """The entries of a list of entries or of groups of entries."""
+    return [v for value in values for v in (_flat(value) if isinstance(value, list) else [value])]
+
+
+def _moment(column: str, value) -> str | None:
+    """A logged date or time (ISO text) as people read it, or None when it is neither."""
+    if not isinstance(value, str) or len(value) < 10 or value[4:5] != "-":
+        return None
+    try:
+        if len(value) == 10:
+            return local_day(date.fromisoformat(value))
+        moment = datetime.fromisoformat(value).replace(tzinfo=None)
+    except ValueError:
+        return None
+    return local_moment(moment) if column in LOCAL_TIMES else utc_moment(moment)
+
+
+def _number(value) -> str | None:
+    """A decimal without trailing zeros ("30.00" → "30"), or None when it is no number."""
+    if isinstance(value, int | float | Decimal):
+        return format(Decimal(str(value)).normalize(), "f")
+    try:
+        number = Decimal(value)
+    except (InvalidOperation, ValueError):
+        return None
+    return format(number.normalize(), "f") if number.is_finite() else None
+
+
+def change_text(entity: str, action: str, column: str, pair, names: dict | None = None) -> str:
+    """One change for people: "Field: old → new" (only the value for a creation or deletion)."""
+    old, new = pair if isinstance(pair, list) and len(pair) == 2 else (None, pair)
+    label = field_label(column)
+    if action == "create":
+        return f"{label}: {value_text(entity, column, new, names)}"
+    if action == "delete":
+        return f"{label}: {value_text(entity, column, old, names)}"
+    before, after = value_text(entity, column, old, names), value_text(entity, column, new, names)
+    return f"{label}: {before} → {after}"
