@@ -235,17 +235,14 @@ def _baseline_init(font_path: str) -> None:
     pdfmetrics.registerFont(TTFont("CJK", font_path, subfontIndex=0))
 
 
-def baseline_certificate(job: tuple) -> int:
-    """One certificate the straightforward way: a ReportLab canvas, the seal drawn from its
-    PNG, the QR code drawn with ReportLab's widget; written to a file. Returns its size."""
-    from reportlab.graphics import renderPDF
-    from reportlab.graphics.barcode.qr import QrCodeWidget
-    from reportlab.graphics.shapes import Drawing
+def _page(job: tuple, seal) -> tuple:
+    """A ReportLab canvas with everything of one certificate but its QR code (as both baselines
+    draw it); returns the canvas and the URL the QR code must carry."""
     from reportlab.lib.pagesizes import A4, landscape
-    from reportlab.lib.utils import ImageReader, simpleSplit
+    from reportlab.lib.utils import simpleSplit
     from reportlab.pdfgen import canvas
 
-    path, facts, number, issuers, seal, body, base_url = job
+    path, facts, number, issuers, _, body, base_url = job
     width, height = landscape(A4)
     pdf = canvas.Canvas(path, pagesize=(width, height))
     pdf.setStrokeColorRGB(0.7, 0.09, 0.09)
@@ -268,19 +265,31 @@ def baseline_certificate(job: tuple) -> int:
     for n, issuer in enumerate(reversed(issuers)):
         pdf.drawCentredString(612, 140 + 28 * n, issuer)
     pdf.drawCentredString(612, 112, chinese_date(date(2019, 5, 20)))
-    pdf.drawImage(ImageReader(io.BytesIO(seal)), 548, 68, 128, 128, mask="auto")
+    pdf.drawImage(seal, 548, 68, 128, 128, mask="auto")
     pdf.setFont("CJK", 10)
     pdf.drawString(148, 74, f"证书编号：{number}")
     pdf.setFont("CJK", 9)
     pdf.drawString(148, 56, f"扫码或登录 {base_url}/verify 查验真伪")
-    widget = QrCodeWidget(f"{base_url}/verify/{number}")
+    return pdf, f"{base_url}/verify/{number}"
+
+
+def baseline_certificate(job: tuple) -> int:
+    """One certificate the straightforward way: a ReportLab canvas, the seal drawn from its
+    PNG, the QR code drawn with ReportLab's widget; written to a file. Returns its size."""
+    from reportlab.graphics import renderPDF
+    from reportlab.graphics.barcode.qr import QrCodeWidget
+    from reportlab.graphics.shapes import Drawing
+    from reportlab.lib.utils import ImageReader
+
+    pdf, url = _page(job, ImageReader(io.BytesIO(job[4])))
+    widget = QrCodeWidget(url)
     x0, y0, x1, y1 = widget.getBounds()
     drawing = Drawing(76, 76, transform=[76 / (x1 - x0), 0, 0, 76 / (y1 - y0), 0, 0])
     drawing.add(widget)
     renderPDF.draw(drawing, pdf, 58, 50)
     pdf.showPage()
     pdf.save()
-    return os.path.getsize(path)
+    return os.path.getsize(job[0])
 
 
 def baseline_jobs(folder: Path) -> list[tuple]:
@@ -320,41 +329,11 @@ def tuned_certificate(job: tuple) -> int:
     """One certificate with ReportLab done well: the seal decoded once per process, the QR
     code's matrix from zxing-cpp (ours' encoder) drawn as one path. Returns its size."""
     import zxingcpp
-    from reportlab.lib.pagesizes import A4, landscape
-    from reportlab.lib.utils import simpleSplit
-    from reportlab.pdfgen import canvas
 
-    path, facts, number, issuers, _, body, base_url = job
-    width, height = landscape(A4)
-    pdf = canvas.Canvas(path, pagesize=(width, height))
-    pdf.setStrokeColorRGB(0.7, 0.09, 0.09)
-    pdf.setLineWidth(7)
-    pdf.rect(24, 24, width - 48, height - 48)
-    pdf.setFillColorRGB(0.7, 0.09, 0.09)
-    pdf.setFont("CJK", 46)
-    pdf.drawCentredString(width / 2, 468, "获 奖 证 书")
-    pdf.setFillColorRGB(0.1, 0.1, 0.1)
-    paragraphs = fill(body, facts).splitlines()
-    pdf.setFont("CJK", 26)
-    pdf.drawString(120, 380, paragraphs[0])
-    y = 340
-    pdf.setFont("CJK", 21)
-    for paragraph in paragraphs[1:]:
-        for line in simpleSplit("\u3000\u3000" + paragraph, "CJK", 21, 602):
-            pdf.drawString(120, y, line)
-            y -= 36
-    pdf.setFont("CJK", 18)
-    for n, issuer in enumerate(reversed(issuers)):
-        pdf.drawCentredString(612, 140 + 28 * n, issuer)
-    pdf.drawCentredString(612, 112, chinese_date(date(2019, 5, 20)))
-    pdf.drawImage(_rl["seal"], 548, 68, 128, 128, mask="auto")
-    pdf.setFont("CJK", 10)
-    pdf.drawString(148, 74, f"证书编号：{number}")
-    pdf.setFont("CJK", 9)
-    pdf.drawString(148, 56, f"扫码或登录 {base_url}/verify 查验真伪")
-    matrix = zxingcpp.create_barcode(
-        f"{base_url}/verify/{number}", zxingcpp.BarcodeFormat.QRCode, ec_level="M"
-    ).to_image(scale=1, add_quiet_zones=False)
+    pdf, url = _page(job, _rl["seal"])
+    matrix = zxingcpp.create_barcode(url, zxingcpp.BarcodeFormat.QRCode, ec_level="M").to_image(
+        scale=1, add_quiet_zones=False
+    )
     modules, pixels = matrix.shape[0], bytes(matrix)
     unit = 76 / modules
     pdf.setFillColorRGB(1, 1, 1)
@@ -368,7 +347,7 @@ def tuned_certificate(job: tuple) -> int:
     pdf.drawPath(qr, stroke=0, fill=1)
     pdf.showPage()
     pdf.save()
-    return os.path.getsize(path)
+    return os.path.getsize(job[0])
 
 
 def run_baseline(jobs: list[tuple], tuned: bool = False) -> tuple[float, int]:
