@@ -352,11 +352,16 @@ def run_phase(clients: list, seconds: float, step, meter: CpuMeter) -> Phase:
     before = meter.snapshot()
     with ThreadPoolExecutor(len(clients)) as pool:
         list(pool.map(loop, range(len(clients))))
-    elapsed = time.perf_counter() - clock["start"]
+    return phase_of(tallies, time.perf_counter() - clock["start"], before, meter)
+
+
+def phase_of(tallies: list, seconds: float, before: dict, meter: CpuMeter) -> Phase:
+    """The figures of a phase from its clients' tallies, its length and the CPU since
+    ``before`` (a ``meter.snapshot()``)."""
     return Phase(
         latencies=sorted(x for t in tallies for x in t.latencies),
         ok=sum(t.ok for t in tallies),
         errors=sum((t.errors for t in tallies), Counter()),
-        seconds=elapsed,
+        seconds=seconds,
         cpu=CpuMeter.spent(before, meter.snapshot()),
     )

@@ -51,6 +51,7 @@ from _common import (
     free_port,
     keys_config,
     migrate_database,
+    phase_of,
     recreate_database,
     run_phase,
     start_gunicorn,
@@ -302,20 +303,26 @@ class Judge:
                 return cell, value
 
 
-def log_in(judge: Judge, ct_id: int, expected: int = ENTRIES_PER_GROUP * ITEMS) -> str | None:
-    """Log the judge in and read their grid (CSRF token, ``expected`` cells); returns a problem
-    or None (bench/soak.py uses it too)."""
-    client = judge.client
+def _log_in(client: HttpClient, username: str) -> str | None:
+    """Log a user in through the form, as a browser does; returns a problem or None."""
     status, page = client.request("GET", "/login")
     token = re.search(rb'name="csrf_token"[^>]*value="([^"]+)"', page)
     if status != 200 or not token:
         return f"GET /login: {status}"
-    form = {"username": judge.username, "password": PASSWORD, "csrf_token": token[1].decode()}
+    form = {"username": username, "password": PASSWORD, "csrf_token": token[1].decode()}
     status, _ = client.request(
         "POST", "/login", urlencode(form), {"Content-Type": "application/x-www-form-urlencoded"}
     )
-    if status != 302:
-        return f"POST /login: {status}"
+    return None if status == 302 else f"POST /login: {status}"
+
+
+def log_in(judge: Judge, ct_id: int, expected: int = ENTRIES_PER_GROUP * ITEMS) -> str | None:
+    """Log the judge in and read their grid (CSRF token, ``expected`` cells); returns a problem
+    or None (bench/soak.py uses it too)."""
+    client = judge.client
+    problem = _log_in(client, judge.username)
+    if problem:
+        return problem
     status, page = client.request("GET", f"/marking/{ct_id}")
     csrf = re.search(rb'data-csrf="([^"]+)"', page)
     if status != 200 or not csrf:
@@ -497,14 +504,7 @@ def open_phase(judges: list[Judge], world: World, meter: CpuMeter, port: int) ->
     before = meter.snapshot()
     with ThreadPoolExecutor(SENDERS) as pool:
         list(pool.map(sender, range(SENDERS)))
-    elapsed = time.perf_counter() - clock["start"]
-    return Phase(
-        latencies=sorted(x for t in tallies for x in t.latencies),
-        ok=sum(t.ok for t in tallies),
-        errors=sum((t.errors for t in tallies), Counter()),
-        seconds=elapsed,
-        cpu=CpuMeter.spent(before, meter.snapshot()),
-    )
+    return phase_of(tallies, time.perf_counter() - clock["start"], before, meter)
 
 
 def same_cell_phase(judges: list[Judge], chief: Judge, world: World) -> tuple[list, int]:
@@ -564,16 +564,10 @@ def same_cell_phase(judges: list[Judge], chief: Judge, world: World) -> tuple[li
 
 def chief_log_in(chief: Judge, ct_id: int) -> str | None:
     """Log the chief judge in and take the CSRF token of the review page's forms."""
-    client = chief.client
-    status, page = client.request("GET", "/login")
-    token = re.search(rb'name="csrf_token"[^>]*value="([^"]+)"', page)
-    form = {"username": chief.username, "password": PASSWORD, "csrf_token": token[1].decode()}
-    status, _ = client.request(
-        "POST", "/login", urlencode(form), {"Content-Type": "application/x-www-form-urlencoded"}
-    )
-    if status != 302:
-        return f"the chief judge's log-in: {status}"
-    status, page = client.request("GET", f"/contest-trades/{ct_id}/review")
+    problem = _log_in(chief.client, chief.username)
+    if problem:
+        return f"the chief judge's log-in: {problem}"
+    status, page = chief.client.request("GET", f"/contest-trades/{ct_id}/review")
     token = re.search(rb'name="csrf_token"[^>]*value="([^"]+)"', page)
     if status != 200 or not token:
         return f"the review page: {status}"
