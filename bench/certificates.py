@@ -282,7 +282,7 @@ def baseline_certificate(job: tuple) -> int:
     from reportlab.lib.utils import ImageReader
 
     pdf, url = _page(job, ImageReader(io.BytesIO(job[4])))
-    widget = QrCodeWidget(url)
+    widget = QrCodeWidget(url, barLevel="M")  # the error correction ours uses
     x0, y0, x1, y1 = widget.getBounds()
     drawing = Drawing(76, 76, transform=[76 / (x1 - x0), 0, 0, 76 / (y1 - y0), 0, 0])
     drawing.add(widget)

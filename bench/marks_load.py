@@ -273,6 +273,8 @@ class Judge:
     visits: Counter = field(default_factory=Counter)
     #: every save the server confirmed: (cell, value), in the order the answers came
     confirmed: list = field(default_factory=list)
+    #: cell → saves of it in flight (the open model may send a cell again before it answers)
+    inflight: Counter = field(default_factory=Counter)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def answered(self, cell: Cell, value: str, status: int | None) -> None:
@@ -483,6 +485,8 @@ def open_phase(judges: list[Judge], world: World, meter: CpuMeter, port: int) ->
             judge = judges[i % len(judges)]
             with judge.lock:
                 cell, value = judge.next_save(world.choices)
+                overlap = cell in judge.inflight
+                judge.inflight[cell] += 1
             body = json.dumps({"code": cell[0], "item": cell[1], "value": value})
             headers = {"Content-Type": "application/json", "X-CSRFToken": judge.csrf}
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in judge.client.cookies.items())
@@ -498,8 +502,14 @@ def open_phase(judges: list[Judge], world: World, meter: CpuMeter, port: int) ->
                 continue
             finally:
                 conn.close()
+                with judge.lock:
+                    judge.inflight[cell] -= 1
+                    overlap = overlap or judge.inflight[cell] > 0
             tallies[n].record(time.perf_counter() - when, status)
             judge.answered(cell, value, status)
+            if overlap:  # another save of the cell was in flight: either may have landed last
+                with judge.lock:
+                    judge.unsure.add(cell)
 
     before = meter.snapshot()
     with ThreadPoolExecutor(SENDERS) as pool:
@@ -537,12 +547,17 @@ def same_cell_phase(judges: list[Judge], chief: Judge, world: World) -> tuple[li
                 "csrf_token": chief.csrf,
             }
             gate.wait()
-            return chief.client.request(
+            status, _ = chief.client.request(
                 "POST",
                 f"/contest-trades/{world.ct_id}/review/correct",
                 urlencode(form),
                 {"Content-Type": "application/x-www-form-urlencoded"},
-            )[0]
+            )
+            if status not in (302, 303):
+                return status
+            # The review page says whether the correction was made (a refusal flashes an error).
+            status, page = chief.client.request("GET", f"/contest-trades/{world.ct_id}/review")
+            return 303 if status == 200 and b'class="flash error"' not in page else status
 
         with ThreadPoolExecutor(2) as pool:
             saved, corrected = pool.submit(save), pool.submit(correct)

@@ -583,7 +583,8 @@ def report(
     )
     offered = {
         "saves": GROUPS * JUDGES_PER_GROUP / THINK_S,
-        "contestants' requests": CONTESTANTS * 4 / (1.25 + 4.0 + CONTESTANT_THINK_S),
+        # after the first round: results page, lookup, own results (the form's token is kept)
+        "contestants' requests": CONTESTANTS * 3 / (1.25 + CONTESTANT_THINK_S),
     }
     achieved = {
         "saves": len(kinds["save"].latencies) / seconds,

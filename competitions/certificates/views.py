@@ -26,6 +26,7 @@ from competitions.certificates.forms import DesignForm
 from competitions.certificates.models import Certificate, CertificateImage
 from competitions.core.confirm import ConfirmForm, confirm_page
 from competitions.core.db import db, utcnow
+from competitions.core.i18n import trade_name
 from competitions.core.jobs import Job, JobFile
 from competitions.registry.models import Contest, ContestTrade
 
@@ -163,7 +164,7 @@ def issue_certificates(contest_id: int):
 def _confirm_issue(contest: Contest, form: ConfirmForm, final: list[int], one: str | None):
     """The confirmation page before issuing: which trades, and that numbers are public."""
     names = [
-        f"{ct.trade.code} {ct.trade.name_zh}" for ct in contest.contest_trades if ct.id in final
+        f"{ct.trade.code} {trade_name(ct.trade)}" for ct in contest.contest_trades if ct.id in final
     ]
     return confirm_page(
         form,

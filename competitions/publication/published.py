@@ -166,7 +166,7 @@ def _ranked_rows(ct_ids: list[int]) -> dict[int, list[dict]]:
                 "total": _money(r.total) if earned else None,
                 "award": r.award,
                 "advances": r.advances,
-                "time_used": format_time_used(time_used),
+                "time_used": format_time_used(time_used) if earned else "",
             }
         )
     return rows

@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 from competitions.accounts.permissions import require_contest_role, roles_in
 from competitions.core.confirm import ConfirmForm, confirm_page
 from competitions.core.db import db
-from competitions.core.i18n import local_moment, say
+from competitions.core.i18n import local_moment, say, trade_name
 from competitions.publication import appeals as appeal_service
 from competitions.publication import rules, services
 from competitions.publication.forms import DecisionForm
@@ -93,7 +93,7 @@ def change_state(ct_id: int, action: str):
     problem = _problem(action, result_set)
     return confirm_page(
         form,
-        title=f"{_(TITLES[action])} · {ct.trade.name_zh}",
+        title=f"{_(TITLES[action])} · {trade_name(ct.trade)}",
         consequences=_consequences(action, ct),
         problem=say(problem) if problem else None,
         button=_(TITLES[action]),

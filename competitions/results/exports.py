@@ -201,7 +201,7 @@ def _result_row(line: RankedLine, full_ids: bool, feeds: bool) -> list:
     scores += [results_rules.readable(r.total) if earned else None]
     scores += [award_label(r.award) if r.award else ""]
     scores += [_("Yes") if r.advances else ""] if feeds else []
-    scores += [judging_rules.format_time_used(e.time_used_s)]
+    scores += [judging_rules.format_time_used(e.time_used_s) if earned else ""]
     if p is None:
         return [rank, line.code, *scores]
     return [

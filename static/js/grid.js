@@ -75,7 +75,9 @@ document.querySelectorAll("table[data-save-url]").forEach(function (table) {
   }
 
   function cell(row, col) {
-    var column = table.querySelector("input.score[data-col]") ? '[data-col="' + col + '"]' : "";
+    var columns = table.querySelector("input.score[data-col]");
+    if (!columns && col !== 0) { return null; }  // a one-column grid (the times): Tab moves on
+    var column = columns ? '[data-col="' + col + '"]' : "";
     return table.querySelector('input.score[data-row="' + row + '"]' + column);
   }
 
