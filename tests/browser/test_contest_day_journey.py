@@ -139,8 +139,8 @@ def test_time_used_typed_by_the_clerk_decides_a_tie_made_by_imported_marks(conte
     cells = [[c.strip() for c in row.locator("td").all_inner_texts()] for row in (first, second)]
     assert cells[0][0] == "1" and cells[1][0] == "2"  # the imports lifted them from the bottom
     assert (
-        cells[0][4:7] == cells[1][4:7] == ["100", "100", "100.00"]
-    )  # equal: theory, practical, total
+        cells[0][4:7] == cells[1][4:7] == ["100.00", "100.00", "100.00"]
+    )  # equal: theory, practical, total (2 places, as people read scores)
     assert (cells[0][-1], cells[1][-1]) == ("48:05", "52:30")  # and the time used decided
     organiser.reload()
     expect(organiser.locator("#results tbody tr").first.locator("td").nth(1)).to_have_text(slow)

@@ -86,7 +86,7 @@ def test_organiser_sets_up_a_contest_and_registers_contestants(live_server, page
     assert page.input_value("#theory_weight") == "30.00"
     page.click("main button.primary")
     page.wait_for_url(contest_url)
-    assert "钳工" in page.locator("table.grid").inner_text()
+    assert "钳工" in page.locator("table#trades").inner_text()
 
     # Register one contestant by hand.
     page.goto(contest_url + "/entries/new")
