@@ -30,6 +30,7 @@ CONTEST_PATH = {
     "scheme_part": "contest_trade_id",
     "scheme_item": "part_id",
     "panel_member": "contest_trade_id",
+    "relation_declaration": "contest_trade_id",
     "judge_item": "member_id",
     "judge_entry": "member_id",
     "entry_code": "entry_id",
