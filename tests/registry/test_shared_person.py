@@ -1,6 +1,6 @@
 """A contestant shared by contests of different organisers, and final results' frozen facts."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from competitions.accounts.models import User
 from competitions.core.db import db
@@ -89,7 +89,8 @@ def test_final_results_keep_the_facts_they_were_published_with(client, login):
     person.name = "选手零号"
     db.session.commit()
     assert "选手零号" in client.get(f"/results/trades/{world.ct.id}").get_data(as_text=True)
-    assert services.finalise(result_set, NOW) is None
+    after_notice = result_set.notice_deadline + timedelta(seconds=1)
+    assert services.finalise(result_set, after_notice) is None
     db.session.commit()
 
     login("org")
