@@ -9,11 +9,11 @@ from decimal import Decimal
 
 import pytest
 
-from tests.browser.conftest import new_page, running_app
+from tests.browser.conftest import ARTIFACTS, new_page, running_app
 
 pytestmark = pytest.mark.browser
 
-SHOTS = "/work/shots/h5-grid"
+SHOTS = ARTIFACTS / "grid"  # screenshots for a person to look at
 JUDGE = "judge1"
 
 

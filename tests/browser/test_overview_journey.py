@@ -7,14 +7,20 @@ It runs on a server of its own: it takes a demo trade from no scheme to certific
 """
 
 import re
-from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import confirm, end_notice, new_page, running_app, sign_lock
+from tests.browser.conftest import (
+    ARTIFACTS,
+    confirm,
+    end_notice,
+    new_page,
+    running_app,
+    sign_lock,
+)
 
 pytestmark = pytest.mark.browser
-SHOTS = Path("/work/shots/h7-overview")
+SHOTS = ARTIFACTS / "overview"  # screenshots for a person to look at
 TRADE = "数控加工中心操作工"  # a demo trade of SD-2018 with contestants and nothing else yet
 CONTEST = "2018年山东省职工职业技能大赛"
 

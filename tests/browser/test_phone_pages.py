@@ -3,7 +3,7 @@ demo data with the 焊工 results published, final and their certificates issued
 
 On a phone (360-400 px wide, as in WeChat) no public page is wider than the screen and no column
 is squeezed to one character; the hall's 1920×1080 board has no site header, large type, and
-shows every entry over its pages. Screenshots go to /work/shots/h8-public/ (or
+shows every entry over its pages. Screenshots go to test-artifacts/phone/ (or
 $JINGSAI_SHOTS) for a person to look at.
 """
 
@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import confirm, end_notice, new_page, running_app
+from tests.browser.conftest import ARTIFACTS, confirm, end_notice, new_page, running_app
 from tests.browser.test_certificates_journey import issue_welding
 
 pytestmark = pytest.mark.browser
-SHOTS = Path(os.environ.get("JINGSAI_SHOTS", "/work/shots/h8-public"))
+SHOTS = Path(os.environ.get("JINGSAI_SHOTS", ARTIFACTS / "phone"))
 CONTEST = "2018年山东省职工职业技能大赛"
 #: A column narrower than this shows its text one character a line.
 TWO_CHARACTERS_PX = 28
