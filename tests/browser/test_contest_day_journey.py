@@ -4,15 +4,14 @@ by anonymous code, which lifts the last two contestants to the top, equal on tot
 practical; the clerk types their time used by code; the chief judge locks, and the time used
 decides their order on the results page."""
 
-import io
 import re
 import sqlite3
 
 import pytest
-from openpyxl import Workbook
 from playwright.sync_api import expect
 
 from tests.browser.conftest import new_page, running_app, sign_lock
+from tests.imports.sheets import xlsx_bytes
 
 pytestmark = pytest.mark.browser
 
@@ -33,17 +32,6 @@ def read(database, sql: str, *args) -> list[tuple]:
     """Rows of the site's own database, as the app committed them."""
     with sqlite3.connect(database) as connection:
         return connection.execute(sql, args).fetchall()
-
-
-def xlsx(headers: list[str], rows: list[list]) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    sheet.append(headers)
-    for row in rows:
-        sheet.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
 
 
 def upload(page, url: str, name: str, data: bytes) -> None:
@@ -89,14 +77,19 @@ def test_time_used_typed_by_the_clerk_decides_a_tie_made_by_imported_marks(conte
     theory_url = organiser.url
     assert theory_url.endswith(f"/contest-trades/{ct_id}/import/theory")
     theory = [[number, name, *THEORY.values()] for name, number, *_ in last_two]
-    upload(organiser, theory_url, "理论机考成绩.xlsx", xlsx(["证件号码", "姓名", *THEORY], theory))
+    upload(
+        organiser,
+        theory_url,
+        "理论机考成绩.xlsx",
+        xlsx_bytes(theory, ["证件号码", "姓名", *THEORY]),
+    )
     assert "已保存评分项得分" in organiser.locator("#counts").inner_text()
     practical = [[code, *PRACTICAL.values()] for _, _, code, *_ in last_two]
     upload(
         organiser,
         f"{base}/contest-trades/{ct_id}/import/practical",
         "实操成绩.xlsx",
-        xlsx(["加密号", *PRACTICAL], practical),
+        xlsx_bytes(practical, ["加密号", *PRACTICAL]),
     )
 
     # The clerk types the time used by code: the one slower in the demo is now the faster.
