@@ -148,11 +148,6 @@ class Sheet:
     rows: list[tuple[int, dict[str, object]]] = field(default_factory=list)
 
 
-def column_key(header) -> str | None:
-    """The entries import's key of a header cell ("姓名", "ID number" → "id_number"), or None."""
-    return ENTRIES.key_of(header)
-
-
 def read_upload(filename: str, data: bytes, layout: Layout = ENTRIES) -> Sheet:
     """Read an upload by its extension: .xlsx with openpyxl, .csv as UTF-8 or GB18030 text;
     its header row is read by ``layout``."""
