@@ -24,6 +24,7 @@ from competitions.judging.models import (
     SchemePart,
 )
 from competitions.overview import rules
+from competitions.publication import rules as publication_rules
 from competitions.publication.models import Appeal
 from competitions.registry.models import ContestTrade, Entry, Trade
 from competitions.results.models import ResultSet
@@ -134,8 +135,7 @@ def trade_facts(ct_ids: list[int]) -> dict[int, rules.TradeFacts]:
             result_state=result_set.state if result_set else None,
             computed_after_lock=bool(
                 result_set
-                and locked
-                and (lock.locked_at is None or result_set.computed_at >= lock.locked_at)
+                and publication_rules.settled(locked, lock.locked_at, result_set.computed_at)
             ),
             notice_deadline=result_set.notice_deadline if result_set else None,
             pending_appeals=counts["appeals"].get(ct_id, 0),

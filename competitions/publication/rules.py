@@ -138,3 +138,15 @@ def transition_allowed(current: str, target: str) -> bool:
     """Whether results may move from ``current`` to ``target`` (draft → notice → final; a
     notice may be withdrawn to draft; final is final)."""
     return (current, target) in TRANSITIONS
+
+
+def settled(locked: bool, locked_at: datetime | None, computed_at: datetime | None) -> bool:
+    """Whether results stand on the marks as they are.
+
+    Rule: the marks are locked, and the results were computed at or after the lock (not while
+    an upheld appeal has the marks reopened, nor before the recompute that follows a lock). A
+    lock without a time (older data) counts as before any computation.
+    """
+    return bool(
+        locked and (locked_at is None or (computed_at is not None and computed_at >= locked_at))
+    )

@@ -55,11 +55,7 @@ def settled(result_set: ResultSet) -> bool:
     """Whether the results stand on the marks as they are: locked, and computed after the lock
     (not while an upheld appeal has them reopened, nor before the recompute that follows)."""
     lock = db.session.get(MarkingLock, result_set.contest_trade_id)
-    return bool(
-        lock is not None
-        and lock.locked
-        and (lock.locked_at is None or result_set.computed_at >= lock.locked_at)
-    )
+    return lock is not None and rules.settled(lock.locked, lock.locked_at, result_set.computed_at)
 
 
 def notice_open_until(result_set: ResultSet, now: datetime) -> datetime | None:

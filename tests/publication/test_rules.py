@@ -161,3 +161,20 @@ def test_results_become_final_by_themselves_only_at_the_deadline_with_nothing_pe
 )
 def test_state_moves(current, target, ok):
     assert rules.transition_allowed(current, target) is ok
+
+
+@pytest.mark.parametrize(
+    ("locked", "locked_at", "computed_at", "stands"),
+    [
+        (True, datetime(2026, 5, 1, 9), datetime(2026, 5, 1, 9, 5), True),  # computed after
+        (True, datetime(2026, 5, 1, 9), datetime(2026, 5, 1, 9), True),  # at the lock
+        (True, datetime(2026, 5, 1, 9), datetime(2026, 5, 1, 8), False),  # recompute pending
+        (False, datetime(2026, 5, 1, 9), datetime(2026, 5, 1, 10), False),  # reopened
+        (True, None, datetime(2026, 5, 1, 10), True),  # a lock of older data, no time kept
+        (True, datetime(2026, 5, 1, 9), None, False),  # never computed
+    ],
+)
+def test_results_are_settled_on_locked_marks_computed_after_the_lock(
+    locked, locked_at, computed_at, stands
+):
+    assert rules.settled(locked, locked_at, computed_at) is stands
