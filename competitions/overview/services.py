@@ -135,7 +135,8 @@ def trade_facts(ct_ids: list[int]) -> dict[int, rules.TradeFacts]:
             result_state=result_set.state if result_set else None,
             computed_after_lock=bool(
                 result_set
-                and publication_rules.settled(locked, lock.locked_at, result_set.computed_at)
+                and lock
+                and publication_rules.settled(lock.locked, lock.locked_at, result_set.computed_at)
             ),
             notice_deadline=result_set.notice_deadline if result_set else None,
             pending_appeals=counts["appeals"].get(ct_id, 0),
