@@ -79,27 +79,31 @@ def _register_blueprints(app: Flask) -> None:
     """Mount every area's blueprint and the CLI commands."""
     app.url_map.converters["int"] = IdConverter  # before any route is added
     from competitions.accounts.views import bp as accounts_bp
+    from competitions.auditlog.views import bp as audit_bp
+    from competitions.backup.cli import backup_command
     from competitions.certificates.views import bp as certificates_bp
     from competitions.core.audit_cli import audit_command
-    from competitions.core.audit_views import bp as audit_bp
-    from competitions.core.backup_cli import backup_command
     from competitions.core.views import bp as core_bp
     from competitions.imports.views import bp as imports_bp
     from competitions.judging.views import bp as judging_bp
+    from competitions.overview.views import bp as overview_bp
     from competitions.publication.api import bp as api_bp
     from competitions.publication.public_views import bp as public_bp
     from competitions.publication.results_views import bp as published_bp
     from competitions.publication.views import bp as publication_bp
     from competitions.registry.views import bp as registry_bp
     from competitions.results.views import bp as results_bp
+    from competitions.review.views import bp as review_bp
     from seeds.cli import seed_command
 
     for bp in (
         core_bp,
+        overview_bp,
         accounts_bp,
         registry_bp,
         imports_bp,
         judging_bp,
+        review_bp,
         results_bp,
         publication_bp,
         public_bp,
@@ -153,7 +157,7 @@ def _register_hooks(app: Flask) -> None:
     def _too_large(error):
         limit = app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)
         flash(_("The file is too large: the limit is %(mb)s MB.", mb=limit), "error")
-        return redirect(referrer_or(url_for("core.index"))), 303
+        return redirect(referrer_or(url_for("overview.index"))), 303
 
     @app.errorhandler(QueueUnavailable)
     def _queue_unavailable(error):
@@ -162,7 +166,7 @@ def _register_hooks(app: Flask) -> None:
             _("The task queue cannot be reached right now, so nothing was started: try again."),
             "error",
         )
-        return redirect(referrer_or(url_for("core.index"))), 303
+        return redirect(referrer_or(url_for("overview.index"))), 303
 
     for code in (400, 403, 404):
         app.register_error_handler(

@@ -59,6 +59,7 @@ from app import create_app
 from competitions.certificates import issue, services
 from competitions.certificates.models import Certificate, CertificateDesign, CertificateImage
 from competitions.certificates.rules import AWARD_ZH, chinese_date, fill
+from competitions.certificates.tasks import queue_issue
 from competitions.core.config import load_config
 from competitions.core.db import db
 from competitions.core.jobs import Job
@@ -66,7 +67,6 @@ from competitions.registry.models import Contest, ContestTrade, Entry, Person, T
 from competitions.registry.rules import resident_id_check_char
 from competitions.results.models import Result, ResultSet
 from tests.certificates import pdf_tools
-from workers.tasks import queue_issue
 
 DATABASE_URL = os.environ.get(
     "DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/jingsai_bench_cert"

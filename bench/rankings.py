@@ -75,7 +75,7 @@ from competitions.results import finish as results_finish
 from competitions.results import inputs as results_inputs
 from competitions.results import services as results_services
 from competitions.results.models import Honour, Result, TeamResult
-from workers.tasks import queue_recompute
+from competitions.results.tasks import queue_recompute
 
 DATABASE_URL = os.environ.get(
     "DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/jingsai_bench_rank"

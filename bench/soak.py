@@ -104,7 +104,7 @@ from competitions.judging.models import (
 from competitions.registry.models import Contest, ContestTrade, Entry, Person, Trade
 from competitions.registry.rules import resident_id_check_char
 from competitions.results import services as results_services
-from workers.tasks import queue_recompute
+from competitions.results.tasks import queue_recompute
 
 DATABASE_URL = os.environ.get(
     "DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/jingsai_bench_soak"

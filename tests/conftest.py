@@ -15,11 +15,20 @@ from pathlib import Path
 import pytest
 import redis
 import sqlalchemy as sa
+from hypothesis import HealthCheck, settings
 
 from app import create_app
 from competitions import models  # noqa: F401  (every table on the metadata before create_all)
 from competitions.core.config import load_config
 from competitions.core.db import db
+
+# Property tests assert outcomes only: on a busy 2-core machine generating an example may take
+# longer than Hypothesis's wall-clock health check and deadline allow, which says nothing about
+# the rule under test.
+settings.register_profile(
+    "outcomes", deadline=None, suppress_health_check=[HealthCheck.too_slow], print_blob=True
+)
+settings.load_profile("outcomes")
 
 POSTGRES_ADMIN_URL = os.environ.get(
     "JINGSAI_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"

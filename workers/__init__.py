@@ -3,6 +3,16 @@
 from celery import Celery, Task
 from flask import Flask
 
+#: The areas whose ``tasks`` module the workers load (each area keeps its own tasks).
+TASK_AREAS = [
+    "competitions.core",
+    "competitions.accounts",
+    "competitions.imports",
+    "competitions.results",
+    "competitions.publication",
+    "competitions.certificates",
+]
+
 
 def celery_init_app(app: Flask) -> Celery:
     """Create the Celery app whose tasks run inside the Flask app context."""
@@ -22,6 +32,6 @@ def celery_init_app(app: Flask) -> Celery:
     celery_app = Celery(app.name, task_cls=FlaskTask)
     celery_app.config_from_object(app.config["CELERY"])
     celery_app.set_default()
-    celery_app.autodiscover_tasks(["workers"], related_name="tasks", force=True)
+    celery_app.autodiscover_tasks(TASK_AREAS, related_name="tasks", force=True)
     app.extensions["celery"] = celery_app
     return celery_app

@@ -8,14 +8,7 @@ from competitions.accounts import rules
 from competitions.accounts.models import ROLES
 from competitions.core.i18n import lazy_gettext as _l
 from competitions.core.i18n import say
-
-ROLE_LABELS = {
-    "organiser": _l("Organiser"),
-    "chief_judge": _l("Chief judge"),
-    "judge": _l("Judge"),
-    "clerk": _l("Clerk"),
-    "arbitrator": _l("Arbitrator"),
-}
+from competitions.core.labels import ROLE_LABELS
 
 
 class LoginForm(FlaskForm):

@@ -7,7 +7,7 @@ No Flask, no database, no clock: the caller passes the time. Pinned by tables of
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from competitions.registry.rules import N_, Reason
+from competitions.core.words import N_, Reason
 
 #: The shortest password a person may choose.
 MIN_PASSWORD_LENGTH = 10

@@ -10,6 +10,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from competitions.accounts import rules
 from competitions.accounts.models import LoginFailure, User
+from competitions.core import audit_words
 from competitions.core.db import db
 
 
@@ -94,3 +95,10 @@ def change_password(user: User, new_password: str) -> None:
     """Store the user's new password (the form has checked it against the policy)."""
     user.set_password(new_password)
     db.session.flush()
+
+
+@audit_words.names_records("user")
+def user_names(ids: set[int]) -> dict[int, str]:
+    """The audit log names a user by their display name."""
+    rows = db.session.execute(select(User.id, User.display_name).where(User.id.in_(ids)))
+    return {key: name for key, name in rows}

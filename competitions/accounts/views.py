@@ -1,4 +1,4 @@
-"""Log in, log out, one's own password, and the staff of a contest."""
+"""Log in, log out, one's own password and sessions (the staff of a contest: registry)."""
 
 import math
 
@@ -14,15 +14,14 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
-from sqlalchemy import select
 
 from competitions.accounts import devices, services, sessions
-from competitions.accounts.forms import ROLE_LABELS, ContestRoleForm, LoginForm, PasswordForm
-from competitions.accounts.models import ContestRole, User
+from competitions.accounts.forms import LoginForm, PasswordForm
+from competitions.accounts.models import User
 from competitions.accounts.permissions import require_contest_role, roles_in
 from competitions.core.db import db, utcnow
 from competitions.core.extensions import login_manager
-from competitions.registry.models import Contest
+from competitions.core.labels import ROLE_LABELS
 
 bp = Blueprint("accounts", __name__)
 
@@ -42,10 +41,10 @@ def _safe_next(target: str | None) -> str:
     """A redirect target inside this site only (browsers read a backslash as a slash and drop
     tabs and newlines: "/\\evil.example" and "/\\t/evil.example" lead away)."""
     if not target or any(c == "\\" or c < " " for c in target):
-        return url_for("core.index")
+        return url_for("overview.index")
     if target.startswith("/") and not target.startswith("//"):
         return target
-    return url_for("core.index")
+    return url_for("overview.index")
 
 
 def _start_new_session() -> None:
@@ -113,7 +112,7 @@ def password():
             session["sid"] = sessions.start(current_user, now)
             db.session.commit()
             flash(_("Password changed. You are logged out everywhere else."), "success")
-            return redirect(url_for("core.index"))
+            return redirect(url_for("overview.index"))
     return render_template(
         "accounts/password.html", form=form, live=sessions.live_count(current_user.id)
     )
@@ -156,37 +155,7 @@ def end_staff_sessions(contest_id: int, user_id: int):
         "%(name)s is logged out everywhere (%(n)s sessions ended).", name=user.display_name, n=ended
     )
     flash(message, "success")
-    return redirect(url_for("accounts.contest_staff", contest_id=contest_id))
-
-
-@bp.route("/contests/<int:contest_id>/staff", methods=["GET", "POST"])
-@login_required
-def contest_staff(contest_id: int):
-    """The organiser lists and grants roles in the contest."""
-    require_contest_role(contest_id, "organiser")
-    contest = db.get_or_404(Contest, contest_id)
-    form = ContestRoleForm()
-    if form.validate_on_submit():
-        user = db.session.scalar(select(User).where(User.username == form.username.data.strip()))
-        if user is None:
-            form.username.errors.append(_("No user with this username."))
-        elif db.session.scalar(
-            select(ContestRole).filter_by(
-                user_id=user.id, contest_id=contest_id, role=form.role.data
-            )
-        ):
-            form.role.errors.append(_("This user already has this role."))
-        else:
-            db.session.add(ContestRole(user_id=user.id, contest_id=contest_id, role=form.role.data))
-            db.session.commit()
-            flash(_("Role granted."), "success")
-            return redirect(url_for("accounts.contest_staff", contest_id=contest_id))
-    roles = db.session.scalars(
-        select(ContestRole).where(ContestRole.contest_id == contest_id).order_by(ContestRole.role)
-    ).all()
-    return render_template(
-        "accounts/staff.html", contest=contest, form=form, roles=roles, role_labels=ROLE_LABELS
-    )
+    return redirect(url_for("registry.contest_staff", contest_id=contest_id))
 
 
 def current_user_id() -> int | None:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from PIL import Image, UnidentifiedImageError
 
-from competitions.registry.rules import N_, Reason
+from competitions.core.words import N_, Reason
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 JPEG_MAGIC = b"\xff\xd8\xff"

@@ -25,9 +25,8 @@ from competitions.certificates import render, rules, services
 from competitions.certificates.models import Certificate, CertificateDesign
 from competitions.core.db import db
 from competitions.core.jobs import Job, JobFile, add_progress
-from competitions.imports.report import XLSX_TYPE
-from competitions.registry.rules import N_
-from competitions.results.export_rules import neutralise_cell
+from competitions.core.sheet_rules import XLSX_TYPE, neutralise_cell
+from competitions.core.words import N_
 
 logger = logging.getLogger(__name__)
 #: Certificates committed together (with the job's progress).

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import astuple, dataclass
 from datetime import date
 
-from competitions.registry.rules import N_, Reason
+from competitions.core.words import N_, Reason
 
 #: The fields a body template may use.
 FIELDS = ("name", "unit", "contest", "tier", "trade", "award", "rank", "team")

@@ -1,22 +1,28 @@
 """The audit log in people's words: field names, labels for codes, times in local time, and
 "old → new" with "—" for nothing (the audit page, its export and a contestant's history)."""
 
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
-from competitions.accounts.forms import ROLE_LABELS
+from competitions.core.audit import AuditLog
 from competitions.core.i18n import lazy_gettext as _l
 from competitions.core.i18n import local_day, local_moment, utc_moment
-from competitions.judging.forms_panel import PANEL_ROLE_LABELS
-from competitions.judging.forms_scheme import AGGREGATION_LABELS, KIND_LABELS, PART_LABELS
-from competitions.registry.forms import (
+from competitions.core.labels import (
     ADVANCEMENT_LABELS,
+    AGGREGATION_LABELS,
+    AWARD_LABELS,
     AWARD_MODE_LABELS,
     GENDER_LABELS,
+    HONOUR_LABELS,
     ID_TYPE_LABELS,
+    KIND_LABELS,
+    PANEL_ROLE_LABELS,
+    PART_LABELS,
+    ROLE_LABELS,
     ROUNDING_LABELS,
     SKILL_LABELS,
     STATUS_LABELS,
@@ -26,7 +32,6 @@ from competitions.registry.forms import (
     TIER_LABELS,
     UNIT_KINDS,
 )
-from competitions.results.labels import AWARD_LABELS, HONOUR_LABELS
 
 EMPTY = "—"
 
@@ -280,3 +285,49 @@ def change_text(entity: str, action: str, column: str, pair, names: dict | None 
         return f"{label}: {value_text(entity, column, old, names)}"
     before, after = value_text(entity, column, old, names), value_text(entity, column, new, names)
     return f"{label}: {before} → {after}"
+
+
+#: Columns left out of what people read: the record's own id (shown as the record).
+HIDDEN = {"id"}
+
+
+def referenced_names(logs) -> dict[tuple[str, int], str]:
+    """{(table, id): name} of the records the logs' changes refer to (one query per table)."""
+    wanted: dict[str, set[int]] = {}
+    for log in logs:
+        for column, pair in (log.changes or {}).items():
+            table = REFERENCES.get(column)
+            values = pair if isinstance(pair, list) else [pair]
+            if table:
+                wanted.setdefault(table, set()).update(v for v in values if isinstance(v, int))
+    names = {}
+    for table, ids in wanted.items():
+        namer = NAMERS.get(table)
+        if namer is not None:
+            names.update(((table, key), name) for key, name in namer(ids).items())
+    return names
+
+
+def describe(log: AuditLog, names: dict) -> list[str]:
+    """ "Field: old → new" for each changed column, in people's words."""
+    return [
+        change_text(log.entity, log.action, column, pair, names)
+        for column, pair in sorted((log.changes or {}).items())
+        if column not in HIDDEN
+    ]
+
+
+#: Table → the function naming its records: ``{id: name}`` for a set of ids. Each area registers
+#: the records it keeps (``names_records``), so that the audit log names a contestant, a trade or
+#: a scheme item without this module knowing their models.
+NAMERS: dict[str, Callable[[set[int]], dict[int, str]]] = {}
+
+
+def names_records(table: str):
+    """Register the decorated function as the namer of ``table``'s records (see ``NAMERS``)."""
+
+    def register(namer: Callable[[set[int]], dict[int, str]]):
+        NAMERS[table] = namer
+        return namer
+
+    return register

@@ -1,9 +1,10 @@
 """The SQLAlchemy handle and the declarative base every model uses."""
 
+import json
 from datetime import UTC, datetime
 
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import MetaData, event
+from sqlalchemy import JSON, MetaData, event, insert
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
 from werkzeug.routing import IntegerConverter
@@ -65,3 +66,32 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def bulk_insert(model, rows: list[dict]) -> None:
+    """Insert many rows in the session's transaction: COPY on PostgreSQL, else one executemany.
+
+    ``insert(model)`` with the ORM leaves out the keys that are None (so defaults apply) and
+    runs one executemany per run of rows with the same keys: with awards scattered over the
+    rows, 100,000 results took ~49,000 executions (11.6 s). COPY takes the rows as given.
+    """
+    connection = db.session.connection()
+    if connection.dialect.name != "postgresql":
+        db.session.execute(insert(model).execution_options(render_nulls=True), rows)
+        return
+    table = model.__table__
+    columns = list(rows[0])
+    # COPY applies server defaults only: the model's Python-side defaults are filled in here.
+    defaults = {
+        c.name: c.default.arg if c.default.is_scalar else c.default.arg(None)
+        for c in table.columns
+        if c.name not in columns and c.default is not None and not c.default.is_sequence
+    }
+    json_columns = {c for c in columns if isinstance(table.c[c].type, JSON)}
+    statement = f"COPY {table.name} ({', '.join([*columns, *defaults])}) FROM STDIN"
+    fixed = list(defaults.values())
+    cursor = connection.connection.driver_connection.cursor()
+    with cursor, cursor.copy(statement) as copy:
+        for row in rows:
+            values = [json.dumps(row[c]) if c in json_columns else row[c] for c in columns]
+            copy.write_row(values + fixed)

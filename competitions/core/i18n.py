@@ -2,13 +2,15 @@
 
 from collections.abc import Mapping
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
+from flask import current_app
 from flask_babel import get_locale, gettext, to_user_timezone
 from flask_babel.speaklater import LazyString
 from markupsafe import Markup
 
-from competitions.registry.rules import Reason
+from competitions.core.words import Reason
 
 
 def say(reason: Reason) -> str:
@@ -71,3 +73,9 @@ def utc_moment(value: datetime | None) -> str:
 def local_day(value: date | None) -> str:
     """A date as people read it: 2018年7月9日."""
     return "—" if value is None else format_date(value, format="long", locale=get_locale())
+
+
+def local_now() -> datetime:
+    """Now, as a naive datetime in the contests' time zone (what deadlines are written in)."""
+    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    return datetime.now(zone).replace(tzinfo=None, microsecond=0)

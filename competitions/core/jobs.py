@@ -17,10 +17,12 @@ from sqlalchemy import (
     Text,
     and_,
     case,
+    select,
     update,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from competitions.core.audit import acting_as
 from competitions.core.db import db, utcnow
 
 STATES = ("pending", "running", "succeeded", "failed")
@@ -144,3 +146,29 @@ def finish_job(job: Job, state: str, message: str = "", result: dict | None = No
     job.finished_at = utcnow()
     if state == "succeeded":
         job.done = job.total
+
+
+def job_file_info(job_id: str) -> dict[str, str]:
+    """{role: file name} of a job's files, without their contents."""
+    rows = db.session.execute(
+        select(JobFile.role, JobFile.filename).where(JobFile.job_id == job_id)
+    )
+    return {role: name for role, name in rows}
+
+
+def job_file(job_id: str, role: str) -> JobFile | None:
+    """One file of a job, with its contents."""
+    return db.session.scalar(select(JobFile).where(JobFile.job_id == job_id, JobFile.role == role))
+
+
+def as_job_owner(job: Job | None):
+    """The audit log names who started the job (and its contest) for what its tasks change."""
+    return acting_as(job.user_id, job.contest_id) if job else acting_as(None)
+
+
+def fail_job(job_id: str, message: str) -> None:
+    """A task of the job failed: what it did is rolled back, the job ends failed with
+    ``message`` (what was committed before stays), and that is committed."""
+    db.session.rollback()
+    finish_job(db.session.get(Job, job_id), "failed", message)
+    db.session.commit()

@@ -18,7 +18,7 @@ from kombu.exceptions import OperationalError as BrokerError
 
 from competitions.core.db import db
 from competitions.core.jobs import Job, finish_job
-from competitions.registry.rules import N_
+from competitions.core.words import N_
 
 logger = logging.getLogger(__name__)
 
@@ -69,3 +69,10 @@ def enqueue(job_id: str | None, send: Callable, *args, **kwargs) -> None:
             finish_job(job, "failed", UNREACHABLE)
             db.session.commit()
         raise QueueUnavailable(job_id) from error
+
+
+def commit_then_enqueue(job_id: str, send: Callable, *args, **kwargs) -> None:
+    """The one way an action hands work to the workers: commit what the request did (the job
+    first of all, so a worker that starts at once finds it), then ``enqueue``."""
+    db.session.commit()
+    enqueue(job_id, send, *args, **kwargs)

@@ -4,11 +4,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import lazyload
 
 from competitions.accounts.models import User
+from competitions.core import sheets
 from competitions.core.db import db
 from competitions.core.jobs import Job, JobFile, create_job, finish_job
+from competitions.core.words import N_
 from competitions.imports import report
 from competitions.imports.services import Outcome
-from competitions.registry.rules import N_
 
 #: How many errors the job keeps for its page; the report file has them all.
 ERRORS_KEPT = 500
@@ -58,7 +59,7 @@ def record_outcome(job: Job, outcome: Outcome) -> None:
             role="errors",
             filename="import-errors.xlsx",
             content_type=report.XLSX_TYPE,
-            data=report.error_report(outcome.errors),
+            data=sheets.error_report(outcome.errors),
         )
     )
     finish_job(
@@ -99,16 +100,3 @@ def import_job(contest_id: int, job_id: str) -> Job | None:
         .where(Job.id == job_id, Job.contest_id == contest_id, Job.kind.in_(KINDS))
         .options(lazyload(Job.files))
     )
-
-
-def job_file_info(job_id: str) -> dict[str, str]:
-    """{role: file name} of a job's files, without their contents."""
-    rows = db.session.execute(
-        select(JobFile.role, JobFile.filename).where(JobFile.job_id == job_id)
-    )
-    return {role: name for role, name in rows}
-
-
-def job_file(job_id: str, role: str) -> JobFile | None:
-    """One file of a job, with its contents."""
-    return db.session.scalar(select(JobFile).where(JobFile.job_id == job_id, JobFile.role == role))

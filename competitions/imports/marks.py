@@ -16,6 +16,7 @@ from functools import partial
 from sqlalchemy import select
 
 from competitions.core.db import db
+from competitions.core.words import N_, Reason
 from competitions.imports import parsing
 from competitions.imports.rules import (
     ITEM,
@@ -41,7 +42,7 @@ from competitions.judging.models import (
     SchemePart,
 )
 from competitions.registry.models import Entry, Person
-from competitions.registry.rules import N_, Reason, normalise_id_number
+from competitions.registry.rules import normalise_id_number
 
 logger = logging.getLogger(__name__)
 

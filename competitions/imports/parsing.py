@@ -15,16 +15,14 @@ from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 
-from competitions.registry.rules import N_, Reason
+from competitions.core.sheets import unpacked_problem
+from competitions.core.words import N_, Reason
 
 #: Above this many data rows a file is refused (split it).
 MAX_ROWS = 20_000
 #: Rows are read no further than this row number, blank rows included (a sheet can hold a
 #: million empty rows in a few bytes).
 LAST_ROW = 2 * MAX_ROWS + 1
-#: An .xlsx is a zip: one that unpacks to more than this is refused before it is opened (a
-#: sheet of MAX_ROWS rows unpacks to about 15 MB; a "zip bomb" of 1 MB to gigabytes).
-MAX_UNPACKED_BYTES = 40 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -159,24 +157,6 @@ def read_upload(filename: str, data: bytes, layout: Layout = ENTRIES) -> Sheet:
     if name.endswith(".xlsx"):
         return _read_xlsx(data, layout)
     raise FileProblem(Reason.of(N_("only .xlsx and .csv files can be imported")))
-
-
-def unpacked_problem(data: bytes, limit: int = MAX_UNPACKED_BYTES) -> Reason | None:
-    """Why a zip (an .xlsx) must not be opened: its files unpack to more than ``limit`` bytes.
-
-    The sizes are those the zip declares; Python's reader never unpacks more than that.
-    None when it is small enough, or not a zip at all (the spreadsheet reader says so).
-    """
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, ValueError, EOFError):
-        return None
-    if unpacked > limit:
-        return Reason.of(
-            N_("the spreadsheet unpacks to more than %(mb)s MB; split it"), mb=limit // 2**20
-        )
-    return None
 
 
 def _too_many_rows() -> FileProblem:

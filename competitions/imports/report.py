@@ -3,60 +3,19 @@
 import csv
 import io
 
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from competitions.core.i18n import say
+#: Every cell written from user data goes through the one rule of the exports.
+from competitions.core.sheet_rules import neutralise_cell as safe_cell
 from competitions.imports.parsing import COLUMNS, MAX_ROWS, PRACTICAL_COLUMNS, THEORY_COLUMNS
 from competitions.imports.rules import CHOICES
-from competitions.registry.rules import N_, Reason
 
-#: Every cell written from user data goes through the one rule of the exports.
-from competitions.results.export_rules import neutralise_cell as safe_cell
-
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 #: Columns typed as text so that Excel keeps every digit of an ID number or phone.
 _TEXT_COLUMNS = ("id_number", "phone")
-
-
-def translated(error: dict) -> str:
-    """An error's message in the current language."""
-    return say(Reason(error["msgid"], tuple(sorted(error["params"].items()))))
-
-
-def _both(msgid: str) -> str:
-    """A header in Chinese and English ("行 / Row"), once if both read the same."""
-    with force_locale("zh_Hans_CN"):
-        zh = _(msgid)
-    with force_locale("en"):
-        en = _(msgid)
-    return zh if zh == en else f"{zh} / {en}"
-
-
-def error_report(errors: list[dict]) -> bytes:
-    """The downloadable error report: row, column, value, and the message in Chinese and English."""
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("Errors")
-    headers = [_both(N_("Row")), _both(N_("Column")), _both(N_("Value"))]
-    with force_locale("zh_Hans_CN"):
-        headers.append(_("Problem"))
-    with force_locale("en"):
-        headers.append(_("Problem"))
-    sheet.append(headers)
-    for error in errors:
-        with force_locale("zh_Hans_CN"):
-            zh = translated(error)
-        with force_locale("en"):
-            en = translated(error)
-        row = error["row"] or ""
-        sheet.append([safe_cell(v) for v in (row, error["column"], error["value"], zh, en)])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
 
 
 def _column_notes() -> dict[str, str]:

@@ -9,9 +9,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
+from competitions.core.words import N_, Reason
 from competitions.judging import rules as marking
 from competitions.registry import rules
-from competitions.registry.rules import N_, Eligibility, PersonFacts, Reason
+from competitions.registry.rules import Eligibility, PersonFacts
 
 ID_TYPE_WORDS = {
     **dict.fromkeys(("居民身份证", "身份证", "resident"), "resident"),

@@ -14,6 +14,7 @@ from sqlalchemy.orm import selectinload
 
 from competitions.core.audit import log_bulk
 from competitions.core.db import db
+from competitions.core.words import N_, Reason
 from competitions.imports import parsing
 from competitions.imports.rules import (
     ImportRow,
@@ -24,7 +25,6 @@ from competitions.imports.rules import (
     check_together,
 )
 from competitions.registry.models import ContestTrade, Delegation, Entry, Person, Unit
-from competitions.registry.rules import N_, Reason
 from competitions.registry.services import eligibility_of
 
 logger = logging.getLogger(__name__)

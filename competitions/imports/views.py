@@ -6,17 +6,18 @@ from flask import Blueprint, abort, redirect, render_template, send_file, url_fo
 from flask_login import current_user, login_required
 
 from competitions.accounts.permissions import require_contest_role, roles_in
+from competitions.core import sheets
 from competitions.core.db import db
 from competitions.core.i18n import lazy_gettext as _l
-from competitions.core.queue import enqueue
+from competitions.core.jobs import job_file, job_file_info
+from competitions.core.queue import commit_then_enqueue
 from competitions.imports import jobs as import_jobs
 from competitions.imports import marks as marks_import
-from competitions.imports import report
+from competitions.imports import report, tasks
 from competitions.imports.forms import ImportForm
 from competitions.judging.marks import is_locked
 from competitions.judging.timing import entries_by_code
 from competitions.registry.models import Contest, ContestTrade
-from workers.tasks import import_entries, import_marks
 
 bp = Blueprint("imports", __name__)
 
@@ -42,8 +43,7 @@ def upload(contest_id: int):
         job = import_jobs.create_import_job(
             contest_id, current_user.id, upload.filename or "upload", upload.mimetype, upload.read()
         )
-        db.session.commit()
-        enqueue(job.id, import_entries.delay, job.id)
+        commit_then_enqueue(job.id, tasks.import_entries.delay, job.id)
         return redirect(url_for("imports.job", contest_id=contest_id, job_id=job.id), 303)
     return render_template(
         "imports/upload.html",
@@ -76,7 +76,7 @@ def job(contest_id: int, job_id: str):
     part = {kind: part for part, kind in import_jobs.MARKS_KINDS.items()}.get(job.kind)
     ct = db.session.get(ContestTrade, result.get("contest_trade_id") or 0) if part else None
     errors = [
-        {**error, "message": report.translated(error)}
+        {**error, "message": sheets.translated(error)}
         for error in result.get("errors", [])[:ERRORS_SHOWN]
     ]
     return render_template(
@@ -85,7 +85,7 @@ def job(contest_id: int, job_id: str):
         job=job,
         result=result,
         errors=errors,
-        files=import_jobs.job_file_info(job.id),
+        files=job_file_info(job.id),
         states=STATE_LABELS,
         part=part,
         ct=ct,
@@ -97,7 +97,7 @@ def job(contest_id: int, job_id: str):
 def errors(contest_id: int, job_id: str):
     """The error report of a failed import, as the task wrote it."""
     _readable_job(contest_id, job_id)
-    stored = import_jobs.job_file(job_id, "errors") or abort(404)
+    stored = job_file(job_id, "errors") or abort(404)
     return send_file(
         io.BytesIO(stored.data),
         mimetype=stored.content_type,
@@ -168,8 +168,7 @@ def marks_upload(ct_id: int, part: str):
             kind,
             ct.id,
         )
-        db.session.commit()
-        enqueue(job.id, import_marks.delay, job.id)
+        commit_then_enqueue(job.id, tasks.import_marks.delay, job.id)
         return redirect(url_for("imports.job", contest_id=ct.contest_id, job_id=job.id), 303)
     return render_template(
         "imports/marks.html",

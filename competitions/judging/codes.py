@@ -9,13 +9,13 @@ from sqlalchemy import func, select
 
 from competitions.accounts.models import User
 from competitions.core.db import db
-from competitions.imports.report import safe_cell
+from competitions.core.sheet_rules import neutralise_cell as safe_cell
+from competitions.core.words import N_, Reason
 from competitions.judging import rules
 from competitions.judging.marks import is_locked
 from competitions.judging.models import CodeReveal, EntryCode
 from competitions.judging.panel import PanelError, marked_entries
 from competitions.registry.models import Delegation, Entry, Person, Unit
-from competitions.registry.rules import N_, Reason
 
 logger = logging.getLogger(__name__)
 

@@ -7,9 +7,8 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from competitions.core.db import db_int
 from competitions.core.i18n import lazy_gettext as _l
+from competitions.core.labels import PANEL_ROLE_LABELS
 from competitions.judging.models import PANEL_ROLES
-
-PANEL_ROLE_LABELS = {"judge": _l("Judge"), "chief_judge": _l("Chief judge")}
 
 
 def _optional_int(value):

@@ -15,25 +15,13 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from competitions.core.fields import FiniteDecimalField
 from competitions.core.i18n import lazy_gettext as _l
 from competitions.core.i18n import say
+from competitions.core.labels import AGGREGATION_LABELS, KIND_LABELS, PART_LABELS, SCALE_LABELS
 from competitions.judging.scheme_import import (
     ItemSpec,
     default_judges,
     default_step,
     item_problems,
 )
-
-PART_LABELS = {"theory": _l("Theory"), "practical": _l("Practical")}
-KIND_LABELS = {"measurement": _l("Measurement"), "judgement": _l("Judgement")}
-SCALE_LABELS = {
-    "marks": _l("Marks (0 to the max mark)"),
-    "ws3": _l("WorldSkills 0-3 (mark = max × mean / 3)"),
-}
-AGGREGATION_LABELS = {
-    "mean": _l("Mean"),
-    "trimmed_mean": _l("Trimmed mean (drop the highest and the lowest)"),
-    "median": _l("Median"),
-    "closest_pair": _l("Closest pair (3 judges)"),
-}
 
 
 class SchemeItemForm(FlaskForm):

@@ -6,6 +6,7 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from competitions.core.db import db
+from competitions.core.words import N_, Reason
 from competitions.judging import rules
 from competitions.judging.marks import MarkingError, save_score
 from competitions.judging.models import (
@@ -19,7 +20,6 @@ from competitions.judging.models import (
     SchemePart,
 )
 from competitions.registry.models import Entry
-from competitions.registry.rules import N_, Reason
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,8 @@ from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from competitions.core.db import db, utcnow
+from competitions.core.words import N_, Reason
 from competitions.judging.models import Mark, MarkChange, MarkingLock
-from competitions.registry.rules import N_, Reason
 
 
 class MarkingError(Exception):

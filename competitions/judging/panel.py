@@ -9,6 +9,7 @@ from sqlalchemy.orm import selectinload
 
 from competitions.accounts.models import ContestRole, User
 from competitions.core.db import db
+from competitions.core.words import N_, Reason
 from competitions.judging import rules
 from competitions.judging.models import (
     MARKED_STATUSES,
@@ -22,7 +23,6 @@ from competitions.judging.models import (
     SchemePart,
 )
 from competitions.registry.models import ContestTrade, Delegation, Entry, Person, Unit
-from competitions.registry.rules import N_, Reason
 
 logger = logging.getLogger(__name__)
 

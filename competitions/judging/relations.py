@@ -13,10 +13,11 @@ from sqlalchemy import select
 
 from competitions.accounts.models import User
 from competitions.core.db import db
+from competitions.core.words import N_, Reason
 from competitions.judging.models import EntryCode, RelationDeclaration
 from competitions.judging.panel import PanelError, record_relation
 from competitions.registry.models import Entry, Person
-from competitions.registry.rules import N_, Reason, normalise_id_number
+from competitions.registry.rules import normalise_id_number
 
 
 @dataclass(frozen=True)

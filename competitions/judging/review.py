@@ -7,7 +7,8 @@ from decimal import Decimal
 from sqlalchemy import func, select
 
 from competitions.core.db import db, utcnow
-from competitions.judging import rules
+from competitions.core.words import N_, Reason
+from competitions.judging import rules, signals
 from competitions.judging.marks import MarkingError, save_score
 from competitions.judging.models import (
     MARKED_STATUSES,
@@ -24,7 +25,6 @@ from competitions.judging.models import (
     ScoreSheet,
 )
 from competitions.registry.models import Entry
-from competitions.registry.rules import N_, Reason
 
 
 @dataclass
@@ -199,12 +199,10 @@ def lock(ct_id: int, user_id: int) -> list[Reason]:
 
 
 def _refuse_when_final(ct_id: int) -> None:
-    """Final results stand for good: their marks are not reopened nor corrected."""
-    from competitions.results.models import ResultSet
-
-    result_set = db.session.get(ResultSet, ct_id)
-    if result_set is not None and result_set.state == "final":
-        raise MarkingError(Reason.of(N_("the results are final: their marks cannot change")))
+    """Final results stand for good: their marks are not reopened nor corrected (the results
+    area answers ``signals.marks_may_change``)."""
+    for reason in signals.refusals(ct_id):
+        raise MarkingError(reason)
 
 
 def unlock(ct_id: int, user_id: int, reason: str) -> None:

@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from competitions.registry.rules import N_, Reason
+from competitions.core.words import N_, Reason
 
 FOUR_PLACES = Decimal("0.0001")
 AGGREGATIONS = ("mean", "trimmed_mean", "median", "closest_pair")

@@ -11,18 +11,19 @@ from decimal import Decimal
 from sqlalchemy import case, func, select
 
 from competitions.accounts.models import ContestRole
+from competitions.core import audit_words
+from competitions.core import sheets as core_sheets
 from competitions.core.audit import AuditLog
 from competitions.core.db import db, utcnow
 from competitions.core.i18n import trade_name
-from competitions.core.jobs import Job, JobFile, create_job, finish_job
-from competitions.imports import report
-from competitions.imports.jobs import job_file
+from competitions.core.jobs import Job, JobFile, create_job, finish_job, job_file
+from competitions.core.sheet_rules import XLSX_TYPE
+from competitions.core.words import N_, Reason
 from competitions.judging import scheme_import as sheets
 from competitions.judging.marks import is_locked
 from competitions.judging.models import Mark, SchemeItem, SchemePart
 from competitions.judging.scheme_import import ItemSpec
 from competitions.registry.models import Contest, ContestTrade
-from competitions.registry.rules import N_, Reason
 
 logger = logging.getLogger(__name__)
 
@@ -288,8 +289,8 @@ def record_refused_import(ct: ContestTrade, problems: list, user_id: int) -> Job
             job_id=job.id,
             role="errors",
             filename="scheme-import-errors.xlsx",
-            content_type=report.XLSX_TYPE,
-            data=report.error_report(errors),
+            content_type=XLSX_TYPE,
+            data=core_sheets.error_report(errors),
         )
     )
     db.session.flush()
@@ -304,3 +305,13 @@ def refused_import_report(ct_id: int, job_id: str) -> JobFile | None:
     if (job.result or {}).get("contest_trade_id") != ct_id:
         return None
     return job_file(job.id, "errors")
+
+
+@audit_words.names_records("item")
+def item_names(ids: set[int]) -> dict[int, str]:
+    """The audit log names a scheme item by its code and criterion."""
+    query = select(SchemeItem.id, SchemeItem.code, SchemeItem.criterion)
+    return {
+        key: f"{code} {criterion}"
+        for key, code, criterion in db.session.execute(query.where(SchemeItem.id.in_(ids)))
+    }

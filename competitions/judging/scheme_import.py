@@ -19,9 +19,9 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 
-from competitions.imports.parsing import unpacked_problem
+from competitions.core.sheets import unpacked_problem
+from competitions.core.words import N_, Reason
 from competitions.judging.rules import AGGREGATIONS
-from competitions.registry.rules import N_, Reason
 
 #: The same as in models.py (this module stays free of the database; a test pins them equal).
 PART_KINDS = ("theory", "practical")

@@ -16,6 +16,7 @@ from competitions.accounts.models import User
 from competitions.core import audit
 from competitions.core.audit import AuditLog
 from competitions.core.db import db, utcnow
+from competitions.core.words import N_, Reason
 from competitions.judging import marks, rules
 from competitions.judging.marking import assigned_entries
 from competitions.judging.models import (
@@ -29,7 +30,6 @@ from competitions.judging.models import (
     ScoreSheet,
 )
 from competitions.registry.models import Entry
-from competitions.registry.rules import N_, Reason
 
 logger = logging.getLogger(__name__)
 

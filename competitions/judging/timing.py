@@ -9,11 +9,11 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from competitions.core.db import db
+from competitions.core.words import N_, Reason
 from competitions.judging import rules
 from competitions.judging.marks import MarkingError, is_locked
 from competitions.judging.models import MARKED_STATUSES, EntryCode
 from competitions.registry.models import Entry
-from competitions.registry.rules import N_, Reason
 
 
 @dataclass(frozen=True)

@@ -5,17 +5,16 @@ from datetime import datetime
 from sqlalchemy import select
 
 from competitions.core.db import db
+from competitions.core.words import N_, Reason
 from competitions.judging.models import LockEvent, MarkingLock
 from competitions.publication import cache
 from competitions.publication.models import Appeal
-from competitions.registry.rules import N_, Reason
+from competitions.registry.models import ContestTrade
 from competitions.results.models import Result
 
 
 def appeals_of(contest_id: int) -> list[tuple[Appeal, Result | None]]:
     """A contest's appeals, newest first, each with the entry's current result."""
-    from competitions.registry.models import ContestTrade
-
     rows = db.session.execute(
         select(Appeal, Result)
         .join(ContestTrade, ContestTrade.id == Appeal.contest_trade_id)

@@ -31,6 +31,8 @@ from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from competitions.core.db import db
+from competitions.registry.models import Contest, ContestTrade
+from competitions.results import signals as results_signals
 
 logger = logging.getLogger(__name__)
 
@@ -99,7 +101,8 @@ def _client() -> redis.Redis | None:
     return clients[url]
 
 
-def results_changed(ct_ids: Iterable[int]) -> None:
+@results_signals.results_changed.connect
+def results_changed(ct_ids: Iterable[int], **_) -> None:
     """Mark contest-trades whose published results change in this transaction; their pages,
     the pages of every contest in their tier chain (the funnel counts the chain) and the index
     are invalidated when it commits."""
@@ -136,8 +139,6 @@ def _after_rollback(session: Session) -> None:
 
 def _chain_contests(conn, ct_ids: set[int]) -> set[int]:
     """The contests of these contest-trades and every contest above and below them."""
-    from competitions.registry.models import Contest, ContestTrade
-
     parents = dict(conn.execute(select(Contest.id, Contest.parent_id)).all())
     found = set(conn.scalars(select(ContestTrade.contest_id).where(ContestTrade.id.in_(ct_ids))))
     chain = set(found)

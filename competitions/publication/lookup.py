@@ -11,10 +11,9 @@ from competitions.judging import rules as judging_rules
 from competitions.judging.models import Mark, MarkingLock, SchemeItem, SchemePart
 from competitions.registry import rules as registry_rules
 from competitions.registry.models import ID_TYPES, Entry, Person
-from competitions.results.models import Result, ResultSet
+from competitions.results.models import PUBLISHED, Result, ResultSet
 
 #: Results the public may see: under notice or final, never drafts.
-PUBLISHED = ("notice", "final")
 
 
 @dataclass

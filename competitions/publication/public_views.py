@@ -6,10 +6,10 @@ from flask_babel import gettext as _
 from competitions.core.db import db
 from competitions.core.extensions import limiter
 from competitions.core.i18n import say
+from competitions.core.labels import STATUS_LABELS, TIER_LABELS
 from competitions.publication import lookup, rules, services
 from competitions.publication.forms import AppealForm, LookupForm
 from competitions.publication.models import Appeal
-from competitions.registry.forms import STATUS_LABELS, TIER_LABELS
 from competitions.registry.models import Entry, Person
 from competitions.registry.rules import mask_id_number
 

@@ -13,7 +13,6 @@ from sqlalchemy import func, select
 
 from competitions.core.db import db
 from competitions.judging.rules import format_time_used
-from competitions.publication.lookup import PUBLISHED
 from competitions.registry.models import (
     Contest,
     ContestTrade,
@@ -24,7 +23,7 @@ from competitions.registry.models import (
     Unit,
 )
 from competitions.registry.rules import TIER_LEVEL, mask_id_number
-from competitions.results.models import Honour, Result, ResultSet, TeamResult
+from competitions.results.models import PUBLISHED, Honour, Result, ResultSet, TeamResult
 from competitions.results.rules import earned_scores, readable
 
 

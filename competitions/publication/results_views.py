@@ -6,8 +6,8 @@ from decimal import Decimal
 from flask import Blueprint, abort, current_app, render_template
 
 from competitions.core.db import db
+from competitions.core.labels import STATUS_LABELS, TIER_LABELS
 from competitions.publication import cache, published
-from competitions.registry.forms import STATUS_LABELS, TIER_LABELS
 from competitions.registry.models import Contest
 from competitions.results import chart_data, charts
 

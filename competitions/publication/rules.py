@@ -7,7 +7,7 @@ Times are naive local datetimes of the contest's time zone; the caller converts.
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from competitions.registry.rules import N_, Reason
+from competitions.core.words import N_, Reason
 
 STATES = ("draft", "notice", "final")
 #: Allowed moves of a contest-trade's results: publish, finalise, and withdraw a notice.

@@ -1,17 +1,22 @@
 """Moving results through public notice to final (flush only; the view commits)."""
 
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 from flask import current_app
+from flask_babel import gettext
 from sqlalchemy import func, select
 
 from competitions.core.db import db
+from competitions.core.i18n import (
+    local_now,
+    say,
+)
+from competitions.core.words import N_, Reason
 from competitions.judging.models import MarkingLock
 from competitions.publication import cache, rules
 from competitions.publication.models import Appeal
 from competitions.registry.models import ContestTrade, Delegation, Entry, Person, Unit
-from competitions.registry.rules import N_, Reason
+from competitions.results import signals as results_signals
 from competitions.results.models import Result, ResultSet
 
 
@@ -23,12 +28,6 @@ def calendar() -> rules.Calendar:
             date.fromisoformat(d) for d in current_app.config["EXTRA_WORKDAYS"]
         ),
     )
-
-
-def local_now() -> datetime:
-    """Now, as a naive datetime in the contests' time zone (what deadlines are written in)."""
-    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
-    return datetime.now(zone).replace(tzinfo=None, microsecond=0)
 
 
 def pending_appeals(ct_id: int) -> int:
@@ -135,3 +134,18 @@ def finalise_due(now: datetime) -> list[int]:
             finalise(result_set, now)
             done.append(result_set.contest_trade_id)
     return done
+
+
+@results_signals.result_set_refusals.connect
+def publication_refusals(result_set, **_) -> dict[str, str]:
+    """Why making final or withdrawing would be refused now (the results page says it instead
+    of offering the button)."""
+    if result_set is None or result_set.state != "notice":
+        return {}
+    out = {}
+    problem = finalise_check(result_set, local_now())
+    if problem:
+        out["finalise"] = say(problem)
+    if pending_appeals(result_set.contest_trade_id):
+        out["withdraw"] = gettext("decide the pending appeals first")
+    return out

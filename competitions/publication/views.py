@@ -8,12 +8,12 @@ from competitions.accounts.permissions import require_contest_role, roles_in
 from competitions.core.confirm import ConfirmForm, confirm_page
 from competitions.core.db import db
 from competitions.core.i18n import local_moment, say, trade_name
+from competitions.core.words import N_, Reason
 from competitions.publication import appeals as appeal_service
 from competitions.publication import rules, services
 from competitions.publication.forms import DecisionForm
 from competitions.publication.models import Appeal
 from competitions.registry.models import Contest, ContestTrade
-from competitions.registry.rules import N_, Reason
 from competitions.results.models import ResultSet
 
 bp = Blueprint("publication", __name__)

@@ -16,6 +16,20 @@ from competitions.core.db import db_int
 from competitions.core.fields import FiniteDecimalField, OrderedChoiceField
 from competitions.core.i18n import lazy_gettext as _l
 from competitions.core.i18n import say
+from competitions.core.labels import (
+    ADVANCEMENT_LABELS,
+    AWARD_MODE_LABELS,
+    GENDER_LABELS,
+    ID_TYPE_LABELS,
+    ROUNDING_LABELS,
+    SKILL_LABELS,
+    STATUS_LABELS,
+    TEAM_MODE_LABELS,
+    TIE_BREAK_LABELS,
+    TIE_LABELS,
+    TIER_LABELS,
+    UNIT_KINDS,
+)
 from competitions.registry import rules
 from competitions.registry.models import (
     ADVANCEMENT_MODES,
@@ -27,71 +41,6 @@ from competitions.registry.models import (
     TEAM_MODES,
     TIE_BREAK_KEYS,
 )
-
-TIER_LABELS = {
-    "enterprise": _l("Enterprise"),
-    "county": _l("County"),
-    "city": _l("City"),
-    "province": _l("Province"),
-    "industry": _l("Industry"),
-    "national": _l("National"),
-}
-STATUS_LABELS = {
-    "registered": _l("Registered"),
-    "approved": _l("Approved"),
-    "withdrawn": _l("Withdrawn"),
-    "disqualified": _l("Disqualified"),
-    "absent": _l("Absent"),
-}
-ID_TYPE_LABELS = {
-    "resident": _l("Resident ID card"),
-    "passport": _l("Passport"),
-    "hkmo": _l("HK/Macao permit"),
-    "taiwan": _l("Taiwan permit"),
-    "other": _l("Other document"),
-}
-GENDER_LABELS = {"M": _l("Male"), "F": _l("Female")}
-SKILL_LABELS = {
-    5: _l("Level 5 / junior worker"),
-    4: _l("Level 4 / intermediate worker"),
-    3: _l("Level 3 / senior worker"),
-    2: _l("Level 2 / technician"),
-    1: _l("Level 1 / senior technician"),
-}
-UNIT_KINDS = {
-    "enterprise": _l("Enterprise"),
-    "union": _l("Trade union"),
-    "government": _l("Government body"),
-    "school": _l("School"),
-    "other": _l("Other"),
-}
-AWARD_MODE_LABELS = {
-    "proportion": _l("Proportion of ranked entries (%)"),
-    "fixed": _l("Fixed counts"),
-    "bands": _l("Rank bands"),
-    "medals": _l("Medals (gold, silver, bronze)"),
-}
-ROUNDING_LABELS = {
-    "half_up": _l("Round half up"),
-    "floor": _l("Round down"),
-    "ceil": _l("Round up"),
-}
-ADVANCEMENT_LABELS = {
-    "top_n": _l("Top N"),
-    "first_only": _l("First place only"),
-    "per_unit": _l("Top N, at most M per unit"),
-}
-TIE_BREAK_LABELS = {
-    "practical": _l("Practical score (higher first)"),
-    "time": _l("Time used (less first)"),
-    "theory": _l("Theory score (higher first)"),
-}
-TIE_LABELS = {
-    "all": _l("All tied at the cut-off advance"),
-    "none": _l("None of those tied at the cut-off advance"),
-    "chief_judge": _l("The chief judge decides"),
-}
-TEAM_MODE_LABELS = {"best_n": _l("Sum of the best N totals"), "points": _l("Points per award")}
 
 
 def _choices(labels: dict, keys) -> list:

@@ -11,6 +11,8 @@ from datetime import date
 from decimal import Decimal
 from itertools import pairwise
 
+from competitions.core.words import N_, Reason
+
 #: The tiers from the bottom up; industry contests stand at the province's level.
 TIER_LEVEL = {
     "enterprise": 1,
@@ -26,27 +28,6 @@ TIERS = tuple(TIER_LEVEL)
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
 _ID_SHAPE = re.compile(r"^\d{17}[\dX]$")
-
-
-def N_(msgid: str) -> str:
-    """Mark a message for translation; the UI translates it with its parameters."""
-    return msgid
-
-
-@dataclass(frozen=True)
-class Reason:
-    """Why a rule refused something: a translatable message id and its parameters."""
-
-    msgid: str
-    params: tuple[tuple[str, object], ...] = ()
-
-    @classmethod
-    def of(cls, msgid: str, **params) -> "Reason":
-        """A reason with keyword parameters."""
-        return cls(msgid, tuple(sorted(params.items())))
-
-    def __str__(self) -> str:
-        return self.msgid % dict(self.params)
 
 
 class IdNumberError(ValueError):

@@ -5,11 +5,20 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 
 from competitions.accounts.models import ContestRole
+from competitions.core import audit_words
 from competitions.core.db import db
 from competitions.core.i18n import trade_name
+from competitions.core.words import N_, Reason
 from competitions.registry import rules
-from competitions.registry.models import Contest, ContestTrade, Delegation, Entry, Person, Unit
-from competitions.registry.rules import N_, Reason
+from competitions.registry.models import (
+    Contest,
+    ContestTrade,
+    Delegation,
+    Entry,
+    Person,
+    Trade,
+    Unit,
+)
 
 
 class RegistrationError(Exception):
@@ -158,3 +167,33 @@ def contest_chain(contest: Contest) -> list[Contest]:
         seen.add(contest.id)
         contest = contest.parent
     return chain
+
+
+def _namer(table: str, model, *columns, join=None):
+    """Register how the audit log names ``table``'s records: the ``columns``, space-separated."""
+
+    @audit_words.names_records(table)
+    def names(ids: set[int]) -> dict[int, str]:
+        query = select(model.id, *columns).where(model.id.in_(ids))
+        if join is not None:
+            query = query.join(*join)
+        return {
+            row[0]: " ".join(str(part) for part in row[1:]) for row in db.session.execute(query)
+        }
+
+    return names
+
+
+_namer("unit", Unit, Unit.name)
+_namer("trade", Trade, Trade.code, Trade.name_zh)
+_namer("delegation", Delegation, Delegation.name)
+_namer("contest", Contest, Contest.name)
+_namer(
+    "contest_trade",
+    ContestTrade,
+    Trade.code,
+    Trade.name_zh,
+    join=(Trade, Trade.id == ContestTrade.trade_id),
+)
+_namer("person", Person, Person.name)
+_namer("entry", Entry, Person.name, join=(Person, Person.id == Entry.person_id))

@@ -10,10 +10,9 @@ from sqlalchemy import and_, case, func, select
 from competitions.accounts.models import User
 from competitions.core.db import db
 from competitions.judging.models import Mark, SchemeItem, SchemePart
-from competitions.publication.lookup import PUBLISHED
 from competitions.registry.models import Contest, ContestTrade, Entry
 from competitions.results import charts, services
-from competitions.results.models import Result, ResultSet
+from competitions.results.models import PUBLISHED, Result, ResultSet
 
 
 def _published_sets():

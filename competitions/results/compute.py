@@ -4,20 +4,18 @@ The previous results stay visible until the new ones are committed; a task that 
 them intact; running it again gives the same rows (nothing is appended).
 """
 
-import json
 import logging
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import JSON, delete, insert, select
+from sqlalchemy import delete, select
 
-from competitions.core.db import db, utcnow
+from competitions.core.db import bulk_insert, db, utcnow
 from competitions.judging.models import MarkingLock
-from competitions.publication import cache
 from competitions.registry.models import ContestTrade
 from competitions.registry.rules import parse_number_list
+from competitions.results import finish, rules, signals
 from competitions.results import inputs as inputs_mod
-from competitions.results import rules
 from competitions.results.models import Result, ResultSet
 
 logger = logging.getLogger(__name__)
@@ -42,13 +40,6 @@ def award_rule(ct: ContestTrade) -> rules.AwardRule:
     numbers = tuple(parse_number_list(ct.award_numbers)) if ct.award_numbers else ()
     return rules.AwardRule(
         ct.award_mode, numbers, ct.award_rounding, ct.award_min_total, ct.honourable_mentions
-    )
-
-
-def advancement_rule(ct: ContestTrade) -> rules.AdvancementRule:
-    """The contest-trade's advancement settings as plain data."""
-    return rules.AdvancementRule(
-        ct.advancement_mode, ct.advancement_quota, ct.advancement_per_unit, ct.advancement_tie
     )
 
 
@@ -132,35 +123,6 @@ def write(computed: list[Computed]) -> None:
     _record_sets(computed)
 
 
-def bulk_insert(model, rows: list[dict]) -> None:
-    """Insert many rows in the session's transaction: COPY on PostgreSQL, else one executemany.
-
-    ``insert(model)`` with the ORM leaves out the keys that are None (so defaults apply) and
-    runs one executemany per run of rows with the same keys: with awards scattered over the
-    rows, 100,000 results took ~49,000 executions (11.6 s). COPY takes the rows as given.
-    """
-    connection = db.session.connection()
-    if connection.dialect.name != "postgresql":
-        db.session.execute(insert(model).execution_options(render_nulls=True), rows)
-        return
-    table = model.__table__
-    columns = list(rows[0])
-    # COPY applies server defaults only: the model's Python-side defaults are filled in here.
-    defaults = {
-        c.name: c.default.arg if c.default.is_scalar else c.default.arg(None)
-        for c in table.columns
-        if c.name not in columns and c.default is not None and not c.default.is_sequence
-    }
-    json_columns = {c for c in columns if isinstance(table.c[c].type, JSON)}
-    statement = f"COPY {table.name} ({', '.join([*columns, *defaults])}) FROM STDIN"
-    fixed = list(defaults.values())
-    cursor = connection.connection.driver_connection.cursor()
-    with cursor, cursor.copy(statement) as copy:
-        for row in rows:
-            values = [json.dumps(row[c]) if c in json_columns else row[c] for c in columns]
-            copy.write_row(values + fixed)
-
-
 def _record_sets(computed: list[Computed]) -> None:
     existing = {
         s.contest_trade_id: s
@@ -205,11 +167,9 @@ def recompute(ct_ids: list[int]) -> dict[int, list[str]]:
         if ct_id not in refused
     ]
     write(computed)
-    cache.results_changed([c.ct_id for c in computed])
+    signals.results_changed.send([c.ct_id for c in computed])
     # Teams, advancement and honours are per contest-trade too: done here, in parallel chunks,
     # from the standings in memory, rather than re-read from the results after every chunk.
-    from competitions.results import finish
-
     finish.finish_trades(
         [c.ct_id for c in computed],
         [(data[c.ct_id].ct, c.standings, c.ranking, c.awards) for c in computed],

@@ -22,6 +22,14 @@ from competitions.accounts.models import User
 from competitions.core.db import db
 from competitions.core.i18n import lazy_gettext as _l
 from competitions.core.i18n import trade_name
+from competitions.core.labels import (
+    GENDER_LABELS,
+    STATUS_LABELS,
+    award_label,
+    honour_label,
+    honour_state,
+)
+from competitions.core.sheet_rules import neutralise_row
 from competitions.judging import rules as judging_rules
 from competitions.judging.models import (
     PART_KINDS,
@@ -32,12 +40,9 @@ from competitions.judging.models import (
     SchemeItem,
     SchemePart,
 )
-from competitions.registry.forms import GENDER_LABELS, STATUS_LABELS
 from competitions.registry.models import ContestTrade, Delegation, Entry, Person, Unit
 from competitions.registry.rules import mask_id_number
 from competitions.results import rules as results_rules
-from competitions.results.export_rules import neutralise_row
-from competitions.results.labels import award_label, honour_label, honour_state
 from competitions.results.models import Honour, Result, ResultSet, TeamResult
 
 logger = logging.getLogger(__name__)

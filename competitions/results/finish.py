@@ -5,11 +5,11 @@ from collections import defaultdict
 
 from sqlalchemy import delete, select, update
 
-from competitions.core.db import db
+from competitions.core.db import bulk_insert, db
 from competitions.registry.models import ContestTrade, Entry, Person
 from competitions.registry.rules import parse_number_list
 from competitions.results import rules
-from competitions.results.compute import advancement_rule, bulk_insert
+from competitions.results.inputs import advancement_rule
 from competitions.results.models import Honour, Result, ResultSet, TeamResult
 
 

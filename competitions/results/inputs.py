@@ -15,6 +15,7 @@ from competitions.core.db import db
 from competitions.judging import rules as judging_rules
 from competitions.judging.models import Mark, SchemeItem, SchemePart
 from competitions.registry.models import ContestTrade, Entry, Person
+from competitions.results import rules
 
 
 @dataclass
@@ -142,3 +143,10 @@ GROUP BY ct, entry_id, kind
 def _part_sums_sql(ct_ids: list[int]):
     """(ct, entry, part kind, sum of its item marks) computed by PostgreSQL in one statement."""
     return db.session.execute(_SQL, {"ct_ids": list(ct_ids)}).all()
+
+
+def advancement_rule(ct: ContestTrade) -> rules.AdvancementRule:
+    """The contest-trade's advancement settings as plain data."""
+    return rules.AdvancementRule(
+        ct.advancement_mode, ct.advancement_quota, ct.advancement_per_unit, ct.advancement_tie
+    )

@@ -11,6 +11,10 @@ from competitions.core.db import db, utcnow
 RESULT_STATES = ("draft", "notice", "final")
 
 
+#: The states of a result set the public sees (published, under notice or final).
+PUBLISHED = ("notice", "final")
+
+
 class ResultSet(db.Model):
     """The results of one contest-trade as a whole: when computed, their state, open questions."""
 

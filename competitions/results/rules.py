@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
-from competitions.registry.rules import N_
+from competitions.core.words import N_
 
 FOUR = Decimal("0.0001")
 TWO = Decimal("0.01")

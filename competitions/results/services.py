@@ -4,10 +4,13 @@ from sqlalchemy import func, select
 
 from competitions.core.db import db
 from competitions.core.jobs import Job, create_job
+from competitions.core.words import N_, Reason
 from competitions.judging import rules as judging_rules
+from competitions.judging import signals as judging_signals
 from competitions.judging.marks import is_locked
 from competitions.registry.models import Contest, ContestTrade, Entry
 from competitions.registry.services import contest_chain
+from competitions.results.models import ResultSet
 
 #: A recompute is split by size into about this many chunks, so that as many worker processes
 #: (on one machine or several) can share it; a chunk holds at least CHUNK_MIN_ENTRIES entries
@@ -79,8 +82,6 @@ def start_recompute(ct_ids: list[int], user_id: int | None, contest_id: int | No
 def decide_tie(ct_id: int, ordered: list[int]) -> None:
     """Record the chief judge's order for a tie group (entry ids, best first), replacing any
     earlier order of the same entries; the next recompute applies it."""
-    from competitions.results.models import ResultSet
-
     result_set = db.session.get(ResultSet, ct_id)
     kept = [e for e in (result_set.decided_order or []) if e not in set(ordered)]
     result_set.decided_order = kept + list(ordered)
@@ -90,7 +91,14 @@ def decide_tie(ct_id: int, ordered: list[int]) -> None:
 def sees_who(ct_id: int, roles: set[str]) -> bool:
     """Whether these roles may see who is behind the contest-trade's codes now
     (``judging.rules.sees_who``: the panel only once the marks are locked and results final)."""
-    from competitions.results.models import ResultSet
-
     result_set = db.session.get(ResultSet, ct_id)
     return judging_rules.sees_who(roles, is_locked(ct_id), result_set.state if result_set else None)
+
+
+@judging_signals.marks_may_change.connect
+def keep_final_marks(ct_id: int, **_) -> Reason | None:
+    """Final results stand for good: their marks are not reopened nor corrected."""
+    result_set = db.session.get(ResultSet, ct_id)
+    if result_set is not None and result_set.state == "final":
+        return Reason.of(N_("the results are final: their marks cannot change"))
+    return None

@@ -203,7 +203,7 @@ def test_a_forged_device_cookie_is_no_known_device(app, clock):
 
 
 def test_counts_a_day_old_are_deleted_by_the_periodic_task(app, clock):
-    from workers.tasks import forget_old_failures
+    from competitions.accounts.tasks import forget_old_failures
 
     for name in ("nobody", "org"):  # at T0: 3 keys each (account and source, address)
         log_in(browser(app), name, "guess-guess")

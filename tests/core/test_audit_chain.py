@@ -11,8 +11,8 @@ from competitions.core import audit_chain
 from competitions.core.audit import AuditLog, acting_as
 from competitions.core.audit_chain import AuditSeal
 from competitions.core.db import db
+from competitions.core.tasks import seal_audit_log
 from tests import factories as f
-from workers.tasks import seal_audit_log
 
 KEY = b"a test key of the audit chain"
 

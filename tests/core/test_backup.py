@@ -18,10 +18,10 @@ from app import create_app
 from competitions import models  # noqa: F401  (every table on the metadata)
 from competitions.accounts import sessions
 from competitions.accounts.models import User
+from competitions.backup import scope as backup_scope
 from competitions.certificates import issue
 from competitions.certificates import services as certificates
 from competitions.certificates.models import Certificate, CertificateImage
-from competitions.core import backup_scope
 from competitions.core.db import db
 from competitions.judging.models import DeclaredRelation, MarkingLock, ScoreSheet
 from competitions.publication.models import Appeal

@@ -9,13 +9,14 @@ from sqlalchemy import func, select
 
 from competitions.certificates import services as certificate_services
 from competitions.certificates.models import Certificate
+from competitions.certificates.tasks import finish_issue, issue_chunk
 from competitions.core.db import db
 from competitions.core.jobs import Job
 from competitions.results import services as results_services
 from competitions.results.models import Honour, ResultSet, TeamResult
+from competitions.results.tasks import finish_recompute, recompute_chunk
 from tests.certificates import world as certificate_world
 from tests.faults import world as fw
-from workers.tasks import finish_issue, finish_recompute, issue_chunk, recompute_chunk
 
 pytestmark = pytest.mark.faults
 

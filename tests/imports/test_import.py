@@ -10,6 +10,7 @@ from competitions.core.audit import AuditLog, acting_as
 from competitions.core.db import db
 from competitions.imports import jobs as import_jobs
 from competitions.imports import services
+from competitions.imports.tasks import import_entries
 from competitions.registry.models import Entry, Person
 from tests import factories
 from tests.conftest import wait_for_job
@@ -24,7 +25,6 @@ from tests.imports.world import (
     rows,
     setup_contest,
 )
-from workers.tasks import import_entries
 
 # --- the service, synchronously, on SQLite and PostgreSQL -----------------------------------
 

@@ -12,6 +12,7 @@ from competitions.core.db import db
 from competitions.imports import jobs as import_jobs
 from competitions.imports import marks
 from competitions.imports import rules as import_rules
+from competitions.imports.tasks import import_marks
 from competitions.judging.models import Mark, MarkChange, MarkingLock, SchemeItem, SchemePart
 from competitions.judging.rules import ItemRule
 from competitions.registry.models import Entry
@@ -19,7 +20,6 @@ from competitions.results import compute
 from competitions.results.models import Result
 from tests.imports.sheets import xlsx_bytes, xlsx_rows
 from tests.judging.marking_world import build, score_everyone
-from workers.tasks import import_marks
 
 
 def with_theory(world, codes=("T1",), max_mark=100):

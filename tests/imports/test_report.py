@@ -4,6 +4,7 @@ from io import BytesIO
 
 from openpyxl import load_workbook
 
+from competitions.core import sheets
 from competitions.imports import report
 from tests.imports.sheets import xlsx_rows
 
@@ -27,7 +28,7 @@ ERRORS = [
 
 
 def test_the_report_lists_every_error_with_its_message_in_both_languages(app):
-    rows = xlsx_rows(report.error_report(ERRORS))
+    rows = xlsx_rows(sheets.error_report(ERRORS))
     assert len(rows) == 1 + len(ERRORS)
     assert rows[1][0] is None  # a whole-file problem has no row number
     assert rows[1][4] == "this file is not an .xlsx spreadsheet"
@@ -36,7 +37,7 @@ def test_the_report_lists_every_error_with_its_message_in_both_languages(app):
 
 
 def test_cells_from_users_cannot_run_as_formulas_in_the_report(app):
-    rows = xlsx_rows(report.error_report(ERRORS))
+    rows = xlsx_rows(sheets.error_report(ERRORS))
     assert rows[2][2] == "'=cmd|'/C calc'!A0"
     assert rows[2][4] == "'=cmd|'/C calc'!A0 is not a trade of this contest"
     assert (rows[3][1], rows[3][2]) == ("'+姓名", "'@SUM(1)")

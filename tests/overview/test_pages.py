@@ -3,8 +3,8 @@
 from sqlalchemy import event
 
 from competitions.core.db import db
+from competitions.core.i18n import local_now
 from competitions.overview import services
-from competitions.publication.services import local_now
 from tests.judging import marking_world
 from tests.judging.marking_world import score_everyone
 

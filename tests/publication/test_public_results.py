@@ -157,7 +157,7 @@ def test_results_become_final_by_themselves_at_the_deadline(world, now, appeal, 
             )
         )
         db.session.commit()
-    from workers.tasks import finalise_due
+    from competitions.publication.tasks import finalise_due
 
     monkeypatch.setattr("competitions.publication.services.local_now", lambda: now)
     done = finalise_due.run()

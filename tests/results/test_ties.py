@@ -22,7 +22,9 @@ def test_the_chief_judge_orders_a_tie_in_the_medal_places(client, login, monkeyp
     assert db.session.get(ResultSet, world.ct.id).undecided["medal_places"] == [[a, b]]
 
     queued = []
-    monkeypatch.setattr("workers.tasks.queue_recompute", lambda job_id, ids: queued.append(ids))
+    monkeypatch.setattr(
+        "competitions.results.tasks.queue_recompute", lambda job_id, ids: queued.append(ids)
+    )
     login("org")
     assert (
         client.post(
@@ -59,7 +61,9 @@ def test_the_chief_judge_picks_who_advances_from_a_tie_at_the_cut_off(client, lo
     assert not db.session.scalars(select(Result).filter_by(advances=True)).all()
 
     queued = []
-    monkeypatch.setattr("workers.tasks.queue_recompute", lambda job_id, ids: queued.append(ids))
+    monkeypatch.setattr(
+        "competitions.results.tasks.queue_recompute", lambda job_id, ids: queued.append(ids)
+    )
     login("chief")
     page = client.get(f"/contest-trades/{world.ct.id}/results").get_data(as_text=True)
     assert 'id="advancement-tie"' in page and f'value="{b}"' in page

@@ -69,7 +69,7 @@ MATRIX: dict[str, Access] = {
     "public.appeal": Access(frozenset({CONTESTANT}), LOOKUP),
     "certificates.my_certificate": Access(frozenset({CONTESTANT}), LOOKUP),
     # anyone logged in
-    "core.index": Access(LOGGED_IN),
+    "overview.index": Access(LOGGED_IN),
     "accounts.password": Access(LOGGED_IN),
     "accounts.logout": Access(LOGGED_IN),
     "accounts.end_my_sessions": Access(LOGGED_IN),
@@ -77,7 +77,7 @@ MATRIX: dict[str, Access] = {
     "registry.trades": Access(LOGGED_IN),
     "judging.my_marking": Access(LOGGED_IN),
     # the contest's people (any role in it)
-    "registry.contest": Access(IN_THE_CONTEST),
+    "overview.contest": Access(IN_THE_CONTEST),
     # registrars (org is one) and organisers of any contest
     "registry.units": staff(ORG, OTHER_ORG),
     "registry.unit_form": Access(ORGANISER),
@@ -91,11 +91,11 @@ MATRIX: dict[str, Access] = {
     "registry.entry_new": Access(ORGANISER),
     "registry.entry_edit": Access(ORGANISER),
     "registry.person": Access(ORGANISER),
-    "accounts.contest_staff": Access(ORGANISER),
+    "registry.contest_staff": Access(ORGANISER),
     "accounts.end_staff_sessions": Access(ORGANISER),
     "audit.contest_audit": Access(ORGANISER),
     "audit.contest_audit_export": Access(ORGANISER),
-    "core.job_status": Access(ORGANISER),  # the import job, started by org
+    "overview.job_status": Access(ORGANISER),  # the import job, started by org
     "imports.upload": Access(ORGANISER),
     "imports.job": Access(ORGANISER),
     "imports.errors": Access(ORGANISER),
@@ -138,13 +138,13 @@ MATRIX: dict[str, Access] = {
     "results.results_report": Access(RESULT_READERS),
     "judging.blank_sheets": Access(RESULT_READERS),
     # the chief judge
-    "judging.review_page": staff(CHIEF),
-    "judging.mark_history": staff(CHIEF),
-    "judging.resolve_flag": staff(CHIEF),
-    "judging.resolve_flags": staff(CHIEF),
-    "judging.correct_mark": staff(CHIEF),
-    "judging.lock_marks": staff(CHIEF),
-    "judging.unlock_marks": staff(CHIEF),
+    "review.review_page": staff(CHIEF),
+    "review.mark_history": staff(CHIEF),
+    "review.resolve_flag": staff(CHIEF),
+    "review.resolve_flags": staff(CHIEF),
+    "review.correct_mark": staff(CHIEF),
+    "review.lock_marks": staff(CHIEF),
+    "review.unlock_marks": staff(CHIEF),
     "results.decide_tie": staff(CHIEF),
     "results.pick_advancing": staff(CHIEF),
     # the panel of contest-trade 1 (not the judge of another contest-trade)
@@ -199,7 +199,7 @@ def url_values(world: World, endpoint: str) -> dict:
 #: Query strings that make a page show something (a cell's history, a sheet to type).
 QUERY = {
     "judging.my_history": lambda w: {"code": w.codes[0], "item": w.items[0].id},
-    "judging.mark_history": lambda w: {"code": w.codes[0], "item": w.items[0].id},
+    "review.mark_history": lambda w: {"code": w.codes[0], "item": w.items[0].id},
     "judging.sheet_new": lambda w: {"code": w.codes[0], "judge": w.member.user_id},
 }
 

@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 from competitions.core.db import db
 from competitions.core.jobs import Job
 from competitions.imports import parsing, services
+from competitions.imports.tasks import import_entries, import_marks
 from competitions.judging.models import Mark, SchemeItem
 from competitions.judging.scheme_import import SchemeFileError, parse_scheme
 from tests.imports.sheets import ZH, csv_bytes, person_row, xlsx_bytes
@@ -26,7 +27,6 @@ from tests.imports.world import NEW_MAN, counts, in_english, setup_contest
 from tests.judging import marking_world
 from tests.security import files
 from tests.security.hostile import FEW, hostile
-from workers.tasks import import_entries, import_marks
 
 TOO_BIG = "the spreadsheet unpacks to more than 40 MB; split it"
 TOO_LONG = "the file has more than 20000 rows; split it"

@@ -23,7 +23,9 @@ from competitions.certificates import issue, services
 from competitions.certificates.models import Certificate
 from competitions.core.db import db
 from competitions.core.jobs import Job
+from competitions.core.words import N_, Reason
 from competitions.imports import jobs as import_jobs
+from competitions.imports.tasks import import_entries
 from competitions.judging.models import (
     DeclaredRelation,
     JudgeEntry,
@@ -41,12 +43,11 @@ from competitions.publication import appeals as appeal_service
 from competitions.publication import services as publication
 from competitions.publication.models import Appeal
 from competitions.registry.models import ContestTrade, Unit
-from competitions.registry.rules import N_, Reason, mask_id_number
+from competitions.registry.rules import mask_id_number
 from competitions.results import compute
 from competitions.results.models import ResultSet
 from tests import factories as f
 from tests.judging.marking_world import build, score_everyone
-from workers.tasks import import_entries
 
 NOW = datetime(2026, 11, 20, 15, 30)
 #: After the deadline of a notice published at NOW (five working days).

@@ -1,29 +1,23 @@
-"""Contests, their trades (with rule settings), and their delegations."""
+"""Contests, their trades (with rule settings), their delegations and their staff."""
 
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from competitions.accounts.forms import ContestRoleForm
+from competitions.accounts.models import ContestRole, User
 from competitions.accounts.permissions import (
     contests_of,
     registrar_required,
     require_contest_role,
-    roles_in,
 )
 from competitions.core.db import db
 from competitions.core.i18n import lazy_gettext as _l
 from competitions.core.i18n import trade_name
-from competitions.overview import services as overview
-from competitions.publication.services import local_now
+from competitions.core.labels import ROLE_LABELS, TIER_LABELS
 from competitions.registry import services
-from competitions.registry.forms import (
-    AWARD_MODE_LABELS,
-    TIER_LABELS,
-    ContestForm,
-    ContestTradeForm,
-    DelegationForm,
-)
+from competitions.registry.forms import ContestForm, ContestTradeForm, DelegationForm
 from competitions.registry.models import Contest, ContestTrade, Delegation, Trade
 from competitions.registry.views import _code_taken, bp, render_form
 
@@ -84,7 +78,7 @@ def contest_new():
             contest = services.create_contest(values, current_user.id)
             db.session.commit()
             flash(_("Contest created."), "success")
-            return redirect(url_for("registry.contest", contest_id=contest.id))
+            return redirect(url_for("overview.contest", contest_id=contest.id))
     return render_form(form, _l("New contest"), url_for("registry.contests"))
 
 
@@ -103,38 +97,8 @@ def contest_edit(contest_id: int):
                 setattr(contest, field, getattr(form, field).data)
             db.session.commit()
             flash(_("Contest saved."), "success")
-            return redirect(url_for("registry.contest", contest_id=contest.id))
-    return render_form(form, _l("Edit contest"), url_for("registry.contest", contest_id=contest_id))
-
-
-@bp.route("/contests/<int:contest_id>")
-@login_required
-def contest(contest_id: int):
-    """A contest's overview: its chain, trades, delegations and entry counts."""
-    roles = roles_in(current_user, contest_id)
-    if not roles:
-        abort(403)
-    contest = db.get_or_404(Contest, contest_id)
-    return render_template(
-        "registry/contest.html",
-        contest=contest,
-        roles=roles,
-        overview=_overview(contest, roles),
-        chain=services.contest_chain(contest),
-        counts=services.entry_counts(contest_id),
-        tiers=TIER_LABELS,
-        award_modes=AWARD_MODE_LABELS,
-    )
-
-
-def _overview(contest: Contest, roles: set[str]) -> list:
-    """Where the contest's trades stand: all of them for its organisers, their own for chief
-    judges."""
-    if "organiser" in roles:
-        cts = list(contest.contest_trades)
-    else:
-        cts = [ct for ct in overview.chief_trades(current_user.id) if ct.contest_id == contest.id]
-    return overview.overview(cts, local_now())
+            return redirect(url_for("overview.contest", contest_id=contest.id))
+    return render_form(form, _l("Edit contest"), url_for("overview.contest", contest_id=contest_id))
 
 
 def _trade_choices(contest: Contest, keep: int | None) -> list[tuple]:
@@ -170,9 +134,9 @@ def contest_trade_form(contest_id: int, ct_id: int | None):
             db.session.add(ct)
             db.session.commit()
             flash(_("Trade settings saved."), "success")
-            return redirect(url_for("registry.contest", contest_id=contest_id))
+            return redirect(url_for("overview.contest", contest_id=contest_id))
     title = _l("Trade settings") if ct_id else _l("Add a trade to the contest")
-    return render_form(form, title, url_for("registry.contest", contest_id=contest_id))
+    return render_form(form, title, url_for("overview.contest", contest_id=contest_id))
 
 
 def _apply_column_defaults(obj) -> None:
@@ -201,3 +165,33 @@ def delegations(contest_id: int):
             flash(_("Delegation added."), "success")
             return redirect(url_for("registry.delegations", contest_id=contest_id))
     return render_template("registry/delegations.html", contest=contest, form=form)
+
+
+@bp.route("/contests/<int:contest_id>/staff", methods=["GET", "POST"])
+@login_required
+def contest_staff(contest_id: int):
+    """The organiser lists and grants roles in the contest."""
+    require_contest_role(contest_id, "organiser")
+    contest = db.get_or_404(Contest, contest_id)
+    form = ContestRoleForm()
+    if form.validate_on_submit():
+        user = db.session.scalar(select(User).where(User.username == form.username.data.strip()))
+        if user is None:
+            form.username.errors.append(_("No user with this username."))
+        elif db.session.scalar(
+            select(ContestRole).filter_by(
+                user_id=user.id, contest_id=contest_id, role=form.role.data
+            )
+        ):
+            form.role.errors.append(_("This user already has this role."))
+        else:
+            db.session.add(ContestRole(user_id=user.id, contest_id=contest_id, role=form.role.data))
+            db.session.commit()
+            flash(_("Role granted."), "success")
+            return redirect(url_for("registry.contest_staff", contest_id=contest_id))
+    roles = db.session.scalars(
+        select(ContestRole).where(ContestRole.contest_id == contest_id).order_by(ContestRole.role)
+    ).all()
+    return render_template(
+        "accounts/staff.html", contest=contest, form=form, roles=roles, role_labels=ROLE_LABELS
+    )

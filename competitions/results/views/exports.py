@@ -8,9 +8,9 @@ from flask_login import current_user, login_required
 
 from competitions.accounts.permissions import roles_in
 from competitions.core.db import db
-from competitions.imports.report import XLSX_TYPE
+from competitions.core.labels import STATUS_LABELS, TIER_LABELS
+from competitions.core.sheet_rules import XLSX_TYPE
 from competitions.judging.marks import is_locked
-from competitions.registry.forms import STATUS_LABELS, TIER_LABELS
 from competitions.registry.models import ContestTrade
 from competitions.results import exports, services
 from competitions.results.views import RESULT_READERS, bp

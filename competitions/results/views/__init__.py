@@ -7,25 +7,26 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 
 from competitions.accounts.permissions import require_contest_role, roles_in
+from competitions.core import labels as core_labels
 from competitions.core.db import db, db_int
-from competitions.core.i18n import say
 from competitions.core.jobs import Job
+from competitions.core.labels import STATUS_LABELS, TIER_LABELS
+from competitions.core.queue import commit_then_enqueue
 from competitions.judging import rules as judging_rules
 from competitions.judging.codes import codes_by_entry
 from competitions.judging.models import EntryCode
-from competitions.publication import services as publication
-from competitions.registry.forms import STATUS_LABELS, TIER_LABELS
 from competitions.registry.models import Contest, ContestTrade, Delegation, Entry, Person
-from competitions.results import advance, chart_data, labels, services
+from competitions.results import advance, chart_data, labels, services, signals, tasks
 from competitions.results.models import Honour, Result, ResultSet, TeamResult
 
 bp = Blueprint("results", __name__)
 
-# The labels live in competitions/results/labels.py; templates get them as filters.
+# The labels live in competitions/core/labels.py and results/labels.py; templates get them as
+# filters.
 for _name, _filter in (
-    ("award_label", labels.award_label),
-    ("honour_label", labels.honour_label),
-    ("honour_state", labels.honour_state),
+    ("award_label", core_labels.award_label),
+    ("honour_label", core_labels.honour_label),
+    ("honour_state", core_labels.honour_state),
     ("time_used", judging_rules.format_time_used),
     ("score", labels.score),
 ):
@@ -43,20 +44,6 @@ def _may_see(ct: ContestTrade) -> None:
         abort(403)
 
 
-def _publication_refusals(result_set: ResultSet | None) -> dict[str, str]:
-    """Why making final or withdrawing would be refused now (the page says it instead of
-    offering the button)."""
-    if result_set is None or result_set.state != "notice":
-        return {}
-    out = {}
-    problem = publication.finalise_check(result_set, publication.local_now())
-    if problem:
-        out["finalise"] = say(problem)
-    if publication.pending_appeals(result_set.contest_trade_id):
-        out["withdraw"] = _("decide the pending appeals first")
-    return out
-
-
 def _latest_job(contest_id: int) -> Job | None:
     return db.session.scalar(
         select(Job)
@@ -66,12 +53,9 @@ def _latest_job(contest_id: int) -> Job | None:
 
 
 def _queue(ct_ids: list[int], contest_id: int) -> None:
-    from competitions.core.queue import enqueue
-    from workers.tasks import queue_recompute
 
     job = services.start_recompute(ct_ids, current_user.id, contest_id)
-    db.session.commit()
-    enqueue(job.id, queue_recompute, job.id, ct_ids)
+    commit_then_enqueue(job.id, tasks.queue_recompute, job.id, ct_ids)
     flash(_("The recompute has started."), "info")
 
 
@@ -108,7 +92,7 @@ def trade_results(ct_id: int):
     result_set = db.session.get(ResultSet, ct_id)
     return render_template(
         "results/trade.html",
-        refusals=_publication_refusals(result_set),
+        refusals=signals.refusals_of(result_set),
         # Blind marking: the panel reads entries by code until the results are final.
         who=names if sees_who else codes_by_entry(ct_id),
         sees_who=sees_who,
@@ -251,4 +235,4 @@ def contest_results(contest_id: int):
     )
 
 
-from competitions.results import views_exports  # noqa: E402,F401
+from competitions.results.views import exports  # noqa: E402,F401

@@ -11,12 +11,12 @@ from flask_login import current_user, login_required
 from competitions.core.db import db
 from competitions.core.i18n import lazy_gettext as _l
 from competitions.core.i18n import say
-from competitions.imports.report import XLSX_TYPE
+from competitions.core.labels import PANEL_ROLE_LABELS
+from competitions.core.sheet_rules import XLSX_TYPE
 from competitions.judging import access, relations
 from competitions.judging import codes as entry_codes
 from competitions.judging import panel as services
 from competitions.judging.forms_panel import (
-    PANEL_ROLE_LABELS,
     ActionForm,
     AddMemberForm,
     AssignEntryForm,

@@ -10,10 +10,10 @@ from wtforms import DateField, SelectField
 from wtforms.validators import Optional
 
 from competitions.accounts.permissions import require_contest_role
-from competitions.core import audit_trail
+from competitions.auditlog import services as audit_trail
 from competitions.core.db import db, db_int
 from competitions.core.i18n import lazy_gettext as _l
-from competitions.imports.report import XLSX_TYPE
+from competitions.core.sheet_rules import XLSX_TYPE
 from competitions.registry.models import Contest
 
 bp = Blueprint("audit", __name__)

@@ -1,6 +1,6 @@
 """A contest's audit trail as its organisers read it: the rows, newest first, and as .xlsx.
 
-Every cell of the spreadsheet goes through ``export_rules.neutralise_cell``: names, reasons and
+Every cell of the spreadsheet goes through ``core.sheet_rules.neutralise_cell``: names, reasons and
 values typed by users never run as formulas.
 """
 
@@ -18,17 +18,12 @@ from competitions.core import audit_words
 from competitions.core.audit import AuditLog
 from competitions.core.db import db
 from competitions.core.i18n import lazy_gettext as _l
-from competitions.judging.models import SchemeItem
+from competitions.core.sheet_rules import neutralise_row
 from competitions.registry.models import (
     Contest,
     ContestTrade,
-    Delegation,
     Entry,
-    Person,
-    Trade,
-    Unit,
 )
-from competitions.results.export_rules import neutralise_row
 
 PAGE_SIZE = 50
 
@@ -133,55 +128,8 @@ def trail_page(
     query = trail_query(contest_id, filters)
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
     rows = db.session.execute(query.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
-    names = referenced_names(log for log, _ in rows)
+    names = audit_words.referenced_names(log for log, _ in rows)
     return [_line(log, who, names) for log, who in rows], max(1, -(-total // PAGE_SIZE))
-
-
-#: Columns left out of what people read: the record's own id (shown as the record).
-HIDDEN = {"id"}
-#: The name shown for a referenced record, per table: (model, the column(s) that name it).
-NAMED = {
-    "user": (User, (User.display_name,)),
-    "unit": (Unit, (Unit.name,)),
-    "trade": (Trade, (Trade.code, Trade.name_zh)),
-    "delegation": (Delegation, (Delegation.name,)),
-    "contest": (Contest, (Contest.name,)),
-    "contest_trade": (ContestTrade, (Trade.code, Trade.name_zh)),
-    "person": (Person, (Person.name,)),
-    "entry": (Entry, (Person.name,)),
-    "item": (SchemeItem, (SchemeItem.code, SchemeItem.criterion)),
-}
-
-
-def referenced_names(logs) -> dict[tuple[str, int], str]:
-    """{(table, id): name} of the records the logs' changes refer to (one query per table)."""
-    wanted: dict[str, set[int]] = {}
-    for log in logs:
-        for column, pair in (log.changes or {}).items():
-            table = audit_words.REFERENCES.get(column)
-            values = pair if isinstance(pair, list) else [pair]
-            if table:
-                wanted.setdefault(table, set()).update(v for v in values if isinstance(v, int))
-    names = {}
-    for table, ids in wanted.items():
-        model, columns = NAMED[table]
-        query = select(model.id, *columns).where(model.id.in_(ids))
-        if model is ContestTrade:
-            query = query.join(Trade, Trade.id == ContestTrade.trade_id)
-        if model is Entry:
-            query = query.join(Person, Person.id == Entry.person_id)
-        for row in db.session.execute(query):
-            names[(table, row[0])] = " ".join(str(part) for part in row[1:])
-    return names
-
-
-def describe(log: AuditLog, names: dict) -> list[str]:
-    """ "Field: old → new" for each changed column, in people's words."""
-    return [
-        audit_words.change_text(log.entity, log.action, column, pair, names)
-        for column, pair in sorted((log.changes or {}).items())
-        if column not in HIDDEN
-    ]
 
 
 def _line(log: AuditLog, name: str | None, names: dict) -> TrailLine:
@@ -191,7 +139,7 @@ def _line(log: AuditLog, name: str | None, names: dict) -> TrailLine:
         action=str(ACTION_LABELS.get(log.action, log.action)),
         record=str(ENTITY_LABELS.get(log.entity, log.entity)),
         entity_id=log.entity_id,
-        changes=describe(log, names),
+        changes=audit_words.describe(log, names),
     )
 
 
@@ -205,7 +153,7 @@ def trail_workbook(contest: Contest, filters: "TrailFilter | None" = None) -> by
     sheet.append(neutralise_row(headers))
     query = trail_query(contest.id, filters).execution_options(yield_per=1000)
     for batch in db.session.execute(query).partitions():
-        names = referenced_names(log for log, _ in batch)
+        names = audit_words.referenced_names(log for log, _ in batch)
         for log, who in batch:
             line = _line(log, who, names)
             local = to_user_timezone(line.at).replace(tzinfo=None)

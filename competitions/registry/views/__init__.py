@@ -9,8 +9,9 @@ from competitions.accounts.models import ContestRole
 from competitions.accounts.permissions import registrar_required
 from competitions.core.db import db
 from competitions.core.i18n import lazy_gettext as _l
+from competitions.core.labels import UNIT_KINDS
 from competitions.registry import rules, services
-from competitions.registry.forms import UNIT_KINDS, TradeForm, UnitForm
+from competitions.registry.forms import TradeForm, UnitForm
 from competitions.registry.models import Trade, Unit
 
 bp = Blueprint("registry", __name__)
@@ -114,4 +115,4 @@ def _unit_form_ok(form: UnitForm, unit_id: int | None) -> bool:
     return True
 
 
-from competitions.registry import views_contests, views_entries  # noqa: E402, F401
+from competitions.registry.views import contests, entries  # noqa: E402, F401

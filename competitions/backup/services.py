@@ -6,7 +6,7 @@ each table's row count, the files' SHA-256), ``tables/<table>.jsonl`` (one row a
 by name) and ``files/<path>`` (the certificate PDFs, as kept in the certificate folder).
 Tables and columns are read from the metadata, so a new model is backed up without a change
 here; only a one-contest export needs to know how each table relates to a contest
-(:mod:`competitions.core.backup_scope`).
+(:mod:`competitions.backup.scope`).
 """
 
 import base64
@@ -35,8 +35,8 @@ from sqlalchemy import (
     select,
 )
 
+from competitions.backup import scope as backup_scope
 from competitions.certificates.issue import storage_dir
-from competitions.core import backup_scope
 from competitions.core.db import db
 
 FORMAT = "jingsai-backup"

@@ -1,6 +1,6 @@
 """The chief judge's pages: disagreements to resolve, the lock and unlock, every mark's history."""
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -8,16 +8,9 @@ from sqlalchemy import select
 from competitions.accounts.models import User
 from competitions.core.db import db, db_int
 from competitions.core.i18n import say
+from competitions.core.queue import commit_then_enqueue
 from competitions.judging import review
 from competitions.judging.access import contest_trade_or_404, require_panel
-from competitions.judging.forms_review import (
-    CorrectForm,
-    LockForm,
-    ResolveForm,
-    ResolveManyForm,
-    UnlockForm,
-    flag_value,
-)
 from competitions.judging.marks import MarkingError, is_locked
 from competitions.judging.models import (
     EntryCode,
@@ -28,8 +21,20 @@ from competitions.judging.models import (
     SchemePart,
 )
 from competitions.judging.rules import lock_problems
-from competitions.judging.views import bp
+from competitions.publication.models import Appeal
 from competitions.results import chart_data
+from competitions.results import tasks as results_tasks
+from competitions.results.services import start_recompute
+from competitions.review.forms import (
+    CorrectForm,
+    LockForm,
+    ResolveForm,
+    ResolveManyForm,
+    UnlockForm,
+    flag_value,
+)
+
+bp = Blueprint("review", __name__)
 
 
 def _apply(change, done) -> None:
@@ -102,7 +107,7 @@ def resolve_flag(ct_id: int):
             ),
             lambda result: _("Decision recorded."),
         )
-    return redirect(url_for("judging.review_page", ct_id=ct_id))
+    return redirect(url_for("review.review_page", ct_id=ct_id))
 
 
 def _many_form(flag_list) -> ResolveManyForm:
@@ -134,7 +139,7 @@ def resolve_flags(ct_id: int):
             ),
             lambda n: _("Decision recorded on %(n)s disagreements.", n=n),
         )
-    return redirect(url_for("judging.review_page", ct_id=ct_id))
+    return redirect(url_for("review.review_page", ct_id=ct_id))
 
 
 @bp.post("/contest-trades/<int:ct_id>/lock")
@@ -159,18 +164,14 @@ def lock_marks(ct_id: int):
         db.session.commit()
         flash(_("The marks are locked."), "success")
         _recompute_after_lock(ct)
-    return redirect(url_for("judging.review_page", ct_id=ct_id))
+    return redirect(url_for("review.review_page", ct_id=ct_id))
 
 
 def _recompute_after_lock(ct) -> None:
     """Locking makes the workers compute the contest-trade's results."""
-    from competitions.core.queue import enqueue
-    from competitions.results.services import start_recompute
-    from workers.tasks import queue_recompute
 
     job = start_recompute([ct.id], current_user.id, ct.contest_id)
-    db.session.commit()
-    enqueue(job.id, queue_recompute, job.id, [ct.id])
+    commit_then_enqueue(job.id, results_tasks.queue_recompute, job.id, [ct.id])
 
 
 @bp.post("/contest-trades/<int:ct_id>/unlock")
@@ -187,7 +188,7 @@ def unlock_marks(ct_id: int):
             lambda: review.unlock(ct_id, member.user_id, form.reason.data),
             lambda result: _("The marks are unlocked."),
         )
-    return redirect(url_for("judging.review_page", ct_id=ct_id))
+    return redirect(url_for("review.review_page", ct_id=ct_id))
 
 
 @bp.route("/contest-trades/<int:ct_id>/review/history")
@@ -215,8 +216,6 @@ def mark_history(ct_id: int):
 def _upheld_appeals(ct_id: int) -> list[tuple]:
     """Upheld appeals of the contest-trade, by anonymous code, with when they were decided
     (the chief judge acts on them)."""
-    from competitions.publication.models import Appeal
-
     return db.session.execute(
         # Neither the contestant's text nor the arbitrator's reasons: free text may name the
         # person, and next to the code it would unmask them to a panel that marks blind.
@@ -259,7 +258,7 @@ def correct_mark(ct_id: int):
     form = _correct_form(ct_id)
     if not form.validate_on_submit():
         flash(_("Give the code, the item, the judge, the score and the reason."), "error")
-        return redirect(url_for("judging.review_page", ct_id=ct_id))
+        return redirect(url_for("review.review_page", ct_id=ct_id))
     _apply(
         lambda: review.correct_mark(
             ct_id,
@@ -272,4 +271,4 @@ def correct_mark(ct_id: int):
         ),
         lambda value: _("Score corrected to %(value)s.", value=format(value.normalize(), "f")),
     )
-    return redirect(url_for("judging.review_page", ct_id=ct_id))
+    return redirect(url_for("review.review_page", ct_id=ct_id))

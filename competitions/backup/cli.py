@@ -6,7 +6,7 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
-from competitions.core import backup
+from competitions.backup import services as backup
 
 
 @click.group("backup")

@@ -1,5 +1,5 @@
 """The certificates blueprint: the organiser designs and issues (here), anyone verifies and a
-contestant downloads their own (views_public)."""
+contestant downloads their own (views/public.py)."""
 
 import io
 from urllib.parse import urlsplit
@@ -21,13 +21,14 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 
 from competitions.accounts.permissions import require_contest_role
-from competitions.certificates import issue, render, rules, services
+from competitions.certificates import issue, render, rules, services, tasks
 from competitions.certificates.forms import DesignForm
 from competitions.certificates.models import Certificate, CertificateImage
 from competitions.core.confirm import ConfirmForm, confirm_page
 from competitions.core.db import db, utcnow
 from competitions.core.i18n import trade_name
 from competitions.core.jobs import Job, JobFile
+from competitions.core.queue import commit_then_enqueue
 from competitions.registry.models import Contest, ContestTrade
 
 bp = Blueprint("certificates", __name__)
@@ -183,13 +184,10 @@ def _confirm_issue(contest: Contest, form: ConfirmForm, final: list[int], one: s
 
 
 def _start(contest: Contest, ct_ids: list[int]) -> None:
-    from competitions.core.queue import enqueue
-    from workers.tasks import queue_issue
 
     services.design_of(contest)
     job, chunks = services.start_issue(contest.id, ct_ids, current_user.id)
-    db.session.commit()
-    enqueue(job.id, queue_issue, job.id, chunks, ct_ids)
+    commit_then_enqueue(job.id, tasks.queue_issue, job.id, chunks, ct_ids)
     flash(_("Issuing %(n)s certificates on the workers.", n=job.total), "info")
 
 
@@ -249,4 +247,4 @@ def send_pdf(certificate: Certificate):
     )
 
 
-from competitions.certificates import views_public  # noqa: E402, F401
+from competitions.certificates.views import public  # noqa: E402, F401

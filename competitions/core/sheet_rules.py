@@ -1,9 +1,13 @@
-"""Pure rules of the results exports: no Flask, no database, no clock.
+"""Pure rules of the spreadsheets every area writes (exports, reports, templates): no Flask, no
+database, no clock.
 
 ``tests/results/test_exports.py`` pins them with a table of cases.
 """
 
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+#: The media type of an .xlsx workbook.
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 #: Text starting with one of these runs as a formula (or DDE) in spreadsheet programs.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

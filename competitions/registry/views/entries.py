@@ -7,21 +7,14 @@ from sqlalchemy import func, or_, select
 
 from competitions.accounts.models import User
 from competitions.accounts.permissions import require_contest_role, roles_in
-from competitions.core import audit_trail
+from competitions.core import audit_words
 from competitions.core.audit import AuditLog
 from competitions.core.db import db, db_int
 from competitions.core.i18n import lazy_gettext as _l
 from competitions.core.i18n import say
+from competitions.core.labels import GENDER_LABELS, ID_TYPE_LABELS, SKILL_LABELS, STATUS_LABELS
 from competitions.registry import rules, services
-from competitions.registry.forms import (
-    GENDER_LABELS,
-    ID_TYPE_LABELS,
-    SKILL_LABELS,
-    STATUS_LABELS,
-    EntryEditForm,
-    EntryForm,
-    PersonForm,
-)
+from competitions.registry.forms import EntryEditForm, EntryForm, PersonForm
 from competitions.registry.models import Contest, ContestTrade, Entry, Person
 from competitions.registry.views import bp, render_form
 
@@ -198,14 +191,14 @@ def person(person_id: int):
             select(User.id, User.display_name).where(User.id.in_({r.user_id for r in history}))
         ).all()
     )
-    names = audit_trail.referenced_names(history)
+    names = audit_words.referenced_names(history)
     return render_template(
         "registry/person.html",
         users=users,
         person=person,
         form=form,
         edit_problem=say(problem) if problem else None,
-        history=[(row, audit_trail.describe(row, names)) for row in history],
+        history=[(row, audit_words.describe(row, names)) for row in history],
         statuses=STATUS_LABELS,
         genders=GENDER_LABELS,
         id_types=ID_TYPE_LABELS,

@@ -1,0 +1,1 @@
+"""The contest audit log as organisers read and export it."""

@@ -1,0 +1,1 @@
+"""Backups of the database and the stored files, and their restore."""

@@ -1,0 +1,143 @@
+"""Labels of the codes the database keeps, in the user's language: the words every area shares
+(forms offer them as choices, pages and exports show them, the audit log speaks them)."""
+
+from competitions.core.i18n import lazy_gettext as _l
+
+ROLE_LABELS = {
+    "organiser": _l("Organiser"),
+    "chief_judge": _l("Chief judge"),
+    "judge": _l("Judge"),
+    "clerk": _l("Clerk"),
+    "arbitrator": _l("Arbitrator"),
+}
+
+PANEL_ROLE_LABELS = {"judge": _l("Judge"), "chief_judge": _l("Chief judge")}
+
+PART_LABELS = {"theory": _l("Theory"), "practical": _l("Practical")}
+
+KIND_LABELS = {"measurement": _l("Measurement"), "judgement": _l("Judgement")}
+
+SCALE_LABELS = {
+    "marks": _l("Marks (0 to the max mark)"),
+    "ws3": _l("WorldSkills 0-3 (mark = max × mean / 3)"),
+}
+
+AGGREGATION_LABELS = {
+    "mean": _l("Mean"),
+    "trimmed_mean": _l("Trimmed mean (drop the highest and the lowest)"),
+    "median": _l("Median"),
+    "closest_pair": _l("Closest pair (3 judges)"),
+}
+
+TIER_LABELS = {
+    "enterprise": _l("Enterprise"),
+    "county": _l("County"),
+    "city": _l("City"),
+    "province": _l("Province"),
+    "industry": _l("Industry"),
+    "national": _l("National"),
+}
+
+STATUS_LABELS = {
+    "registered": _l("Registered"),
+    "approved": _l("Approved"),
+    "withdrawn": _l("Withdrawn"),
+    "disqualified": _l("Disqualified"),
+    "absent": _l("Absent"),
+}
+
+ID_TYPE_LABELS = {
+    "resident": _l("Resident ID card"),
+    "passport": _l("Passport"),
+    "hkmo": _l("HK/Macao permit"),
+    "taiwan": _l("Taiwan permit"),
+    "other": _l("Other document"),
+}
+
+GENDER_LABELS = {"M": _l("Male"), "F": _l("Female")}
+
+SKILL_LABELS = {
+    5: _l("Level 5 / junior worker"),
+    4: _l("Level 4 / intermediate worker"),
+    3: _l("Level 3 / senior worker"),
+    2: _l("Level 2 / technician"),
+    1: _l("Level 1 / senior technician"),
+}
+
+UNIT_KINDS = {
+    "enterprise": _l("Enterprise"),
+    "union": _l("Trade union"),
+    "government": _l("Government body"),
+    "school": _l("School"),
+    "other": _l("Other"),
+}
+
+AWARD_MODE_LABELS = {
+    "proportion": _l("Proportion of ranked entries (%)"),
+    "fixed": _l("Fixed counts"),
+    "bands": _l("Rank bands"),
+    "medals": _l("Medals (gold, silver, bronze)"),
+}
+
+ROUNDING_LABELS = {
+    "half_up": _l("Round half up"),
+    "floor": _l("Round down"),
+    "ceil": _l("Round up"),
+}
+
+ADVANCEMENT_LABELS = {
+    "top_n": _l("Top N"),
+    "first_only": _l("First place only"),
+    "per_unit": _l("Top N, at most M per unit"),
+}
+
+TIE_BREAK_LABELS = {
+    "practical": _l("Practical score (higher first)"),
+    "time": _l("Time used (less first)"),
+    "theory": _l("Theory score (higher first)"),
+}
+
+TIE_LABELS = {
+    "all": _l("All tied at the cut-off advance"),
+    "none": _l("None of those tied at the cut-off advance"),
+    "chief_judge": _l("The chief judge decides"),
+}
+
+TEAM_MODE_LABELS = {"best_n": _l("Sum of the best N totals"), "points": _l("Points per award")}
+
+AWARD_LABELS = {
+    "first": _l("First prize"),
+    "second": _l("Second prize"),
+    "third": _l("Third prize"),
+    "gold": _l("Gold medal"),
+    "silver": _l("Silver medal"),
+    "bronze": _l("Bronze medal"),
+    "mention": _l("Honourable mention"),
+}
+
+HONOUR_LABELS = {
+    "may_day_medal": _l("May Day Labour Medal"),
+    "technical_expert": _l("Technical Expert"),
+    "promotion": _l("Promotion of skill level"),
+}
+
+HONOUR_STATE_LABELS = {
+    "recommended": _l("Recommended"),
+    "granted": _l("Granted"),
+    "withdrawn": _l("Withdrawn"),
+}
+
+
+def award_label(award: str) -> str:
+    """An award's name in the user's language."""
+    return str(AWARD_LABELS.get(award, award))
+
+
+def honour_label(honour: str) -> str:
+    """An honour's name in the user's language."""
+    return str(HONOUR_LABELS.get(honour, honour))
+
+
+def honour_state(state: str) -> str:
+    """An honour's state (recommended, granted, withdrawn) in the user's language."""
+    return str(HONOUR_STATE_LABELS.get(state, state))

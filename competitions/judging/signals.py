@@ -1,0 +1,17 @@
+"""What judging tells the areas above it, without importing them (blinker signals; Flask's own).
+
+``marks_may_change`` is sent with a contest-trade's id before its marks are reopened or
+corrected; a receiver answers with a ``Reason`` when they must stay as they are (results answer
+"the results are final"), or None.
+"""
+
+from blinker import Namespace
+
+_signals = Namespace()
+
+marks_may_change = _signals.signal("marks-may-change")
+
+
+def refusals(ct_id: int) -> list:
+    """The reasons the areas above give for keeping this contest-trade's marks as they are."""
+    return [reason for _, reason in marks_may_change.send(ct_id) if reason is not None]

@@ -1,0 +1,1 @@
+"""The chief judge's review of a contest-trade's marks: disagreements, corrections, lock."""
