@@ -87,10 +87,10 @@ def _register_blueprints(app: Flask) -> None:
     from competitions.imports.views import bp as imports_bp
     from competitions.judging.views import bp as judging_bp
     from competitions.overview.views import bp as overview_bp
-    from competitions.publication.api import bp as api_bp
-    from competitions.publication.public_views import bp as public_bp
-    from competitions.publication.results_views import bp as published_bp
     from competitions.publication.views import bp as publication_bp
+    from competitions.publication.views.api import bp as api_bp
+    from competitions.publication.views.public import bp as public_bp
+    from competitions.publication.views.results import bp as published_bp
     from competitions.registry.views import bp as registry_bp
     from competitions.results.views import bp as results_bp
     from competitions.review.views import bp as review_bp

@@ -56,9 +56,10 @@ from _common import (
 sys.path.insert(0, str(ROOT))
 
 from app import create_app
-from competitions.certificates import issue, services
+from competitions.certificates import services
 from competitions.certificates.models import Certificate, CertificateDesign, CertificateImage
 from competitions.certificates.rules import AWARD_ZH, chinese_date, fill
+from competitions.certificates.services import issue
 from competitions.certificates.tasks import queue_issue
 from competitions.core.config import load_config
 from competitions.core.db import db

@@ -35,7 +35,7 @@ from competitions.accounts.models import ContestRole, User  # noqa: E402
 from competitions.core.config import load_config  # noqa: E402
 from competitions.core.db import db  # noqa: E402
 from competitions.core.jobs import Job  # noqa: E402
-from competitions.imports.parsing import COLUMNS  # noqa: E402
+from competitions.imports.services.parsing import COLUMNS  # noqa: E402
 from competitions.registry.models import (  # noqa: E402
     Contest,
     ContestTrade,

@@ -70,11 +70,11 @@ from app import create_app
 from competitions.core.config import load_config
 from competitions.core.db import db
 from competitions.core.jobs import Job
-from competitions.results import compute as results_compute
-from competitions.results import finish as results_finish
-from competitions.results import inputs as results_inputs
 from competitions.results import services as results_services
 from competitions.results.models import Honour, Result, TeamResult
+from competitions.results.services import compute as results_compute
+from competitions.results.services import finish as results_finish
+from competitions.results.services import inputs as results_inputs
 from competitions.results.tasks import queue_recompute
 
 DATABASE_URL = os.environ.get(

@@ -77,8 +77,8 @@ from competitions.registry.models import (
     Unit,
 )
 from competitions.registry.rules import resident_id_check_char
-from competitions.results import compute
 from competitions.results.models import Result, ResultSet, TeamResult
+from competitions.results.services import compute
 
 DATABASE_URL = os.environ.get(
     "DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/jingsai_bench_results"

@@ -10,13 +10,13 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from competitions.judging import codes, panel, review
-from competitions.judging.marks import save_score
 from competitions.judging.models import JudgeItem, SchemeItem, SchemePart
-from competitions.judging.scheme import replace_scheme
-from competitions.judging.scheme_import import ItemSpec
+from competitions.judging.services import codes, panel, review
+from competitions.judging.services.marks import save_score
+from competitions.judging.services.scheme import replace_scheme
+from competitions.judging.services.scheme_import import ItemSpec
 from competitions.registry.models import Contest, ContestTrade, Entry, Trade
-from competitions.results import compute
+from competitions.results.services import compute
 from seeds.files import read_json
 
 

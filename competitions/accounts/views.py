@@ -15,10 +15,11 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from competitions.accounts import devices, services, sessions
+from competitions.accounts import services
 from competitions.accounts.forms import LoginForm, PasswordForm
 from competitions.accounts.models import User
-from competitions.accounts.permissions import require_contest_role, roles_in
+from competitions.accounts.services import devices, sessions
+from competitions.accounts.services.permissions import require_contest_role, roles_in
 from competitions.core.db import db, utcnow
 from competitions.core.extensions import login_manager
 from competitions.core.labels import ROLE_LABELS

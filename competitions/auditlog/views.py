@@ -9,7 +9,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField
 from wtforms.validators import Optional
 
-from competitions.accounts.permissions import require_contest_role
+from competitions.accounts.services.permissions import require_contest_role
 from competitions.auditlog import services as audit_trail
 from competitions.core.db import db, db_int
 from competitions.core.i18n import lazy_gettext as _l

@@ -6,7 +6,7 @@ from wtforms import BooleanField, DateField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from competitions.certificates import rules
-from competitions.certificates.images import ImageInfo, inspect_image
+from competitions.certificates.services.images import ImageInfo, inspect_image
 from competitions.core.i18n import lazy_gettext as _l
 from competitions.core.i18n import say
 

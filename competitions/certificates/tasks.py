@@ -4,7 +4,7 @@ import logging
 
 from celery import chord, shared_task
 
-from competitions.certificates import issue as certificate_issue
+from competitions.certificates.services import issue as certificate_issue
 from competitions.core.db import db
 from competitions.core.jobs import Job, as_job_owner, fail_job, finish_job
 from competitions.core.words import N_

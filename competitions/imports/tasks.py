@@ -9,9 +9,9 @@ from competitions.core.audit import acting_as
 from competitions.core.db import db
 from competitions.core.jobs import Job, finish_job, report_progress
 from competitions.core.words import N_
-from competitions.imports import jobs as import_jobs
-from competitions.imports import marks as marks_import
 from competitions.imports import services as imports
+from competitions.imports.services import jobs as import_jobs
+from competitions.imports.services import marks as marks_import
 
 logger = logging.getLogger(__name__)
 

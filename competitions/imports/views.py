@@ -5,18 +5,19 @@ import io
 from flask import Blueprint, abort, redirect, render_template, send_file, url_for
 from flask_login import current_user, login_required
 
-from competitions.accounts.permissions import require_contest_role, roles_in
+from competitions.accounts.services.permissions import require_contest_role, roles_in
 from competitions.core import sheets
 from competitions.core.db import db
 from competitions.core.i18n import lazy_gettext as _l
 from competitions.core.jobs import job_file, job_file_info
 from competitions.core.queue import commit_then_enqueue
-from competitions.imports import jobs as import_jobs
-from competitions.imports import marks as marks_import
-from competitions.imports import report, tasks
+from competitions.imports import tasks
 from competitions.imports.forms import ImportForm
-from competitions.judging.marks import is_locked
-from competitions.judging.timing import entries_by_code
+from competitions.imports.services import jobs as import_jobs
+from competitions.imports.services import marks as marks_import
+from competitions.imports.services import report
+from competitions.judging.services.marks import is_locked
+from competitions.judging.services.timing import entries_by_code
 from competitions.registry.models import Contest, ContestTrade
 
 bp = Blueprint("imports", __name__)

@@ -13,7 +13,6 @@ from sqlalchemy import func, select
 
 from competitions.certificates.models import Certificate
 from competitions.core.db import db
-from competitions.judging import review
 from competitions.judging.models import (
     MARKED_STATUSES,
     EntryCode,
@@ -23,6 +22,7 @@ from competitions.judging.models import (
     SchemeItem,
     SchemePart,
 )
+from competitions.judging.services import review
 from competitions.overview import rules
 from competitions.publication import rules as publication_rules
 from competitions.publication.models import Appeal

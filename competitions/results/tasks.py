@@ -7,8 +7,8 @@ from celery import chord, shared_task
 from competitions.core.db import db
 from competitions.core.jobs import Job, add_progress, as_job_owner, fail_job, finish_job
 from competitions.core.words import N_
-from competitions.results import compute as results_compute
 from competitions.results import services as results_services
+from competitions.results.services import compute as results_compute
 
 logger = logging.getLogger(__name__)
 

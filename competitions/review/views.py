@@ -9,9 +9,6 @@ from competitions.accounts.models import User
 from competitions.core.db import db, db_int
 from competitions.core.i18n import say
 from competitions.core.queue import commit_then_enqueue
-from competitions.judging import review
-from competitions.judging.access import contest_trade_or_404, require_panel
-from competitions.judging.marks import MarkingError, is_locked
 from competitions.judging.models import (
     EntryCode,
     LockEvent,
@@ -21,10 +18,12 @@ from competitions.judging.models import (
     SchemePart,
 )
 from competitions.judging.rules import lock_problems
+from competitions.judging.services import review
+from competitions.judging.services.access import contest_trade_or_404, require_panel
+from competitions.judging.services.marks import MarkingError, is_locked
 from competitions.publication.models import Appeal
-from competitions.results import chart_data
 from competitions.results import tasks as results_tasks
-from competitions.results.services import start_recompute
+from competitions.results.services import chart_data, start_recompute
 from competitions.review.forms import (
     CorrectForm,
     LockForm,

@@ -4,8 +4,9 @@ revocation after a result change, and a chunk that dies half-way."""
 import pytest
 from sqlalchemy import select
 
-from competitions.certificates import issue, services
+from competitions.certificates import services
 from competitions.certificates.models import Certificate
+from competitions.certificates.services import issue
 from competitions.core.db import db
 from competitions.core.jobs import Job
 from competitions.results.models import Result
@@ -115,7 +116,7 @@ def test_the_zip_and_the_register(app):
 
     world = certificate_world.build()
     job = certificate_world.issue_all(world)
-    from competitions.certificates.issue import storage_dir
+    from competitions.certificates.services.issue import storage_dir
 
     archive = zipfile.ZipFile(storage_dir() / job.file("zip").data.decode())
     names = archive.namelist()
@@ -133,7 +134,7 @@ def test_the_zip_and_the_register(app):
 def test_zip_entries_are_safe_whatever_a_name_holds(app):
     import zipfile
 
-    from competitions.certificates.issue import storage_dir
+    from competitions.certificates.services.issue import storage_dir
 
     names = ("王\u202egpj.exe", "../../李娜", "王\x1b芳", "CON", "陈静")
     world = certificate_world.build(names=names)

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from competitions.certificates import render
 from competitions.certificates.models import DEFAULT_BODY, DEFAULT_HONOUR_BODY, DEFAULT_TEAM_BODY
 from competitions.certificates.rules import Facts
+from competitions.certificates.services import render
 from tests.certificates.pdf_tools import fonts_of, png_of, qr_of, text_of
 
 FONT = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"

@@ -4,7 +4,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from competitions.certificates import issue, services
+from competitions.certificates import services
+from competitions.certificates.services import issue
 from competitions.core.db import db
 from competitions.core.jobs import Job
 from competitions.registry.models import Entry, Person

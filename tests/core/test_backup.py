@@ -16,18 +16,18 @@ from flask_migrate import stamp
 
 from app import create_app
 from competitions import models  # noqa: F401  (every table on the metadata)
-from competitions.accounts import sessions
 from competitions.accounts.models import User
-from competitions.backup import scope as backup_scope
-from competitions.certificates import issue
+from competitions.accounts.services import sessions
+from competitions.backup.services import scope as backup_scope
 from competitions.certificates import services as certificates
 from competitions.certificates.models import Certificate, CertificateImage
+from competitions.certificates.services import issue
 from competitions.core.db import db
 from competitions.judging.models import DeclaredRelation, MarkingLock, ScoreSheet
 from competitions.publication.models import Appeal
 from competitions.registry.models import Contest, Entry, Person, Trade
-from competitions.results import compute
 from competitions.results.models import Result, ResultSet
+from competitions.results.services import compute
 from tests import factories as f
 from tests.conftest import POSTGRES_ADMIN_URL, base_config, postgres_url
 from tests.judging.marking_world import build, score_everyone

@@ -27,8 +27,8 @@ from sqlalchemy import func, select
 from competitions.core.db import db
 from competitions.judging.models import Mark, MarkChange
 from competitions.publication import services as publication
-from competitions.results import compute
 from competitions.results.models import Result, ResultSet
+from competitions.results.services import compute
 from tests import factories
 from tests.faults import world as fw
 

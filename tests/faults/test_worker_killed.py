@@ -23,8 +23,8 @@ from sqlalchemy import func, select
 from competitions.certificates.models import Certificate
 from competitions.core.db import db
 from competitions.core.jobs import Job
-from competitions.results import compute
 from competitions.results.models import ResultSet
+from competitions.results.services import compute
 from tests import factories
 from tests.certificates import world as certificate_world
 from tests.conftest import CONFIRM, wait_for_job

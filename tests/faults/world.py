@@ -8,8 +8,6 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from competitions.core.db import db
-from competitions.judging import review
-from competitions.judging.marks import save_score
 from competitions.judging.models import (
     EntryCode,
     JudgeEntry,
@@ -17,10 +15,12 @@ from competitions.judging.models import (
     PanelMember,
     SchemePart,
 )
+from competitions.judging.services import review
+from competitions.judging.services.marks import save_score
 from competitions.publication import services as publication
 from competitions.registry.models import Entry, Person
-from competitions.results import compute
 from competitions.results.models import Result, ResultSet
+from competitions.results.services import compute
 from tests import factories as f
 from tests.judging.marking_world import practical_items
 

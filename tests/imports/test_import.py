@@ -8,8 +8,8 @@ from sqlalchemy import select
 
 from competitions.core.audit import AuditLog, acting_as
 from competitions.core.db import db
-from competitions.imports import jobs as import_jobs
 from competitions.imports import services
+from competitions.imports.services import jobs as import_jobs
 from competitions.imports.tasks import import_entries
 from competitions.registry.models import Entry, Person
 from tests import factories

@@ -9,15 +9,15 @@ from sqlalchemy import func, select
 
 from competitions.core.audit import AuditLog, acting_as
 from competitions.core.db import db
-from competitions.imports import jobs as import_jobs
-from competitions.imports import marks
 from competitions.imports import rules as import_rules
+from competitions.imports.services import jobs as import_jobs
+from competitions.imports.services import marks
 from competitions.imports.tasks import import_marks
 from competitions.judging.models import Mark, MarkChange, MarkingLock, SchemeItem, SchemePart
 from competitions.judging.rules import ItemRule
 from competitions.registry.models import Entry
-from competitions.results import compute
 from competitions.results.models import Result
+from competitions.results.services import compute
 from tests.imports.sheets import xlsx_bytes, xlsx_rows
 from tests.judging.marking_world import build, score_everyone
 

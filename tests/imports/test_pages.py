@@ -8,8 +8,8 @@ from sqlalchemy import func, select
 
 from competitions.core.db import db
 from competitions.core.jobs import Job
-from competitions.imports import jobs as import_jobs
 from competitions.imports import services
+from competitions.imports.services import jobs as import_jobs
 from competitions.imports.tasks import import_entries
 from tests import factories
 from tests.imports.sheets import ZH, person_row, xlsx_bytes, xlsx_rows

@@ -6,8 +6,8 @@ from datetime import datetime
 
 import pytest
 
-from competitions.imports.parsing import MAX_ROWS, FileProblem, read_upload
 from competitions.imports.rules import check_row
+from competitions.imports.services.parsing import MAX_ROWS, FileProblem, read_upload
 from competitions.registry.rules import cell_is_formula
 from tests.imports.sheets import EN, ZH, csv_bytes, person_row, xlsx_bytes
 from tests.imports.test_rules import LOOKUPS, MAN

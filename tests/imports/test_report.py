@@ -5,7 +5,7 @@ from io import BytesIO
 from openpyxl import load_workbook
 
 from competitions.core import sheets
-from competitions.imports import report
+from competitions.imports.services import report
 from tests.imports.sheets import xlsx_rows
 
 ERRORS = [

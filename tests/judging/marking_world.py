@@ -113,7 +113,7 @@ def build(n_entries: int = 3, n_judges: int = 3) -> World:
 def score_everyone(world: World, judged_scores, measured=3) -> None:
     """Every judge gives each entry its score on the judged item (in entry order) and
     ``measured`` on the measured item; committed."""
-    from competitions.judging.marks import save_score
+    from competitions.judging.services.marks import save_score
 
     judged, measured_item = world.items
     for entry, score in zip(world.entries, judged_scores, strict=True):

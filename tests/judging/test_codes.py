@@ -8,8 +8,8 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from competitions.core.db import db
-from competitions.judging.codes import _fresh_codes
 from competitions.judging.models import CodeReveal, EntryCode
+from competitions.judging.services.codes import _fresh_codes
 from tests import factories as f
 from tests.judging.panel_world import entry, lock, login_en, seat, world
 

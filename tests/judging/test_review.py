@@ -5,8 +5,8 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from competitions.core.db import db
-from competitions.judging.marks import save_score
 from competitions.judging.models import LockEvent, Mark, ScoreSheet
+from competitions.judging.services.marks import save_score
 from tests.conftest import SIGNATURE
 from tests.judging.marking_world import build
 
@@ -34,7 +34,7 @@ def lock(client, world):
 
 
 def is_locked(world):
-    from competitions.judging.marks import is_locked as locked
+    from competitions.judging.services.marks import is_locked as locked
 
     db.session.expire_all()
     return locked(world.ct.id)

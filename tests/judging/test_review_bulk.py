@@ -7,8 +7,8 @@ from sqlalchemy import select
 
 from competitions.core.audit import AuditLog
 from competitions.core.db import db
-from competitions.judging.marks import save_score
 from competitions.judging.models import FlagResolution, JudgeEntry, JudgeItem, Mark, PanelMember
+from competitions.judging.services.marks import save_score
 from tests.judging.marking_world import build
 from tests.judging.test_review import fill, review
 

@@ -11,7 +11,7 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from competitions.judging import models
-from competitions.judging.scheme_import import (
+from competitions.judging.services.scheme_import import (
     GENERIC_COLUMNS,
     ITEM_KINDS,
     PART_KINDS,

@@ -15,10 +15,10 @@ from sqlalchemy import func, select
 
 from competitions.core.audit import AuditLog
 from competitions.core.db import db
-from competitions.judging import scheme as services
-from competitions.judging.marks import save_score
 from competitions.judging.models import MarkingLock, PanelMember, SchemeItem, SchemePart
-from competitions.judging.scheme_import import ItemSpec
+from competitions.judging.services import scheme as services
+from competitions.judging.services.marks import save_score
+from competitions.judging.services.scheme_import import ItemSpec
 from competitions.registry.models import Entry, Person
 from tests import factories as f
 

@@ -7,8 +7,8 @@ from competitions.core.audit import AuditLog
 from competitions.core.db import db
 from competitions.judging.models import MarkingLock
 from competitions.registry.models import Entry
-from competitions.results import compute
 from competitions.results.models import Result, TeamResult
+from competitions.results.services import compute
 from tests import factories as f
 from tests.judging.marking_world import build, score_everyone
 

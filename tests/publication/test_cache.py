@@ -7,10 +7,11 @@ import redis
 
 from app import create_app
 from competitions.core.db import db
-from competitions.publication import appeals, cache, services
+from competitions.publication import services
 from competitions.publication.models import Appeal
-from competitions.results import compute
+from competitions.publication.services import appeals, cache
 from competitions.results.models import ResultSet
+from competitions.results.services import compute
 from tests.publication.test_publish import computed_world
 
 NOW = datetime(2026, 11, 20, 15, 30)

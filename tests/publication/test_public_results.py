@@ -7,8 +7,8 @@ import pytest
 from competitions.core.db import db
 from competitions.publication import services
 from competitions.publication.models import Appeal
-from competitions.results import compute
 from competitions.results.models import ResultSet
+from competitions.results.services import compute
 from tests.publication.test_publish import computed_world
 
 NOW = datetime(2026, 11, 20, 15, 30)

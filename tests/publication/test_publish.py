@@ -5,8 +5,8 @@ from datetime import datetime
 from competitions.core.db import db
 from competitions.judging.models import MarkingLock
 from competitions.publication.models import Appeal
-from competitions.results import compute
 from competitions.results.models import ResultSet
+from competitions.results.services import compute
 from tests.judging.marking_world import build, score_everyone
 
 

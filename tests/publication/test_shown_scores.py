@@ -9,8 +9,8 @@ import pytest
 
 from competitions.core.db import db
 from competitions.publication import services
-from competitions.results import compute
 from competitions.results.models import ResultSet
+from competitions.results.services import compute
 from tests import factories as f
 from tests.publication.test_publish import computed_world
 
@@ -79,7 +79,7 @@ def test_advancement_is_shown_only_where_the_contest_feeds_a_higher_one(client, 
     national = f.contest("CN-2018", tier="national", year=2018)
     world.ct.contest.parent_id = national.id
     db.session.commit()
-    from competitions.publication import cache
+    from competitions.publication.services import cache
 
     cache.results_changed([world.ct.id])
     page = client.get(f"/results/trades/{world.ct.id}").get_data(as_text=True)

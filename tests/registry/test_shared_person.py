@@ -6,8 +6,8 @@ from competitions.accounts.models import User
 from competitions.core.db import db
 from competitions.publication import services
 from competitions.registry.models import Entry, Person
-from competitions.results import compute
 from competitions.results.models import ResultSet
+from competitions.results.services import compute
 from tests import factories as f
 from tests.publication.test_publish import computed_world
 

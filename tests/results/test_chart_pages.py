@@ -8,11 +8,11 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from competitions.core.db import db
-from competitions.judging.marks import save_score
 from competitions.judging.models import MarkingLock
+from competitions.judging.services.marks import save_score
 from competitions.registry.models import Entry, Person
-from competitions.results import advance, compute
 from competitions.results.models import Result
+from competitions.results.services import advance, compute
 from tests import factories as f
 from tests.judging.marking_world import build, score_everyone
 

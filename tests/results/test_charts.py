@@ -4,8 +4,8 @@ from decimal import Decimal as D
 
 import pytest
 
-from competitions.results import charts
-from competitions.results.charts import ContestCount, JudgeMark
+from competitions.results.rules import charts
+from competitions.results.rules.charts import ContestCount, JudgeMark
 
 
 def totals(*values):

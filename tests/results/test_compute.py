@@ -12,8 +12,9 @@ from competitions.core.db import db
 from competitions.judging import rules as jr
 from competitions.judging.models import Mark, MarkingLock, SchemeItem, SchemePart
 from competitions.registry.models import Entry, Person
-from competitions.results import compute, rules
+from competitions.results import rules
 from competitions.results.models import Result, ResultSet
+from competitions.results.services import compute
 from tests import factories as f
 
 AGGREGATIONS = ["mean", "trimmed_mean", "median", "closest_pair"]

@@ -11,10 +11,10 @@ from sqlalchemy import select
 from competitions.accounts.models import User
 from competitions.core.db import db
 from competitions.core.sheet_rules import neutralise_cell
-from competitions.judging.marks import save_score
 from competitions.judging.models import CodeReveal, Mark, MarkingLock
-from competitions.results import compute
+from competitions.judging.services.marks import save_score
 from competitions.results.models import ResultSet
+from competitions.results.services import compute
 from tests import factories as f
 from tests.judging.marking_world import build
 

@@ -4,8 +4,8 @@ from sqlalchemy import select
 
 from competitions.core.db import db
 from competitions.judging.models import MarkingLock
-from competitions.results import compute, finish
 from competitions.results.models import Result, ResultSet
+from competitions.results.services import compute, finish
 from tests.judging.marking_world import build, score_everyone
 
 

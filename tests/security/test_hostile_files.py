@@ -18,10 +18,11 @@ from sqlalchemy import func, select
 
 from competitions.core.db import db
 from competitions.core.jobs import Job
-from competitions.imports import parsing, services
+from competitions.imports import services
+from competitions.imports.services import parsing
 from competitions.imports.tasks import import_entries, import_marks
 from competitions.judging.models import Mark, SchemeItem
-from competitions.judging.scheme_import import SchemeFileError, parse_scheme
+from competitions.judging.services.scheme_import import SchemeFileError, parse_scheme
 from tests.imports.sheets import ZH, csv_bytes, person_row, xlsx_bytes
 from tests.imports.world import NEW_MAN, counts, in_english, setup_contest
 from tests.judging import marking_world

@@ -9,8 +9,8 @@ from hypothesis import strategies as st
 from sqlalchemy import delete, func, select
 
 from competitions.core.db import db
-from competitions.judging.marks import save_score
 from competitions.judging.models import FlagResolution, JudgeEntry, Mark, ScoreSheet
+from competitions.judging.services.marks import save_score
 from competitions.registry.models import Entry
 from tests import factories as f
 from tests.security.hostile import (

@@ -22,8 +22,8 @@ from openpyxl import load_workbook
 
 from competitions.core.db import db
 from competitions.judging.models import MarkingLock
-from competitions.publication import appeals
 from competitions.publication.models import Appeal
+from competitions.publication.services import appeals
 from competitions.results.models import ResultSet
 from tests.security.matrix import (
     ANONYMOUS,

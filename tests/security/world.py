@@ -19,12 +19,13 @@ from datetime import datetime
 from decimal import Decimal
 
 from competitions.accounts.models import User
-from competitions.certificates import issue, services
+from competitions.certificates import services
 from competitions.certificates.models import Certificate
+from competitions.certificates.services import issue
 from competitions.core.db import db
 from competitions.core.jobs import Job
 from competitions.core.words import N_, Reason
-from competitions.imports import jobs as import_jobs
+from competitions.imports.services import jobs as import_jobs
 from competitions.imports.tasks import import_entries
 from competitions.judging.models import (
     DeclaredRelation,
@@ -37,15 +38,15 @@ from competitions.judging.models import (
     SchemePart,
     ScoreSheet,
 )
-from competitions.judging.scheme import record_refused_import
-from competitions.judging.scheme_import import SheetProblem
-from competitions.publication import appeals as appeal_service
+from competitions.judging.services.scheme import record_refused_import
+from competitions.judging.services.scheme_import import SheetProblem
 from competitions.publication import services as publication
 from competitions.publication.models import Appeal
+from competitions.publication.services import appeals as appeal_service
 from competitions.registry.models import ContestTrade, Unit
 from competitions.registry.rules import mask_id_number
-from competitions.results import compute
 from competitions.results.models import ResultSet
+from competitions.results.services import compute
 from tests import factories as f
 from tests.judging.marking_world import build, score_everyone
 

@@ -20,10 +20,11 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 
-from competitions.accounts.permissions import require_contest_role
-from competitions.certificates import issue, render, rules, services, tasks
+from competitions.accounts.services.permissions import require_contest_role
+from competitions.certificates import rules, services, tasks
 from competitions.certificates.forms import DesignForm
 from competitions.certificates.models import Certificate, CertificateImage
+from competitions.certificates.services import issue, render
 from competitions.core.confirm import ConfirmForm, confirm_page
 from competitions.core.db import db, utcnow
 from competitions.core.i18n import trade_name

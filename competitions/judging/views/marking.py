@@ -8,11 +8,11 @@ from sqlalchemy import select
 from competitions.accounts.models import ContestRole
 from competitions.core.db import db, db_int
 from competitions.core.i18n import say
-from competitions.judging import marking
-from competitions.judging.access import contest_trade_or_404, panel_member, require_panel
-from competitions.judging.marks import MarkingError, is_locked
 from competitions.judging.models import MarkChange, PanelMember
-from competitions.judging.review import flags
+from competitions.judging.services import marking
+from competitions.judging.services.access import contest_trade_or_404, panel_member, require_panel
+from competitions.judging.services.marks import MarkingError, is_locked
+from competitions.judging.services.review import flags
 from competitions.judging.views import bp
 from competitions.registry.models import ContestTrade
 

@@ -13,18 +13,18 @@ from competitions.core.i18n import lazy_gettext as _l
 from competitions.core.i18n import say
 from competitions.core.labels import PANEL_ROLE_LABELS
 from competitions.core.sheet_rules import XLSX_TYPE
-from competitions.judging import access, relations
-from competitions.judging import codes as entry_codes
-from competitions.judging import panel as services
-from competitions.judging.forms_panel import (
+from competitions.judging.forms.panel import (
     ActionForm,
     AddMemberForm,
     AssignEntryForm,
     DrawCodesForm,
     MemberItemsForm,
 )
-from competitions.judging.marks import is_locked
 from competitions.judging.models import PanelMember
+from competitions.judging.services import access, relations
+from competitions.judging.services import codes as entry_codes
+from competitions.judging.services import panel as services
+from competitions.judging.services.marks import is_locked
 from competitions.judging.views import bp
 from competitions.registry.models import ContestTrade
 from competitions.registry.services import delegation_choices

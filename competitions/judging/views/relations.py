@@ -7,9 +7,9 @@ from flask_login import current_user, login_required
 from competitions.core.db import db, utcnow
 from competitions.core.extensions import limiter
 from competitions.core.i18n import say
-from competitions.judging import access, relations
-from competitions.judging.forms_panel import DecideDeclarationForm, RelationForm
+from competitions.judging.forms.panel import DecideDeclarationForm, RelationForm
 from competitions.judging.models import RelationDeclaration
+from competitions.judging.services import access, relations
 from competitions.judging.views import bp
 
 

@@ -18,11 +18,11 @@ from competitions.core.db import db
 from competitions.core.i18n import lazy_gettext as _l
 from competitions.core.i18n import say
 from competitions.core.labels import AGGREGATION_LABELS, KIND_LABELS, PART_LABELS, SCALE_LABELS
-from competitions.judging import scheme as services
-from competitions.judging.access import contest_trade_or_404, require_organiser
-from competitions.judging.forms_scheme import SchemeCopyForm, SchemeImportForm, SchemeItemForm
+from competitions.judging.forms.scheme import SchemeCopyForm, SchemeImportForm, SchemeItemForm
 from competitions.judging.models import SchemeItem
-from competitions.judging.scheme_import import SchemeFileError, parse_scheme, plain
+from competitions.judging.services import scheme as services
+from competitions.judging.services.access import contest_trade_or_404, require_organiser
+from competitions.judging.services.scheme_import import SchemeFileError, parse_scheme, plain
 from competitions.judging.views import bp
 from competitions.registry.models import ContestTrade
 

@@ -15,14 +15,7 @@ from competitions.accounts.models import User
 from competitions.core.db import db, db_int
 from competitions.core.i18n import lazy_gettext as _l
 from competitions.core.i18n import say
-from competitions.judging import sheets
-from competitions.judging.access import (
-    contest_trade_or_404,
-    panel_member,
-    require_clerk,
-    require_organiser,
-)
-from competitions.judging.forms_sheets import StartSheetForm, sheet_values_form
+from competitions.judging.forms.sheets import StartSheetForm, sheet_values_form
 from competitions.judging.models import (
     MARKED_STATUSES,
     EntryCode,
@@ -30,6 +23,13 @@ from competitions.judging.models import (
     JudgeItem,
     PanelMember,
     ScoreSheet,
+)
+from competitions.judging.services import sheets
+from competitions.judging.services.access import (
+    contest_trade_or_404,
+    panel_member,
+    require_clerk,
+    require_organiser,
 )
 from competitions.judging.views import bp
 from competitions.registry.models import ContestTrade, Entry

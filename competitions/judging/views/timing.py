@@ -3,12 +3,13 @@
 from flask import abort, jsonify, render_template, request
 from flask_login import current_user, login_required
 
-from competitions.accounts.permissions import require_contest_role, roles_in
+from competitions.accounts.services.permissions import require_contest_role, roles_in
 from competitions.core.db import db
 from competitions.core.i18n import say
-from competitions.judging import rules, timing
-from competitions.judging.access import contest_trade_or_404
-from competitions.judging.marks import MarkingError, is_locked
+from competitions.judging import rules
+from competitions.judging.services import timing
+from competitions.judging.services.access import contest_trade_or_404
+from competitions.judging.services.marks import MarkingError, is_locked
 from competitions.judging.views import bp
 
 #: Who records time used: the clerks (录分员, the timekeeper's desk) and the chief judge.

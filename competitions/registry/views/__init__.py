@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from competitions.accounts.models import ContestRole
-from competitions.accounts.permissions import registrar_required
+from competitions.accounts.services.permissions import registrar_required
 from competitions.core.db import db
 from competitions.core.i18n import lazy_gettext as _l
 from competitions.core.labels import UNIT_KINDS

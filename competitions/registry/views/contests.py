@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from competitions.accounts.forms import ContestRoleForm
 from competitions.accounts.models import ContestRole, User
-from competitions.accounts.permissions import (
+from competitions.accounts.services.permissions import (
     contests_of,
     registrar_required,
     require_contest_role,

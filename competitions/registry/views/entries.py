@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, or_, select
 
 from competitions.accounts.models import User
-from competitions.accounts.permissions import require_contest_role, roles_in
+from competitions.accounts.services.permissions import require_contest_role, roles_in
 from competitions.core import audit_words
 from competitions.core.audit import AuditLog
 from competitions.core.db import db, db_int

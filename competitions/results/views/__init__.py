@@ -6,18 +6,19 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 
-from competitions.accounts.permissions import require_contest_role, roles_in
+from competitions.accounts.services.permissions import require_contest_role, roles_in
 from competitions.core import labels as core_labels
 from competitions.core.db import db, db_int
 from competitions.core.jobs import Job
 from competitions.core.labels import STATUS_LABELS, TIER_LABELS
 from competitions.core.queue import commit_then_enqueue
 from competitions.judging import rules as judging_rules
-from competitions.judging.codes import codes_by_entry
 from competitions.judging.models import EntryCode
+from competitions.judging.services.codes import codes_by_entry
 from competitions.registry.models import Contest, ContestTrade, Delegation, Entry, Person
-from competitions.results import advance, chart_data, labels, services, signals, tasks
+from competitions.results import services, signals, tasks
 from competitions.results.models import Honour, Result, ResultSet, TeamResult
+from competitions.results.services import advance, chart_data, labels
 
 bp = Blueprint("results", __name__)
 

@@ -6,13 +6,14 @@ from flask import abort, flash, redirect, render_template, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from competitions.accounts.permissions import roles_in
+from competitions.accounts.services.permissions import roles_in
 from competitions.core.db import db
 from competitions.core.labels import STATUS_LABELS, TIER_LABELS
 from competitions.core.sheet_rules import XLSX_TYPE
-from competitions.judging.marks import is_locked
+from competitions.judging.services.marks import is_locked
 from competitions.registry.models import ContestTrade
-from competitions.results import exports, services
+from competitions.results import services
+from competitions.results.services import exports
 from competitions.results.views import RESULT_READERS, bp
 
 

@@ -1,0 +1,1 @@
+"""Judging forms, one module per task (panel, scheme, score sheets)."""

@@ -1,0 +1,110 @@
+"""A judge's grid: the entries (by code only) and items assigned to them, and saving a score."""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from competitions.core.db import db
+from competitions.core.words import N_, Reason
+from competitions.judging import rules
+from competitions.judging.models import (
+    MARKED_STATUSES,
+    EntryCode,
+    JudgeEntry,
+    JudgeItem,
+    Mark,
+    PanelMember,
+    SchemeItem,
+    SchemePart,
+)
+from competitions.judging.services.marks import MarkingError, save_score
+from competitions.registry.models import Entry
+
+
+@dataclass(frozen=True)
+class GridEntry:
+    """An entry as a judge sees it: its anonymous code and station, nothing else."""
+
+    entry_id: int
+    code: str
+    station: int | None
+
+
+def assigned_entries(member: PanelMember) -> list[GridEntry]:
+    """The coded entries the judge marks, by code (entries without a code are not shown)."""
+    rows = db.session.execute(
+        select(Entry.id, EntryCode.code, EntryCode.station)
+        .join(JudgeEntry, JudgeEntry.entry_id == Entry.id)
+        .join(EntryCode, EntryCode.entry_id == Entry.id)
+        .where(JudgeEntry.member_id == member.id, Entry.status.in_(MARKED_STATUSES))
+        .order_by(EntryCode.code)
+    )
+    return [GridEntry(*row) for row in rows]
+
+
+def assigned_items(member: PanelMember) -> list[SchemeItem]:
+    """The items the judge scores, theory first, in scheme order."""
+    return list(
+        db.session.scalars(
+            select(SchemeItem)
+            .join(JudgeItem, JudgeItem.item_id == SchemeItem.id)
+            .join(SchemePart)
+            .where(JudgeItem.member_id == member.id)
+            .order_by(SchemePart.kind.desc(), SchemeItem.position, SchemeItem.id)
+        )
+    )
+
+
+def own_marks(member: PanelMember) -> dict[tuple[int, int], Decimal]:
+    """{(entry id, item id): value} of the judge's own scores in the contest-trade."""
+    rows = db.session.execute(
+        select(Mark.entry_id, Mark.item_id, Mark.value)
+        .join(SchemeItem, SchemeItem.id == Mark.item_id)
+        .join(SchemePart)
+        .where(
+            Mark.judge_id == member.user_id, SchemePart.contest_trade_id == member.contest_trade_id
+        )
+    )
+    return {(e, i): v for e, i, v in rows}
+
+
+def progress(member: PanelMember) -> tuple[int, int]:
+    """(scores entered, scores to enter) on the judge's grid."""
+    entries = {e.entry_id for e in assigned_entries(member)}
+    items = {i.id for i in assigned_items(member)}
+    done = sum(1 for (e, i) in own_marks(member) if e in entries and i in items)
+    return done, len(entries) * len(items)
+
+
+def enter_score(member: PanelMember, code: str, item_id: int, raw: str) -> tuple[Decimal, bool]:
+    """Save a score a judge typed in their grid; returns the value and whether the cell was new.
+
+    Refuses (MarkingError) a code or item that is not assigned to the judge, a value the item
+    does not allow, and any change once the marks are locked.
+    """
+    found = db.session.execute(
+        select(EntryCode.entry_id, SchemeItem)
+        .join(JudgeEntry, JudgeEntry.entry_id == EntryCode.entry_id)
+        .join(Entry, Entry.id == EntryCode.entry_id)
+        .join(JudgeItem, JudgeItem.member_id == JudgeEntry.member_id)
+        .join(SchemeItem, SchemeItem.id == JudgeItem.item_id)
+        .where(
+            EntryCode.contest_trade_id == member.contest_trade_id,
+            EntryCode.code == str(code),
+            JudgeEntry.member_id == member.id,
+            Entry.status.in_(MARKED_STATUSES),
+            JudgeItem.item_id == item_id,
+        )
+    ).first()
+    if found is None:
+        raise MarkingError(Reason.of(N_("this entry or item is not assigned to you")))
+    entry_id, item = found
+    problem = rules.score_problem(raw, item.rule)
+    if problem:
+        raise MarkingError(problem)
+    value = rules.parse_score(raw)
+    old = save_score(
+        member.contest_trade_id, entry_id, item.id, member.user_id, value, member.user_id
+    )
+    return value, old is None

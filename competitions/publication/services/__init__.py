@@ -1,0 +1,152 @@
+"""Moving results through public notice to final (flush only; the view commits)."""
+
+from datetime import date, datetime
+
+from flask import current_app
+from flask_babel import gettext
+from sqlalchemy import func, select
+
+from competitions.core.db import db
+from competitions.core.i18n import (
+    local_now,
+    say,
+)
+from competitions.core.words import N_, Reason
+from competitions.judging.models import MarkingLock
+from competitions.publication import rules
+from competitions.publication.models import Appeal
+from competitions.publication.services import cache
+from competitions.registry.models import ContestTrade, Delegation, Entry, Person, Unit
+from competitions.results import signals as results_signals
+from competitions.results.models import Result, ResultSet
+
+
+def calendar() -> rules.Calendar:
+    """The working-day calendar from the configuration."""
+    return rules.Calendar(
+        holidays=frozenset(date.fromisoformat(d) for d in current_app.config["HOLIDAYS"]),
+        extra_workdays=frozenset(
+            date.fromisoformat(d) for d in current_app.config["EXTRA_WORKDAYS"]
+        ),
+    )
+
+
+def pending_appeals(ct_id: int) -> int:
+    """How many appeals about the contest-trade await the arbitrator."""
+    return db.session.scalar(
+        select(func.count()).select_from(Appeal).filter_by(contest_trade_id=ct_id, state="pending")
+    )
+
+
+def publish(ct: ContestTrade, result_set: ResultSet, now: datetime) -> Reason | None:
+    """Put draft results under public notice (公示); the deadline counts working days."""
+    if not rules.transition_allowed(result_set.state, "notice"):
+        return Reason.of(N_("only draft results can be put under public notice"))
+    result_set.state = "notice"
+    result_set.published_at = now
+    result_set.notice_deadline = rules.notice_deadline(now, ct.notice_working_days, calendar())
+    result_set.onsite_appeal_until = rules.onsite_appeal_until(now, ct.appeal_window_hours)
+    db.session.flush()
+    cache.results_changed([ct.id])
+    return None
+
+
+def settled(result_set: ResultSet) -> bool:
+    """Whether the results stand on the marks as they are: locked, and computed after the lock
+    (not while an upheld appeal has them reopened, nor before the recompute that follows)."""
+    lock = db.session.get(MarkingLock, result_set.contest_trade_id)
+    return lock is not None and rules.settled(lock.locked, lock.locked_at, result_set.computed_at)
+
+
+def notice_open_until(result_set: ResultSet, now: datetime) -> datetime | None:
+    """The notice's deadline while it has not passed yet, else None."""
+    deadline = result_set.notice_deadline
+    return deadline if deadline is not None and now <= deadline else None
+
+
+def finalise_check(result_set: ResultSet, now: datetime) -> Reason | None:
+    """Why the results cannot become final at ``now``, or None (pages hide the button then)."""
+    return rules.finalise_problem(
+        result_set.state,
+        pending_appeals(result_set.contest_trade_id),
+        settled(result_set),
+        notice_open_until(result_set, now),
+    )
+
+
+def finalise(result_set: ResultSet, now: datetime) -> Reason | None:
+    """Make results under notice final; refused before the notice's deadline, while an appeal
+    is undecided or a correction is open."""
+    problem = finalise_check(result_set, now)
+    if problem:
+        return problem
+    result_set.state = "final"
+    result_set.finalised_at = now
+    freeze_facts(result_set.contest_trade_id)
+    db.session.flush()
+    cache.results_changed([result_set.contest_trade_id])
+    return None
+
+
+def freeze_facts(ct_id: int) -> None:
+    """Write down on each result the name, unit and delegation the public reads, as the
+    register has them now: final results keep them whatever the register says later."""
+    rows = db.session.execute(
+        select(Result, Person.name, Unit.name, Delegation.name)
+        .join(Entry, Entry.id == Result.entry_id)
+        .join(Person, Person.id == Entry.person_id)
+        .outerjoin(Unit, Unit.id == Person.unit_id)
+        .outerjoin(Delegation, Delegation.id == Entry.delegation_id)
+        .where(Result.contest_trade_id == ct_id)
+    )
+    for result, name, unit, delegation in rows:
+        result.final_name, result.final_unit = name, unit or ""
+        result.final_delegation = delegation or ""
+
+
+def withdraw(result_set: ResultSet) -> Reason | None:
+    """Take results back from public notice to draft (before anything is final)."""
+    if not rules.transition_allowed(result_set.state, "draft"):
+        return Reason.of(N_("only results under public notice can be withdrawn"))
+    if pending_appeals(result_set.contest_trade_id):
+        return Reason.of(N_("decide the pending appeals first"))
+    result_set.state = "draft"
+    result_set.published_at = result_set.notice_deadline = result_set.onsite_appeal_until = None
+    db.session.flush()
+    cache.results_changed([result_set.contest_trade_id])
+    return None
+
+
+def finalise_due(now: datetime) -> list[int]:
+    """Make final every notice whose deadline has passed with no appeal pending and the marks
+    settled (the periodic task calls this); the others wait for the arbitrator, the chief
+    judge and the organiser. Returns the contest-trades made final."""
+    due = db.session.scalars(
+        select(ResultSet)
+        .where(ResultSet.state == "notice", ResultSet.notice_deadline < now)
+        .with_for_update(skip_locked=True)
+    ).all()
+    done = []
+    for result_set in due:
+        pending = pending_appeals(result_set.contest_trade_id)
+        if rules.finalises_by_itself(
+            result_set.state, now, result_set.notice_deadline, pending, settled(result_set)
+        ):
+            finalise(result_set, now)
+            done.append(result_set.contest_trade_id)
+    return done
+
+
+@results_signals.result_set_refusals.connect
+def publication_refusals(result_set, **_) -> dict[str, str]:
+    """Why making final or withdrawing would be refused now (the results page says it instead
+    of offering the button)."""
+    if result_set is None or result_set.state != "notice":
+        return {}
+    out = {}
+    problem = finalise_check(result_set, local_now())
+    if problem:
+        out["finalise"] = say(problem)
+    if pending_appeals(result_set.contest_trade_id):
+        out["withdraw"] = gettext("decide the pending appeals first")
+    return out
