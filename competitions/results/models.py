@@ -75,6 +75,12 @@ class Result(db.Model):
     def __repr__(self) -> str:
         return f"<Result entry={self.entry_id} total={self.total} rank={self.rank}>"
 
+    @classmethod
+    def ranked_order(cls) -> tuple:
+        """The order of a ranked list: ranked first by rank (higher total first within a tie),
+        unranked last; callers add their own last key (name, or code for a blind panel)."""
+        return (cls.rank.is_(None), cls.rank, cls.total.desc())
+
 
 class TeamResult(db.Model):
     """A delegation's team result in one contest-trade."""

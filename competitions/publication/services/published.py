@@ -145,7 +145,7 @@ def _ranked_rows(ct_ids: list[int]) -> dict[int, list[dict]]:
         .outerjoin(Unit, Unit.id == Person.unit_id)
         .outerjoin(Delegation, Delegation.id == Entry.delegation_id)
         .where(Result.contest_trade_id.in_(ct_ids))
-        .order_by(Result.rank.is_(None), Result.rank, Result.total.desc(), name)
+        .order_by(*Result.ranked_order(), name)
     )
     rows: dict[int, list[dict]] = {ct_id: [] for ct_id in ct_ids}
     for r, status, time_used, name, id_number, unit, delegation in db.session.execute(query):

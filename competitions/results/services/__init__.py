@@ -7,10 +7,11 @@ from competitions.core.jobs import Job, create_job
 from competitions.core.words import N_, Reason
 from competitions.judging import rules as judging_rules
 from competitions.judging import signals as judging_signals
+from competitions.judging.models import EntryCode
 from competitions.judging.services.marks import is_locked
-from competitions.registry.models import Contest, ContestTrade, Entry
+from competitions.registry.models import Contest, ContestTrade, Delegation, Entry, Person
 from competitions.registry.services import contest_chain
-from competitions.results.models import ResultSet
+from competitions.results.models import Honour, Result, ResultSet, TeamResult
 
 #: A recompute is split by size into about this many chunks, so that as many worker processes
 #: (on one machine or several) can share it; a chunk holds at least CHUNK_MIN_ENTRIES entries
@@ -102,3 +103,30 @@ def keep_final_marks(ct_id: int, **_) -> Reason | None:
     if result_set is not None and result_set.state == "final":
         return Reason.of(N_("the results are final: their marks cannot change"))
     return None
+
+
+def trade_standing(ct_id: int, blind: bool) -> tuple[list, list, list]:
+    """A contest-trade's results as its results page lists them: (result, entry, person) rows
+    in ranked order, (team result, delegation) rows, and the honours not withdrawn. Ties are
+    listed by code for a ``blind`` reader (by name they would tell it the names' order)."""
+    rows = db.session.execute(
+        select(Result, Entry, Person)
+        .join(Entry, Entry.id == Result.entry_id)
+        .join(Person, Person.id == Entry.person_id)
+        .outerjoin(EntryCode, EntryCode.entry_id == Entry.id)
+        .where(Result.contest_trade_id == ct_id)
+        .order_by(*Result.ranked_order())
+        .order_by(EntryCode.code if blind else Person.name, Entry.id)
+    ).all()
+    teams = db.session.execute(
+        select(TeamResult, Delegation)
+        .join(Delegation, Delegation.id == TeamResult.delegation_id)
+        .where(TeamResult.contest_trade_id == ct_id)
+        .order_by(TeamResult.rank)
+    ).all()
+    honours = db.session.scalars(
+        select(Honour)
+        .where(Honour.contest_trade_id == ct_id, Honour.state != "withdrawn")
+        .order_by(Honour.honour, Honour.id)
+    ).all()
+    return rows, teams, honours

@@ -89,11 +89,6 @@ def compute_trade(data: inputs_mod.TradeInputs, decided_order: tuple[int, ...] =
     return Computed(ct.id, results, ranking, standings, awards)
 
 
-def _team_award(place: int) -> str | None:
-    """Team awards by rank: the first three places."""
-    return rules.PRIZES[place - 1] if place <= len(rules.PRIZES) else None
-
-
 def problems_of(data: inputs_mod.TradeInputs, locked: bool, final: bool = False) -> list[str]:
     """Why this contest-trade's results cannot be computed now (message ids)."""
     ct = data.ct

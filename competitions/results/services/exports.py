@@ -113,7 +113,7 @@ def trade_report(ct: ContestTrade, blind: bool = False) -> TradeReport:
         .outerjoin(Delegation, Delegation.id == Entry.delegation_id)
         .outerjoin(EntryCode, EntryCode.entry_id == Entry.id)
         .where(Result.contest_trade_id == ct.id)
-        .order_by(Result.rank.is_(None), Result.rank, Result.total.desc())
+        .order_by(*Result.ranked_order())
         .order_by(EntryCode.code if blind else name, Entry.id)
     ).all()
     if blind:

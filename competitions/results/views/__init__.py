@@ -13,11 +13,10 @@ from competitions.core.jobs import Job
 from competitions.core.labels import STATUS_LABELS, TIER_LABELS
 from competitions.core.queue import commit_then_enqueue
 from competitions.judging import rules as judging_rules
-from competitions.judging.models import EntryCode
 from competitions.judging.services.codes import codes_by_entry
-from competitions.registry.models import Contest, ContestTrade, Delegation, Entry, Person
+from competitions.registry.models import Contest, ContestTrade
 from competitions.results import services, signals, tasks
-from competitions.results.models import Honour, Result, ResultSet, TeamResult
+from competitions.results.models import ResultSet
 from competitions.results.services import advance, chart_data, labels
 
 bp = Blueprint("results", __name__)
@@ -68,27 +67,7 @@ def trade_results(ct_id: int):
     _may_see(ct)
     roles = roles_in(current_user, ct.contest_id)
     sees_who = services.sees_who(ct_id, roles)
-    rows = db.session.execute(
-        select(Result, Entry, Person)
-        .join(Entry, Entry.id == Result.entry_id)
-        .join(Person, Person.id == Entry.person_id)
-        .outerjoin(EntryCode, EntryCode.entry_id == Entry.id)
-        .where(Result.contest_trade_id == ct_id)
-        # ties by name would tell the blind panel the names' order: by code for them
-        .order_by(Result.rank.is_(None), Result.rank, Result.total.desc())
-        .order_by(Person.name if sees_who else EntryCode.code, Entry.id)
-    ).all()
-    teams = db.session.execute(
-        select(TeamResult, Delegation)
-        .join(Delegation, Delegation.id == TeamResult.delegation_id)
-        .where(TeamResult.contest_trade_id == ct_id)
-        .order_by(TeamResult.rank)
-    ).all()
-    honours = db.session.scalars(
-        select(Honour)
-        .where(Honour.contest_trade_id == ct_id, Honour.state != "withdrawn")
-        .order_by(Honour.honour, Honour.id)
-    ).all()
+    rows, teams, honours = services.trade_standing(ct_id, blind=not sees_who)
     names = {e.id: p.name for _, e, p in rows}
     result_set = db.session.get(ResultSet, ct_id)
     return render_template(
