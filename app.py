@@ -78,7 +78,9 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     """Mount every area's blueprint and the CLI commands."""
     app.url_map.converters["int"] = IdConverter  # before any route is added
+    from competitions.accounts.cli import accounts_command
     from competitions.accounts.views import bp as accounts_bp
+    from competitions.admin.views import bp as admin_bp
     from competitions.auditlog.views import bp as audit_bp
     from competitions.backup.cli import backup_command
     from competitions.certificates.views import bp as certificates_bp
@@ -100,6 +102,7 @@ def _register_blueprints(app: Flask) -> None:
         core_bp,
         overview_bp,
         accounts_bp,
+        admin_bp,
         registry_bp,
         imports_bp,
         judging_bp,
@@ -116,6 +119,7 @@ def _register_blueprints(app: Flask) -> None:
     app.cli.add_command(seed_command)
     app.cli.add_command(backup_command)
     app.cli.add_command(audit_command)
+    app.cli.add_command(accounts_command)
 
 
 def _register_hooks(app: Flask) -> None:

@@ -212,6 +212,7 @@ def _load_accounts(session, rows, contests, units) -> dict[str, User]:
             display_name=row["display_name"],
             is_registrar=row["is_registrar"],
             unit_id=units[row["unit"]].id,
+            admin_role=row.get("admin_role"),
         )
         if row["password"] not in hashes:
             user.set_password(row["password"])

@@ -10,6 +10,9 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from competitions.core.db import db, utcnow
 
 ROLES = ("organiser", "chief_judge", "judge", "clerk", "arbitrator")
+#: The three administrators of an installation (三权分立): accounts and settings, roles and
+#: duties, the audit trail. Each is a dedicated account that sees no contest data by that role.
+ADMIN_ROLES = ("system", "security", "audit")
 
 
 class User(UserMixin, db.Model):
@@ -27,9 +30,15 @@ class User(UserMixin, db.Model):
     #: The unit the user works for (recusal compares it with entries' units).
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: One of ``ADMIN_ROLES`` for an administrator's account, else None.
+    admin_role: Mapped[str | None] = mapped_column(String(20))
 
     roles: Mapped[list["ContestRole"]] = relationship(
         back_populates="user", cascade="all, delete-orphan"
+    )
+
+    __table_args__ = (
+        CheckConstraint("admin_role IN ('system', 'security', 'audit')", name="admin_role"),
     )
 
     def __repr__(self) -> str:

@@ -155,3 +155,62 @@ def password_problems(password: str, username: str) -> list[Reason]:
     if folded in COMMON_PASSWORDS:
         problems.append(Reason.of(N_("this password is too common")))
     return problems
+
+
+#: The duties the security administrator grants: the three administrators and the registrar.
+DUTIES = ("system", "security", "audit", "registrar")
+
+
+@dataclass(frozen=True)
+class DutyHolder:
+    """What the separation of duties looks at in one account."""
+
+    user_id: int
+    admin_role: str | None
+    is_registrar: bool
+    has_contest_roles: bool
+
+
+def duty_problem(
+    actor: DutyHolder, target: DutyHolder, duty: str, grant: bool, security_admins: int
+) -> Reason | None:
+    """Why the security administrator may not grant (or take back) ``duty`` now, or None.
+
+    Rule (三权分立): only a security administrator changes duties, and never their own. An
+    administrator's account is dedicated: it holds one administrator role, no registrar duty
+    and no role in any contest (so none of the three sees contest data by that role); a
+    registrar or a contest's staff member is not made an administrator. The last security
+    administrator keeps the role (nobody could grant duties any more).
+    """
+    if actor.admin_role != "security":
+        return Reason.of(N_("only the security administrator grants duties"))
+    if actor.user_id == target.user_id:
+        return Reason.of(N_("nobody changes their own duties"))
+    if duty not in DUTIES:
+        return Reason.of(N_("unknown duty"))
+    held = target.is_registrar if duty == "registrar" else target.admin_role == duty
+    if not grant:
+        if not held:
+            return Reason.of(N_("the account does not hold this duty"))
+        if duty == "security" and security_admins <= 1:
+            return Reason.of(N_("the last security administrator keeps the role"))
+        return None
+    if held:
+        return Reason.of(N_("the account already holds this duty"))
+    if duty == "registrar":
+        if target.admin_role:
+            return Reason.of(N_("an administrator's account holds no other duty"))
+        return None
+    if target.admin_role:
+        return Reason.of(N_("an account holds one administrator role at most"))
+    if target.is_registrar or target.has_contest_roles:
+        return Reason.of(N_("an administrator needs an account of its own, without other roles"))
+    return None
+
+
+def contest_role_problem(admin_role: str | None) -> Reason | None:
+    """Why a contest role may not be given to this account: administrators' accounts hold
+    none (see ``duty_problem``)."""
+    if admin_role:
+        return Reason.of(N_("an administrator's account cannot hold a role in a contest"))
+    return None

@@ -49,6 +49,7 @@ ENTITY_LABELS = {
     "certificate_design": _l("Certificate design"),
     "certificate": _l("Certificate"),
     "trade": _l("Trade"),
+    "user_account": _l("User account"),
     "unit": _l("Unit"),
 }
 
@@ -89,7 +90,7 @@ class TrailFilter:
         return out
 
 
-def people_in_trail(contest_id: int) -> list[tuple[int, str]]:
+def people_in_trail(contest_id: int | None) -> list[tuple[int, str]]:
     """(user id, name) of everyone who changed something in the contest, by name."""
     query = trail_query(contest_id).subquery()
     ids = select(query.c.user_id).where(query.c.user_id.is_not(None)).distinct()
@@ -99,30 +100,30 @@ def people_in_trail(contest_id: int) -> list[tuple[int, str]]:
     return [tuple(r) for r in rows]
 
 
-def trail_query(contest_id: int, filters: TrailFilter | None = None) -> Select:
+def trail_query(contest_id: int | None, filters: TrailFilter | None = None) -> Select:
     """The contest's audit rows, newest first: its own, and the changes of its contestants'
-    records (a contestant's record is shared by their contests); only those the filters keep."""
-    persons = (
-        select(Entry.person_id)
-        .join(ContestTrade, ContestTrade.id == Entry.contest_trade_id)
-        .where(ContestTrade.contest_id == contest_id)
-    )
-    return (
-        select(AuditLog, User.display_name)
-        .outerjoin(User, User.id == AuditLog.user_id)
-        .where(
+    records (a contestant's record is shared by their contests); only those the filters keep.
+    With no contest: every row (the audit administrator's whole trail)."""
+    query = select(AuditLog, User.display_name).outerjoin(User, User.id == AuditLog.user_id)
+    if contest_id is not None:
+        persons = (
+            select(Entry.person_id)
+            .join(ContestTrade, ContestTrade.id == Entry.contest_trade_id)
+            .where(ContestTrade.contest_id == contest_id)
+        )
+        query = query.where(
             or_(
                 AuditLog.contest_id == contest_id,
                 and_(AuditLog.entity == "person", AuditLog.entity_id.in_(persons)),
             )
         )
-        .where(*(filters.conditions() if filters else []))
-        .order_by(AuditLog.at.desc(), AuditLog.id.desc())
+    return query.where(*(filters.conditions() if filters else [])).order_by(
+        AuditLog.at.desc(), AuditLog.id.desc()
     )
 
 
 def trail_page(
-    contest_id: int, page: int, filters: TrailFilter | None = None
+    contest_id: int | None, page: int, filters: TrailFilter | None = None
 ) -> tuple[list[TrailLine], int]:
     """One page of the contest's trail (what the filters keep) and the number of pages."""
     query = trail_query(contest_id, filters)
@@ -143,15 +144,16 @@ def _line(log: AuditLog, name: str | None, names: dict) -> TrailLine:
     )
 
 
-def trail_workbook(contest: Contest, filters: "TrailFilter | None" = None) -> bytes:
+def trail_workbook(contest: Contest | None, filters: "TrailFilter | None" = None) -> bytes:
     """The contest's audit trail (all of it, or what the filters keep) as a spreadsheet, newest
     first, every cell neutralised."""
     book = Workbook(write_only=True)
     sheet = book.create_sheet(_("Audit log")[:31])
-    sheet.append(neutralise_row([_("Audit log of %(contest)s", contest=contest.name)]))
+    title = _("Audit log of %(contest)s", contest=contest.name) if contest else _("Whole audit log")
+    sheet.append(neutralise_row([title]))
     headers = [_("When"), _("Who"), _("Action"), _("Record"), _("Record id"), _("Changes")]
     sheet.append(neutralise_row(headers))
-    query = trail_query(contest.id, filters).execution_options(yield_per=1000)
+    query = trail_query(contest.id if contest else None, filters).execution_options(yield_per=1000)
     for batch in db.session.execute(query).partitions():
         names = audit_words.referenced_names(log for log, _ in batch)
         for log, who in batch:

@@ -9,8 +9,10 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField
 from wtforms.validators import Optional
 
-from competitions.accounts.services.permissions import require_contest_role
+from competitions.accounts.services.permissions import admin_required, require_contest_role
 from competitions.auditlog import services as audit_trail
+from competitions.core import audit_chain
+from competitions.core.audit_cli import audit_key
 from competitions.core.db import db, db_int
 from competitions.core.i18n import lazy_gettext as _l
 from competitions.core.sheet_rules import XLSX_TYPE
@@ -35,7 +37,7 @@ class AuditFilterForm(FlaskForm):
     until = DateField(_l("Until"), validators=[Optional()])
 
 
-def _filters(contest_id: int) -> tuple[AuditFilterForm, audit_trail.TrailFilter]:
+def _filters(contest_id: int | None) -> tuple[AuditFilterForm, audit_trail.TrailFilter]:
     """The filter form from the query string, and the filter it sets (a wrong field: ignored,
     with its message beside it)."""
     form = AuditFilterForm(request.args)
@@ -58,7 +60,7 @@ def contest_audit(contest_id: int):
     lines, pages = audit_trail.trail_page(contest_id, page, filters)
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template(
-        "core/audit.html",
+        "auditlog/contest.html",
         contest=contest,
         lines=lines,
         page=page,
@@ -81,6 +83,44 @@ def contest_audit_export(contest_id: int):
         mimetype=XLSX_TYPE,
         as_attachment=True,
         download_name=f"audit-{contest.code or contest.id}.xlsx",
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/admin/audit")
+@login_required
+@admin_required("audit")
+def whole_log():
+    """The audit administrator's trail: every contest's and the installation's records
+    (accounts and duties included), filtered, by page; the chain's check on request."""
+    page = max(request.args.get("page", 1, type=db_int), 1)
+    form, filters = _filters(None)
+    lines, pages = audit_trail.trail_page(None, page, filters)
+    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    verdict = None
+    if request.args.get("verify"):
+        verdict = audit_chain.verify(db.session, audit_key())
+    return render_template(
+        "auditlog/whole.html",
+        lines=lines,
+        page=page,
+        pages=pages,
+        form=form,
+        args={k: v for k, v in args.items() if k != "verify"},
+        verdict=verdict,
+    )
+
+
+@bp.route("/admin/audit.xlsx")
+@login_required
+@admin_required("audit")
+def whole_log_export():
+    """The whole audit trail (what the filters keep) as a spreadsheet (never cached)."""
+    _, filters = _filters(None)
+    data = audit_trail.trail_workbook(None, filters)
+    response = send_file(
+        io.BytesIO(data), mimetype=XLSX_TYPE, as_attachment=True, download_name="audit.xlsx"
     )
     response.headers["Cache-Control"] = "no-store"
     return response

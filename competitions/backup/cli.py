@@ -1,5 +1,5 @@
 """``flask backup``: export a contest or everything to an archive, restore one into an empty
-database (see ``competitions/core/backup.py``)."""
+database (see ``competitions/backup/services/``)."""
 
 from pathlib import Path
 

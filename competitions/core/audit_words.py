@@ -12,6 +12,7 @@ from competitions.core.audit import AuditLog
 from competitions.core.i18n import lazy_gettext as _l
 from competitions.core.i18n import local_day, local_moment, utc_moment
 from competitions.core.labels import (
+    ADMIN_ROLE_LABELS,
     ADVANCEMENT_LABELS,
     AGGREGATION_LABELS,
     AWARD_LABELS,
@@ -61,6 +62,12 @@ FIELD_LABELS = {
     "decided_by": _l("Decided by"),
     "resolved_by": _l("Decided by"),
     "role": _l("Role"),
+    "username": _l("Username"),
+    "display_name": _l("Display name"),
+    "active": _l("May log in"),
+    "admin_role": _l("Administrator role"),
+    "is_registrar": _l("Registrar"),
+    "password": _l("Password"),
     "status": _l("Status"),
     "state": _l("State"),
     "action": _l("Action"),
@@ -181,6 +188,7 @@ VALUE_LABELS = {
     ("scheme_item", "kind"): KIND_LABELS,
     ("scheme_part", "kind"): PART_LABELS,
     "role": ROLE_LABELS,
+    "admin_role": ADMIN_ROLE_LABELS,
     "tier": TIER_LABELS,
     "status": STATUS_LABELS,
     "gender": GENDER_LABELS,

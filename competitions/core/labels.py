@@ -11,6 +11,13 @@ ROLE_LABELS = {
     "arbitrator": _l("Arbitrator"),
 }
 
+ADMIN_ROLE_LABELS = {
+    "system": _l("System administrator"),
+    "security": _l("Security administrator"),
+    "audit": _l("Audit administrator"),
+}
+#: What the security administrator grants: the three administrators and the registrar's duty.
+DUTY_LABELS = {**ADMIN_ROLE_LABELS, "registrar": _l("Registrar (registers and new contests)")}
 PANEL_ROLE_LABELS = {"judge": _l("Judge"), "chief_judge": _l("Chief judge")}
 
 PART_LABELS = {"theory": _l("Theory"), "practical": _l("Practical")}

@@ -11,6 +11,7 @@ from competitions.core.db import db
 from competitions.core.i18n import lazy_gettext as _l
 from competitions.core.jobs import job_file, job_file_info
 from competitions.core.queue import commit_then_enqueue
+from competitions.core.sheet_rules import XLSX_TYPE
 from competitions.imports import tasks
 from competitions.imports.forms import ImportForm
 from competitions.imports.services import jobs as import_jobs
@@ -117,7 +118,7 @@ def template(contest_id: int):
     delegations = [d.name for d in contest.delegations]
     return send_file(
         io.BytesIO(report.template_workbook(trades, delegations)),
-        mimetype=report.XLSX_TYPE,
+        mimetype=XLSX_TYPE,
         as_attachment=True,
         download_name=f"import-{contest.code}.xlsx",
     )
@@ -197,7 +198,7 @@ def marks_template(ct_id: int, part: str):
         rows = [(code,) for code in sorted(entries_by_code(ct.id))]
     return send_file(
         io.BytesIO(report.marks_template(part, items, rows)),
-        mimetype=report.XLSX_TYPE,
+        mimetype=XLSX_TYPE,
         as_attachment=True,
         download_name=f"{part}-{ct.contest.code}-{ct.trade.code}.xlsx",
     )

@@ -54,7 +54,7 @@ def test_the_tree_keeps_every_contract():
         ),
         # A rule reaching the database (through a model) or Flask.
         (
-            "competitions/results/rules.py",
+            "competitions/results/rules/__init__.py",
             "from competitions.registry.models import Entry  # noqa",
             "Rules are pure",
         ),

@@ -12,7 +12,7 @@ from flask import Flask
 from werkzeug.routing import Rule
 
 from competitions.core.db import db
-from tests.security.world import JUDGES, STAFF, World
+from tests.security.world import ADMINS, JUDGES, STAFF, World
 
 ANONYMOUS, CONTESTANT = "anonymous", "contestant"
 ORG, OTHER_ORG, CHIEF, CLERK, ARBITRATOR = "org", "other_org", "chief", "clerk", "arbitrator"
@@ -21,7 +21,9 @@ ROLES = (ANONYMOUS, CONTESTANT, *STAFF)
 
 EVERYONE = frozenset(ROLES)
 LOGGED_IN = frozenset(STAFF)
-IN_THE_CONTEST = LOGGED_IN - {OTHER_ORG}
+SYSADMIN, SECADMIN, AUDITOR = ADMINS
+#: The contest's people: not another contest's organiser, nor an administrator (三权分立).
+IN_THE_CONTEST = LOGGED_IN - {OTHER_ORG, *ADMINS}
 ON_CT1_PANEL = frozenset({CHIEF, JUDGE, RECUSED})
 ORGANISER = frozenset({ORG})
 RESULT_READERS = frozenset({ORG, CHIEF})
@@ -164,6 +166,13 @@ MATRIX: dict[str, Access] = {
     # the arbitrators decide; organisers follow
     "publication.appeals": staff(ARBITRATOR, ORG),
     "publication.decide": staff(ARBITRATOR),
+    # the three administrators, each their own pages only
+    "admin.users": staff(SYSADMIN),
+    "admin.user_new": staff(SYSADMIN),
+    "admin.user_edit": staff(SYSADMIN),
+    "admin.duties": staff(SECADMIN),
+    "audit.whole_log": staff(AUDITOR),
+    "audit.whole_log_export": staff(AUDITOR),
 }
 
 

@@ -53,7 +53,19 @@ from tests.judging.marking_world import build, score_everyone
 NOW = datetime(2026, 11, 20, 15, 30)
 #: After the deadline of a notice published at NOW (five working days).
 AFTER_NOTICE = datetime(2026, 11, 28, 0, 0)
-STAFF = ("org", "other_org", "chief", "judge1", "judge_ct2", "recused", "clerk", "arbitrator")
+#: The three administrators (三权分立): accounts of their own, no role in any contest.
+ADMINS = ("sysadmin", "secadmin", "auditor")
+STAFF = (
+    "org",
+    "other_org",
+    "chief",
+    "judge1",
+    "judge_ct2",
+    "recused",
+    "clerk",
+    "arbitrator",
+    *ADMINS,
+)
 #: The judges of the matrix: none of their answers may show who a contestant is.
 JUDGES = ("judge1", "judge_ct2", "recused")
 
@@ -120,6 +132,8 @@ def build_world() -> World:
     users = {
         name: f.user(name) for name in ("other_org", "clerk", "clerk0", "arbitrator")
     }  # org, chief, judge1 come from the marking world
+    for username, role in zip(ADMINS, ("system", "security", "audit"), strict=True):
+        f.user(username).admin_role = role
     other_contest = f.contest("QD-2018", tier="city")
     f.grant(users["other_org"], other_contest, "organiser")
     f.grant(users["clerk"], contest, "clerk")

@@ -47,3 +47,18 @@ def contests_of(user) -> set[int]:
     return set(
         db.session.scalars(select(ContestRole.contest_id).where(ContestRole.user_id == user.id))
     )
+
+
+def admin_required(role: str):
+    """Allow the view only to the administrator of ``role`` (system, security or audit)."""
+
+    def decorate(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if not (current_user.is_authenticated and current_user.admin_role == role):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorate

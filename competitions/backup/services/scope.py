@@ -101,7 +101,7 @@ def of_contest(conn, code: str) -> "ContestScope":
     unplaced = sorted(set(db.metadata.tables) - placed)
     if unplaced:
         raise ScopeError(
-            f"Tables {unplaced} are not placed in competitions/core/backup_scope.py: "
+            f"Tables {unplaced} are not placed in competitions/backup/services/scope.py: "
             "say there how they relate to a contest."
         )
     contest = db.metadata.tables["contest"]

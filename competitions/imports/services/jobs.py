@@ -7,8 +7,9 @@ from competitions.accounts.models import User
 from competitions.core import sheets
 from competitions.core.db import db
 from competitions.core.jobs import Job, JobFile, create_job, finish_job
+from competitions.core.sheet_rules import XLSX_TYPE
 from competitions.core.words import N_
-from competitions.imports.services import Outcome, report
+from competitions.imports.services import Outcome
 
 #: How many errors the job keeps for its page; the report file has them all.
 ERRORS_KEPT = 500
@@ -57,7 +58,7 @@ def record_outcome(job: Job, outcome: Outcome) -> None:
             job_id=job.id,
             role="errors",
             filename="import-errors.xlsx",
-            content_type=report.XLSX_TYPE,
+            content_type=XLSX_TYPE,
             data=sheets.error_report(outcome.errors),
         )
     )

@@ -1,7 +1,7 @@
 """The home page (where each contest and trade the user works in stands, with its next step) and
 the status of background jobs."""
 
-from flask import Blueprint, abort, jsonify, render_template
+from flask import Blueprint, abort, jsonify, redirect, render_template, url_for
 from flask_babel import gettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -17,6 +17,9 @@ from competitions.registry import services as registry
 from competitions.registry.models import Contest
 
 bp = Blueprint("overview", __name__)
+
+#: Where each administrator starts.
+ADMIN_HOME = {"system": "admin.users", "security": "admin.duties", "audit": "audit.whole_log"}
 bp.add_app_template_global(display.overview_step, "overview_step")
 
 
@@ -24,7 +27,10 @@ bp.add_app_template_global(display.overview_step, "overview_step")
 @login_required
 def index():
     """The dashboard: the contests the user works in, with their roles, and where each trade
-    the user organises or leads as chief judge stands, with its next step."""
+    the user organises or leads as chief judge stands, with its next step. An administrator
+    (who holds no contest role) goes to their own page."""
+    if current_user.admin_role:
+        return redirect(url_for(ADMIN_HOME[current_user.admin_role]))
     ids = contests_of(current_user)
     mine = db.session.scalars(
         select(Contest).where(Contest.id.in_(ids)).order_by(Contest.year.desc(), Contest.name)

@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from competitions.accounts import rules as account_rules
 from competitions.accounts.forms import ContestRoleForm
 from competitions.accounts.models import ContestRole, User
 from competitions.accounts.services.permissions import (
@@ -14,7 +15,7 @@ from competitions.accounts.services.permissions import (
 )
 from competitions.core.db import db
 from competitions.core.i18n import lazy_gettext as _l
-from competitions.core.i18n import trade_name
+from competitions.core.i18n import say, trade_name
 from competitions.core.labels import ROLE_LABELS, TIER_LABELS
 from competitions.registry import services
 from competitions.registry.forms import ContestForm, ContestTradeForm, DelegationForm
@@ -176,8 +177,11 @@ def contest_staff(contest_id: int):
     form = ContestRoleForm()
     if form.validate_on_submit():
         user = db.session.scalar(select(User).where(User.username == form.username.data.strip()))
+        refused = user is not None and account_rules.contest_role_problem(user.admin_role)
         if user is None:
             form.username.errors.append(_("No user with this username."))
+        elif refused:
+            form.username.errors.append(say(refused))
         elif db.session.scalar(
             select(ContestRole).filter_by(
                 user_id=user.id, contest_id=contest_id, role=form.role.data
