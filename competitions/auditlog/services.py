@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from flask_babel import gettext as _
-from flask_babel import to_user_timezone, to_utc
+from flask_babel import pgettext, to_user_timezone, to_utc
 from openpyxl import Workbook
 from sqlalchemy import Select, and_, func, or_, select
 
@@ -151,7 +151,14 @@ def trail_workbook(contest: Contest | None, filters: "TrailFilter | None" = None
     sheet = book.create_sheet(_("Audit log")[:31])
     title = _("Audit log of %(contest)s", contest=contest.name) if contest else _("Whole audit log")
     sheet.append(neutralise_row([title]))
-    headers = [_("When"), _("Who"), _("Action"), _("Record"), _("Record id"), _("Changes")]
+    headers = [
+        _("When"),
+        _("Who"),
+        _("Action"),
+        pgettext("audit", "Record"),
+        _("Record id"),
+        _("Changes"),
+    ]
     sheet.append(neutralise_row(headers))
     query = trail_query(contest.id if contest else None, filters).execution_options(yield_per=1000)
     for batch in db.session.execute(query).partitions():
