@@ -17,6 +17,7 @@ from competitions.imports.forms import ImportForm
 from competitions.imports.services import jobs as import_jobs
 from competitions.imports.services import marks as marks_import
 from competitions.imports.services import report
+from competitions.judging.services.access import require_panel
 from competitions.judging.services.marks import is_locked
 from competitions.judging.services.timing import entries_by_code
 from competitions.registry.models import Contest, ContestTrade
@@ -63,8 +64,12 @@ def _readable_job(contest_id: int, job_id: str):
     if not roles & {"organiser", "chief_judge"}:
         abort(403)
     job = import_jobs.import_job(contest_id, job_id) or abort(404)
-    if "organiser" not in roles and job.kind != import_jobs.MARKS_KINDS["practical"]:
-        abort(403)
+    if "organiser" not in roles:
+        if job.kind != import_jobs.MARKS_KINDS["practical"]:
+            abort(403)
+        # A chief judge follows the imports of the trade whose panel they lead, no other.
+        ct_id = (job.result or {}).get("contest_trade_id") or 0
+        require_panel(db.get_or_404(ContestTrade, ct_id), "chief_judge")
     return job
 
 
@@ -149,6 +154,8 @@ def _marks_ct(ct_id: int, part: str) -> ContestTrade:
         abort(404)
     ct = db.get_or_404(ContestTrade, ct_id)
     require_contest_role(ct.contest_id, *MARKS_IMPORTERS[part])
+    if "organiser" not in roles_in(current_user, ct.contest_id):
+        require_panel(ct, "chief_judge")  # the chief judge of this trade's panel, no other
     return ct
 
 

@@ -13,11 +13,19 @@ from competitions.imports import rules as import_rules
 from competitions.imports.services import jobs as import_jobs
 from competitions.imports.services import marks
 from competitions.imports.tasks import import_marks
-from competitions.judging.models import Mark, MarkChange, MarkingLock, SchemeItem, SchemePart
+from competitions.judging.models import (
+    Mark,
+    MarkChange,
+    MarkingLock,
+    PanelMember,
+    SchemeItem,
+    SchemePart,
+)
 from competitions.judging.rules import ItemRule
 from competitions.registry.models import Entry
 from competitions.results.models import Result
 from competitions.results.services import compute
+from tests import factories as f
 from tests.imports.sheets import xlsx_bytes, xlsx_rows
 from tests.judging.marking_world import build, score_everyone
 
@@ -233,3 +241,37 @@ def test_the_templates_list_the_trades_contestants_or_codes_under_chinese_header
     # A file filled in from the template imports as it is.
     filled = [[r[0], r[1], 80] for r in theory_rows[1:]]
     assert run(world, "theory", filled, list(theory_rows[0])).ok
+
+
+def test_a_chief_judge_imports_and_follows_only_their_own_trades_marks(app, client, login):
+    """A chief judge of another trade of the same contest can neither import practical marks
+    into this trade nor open its import (its page holds the trade's codes and marks)."""
+    world = build()
+    other_ct = f.contest_trade(world.ct.contest, f.trade("6-18-02-04", "焊工"))
+    other_chief = f.user("chief2")
+    f.grant(other_chief, world.ct.contest, "chief_judge")
+    db.session.add(
+        PanelMember(contest_trade_id=other_ct.id, user_id=other_chief.id, role="chief_judge")
+    )
+    job = import_jobs.create_import_job(
+        world.ct.contest_id,
+        organiser_id(),
+        "实操.xlsx",
+        "",
+        xlsx_bytes([[world.codes[0], "8"]], ["加密号", "J1"]),
+        import_jobs.MARKS_KINDS["practical"],
+        world.ct.id,
+    )
+    db.session.commit()
+    login("chief2")
+    assert client.get(f"/contest-trades/{world.ct.id}/import/practical").status_code == 403
+    upload = client.post(
+        f"/contest-trades/{world.ct.id}/import/practical",
+        data={
+            "file": (io.BytesIO(xlsx_bytes([[world.codes[1], "7"]], ["加密号", "J1"])), "p.xlsx")
+        },
+    )
+    assert upload.status_code == 403
+    assert client.get(f"/contests/{world.ct.contest_id}/import/{job.id}").status_code == 403
+    assert client.get(f"/contest-trades/{other_ct.id}/import/practical").status_code == 200
+    assert db.session.scalar(select(func.count()).select_from(Mark)) == 0
