@@ -19,9 +19,10 @@ from competitions.core.db import db
 BEFORE_SETUP = {"static", "accounts.logout", "accounts.second_factor", "core.set_language"}
 
 
-@bp.before_app_request
-def _second_factor_first():
-    """Registrars and organisers without a second factor set it up before anything else."""
+def second_factor_first():
+    """Registrars and organisers without a second factor set it up before anything else (a
+    hook of every request, registered in app.py after the one that finds the request's
+    user)."""
     if request.endpoint in BEFORE_SETUP or request.endpoint is None:
         return None
     if not current_user.is_authenticated or factor.is_on(current_user.id):

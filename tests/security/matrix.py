@@ -12,6 +12,7 @@ from flask import Flask
 from werkzeug.routing import Rule
 
 from competitions.core.db import db
+from tests.factories import log_in
 from tests.security.world import JUDGES, STAFF, World
 
 ANONYMOUS, CONTESTANT = "anonymous", "contestant"
@@ -220,7 +221,7 @@ def clients(app: Flask, world: World) -> dict:
     out = {ANONYMOUS: app.test_client()}
     for username in STAFF:
         client = app.test_client()
-        response = client.post("/login", data={"username": username, "password": "secret-pass"})
+        response = log_in(client, username, "secret-pass")
         assert response.status_code == 302, username
         out[username] = client
     contestant = app.test_client()
