@@ -65,7 +65,7 @@ class CodeForm(FlaskForm):
     """The second step of log-in: the authenticator app's code, or a recovery code."""
 
     code = StringField(
-        _l("Code"),
+        _l("Verification code"),
         validators=[DataRequired(), Length(max=40)],
         description=_l("The 6 digits your authenticator app shows, or one of your recovery codes."),
         render_kw={"autocomplete": "one-time-code", "autofocus": True},

@@ -12,6 +12,7 @@ import pytest
 from openpyxl import Workbook
 
 from competitions.registry.rules import resident_id_check_char
+from tests.browser.conftest import log_in
 
 pytestmark = pytest.mark.browser
 
@@ -51,11 +52,7 @@ def upload(page, contest_url: str, rows: list[list]) -> None:
 
 
 def test_organiser_sets_up_a_contest_and_registers_contestants(live_server, page):
-    page.goto(live_server + "/login")
-    page.fill("#username", "organiser")
-    page.fill("#password", "demo1234")
-    page.click("main button.primary")
-    page.wait_for_url(live_server + "/")
+    log_in(page, live_server, "organiser")
     assert "我的竞赛" in page.content()
 
     # A new enterprise contest; first with a parent of the same tier, which is refused.

@@ -74,6 +74,12 @@ MATRIX: dict[str, Access] = {
     "accounts.password": Access(LOGGED_IN),
     "accounts.logout": Access(LOGGED_IN),
     "accounts.end_my_sessions": Access(LOGGED_IN),
+    "accounts.second_factor": Access(LOGGED_IN),
+    "accounts.new_recovery_codes": Access(LOGGED_IN),
+    # the second step of log-in: only right after a password (else back to the log-in page)
+    "accounts.login_code": Access(frozenset(), LOGIN),
+    # a registrar (org, in the world) turns off someone's two-step log-in
+    "accounts.reset_second_factor": Access(ORGANISER),
     "registry.contests": Access(LOGGED_IN),
     "registry.trades": Access(LOGGED_IN),
     "judging.my_marking": Access(LOGGED_IN),
