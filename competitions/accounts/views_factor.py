@@ -16,7 +16,13 @@ from competitions.accounts.views import _now, bp, complete_login, wait_text
 from competitions.core.db import db
 
 #: Pages a user who must set up a second factor may still open before doing so.
-BEFORE_SETUP = {"static", "accounts.logout", "accounts.second_factor", "core.set_language"}
+BEFORE_SETUP = {
+    "static",
+    "accounts.logout",
+    "accounts.second_factor",
+    "core.set_language",
+    "core.health",
+}
 
 
 def second_factor_first():

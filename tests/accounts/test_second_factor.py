@@ -271,3 +271,40 @@ def test_the_limits_come_from_the_settings(app):
     live.last_seen_at -= timedelta(minutes=7)
     db.session.commit()
     assert not is_in(client)
+
+
+def test_the_code_step_keeps_the_next_page_inside_the_site(app):
+    _, org = organiser_world()
+    f.turn_on_second_factor(org)
+    db.session.commit()
+    for target, lands in (
+        ("/contests", "/contests"),
+        ("//evil.example", "/"),
+        ("https://evil.example", "/"),
+        ("/\\evil.example", "/"),
+    ):
+        client = app.test_client()
+        data = {"username": "org", "password": f.PASSWORD}
+        client.post("/login", data=data, query_string={"next": target})
+        response = client.post("/login/code", data={"code": f.app_code("org")})
+        assert response.status_code == 302 and response.location == lands, target
+
+
+def test_hostile_codes_are_refused_without_crashing(app):
+    _, org = organiser_world()
+    f.turn_on_second_factor(org)
+    db.session.commit()
+    client = app.test_client()
+    password_step(client, "org")
+    for code in (
+        "<script>alert(1)</script>",
+        "\u202e123456",
+        "9" * 5000,
+        "١٢٣٤٥٦",
+        "' OR 1=1 --",
+        "ABCDE-23456",
+    ):
+        response = client.post("/login/code", data={"code": code})
+        assert response.status_code == 200, code
+        assert "<script>alert(1)</script>" not in response.get_data(as_text=True)
+    assert not is_in(client)
