@@ -15,9 +15,12 @@ from competitions.accounts.models import User
 from competitions.accounts.views import _now, bp, complete_login, wait_text
 from competitions.core.db import db
 
-#: Pages a user who must set up a second factor may still open before doing so.
+#: Pages a user who must set up a second factor may still open before doing so (logging in
+#: again, as someone else, too).
 BEFORE_SETUP = {
     "static",
+    "accounts.login",
+    "accounts.login_code",
     "accounts.logout",
     "accounts.second_factor",
     "core.set_language",
