@@ -216,7 +216,10 @@ def test_a_registrar_resets_someones_second_factor(app):
     assert not is_in(lost_phone)  # logged out everywhere
     row = db.session.scalar(select(AuditLog).where(AuditLog.action == "reset"))
     assert row.user_id == registrar.id and row.entity_id == org.id
-    assert row.changes["reason"] == "手机丢失，本人来电确认"
+    with app.test_request_context(), force_locale("en"):
+        line = _line(row, "Keeper", referenced_names([row]))
+    assert (line.who, line.action) == ("Keeper", "Turned off someone's two-step log-in")
+    assert line.changes == ["Reason: 手机丢失，本人来电确认", "User: Org"]
     # At the next log-in the organiser sets it up again before anything else.
     again = app.test_client()
     password_step(again, "org")
