@@ -49,9 +49,9 @@ def required(user: User) -> bool:
 
 
 def setup_secret(user: User) -> str:
-    """The secret to give the user's authenticator app: the one being set up, else a new one
-    (a user whose second factor is on gets none: None is never returned for them, see
-    :func:`is_on` first)."""
+    """The secret to give the user's authenticator app while setting it up: the one already
+    being set up (a reloaded page shows the same), else a new one. Call it only for a user
+    whose second factor is off (:func:`is_on`)."""
     row = db.session.get(SecondFactor, user.id)
     if row is None:
         row = SecondFactor(user_id=user.id, secret=pyotp.random_base32())
