@@ -148,6 +148,10 @@ def _register_hooks(app: Flask) -> None:
         audit.set_actor(current_user.id if current_user.is_authenticated else None)
         audit.set_scope_from_url(request.view_args)
 
+    from competitions.accounts.views.factor import second_factor_first
+
+    app.before_request(second_factor_first)
+
     @app.teardown_request
     def _forget_actor(error=None):
         audit.set_actor(None)

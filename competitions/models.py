@@ -1,6 +1,13 @@
 """Every model, imported in one place so the metadata (and Alembic) sees them all."""
 
-from competitions.accounts.models import ContestRole, LoginFailure, User, UserSession
+from competitions.accounts.models import (
+    ContestRole,
+    LoginFailure,
+    RecoveryCode,
+    SecondFactor,
+    User,
+    UserSession,
+)
 from competitions.certificates.models import Certificate, CertificateDesign, CertificateImage
 from competitions.core.audit import AuditLog
 from competitions.core.audit_chain import AuditSeal
@@ -61,11 +68,13 @@ __all__ = [
     "MarkingLock",
     "PanelMember",
     "Person",
+    "RecoveryCode",
     "Result",
     "ResultSet",
     "SchemeItem",
     "SchemePart",
     "ScoreSheet",
+    "SecondFactor",
     "TeamResult",
     "Trade",
     "Unit",

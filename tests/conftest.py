@@ -142,10 +142,13 @@ def runner(app):
 
 @pytest.fixture
 def login(client):
-    """Log a user in by username (the factories' password)."""
+    """Log a user in by username (the factories' password, and the app's code for an account
+    with a second factor)."""
+
+    from tests.factories import log_in
 
     def do(username: str):
-        response = client.post("/login", data={"username": username, "password": "secret-pass"})
+        response = log_in(client, username)
         assert response.status_code == 302, response.get_data(as_text=True)
         return client
 

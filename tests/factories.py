@@ -1,15 +1,21 @@
 """Small builders of valid records for tests (no randomness unless asked)."""
 
 import functools
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
-from competitions.accounts.models import ContestRole, User
+import pyotp
+from sqlalchemy import select
+
+from competitions.accounts.models import ContestRole, SecondFactor, User
+from competitions.accounts.services import second_factor
 from competitions.core.db import db
 from competitions.registry.models import Contest, ContestTrade, Delegation, Trade, Unit
 from competitions.registry.rules import resident_id_check_char
 
 PASSWORD = "secret-pass"
+#: The authenticator app's secret of test accounts with a second factor.
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
 
 def resident_id(birth: date, serial: int = 1, male: bool = True, region: str = "370102") -> str:
@@ -38,6 +44,39 @@ def user(username: str, registrar: bool = False) -> User:
     db.session.add(u)
     db.session.flush()
     return u
+
+
+def turn_on_second_factor(u: User, secret: str = TOTP_SECRET) -> None:
+    """Give the user a confirmed second factor with ``secret`` (no recovery codes)."""
+    row = db.session.get(SecondFactor, u.id) or SecondFactor(user_id=u.id)
+    row.secret, row.confirmed_at, row.last_step = secret, datetime(2026, 1, 1), None
+    db.session.add(row)
+    db.session.flush()
+
+
+def app_code(username: str) -> str:
+    """The code the user's authenticator app shows now (its secret read from the database).
+    The last step used is forgotten, so a test may log the user in again within 30 s."""
+    u = db.session.scalar(select(User).where(User.username == username))
+    row = db.session.get(SecondFactor, u.id)
+    row.last_step = None
+    db.session.commit()
+    return pyotp.TOTP(row.secret).now()
+
+
+def log_in(client, username: str, password: str = PASSWORD, **query):
+    """Log in through the pages as a person does: the password, then the authenticator app's
+    code for an account with a second factor (an account that must have one and has none is
+    given one first). The last response (a redirect once logged in)."""
+    u = db.session.scalar(select(User).where(User.username == username.strip()))
+    if u is not None and not second_factor.is_on(u.id) and second_factor.required(u):
+        turn_on_second_factor(u)
+        db.session.commit()
+    data = {"username": username, "password": password}
+    response = client.post("/login", data=data, query_string=query)
+    if response.status_code == 302 and response.location.endswith("/login/code"):
+        response = client.post("/login/code", data={"code": app_code(username.strip())})
+    return response
 
 
 def grant(u: User, contest: Contest, role: str) -> None:

@@ -12,6 +12,7 @@ from seeds.files import DATA_DIR, read_csv, read_json
 from seeds.generate import generate
 from seeds.loader import load_demo
 from tests.conftest import base_config
+from tests.factories import log_in
 
 #: Values that differ between runs by design: timestamps (and every DateTime column) and
 #: salted password hashes.
@@ -151,7 +152,7 @@ def test_only_the_city_contests_organiser_sees_its_entries(app, demo):
     city = contest_ids()["JN-2018"]
     for username, status in (("organiser", 200), ("organiser2", 403)):
         client = app.test_client()
-        client.post("/login", data={"username": username, "password": "demo1234"})
+        log_in(client, username, "demo1234")
         assert client.get(f"/contests/{city}/entries").status_code == status, username
 
 

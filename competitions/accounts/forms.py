@@ -1,7 +1,7 @@
 """Log-in, password and contest-role forms."""
 
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, SelectField, StringField
+from wtforms import PasswordField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from competitions.accounts import rules
@@ -52,3 +52,31 @@ class ContestRoleForm(FlaskForm):
 
     username = StringField(_l("Username"), validators=[DataRequired(), Length(max=60)])
     role = SelectField(_l("Role"), choices=[(r, ROLE_LABELS[r]) for r in ROLES])
+
+
+class CodeForm(FlaskForm):
+    """The second step of log-in: the authenticator app's code, or a recovery code."""
+
+    code = StringField(
+        _l("Verification code"),
+        validators=[DataRequired(), Length(max=40)],
+        description=_l("The 6 digits your authenticator app shows, or one of your recovery codes."),
+        render_kw={"autocomplete": "one-time-code", "autofocus": True},
+    )
+
+
+class AppCodeForm(FlaskForm):
+    """A code from the authenticator app (to confirm set-up, or to make new recovery codes)."""
+
+    code = StringField(
+        _l("Code from the app"),
+        validators=[DataRequired(), Length(max=40)],
+        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
+    )
+
+
+class SecondFactorResetForm(FlaskForm):
+    """A registrar turns off someone's two-step log-in (a lost phone and no recovery code)."""
+
+    username = StringField(_l("Username"), validators=[DataRequired(), Length(max=60)])
+    reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=500)])

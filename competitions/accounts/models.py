@@ -119,3 +119,42 @@ class LoginFailure(db.Model):
 
     def __repr__(self) -> str:
         return f"<LoginFailure {self.key}: {self.count}>"
+
+
+class SecondFactor(db.Model):
+    """A user's authenticator app (TOTP, RFC 6238): the shared secret, set up once a code
+    from the app has confirmed it."""
+
+    __tablename__ = "second_factor"
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True
+    )
+    #: The base32 secret the app was given. Stored as it is: the project has no symmetric
+    #: encryption key yet (competitions/core/keys.py); it is never shown again after set-up.
+    secret: Mapped[str] = mapped_column(String(64))
+    #: When a code confirmed it; empty while set-up is under way (the second factor is off).
+    confirmed_at: Mapped[datetime | None] = mapped_column()
+    #: The time step (30 s) of the last code accepted: a code is never accepted twice.
+    last_step: Mapped[int | None] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    def __repr__(self) -> str:
+        state = "on" if self.confirmed_at else "being set up"
+        return f"<SecondFactor of user {self.user_id}: {state}>"
+
+
+class RecoveryCode(db.Model):
+    """A one-time code that stands in for the authenticator app (a lost phone); only its
+    salted hash is kept, like a password's."""
+
+    __tablename__ = "recovery_code"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    code_hash: Mapped[str] = mapped_column(String(255))
+    #: When it was used to log in; a used code lets nobody in again.
+    used_at: Mapped[datetime | None] = mapped_column()
+
+    def __repr__(self) -> str:
+        return f"<RecoveryCode {self.id} of user {self.user_id}>"

@@ -1,7 +1,9 @@
-"""Pure rules of accounts: how long a log-in attempt waits, what makes a password acceptable.
+"""Pure rules of accounts: how long a log-in attempt waits, what makes a password acceptable,
+when a session ends, who needs a second factor and what a typed code is.
 
 No Flask, no database, no clock: the caller passes the time. Pinned by tables of cases in
-``tests/accounts/test_defences.py`` and ``tests/accounts/test_password_rules.py``.
+``tests/accounts/test_defences.py``, ``tests/accounts/test_password_rules.py`` and
+``tests/accounts/test_second_factor_rules.py``.
 """
 
 from dataclasses import dataclass
@@ -213,4 +215,72 @@ def contest_role_problem(admin_role: str | None) -> Reason | None:
     none (see ``duty_problem``)."""
     if admin_role:
         return Reason.of(N_("an administrator's account cannot hold a role in a contest"))
+
+
+@dataclass(frozen=True)
+class SessionLimits:
+    """How long a session lasts (settings ``JINGSAI_SESSION_IDLE_MINUTES`` and
+    ``JINGSAI_SESSION_MAX_HOURS``), and how stale its ``last_seen_at`` may be."""
+
+    #: Without a request for this long, the session ends.
+    idle: timedelta = timedelta(minutes=30)
+    #: This long after log-in, the session ends whatever happens.
+    lifetime: timedelta = timedelta(hours=12)
+    #: ``last_seen_at`` is only brought up to date once it is this old (accounts.sessions).
+    touch_every: timedelta = timedelta(minutes=1)
+
+
+def session_end(
+    created_at: datetime, last_seen_at: datetime, now: datetime, limits: SessionLimits
+) -> str | None:
+    """Why a session no longer lets its user in at ``now``: ``"expired"`` (the absolute
+    limit), ``"idle"``, or None while it is live.
+
+    Rule: a session ends ``limits.lifetime`` after its log-in, however busy, and once
+    ``limits.idle`` has passed since its last request. Its last request is not stored exactly:
+    ``last_seen_at`` is only brought up to date when it is ``touch_every`` old, so the last
+    request may be up to ``touch_every`` later than ``last_seen_at``. A session therefore counts
+    as idle only when ``now - last_seen_at >= idle + touch_every``: it never ends before
+    ``idle`` has passed since the last request, and ends at most ``touch_every`` after.
+    The check is made on the stored time, before a request brings it up to date.
+    """
+    if now - created_at >= limits.lifetime:
+        return "expired"
+    if now - last_seen_at >= limits.idle + limits.touch_every:
+        return "idle"
+    return None
+
+
+def second_factor_required(
+    is_registrar: bool, organises_a_contest: bool, admin_role: str | None = None
+) -> bool:
+    """Whether a user must set up a second factor before anything else.
+
+    Rule: the three administrators (system, security, audit), registrars (who keep the shared
+    registers and create contests) and organisers of any contest must; judges, clerks, chief
+    judges and arbitrators may (their account page offers it), and once they have set one up
+    it is asked for at every log-in like anyone's.
+    """
+    return bool(admin_role) or is_registrar or organises_a_contest
+
+
+#: The letters of recovery codes: no 0/O, 1/I/L to mistake for each other.
+RECOVERY_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+RECOVERY_LENGTH = 10
+
+
+def typed_code(text: str) -> tuple[str, str] | None:
+    """What a code typed at the second step of log-in is: ``("totp", "123456")`` for the six
+    digits of the authenticator app, ``("recovery", "ABCDE23456")`` for a recovery code, or
+    None when it can be neither.
+
+    Rule: spaces and hyphens are ignored anywhere (the app shows "123 456", recovery codes are
+    printed "ABCDE-23456"), letters count in either case; six digits are an app code; ten
+    characters of ``RECOVERY_ALPHABET`` are a recovery code.
+    """
+    plain = "".join(c for c in text if c not in " -\t").upper()
+    if len(plain) == 6 and plain.isascii() and plain.isdigit():
+        return ("totp", plain)
+    if len(plain) == RECOVERY_LENGTH and all(c in RECOVERY_ALPHABET for c in plain):
+        return ("recovery", plain)
     return None

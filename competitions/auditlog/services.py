@@ -27,7 +27,18 @@ from competitions.registry.models import (
 
 PAGE_SIZE = 50
 
-ACTION_LABELS = {"create": _l("Created"), "update": _l("Changed"), "delete": _l("Deleted")}
+ACTION_LABELS = {
+    "create": _l("Created"),
+    "update": _l("Changed"),
+    "delete": _l("Deleted"),
+    # Steps of two-step log-in (competitions.accounts.services.second_factor).
+    "enable": _l("Turned on two-step log-in"),
+    "login": _l("Logged in with the authenticator app's code"),
+    "fail": _l("Typed a wrong code at the second step of log-in"),
+    "recovery": _l("Logged in with a recovery code"),
+    "renew": _l("Made new recovery codes"),
+    "reset": _l("Turned off someone's two-step log-in"),
+}
 #: What the audited tables hold, in the user's language (others show their table name).
 ENTITY_LABELS = {
     "contest": _l("Contest"),
@@ -51,6 +62,7 @@ ENTITY_LABELS = {
     "trade": _l("Trade"),
     "user_account": _l("User account"),
     "unit": _l("Unit"),
+    "second_factor": _l("Two-step log-in"),
 }
 
 

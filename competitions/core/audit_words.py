@@ -166,6 +166,8 @@ FIELD_LABELS = {
     "advancement": _l("Advancement cut-off"),
     "total": _l("Total"),
     "max_mark": _l("Max mark"),
+    "recovery_codes": _l("Recovery codes made"),
+    "recovery_codes_left": _l("Recovery codes left"),
 }
 
 LOCK_ACTIONS = {"lock": _l("Locked"), "unlock": _l("Unlocked")}
@@ -294,9 +296,12 @@ def _number(value) -> str | None:
 
 
 def change_text(entity: str, action: str, column: str, pair, names: dict | None = None) -> str:
-    """One change for people: "Field: old → new" (only the value for a creation or deletion)."""
-    old, new = pair if isinstance(pair, list) and len(pair) == 2 else (None, pair)
+    """One change for people: "Field: old → new" (only the value for a creation or deletion,
+    and for a fact logged as one value rather than an old and new pair)."""
     label = field_label(column)
+    if not (isinstance(pair, list) and len(pair) == 2):
+        return f"{label}: {value_text(entity, column, pair, names)}"
+    old, new = pair
     if action == "create":
         return f"{label}: {value_text(entity, column, new, names)}"
     if action == "delete":

@@ -74,6 +74,10 @@ def load_config(environ=os.environ) -> dict:
         "CERT_FONT_PATH": environ.get(
             "CERT_FONT_PATH", "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
         ),
+        #: A log-in session ends after this many minutes without a request, and this many hours
+        #: after the log-in whatever happens (competitions.accounts.rules.session_end).
+        "SESSION_IDLE_MINUTES": float(environ.get("JINGSAI_SESSION_IDLE_MINUTES", 30)),
+        "SESSION_MAX_HOURS": float(environ.get("JINGSAI_SESSION_MAX_HOURS", 12)),
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         #: Redis down: limits are counted in each web process's memory until it is back, and a
         #: limiter error lets the request through rather than answering 500.

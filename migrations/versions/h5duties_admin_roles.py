@@ -1,7 +1,7 @@
 """accounts: the three administrators (system, security, audit) on user accounts
 
 Revision ID: 5d1e7a2c9b40
-Revises: a7c3e91f4b26
+Revises: 5e2f7a0c9d14
 Create Date: 2026-12-04 18:10:00
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "5d1e7a2c9b40"
-down_revision = "a7c3e91f4b26"
+down_revision = "5e2f7a0c9d14"
 branch_labels = None
 depends_on = None
 

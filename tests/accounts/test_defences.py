@@ -133,7 +133,7 @@ def test_the_session_and_remember_cookies_are_httponly_samesite_and_secure_over_
         f.user("org")
         db.session.commit()
         client = served.test_client()
-        response = client.post("/login", data={"username": "org", "password": f.PASSWORD})
+        response = f.log_in(client, "org", f.PASSWORD)
         assert response.status_code == 302
         attributes = _cookie_attributes(response, "session")
         assert {"httponly", "samesite=lax"} <= attributes
@@ -164,7 +164,7 @@ def test_log_in_starts_a_new_session(client):
         session["lookup_person"] = 1  # left by a contestant's lookup on a shared computer
         session["csrf_token"] = "planted-by-someone-else"
     before = client.get_cookie("session").value
-    response = client.post("/login", data={"username": "org", "password": f.PASSWORD})
+    response = f.log_in(client, "org", f.PASSWORD)
     assert response.status_code == 302
     after = client.get_cookie("session").value
     assert after != before

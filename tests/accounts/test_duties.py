@@ -85,7 +85,7 @@ def admins():
 
 def logged_in(app, username: str):
     client = app.test_client()
-    response = client.post("/login", data={"username": username, "password": f.PASSWORD})
+    response = f.log_in(client, username)
     assert response.status_code == 302
     return client
 
@@ -253,6 +253,6 @@ def test_the_first_administrators_are_made_on_the_server(app, runner):
 
 def logged_in_as(app, username: str, password: str):
     client = app.test_client()
-    response = client.post("/login", data={"username": username, "password": password})
+    response = f.log_in(client, username, password)
     assert response.status_code == 302
     return client

@@ -84,9 +84,9 @@ def test_changing_ones_password(client, login):
     page = _change(client).get_data(as_text=True)
     assert "Password changed." in page
     client.post("/logout")
-    old = client.post("/login", data={"username": "zhao", "password": f.PASSWORD})
+    old = f.log_in(client, "zhao", f.PASSWORD)
     assert old.status_code == 200
-    new = client.post("/login", data={"username": "zhao", "password": "Jinan#Fitter7"})
+    new = f.log_in(client, "zhao", "Jinan#Fitter7")
     assert new.status_code == 302
 
 

@@ -10,7 +10,7 @@ from tests import factories as f
 def logged_in(app, username: str):
     """A browser of its own, logged in as ``username``."""
     client = app.test_client()
-    response = client.post("/login", data={"username": username, "password": f.PASSWORD})
+    response = f.log_in(client, username)
     assert response.status_code == 302
     return client
 

@@ -12,6 +12,8 @@ import pytest
 from openpyxl import Workbook
 
 from competitions.registry.rules import resident_id_check_char
+from tests.browser import conftest
+from tests.browser.conftest import log_in, new_page
 
 pytestmark = pytest.mark.browser
 
@@ -51,11 +53,7 @@ def upload(page, contest_url: str, rows: list[list]) -> None:
 
 
 def test_organiser_sets_up_a_contest_and_registers_contestants(live_server, page):
-    page.goto(live_server + "/login")
-    page.fill("#username", "organiser")
-    page.fill("#password", "demo1234")
-    page.click("main button.primary")
-    page.wait_for_url(live_server + "/")
+    log_in(page, live_server, "organiser")
     assert "我的竞赛" in page.content()
 
     # A new enterprise contest; first with a parent of the same tier, which is refused.
@@ -129,3 +127,13 @@ def test_organiser_sets_up_a_contest_and_registers_contestants(live_server, page
     page.click("text=查看选手")
     listing = page.locator("#entries").inner_text()
     assert "田小雨" in listing and "吕大山" in listing and "韩立群" in listing
+
+
+def test_a_demo_organiser_sets_up_two_step_log_in_then_logs_in_with_the_code(live_server, browser):
+    first = new_page(browser, live_server, "organiser2")  # the set-up page, on a fresh start
+    assert conftest.APPS[(live_server, "organiser2")]["codes"]
+    first.goto(live_server + "/account/second-factor")
+    assert first.locator("#codes-left").inner_text().strip().endswith("10 个。")
+    second = new_page(browser, live_server, "organiser2")  # password, then the app's code
+    assert second.url == live_server + "/"
+    assert second.locator("a.who").count() == 1

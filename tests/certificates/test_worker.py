@@ -47,7 +47,7 @@ def test_a_batch_through_the_worker(worker_app, worker_env):
     world = certificate_world.build(names=names, awards=awards)
     wanted = 200 + 1 + 1  # individual awards, the team, the honour
     client = worker_app.test_client()
-    client.post("/login", data={"username": "org", "password": factories.PASSWORD})
+    factories.log_in(client, "org", factories.PASSWORD)
     client.get("/lang/en")
 
     job = issue(client, world.contest.id)

@@ -105,7 +105,7 @@ def hold_marks_until_a_save_waits(url: str):
 
 def logged_in(app, username: str):
     client = app.test_client()
-    response = client.post("/login", data={"username": username, "password": factories.PASSWORD})
+    response = factories.log_in(client, username, factories.PASSWORD)
     assert response.status_code == 302
     return client
 

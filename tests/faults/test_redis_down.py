@@ -35,9 +35,7 @@ def browser(app, username: str | None = None):
     client = app.test_client()
     client.get("/lang/en")
     if username:
-        response = client.post(
-            "/login", data={"username": username, "password": factories.PASSWORD}
-        )
+        response = factories.log_in(client, username, factories.PASSWORD)
         assert response.status_code == 302
     return client
 

@@ -36,7 +36,7 @@ pytestmark = pytest.mark.faults
 
 def logged_in(app, username: str):
     client = app.test_client()
-    response = client.post("/login", data={"username": username, "password": factories.PASSWORD})
+    response = factories.log_in(client, username, factories.PASSWORD)
     assert response.status_code == 302
     return client
 

@@ -153,7 +153,7 @@ def test_a_bad_row_fails_the_upload_then_the_corrected_file_imports(worker_app):
     world = setup_contest()
     contest_id = world["contest"].id
     client = worker_app.test_client()
-    client.post("/login", data={"username": "organiser", "password": factories.PASSWORD})
+    factories.log_in(client, "organiser", factories.PASSWORD)
     in_english(client)
     before = counts()
 
@@ -189,7 +189,7 @@ def test_a_bad_row_fails_the_upload_then_the_corrected_file_imports(worker_app):
 def test_ten_thousand_rows_import_through_the_worker(worker_app):
     world = setup_contest()
     client = worker_app.test_client()
-    client.post("/login", data={"username": "organiser", "password": factories.PASSWORD})
+    factories.log_in(client, "organiser", factories.PASSWORD)
     people = [
         person_row(
             f"选手{i}",

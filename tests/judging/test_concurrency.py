@@ -10,7 +10,7 @@ from app import create_app
 from competitions.core.db import db
 from competitions.judging.models import Mark
 from tests.conftest import _empty_tables, base_config
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, log_in
 from tests.judging.marking_world import build
 
 
@@ -27,9 +27,7 @@ def pg_app(postgres_test_url, tmp_path):
 
 def _client(app, username):
     client = app.test_client()
-    assert (
-        client.post("/login", data={"username": username, "password": PASSWORD}).status_code == 302
-    )
+    assert log_in(client, username, PASSWORD).status_code == 302
     return client
 
 

@@ -94,7 +94,7 @@ def client_of(app, username: str):
     """A browser of its own, logged in, with the interface in English."""
     fresh()
     client = app.test_client()
-    response = client.post("/login", data={"username": username, "password": f.PASSWORD})
+    response = f.log_in(client, username, f.PASSWORD)
     assert response.status_code == 302
     fresh()
     client.get("/lang/en")

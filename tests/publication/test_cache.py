@@ -12,6 +12,7 @@ from competitions.publication.models import Appeal
 from competitions.publication.services import appeals, cache
 from competitions.results.models import ResultSet
 from competitions.results.services import compute
+from tests.factories import log_in
 from tests.publication.test_publish import computed_world
 
 NOW = datetime(2026, 11, 20, 15, 30)
@@ -96,7 +97,7 @@ def test_a_logged_in_users_page_is_never_cached(cached_app):
     f.user("bystander")
     db.session.commit()
     client = cached_app.test_client()
-    client.post("/login", data={"username": "org", "password": "secret-pass"})
+    log_in(client, "org", "secret-pass")
     url = f"/results/trades/{world.ct.id}"
     response = client.get(url)
     assert "X-Cache" not in response.headers

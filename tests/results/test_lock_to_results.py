@@ -10,15 +10,13 @@ from competitions.registry.models import Entry
 from competitions.results.models import Result, ResultSet
 from tests import factories as f
 from tests.conftest import SIGNATURE, wait_for_job
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, log_in
 from tests.judging.marking_world import build, score_everyone
 
 
 def _login(client, username):
     client.get("/lang/en")
-    assert (
-        client.post("/login", data={"username": username, "password": PASSWORD}).status_code == 302
-    )
+    assert log_in(client, username, PASSWORD).status_code == 302
 
 
 def _fill(world, scores):
@@ -87,7 +85,7 @@ def test_a_contestants_path_through_the_tiers_reads_both_ways(app, client, login
     load_demo(db.session)
     db.session.commit()
     person = db.session.scalar(select(Person).filter_by(name="宋燕"))
-    login_as = client.post("/login", data={"username": "organiser", "password": "demo1234"})
+    login_as = log_in(client, "organiser", "demo1234")
     assert login_as.status_code == 302
     page = client.get(f"/persons/{person.id}").get_data(as_text=True)
     table = page.split("<tbody>", 1)[1].split("</tbody>", 1)[0]

@@ -181,7 +181,7 @@ def world():
 def logged_in(app, username: str):
     """A test client of its own, logged in as ``username``."""
     client = app.test_client()
-    response = client.post("/login", data={"username": username, "password": PASSWORD})
+    response = f.log_in(client, username, PASSWORD)
     assert response.status_code == 302
     return client
 

@@ -12,6 +12,7 @@ from flask import Flask
 from werkzeug.routing import Rule
 
 from competitions.core.db import db
+from tests.factories import log_in
 from tests.security.world import ADMINS, JUDGES, STAFF, World
 
 ANONYMOUS, CONTESTANT = "anonymous", "contestant"
@@ -75,6 +76,12 @@ MATRIX: dict[str, Access] = {
     "accounts.password": Access(LOGGED_IN),
     "accounts.logout": Access(LOGGED_IN),
     "accounts.end_my_sessions": Access(LOGGED_IN),
+    "accounts.second_factor": Access(LOGGED_IN),
+    "accounts.new_recovery_codes": Access(LOGGED_IN),
+    # the second step of log-in: only right after a password (else back to the log-in page)
+    "accounts.login_code": Access(frozenset(), LOGIN),
+    # a registrar (org, in the world) turns off someone's two-step log-in
+    "accounts.reset_second_factor": Access(ORGANISER),
     "registry.contests": Access(LOGGED_IN),
     "registry.trades": Access(LOGGED_IN),
     "judging.my_marking": Access(LOGGED_IN),
@@ -229,7 +236,7 @@ def clients(app: Flask, world: World) -> dict:
     out = {ANONYMOUS: app.test_client()}
     for username in STAFF:
         client = app.test_client()
-        response = client.post("/login", data={"username": username, "password": "secret-pass"})
+        response = log_in(client, username, "secret-pass")
         assert response.status_code == 302, username
         out[username] = client
     contestant = app.test_client()

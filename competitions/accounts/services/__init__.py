@@ -10,6 +10,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from competitions.accounts import rules
 from competitions.accounts.models import LoginFailure, User
+from competitions.accounts.services import second_factor
 from competitions.core import audit_words
 from competitions.core.db import db
 
@@ -22,10 +23,12 @@ def _decoy_hash() -> str:
 
 @dataclass(frozen=True)
 class LoginAnswer:
-    """The user who logged in, or None; ``wait`` > 0: refused before the password was checked."""
+    """The user who logged in, or None; ``wait`` > 0: refused before the password (or code)
+    was checked. ``second_step``: the password was right and a code must follow."""
 
     user: User | None
     wait: timedelta = timedelta(0)
+    second_step: bool = False
 
 
 def _keys(username: str, address: str, device: str | None) -> dict[str, str]:
@@ -62,27 +65,75 @@ def check_login(
     has one. The waits are ``rules.wait_before_login``'s; a wrong password counts against the
     account from this source, and, from a browser that is not a known device, against the
     account and the address; a right one clears the count of this source only (a guesser
-    elsewhere goes on waiting). Unknown usernames are counted and cost the same password
-    check, so nothing tells whether a username exists.
+    elsewhere goes on waiting), and for a user with a second factor only once the code is
+    right too (``second_step``, then ``check_second_step``). Unknown usernames are counted
+    and cost the same password check, so nothing tells whether a username exists.
     """
     name = username.strip()
     keys = _keys(name, address, device)
-    counted = _counted(keys)
-    context = rules.LoginContext(
-        counted["source"], counted["account"], counted["address"], known_device=bool(device)
-    )
-    if wait := rules.wait_before_login(context, now):
+    counted, wait = _waiting(keys, device, now)
+    if wait:
         return LoginAnswer(None, wait)
     user = db.session.scalar(select(User).where(User.username == name))
     if user is None:
         check_password_hash(_decoy_hash(), password)
     elif user.check_password(password) and user.active:
+        if second_factor.is_on(user.id):
+            # The count of this source is cleared only once the code is right too.
+            return LoginAnswer(user, second_step=True)
         db.session.execute(delete(LoginFailure).where(LoginFailure.key == keys["source"]))
         return LoginAnswer(user)
+    _count_failure(keys, counted, device, now)
+    return LoginAnswer(None)
+
+
+def check_second_step(
+    user: User, code: str, now: datetime, address: str, device: str | None = None
+) -> LoginAnswer:
+    """The user, if ``code`` is their authenticator app's code or an unused recovery code,
+    unless the attempt must wait first.
+
+    A wrong code counts as a failed log-in (``check_login``'s keys and waits) and is an audit
+    row; a right one clears the count of this source and is an audit row (app or recovery
+    code).
+    """
+    keys = _keys(user.username, address, device)
+    counted, wait = _waiting(keys, device, now)
+    if wait:
+        return LoginAnswer(None, wait)
+    kind = second_factor.check(user, code, now) if user.active else None
+    if kind is None:
+        _count_failure(keys, counted, device, now)
+        second_factor.record(user.id, "fail", user.id)
+        return LoginAnswer(None)
+    db.session.execute(delete(LoginFailure).where(LoginFailure.key == keys["source"]))
+    if kind == "recovery":
+        second_factor.record(
+            user.id, "recovery", user.id, recovery_codes_left=second_factor.codes_left(user.id)
+        )
+    else:
+        second_factor.record(user.id, "login", user.id)
+    return LoginAnswer(user)
+
+
+def _waiting(
+    keys: dict[str, str], device: str | None, now: datetime
+) -> tuple[dict[str, rules.Failures], timedelta]:
+    """The failures counted under the keys, and how long an attempt waits because of them."""
+    counted = _counted(keys)
+    context = rules.LoginContext(
+        counted["source"], counted["account"], counted["address"], known_device=bool(device)
+    )
+    return counted, rules.wait_before_login(context, now)
+
+
+def _count_failure(
+    keys: dict[str, str], counted: dict[str, rules.Failures], device: str | None, now: datetime
+) -> None:
+    """One more failure: of this source only from a known device, else of all three keys."""
     for counted_as in ("source",) if device else ("source", "account", "address"):
         _store(keys[counted_as], rules.after_failure(counted[counted_as], now))
     db.session.flush()
-    return LoginAnswer(None)
 
 
 def forget_old_failures(now: datetime) -> int:

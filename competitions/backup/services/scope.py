@@ -54,8 +54,9 @@ SHARED = ("trade", "unit", "person", "user_account")
 #: along when every row it points at did.
 LINKS = ("declared_relation",)
 #: Records of the whole site (background jobs and their files, the audit chain's seals, which
-#: cover every contest's records at once): only in a whole-database export.
-SITE_WIDE = ("job", "job_file", "audit_seal")
+#: cover every contest's records at once; users' second factors, so that a contest's archive
+#: carries nobody's authenticator secret or recovery codes): only in a whole-database export.
+SITE_WIDE = ("job", "job_file", "audit_seal", "second_factor", "recovery_code")
 #: Never in an archive: live sessions (their tokens let people in) and counts of failed
 #: log-ins; after a restore everyone logs in again.
 NEVER = ("user_session", "login_failure")

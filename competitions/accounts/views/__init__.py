@@ -1,10 +1,13 @@
-"""Log in, log out, one's own password and sessions (the staff of a contest: registry)."""
+"""Log in (with the second factor: ``views/factor.py``), log out, one's own password and
+sessions (the staff of a contest: registry)."""
 
 import math
+from datetime import timedelta
 
 from flask import (
     Blueprint,
     abort,
+    current_app,
     flash,
     redirect,
     render_template,
@@ -32,10 +35,22 @@ def _now():
     return utcnow().replace(tzinfo=None)
 
 
+#: How long the second step of log-in waits for its code after the password.
+SECOND_STEP_TIME = timedelta(minutes=10)
+
+
 @login_manager.user_loader
 def _load_user(user_id: str):
-    """Flask-Login: the user of a session, while the session has not been ended."""
-    return sessions.user_of(session.get("sid"), int(user_id), _now())
+    """Flask-Login: the user of a session, while the session has not been ended or timed
+    out (then the next page says so)."""
+    config = current_app.config
+    limits = sessions.limits(config["SESSION_IDLE_MINUTES"], config["SESSION_MAX_HOURS"])
+    try:
+        return sessions.user_of(session.get("sid"), int(user_id), _now(), limits)
+    except sessions.TimedOut:
+        session.pop("sid", None)
+        flash(_("Your session has timed out: please log in again."), "error")
+        return None
 
 
 def _safe_next(target: str | None) -> str:
@@ -59,22 +74,35 @@ def _start_new_session() -> None:
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
-    """Log in with username and password; repeated failures make the next attempts wait."""
+    """Log in with username and password (then a code, for users with a second factor);
+    repeated failures make the next attempts wait."""
     form = LoginForm()
     if form.validate_on_submit():
         now = _now()
         answer = _check(form.username.data, form.password.data, now)
-        if answer.user is not None:
+        if answer.second_step:
             _start_new_session()
-            session["sid"] = sessions.start(answer.user, now)
+            session["pending_user"] = answer.user.id
+            session["pending_until"] = (now + SECOND_STEP_TIME).isoformat()
+            session["pending_next"] = request.args.get("next")
             db.session.commit()
-            login_user(answer.user)
-            response = redirect(_safe_next(request.args.get("next")))
-            devices.remember(response, answer.user.username)
-            return response
+            return redirect(url_for("accounts.login_code"))
+        if answer.user is not None:
+            return complete_login(answer.user, now, request.args.get("next"))
         db.session.commit()
         form.password.errors.append(_refusal(answer))
     return render_template("accounts/login.html", form=form)
+
+
+def complete_login(user: User, now, target: str | None):
+    """Start the user's session on the server (every check passed) and go to ``target``."""
+    _start_new_session()
+    session["sid"] = sessions.start(user, now)
+    db.session.commit()
+    login_user(user)
+    response = redirect(_safe_next(target))
+    devices.remember(response, user.username)
+    return response
 
 
 def _check(username: str, password: str, now) -> services.LoginAnswer:
@@ -86,10 +114,15 @@ def _check(username: str, password: str, now) -> services.LoginAnswer:
 
 def _refusal(answer: services.LoginAnswer) -> str:
     """Why a log-in was refused, the same whether or not the username exists."""
+    return wait_text(answer) or _("Wrong username or password.")
+
+
+def wait_text(answer: services.LoginAnswer) -> str | None:
+    """How long a refused attempt must wait, in words; None when it need not."""
     if answer.wait:
         seconds = math.ceil(answer.wait.total_seconds())
         return _("Too many failed attempts: try again in %(seconds)s seconds.", seconds=seconds)
-    return _("Wrong username or password.")
+    return None
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
@@ -168,3 +201,6 @@ def current_user_id() -> int | None:
 def role_label(role: str) -> str:
     """A role's name in the user's language."""
     return str(ROLE_LABELS.get(role, role))
+
+
+from competitions.accounts.views import factor  # noqa: E402, F401
