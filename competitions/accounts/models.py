@@ -96,7 +96,7 @@ class UserSession(db.Model):
         ForeignKey("user_account.id", ondelete="CASCADE"), index=True
     )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    #: When a request last used it (kept to the minute, see accounts.sessions.TOUCH_EVERY).
+    #: When a request last used it (kept to the minute, see accounts.services.sessions.TOUCH_EVERY).
     last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
     #: When it was ended; a revoked session lets nobody in.
     revoked_at: Mapped[datetime | None] = mapped_column()

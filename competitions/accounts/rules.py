@@ -226,7 +226,7 @@ class SessionLimits:
     idle: timedelta = timedelta(minutes=30)
     #: This long after log-in, the session ends whatever happens.
     lifetime: timedelta = timedelta(hours=12)
-    #: ``last_seen_at`` is only brought up to date once it is this old (accounts.sessions).
+    #: ``last_seen_at`` is only brought up to date once it is this old (accounts.services.sessions).
     touch_every: timedelta = timedelta(minutes=1)
 
 

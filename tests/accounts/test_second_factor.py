@@ -6,7 +6,6 @@ import re
 from datetime import timedelta
 
 import pyotp
-from competitions.core.audit_trail import _line, referenced_names
 from flask_babel import force_locale
 from sqlalchemy import select
 
@@ -16,7 +15,9 @@ from competitions.accounts.models import (
     SecondFactor,
     UserSession,
 )
+from competitions.auditlog.services import _line
 from competitions.core.audit import AuditLog
+from competitions.core.audit_words import referenced_names
 from competitions.core.db import db
 from tests import factories as f
 

@@ -49,7 +49,7 @@ def test_the_tree_keeps_every_contract():
         # The plumbing importing a feature.
         (
             "competitions/core/jobs.py",
-            "from competitions.judging import marks  # noqa",
+            "from competitions.judging.services import marks  # noqa",
             "Areas form one order",
         ),
         # A rule reaching the database (through a model) or Flask.

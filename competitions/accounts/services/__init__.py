@@ -61,7 +61,7 @@ def check_login(
 ) -> LoginAnswer:
     """The user whose username and password these are, unless the attempt must wait first.
 
-    ``device``: the browser's known-device id for this account (``accounts.devices``), if it
+    ``device``: the browser's known-device id for this account (``services.devices``), if it
     has one. The waits are ``rules.wait_before_login``'s; a wrong password counts against the
     account from this source, and, from a browser that is not a known device, against the
     account and the address; a right one clears the count of this source only (a guesser

@@ -4,7 +4,7 @@ ORM work that flushes, never commits. Who must have one is ``rules.second_factor
 what a typed code is, ``rules.typed_code``. Every step people take with it (set-up, a log-in
 with it, a wrong code, a recovery code used, new recovery codes, a reset by a registrar) is an
 audit row of the table ``second_factor`` about the user, in people's words
-(``core.audit_trail.ACTION_LABELS``).
+(``auditlog.services.ACTION_LABELS``).
 """
 
 import hmac

@@ -1,7 +1,7 @@
 """Import marks from outside: theory marks by ID number, practical marks by anonymous code.
 
 Every row is checked first (``imports.rules``); only when none has a problem are the marks
-written, each through ``judging.marks.save_score`` (the judges' own service: the lock is
+written, each through ``judging.services.marks.save_score`` (the judges' own service: the lock is
 checked, the trail kept with the file's name as the reason). An imported item mark is written
 as the score of every judge who marks that entry and item, so that any aggregation gives the
 imported value and the lock finds nothing missing; with no judge, as the importer's score.
