@@ -38,6 +38,11 @@ ACTION_LABELS = {
     "recovery": _l("Logged in with a recovery code"),
     "renew": _l("Made new recovery codes"),
     "reset": _l("Turned off someone's two-step log-in"),
+    # Events that change no record (core.audit.record_event).
+    "signin": _l("Logged in"),
+    "signfail": _l("Failed to log in"),
+    "signout": _l("Logged out"),
+    "export": _l("Downloaded"),
 }
 #: What the audited tables hold, in the user's language (others show their table name).
 ENTITY_LABELS = {
@@ -61,6 +66,8 @@ ENTITY_LABELS = {
     "certificate": _l("Certificate"),
     "trade": _l("Trade"),
     "user_account": _l("User account"),
+    "login": _l("Log-in"),
+    "download": _l("Download"),
     "unit": _l("Unit"),
     "second_factor": _l("Two-step log-in"),
 }

@@ -12,6 +12,7 @@ from wtforms.validators import Optional
 from competitions.accounts.services.permissions import admin_required, require_contest_role
 from competitions.auditlog import services as audit_trail
 from competitions.core import audit_chain
+from competitions.core.audit import download_logged
 from competitions.core.audit_cli import audit_key
 from competitions.core.db import db, db_int
 from competitions.core.i18n import lazy_gettext as _l
@@ -72,6 +73,7 @@ def contest_audit(contest_id: int):
 
 @bp.route("/contests/<int:contest_id>/audit.xlsx")
 @login_required
+@download_logged("audit")
 def contest_audit_export(contest_id: int):
     """The contest's audit log (what the filters keep) as a spreadsheet (never cached by
     browsers or proxies)."""
@@ -115,6 +117,7 @@ def whole_log():
 @bp.route("/admin/audit.xlsx")
 @login_required
 @admin_required("audit")
+@download_logged("audit")
 def whole_log_export():
     """The whole audit trail (what the filters keep) as a spreadsheet (never cached)."""
     _, filters = _filters(None)

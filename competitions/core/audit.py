@@ -15,6 +15,7 @@ import json
 from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import Decimal
+from functools import wraps
 
 from sqlalchemy import JSON, ForeignKey, Index, String, event, inspect, text
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -229,3 +230,40 @@ def log_bulk(session, action: str, entity: str, records: list[tuple[int, dict]])
         for entity_id, values in records
     ]
     session.connection().execute(AuditLog.__table__.insert(), rows)
+
+
+def record_event(
+    entity: str, action: str, entity_id: int, facts: dict, user_id: int | None = None
+) -> None:
+    """An audit row for what is not a change of a record: a log-in, a failed log-in, a log-out,
+    a download. Added to the request's transaction (the caller commits); by ``user_id``, else
+    by the request's user, and placed in the contest the request is about."""
+    db.session.add(
+        AuditLog(
+            user_id=user_id if user_id is not None else _actor.get(),
+            action=action,
+            entity=entity,
+            entity_id=entity_id,
+            changes=facts,
+        )
+    )
+
+
+def download_logged(what: str):
+    """Decorate a view that hands out a file: each download it serves (a 200 attachment) is
+    kept in the audit trail: who, ``what``, when, and of which contest (from the URL)."""
+
+    def decorate(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            response = view(*args, **kwargs)
+            disposition = response.headers.get("Content-Disposition", "")
+            if response.status_code == 200 and disposition.startswith("attachment"):
+                ids = [v for v in kwargs.values() if isinstance(v, int)]
+                record_event("download", "export", ids[0] if ids else 0, {"what": what})
+                db.session.commit()
+            return response
+
+        return wrapped
+
+    return decorate

@@ -71,6 +71,7 @@ FIELD_LABELS = {
     "judges": _l("Judges"),
     "tolerance": _l("Tolerance"),
     "username": _l("Username"),
+    "address": _l("Network address"),
     "display_name": _l("Display name"),
     "active": _l("May log in"),
     "admin_role": _l("Administrator role"),
@@ -181,6 +182,15 @@ APPEAL_STATES = {"pending": _l("Pending"), "upheld": _l("Upheld"), "rejected": _
 CERTIFICATE_STATES = {"valid": _l("Valid"), "revoked": _l("Revoked")}
 CERTIFICATE_KINDS = {"individual": _l("Individual"), "team": _l("Team"), "honour": _l("Honour")}
 REVEAL_KINDS = {"export": _l("Download"), "page": _l("Page")}
+#: What was downloaded (core.audit.download_logged).
+DOWNLOAD_KINDS = {
+    "results": _l("Results (.xlsx)"),
+    "score_sheets": _l("Score sheets (.xlsx)"),
+    "audit": _l("Audit log (.xlsx)"),
+    "certificates": _l("Certificates or their register"),
+    "certificate_list": _l("List of certificates"),
+    "import_errors": _l("Error report of an import"),
+}
 
 #: Labels of coded values: by (table, column) where the column means different things, else by
 #: column.
@@ -195,6 +205,7 @@ VALUE_LABELS = {
     ("unit", "kind"): UNIT_KINDS,
     ("panel_member", "role"): PANEL_ROLE_LABELS,
     ("code_reveal", "what"): REVEAL_KINDS,
+    ("download", "what"): DOWNLOAD_KINDS,
     ("scheme_item", "kind"): KIND_LABELS,
     ("scheme_part", "kind"): PART_LABELS,
     ("scheme_item", "part"): PART_LABELS,

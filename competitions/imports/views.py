@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 
 from competitions.accounts.services.permissions import require_contest_role, roles_in
 from competitions.core import sheets
+from competitions.core.audit import download_logged
 from competitions.core.db import db
 from competitions.core.i18n import lazy_gettext as _l
 from competitions.core.jobs import job_file, job_file_info
@@ -101,6 +102,7 @@ def job(contest_id: int, job_id: str):
 
 @bp.route("/contests/<int:contest_id>/import/<job_id>/errors.xlsx")
 @login_required
+@download_logged("import_errors")
 def errors(contest_id: int, job_id: str):
     """The error report of a failed import, as the task wrote it."""
     _readable_job(contest_id, job_id)

@@ -12,6 +12,7 @@ from competitions.accounts import rules
 from competitions.accounts.models import LoginFailure, User
 from competitions.accounts.services import second_factor
 from competitions.core import audit_words
+from competitions.core.audit import record_event
 from competitions.core.db import db
 
 
@@ -84,6 +85,14 @@ def check_login(
         db.session.execute(delete(LoginFailure).where(LoginFailure.key == keys["source"]))
         return LoginAnswer(user)
     _count_failure(keys, counted, device, now)
+    # The audit trail keeps every failed log-in: the name typed (an unknown one too), where from.
+    record_event(
+        "login",
+        "signfail",
+        user.id if user is not None else 0,
+        {"username": name[:60], "address": address},
+        user_id=user.id if user is not None else None,
+    )
     return LoginAnswer(None)
 
 

@@ -23,6 +23,7 @@ from competitions.accounts.forms import LoginForm, PasswordForm
 from competitions.accounts.models import User
 from competitions.accounts.services import devices, sessions
 from competitions.accounts.services.permissions import require_contest_role, roles_in
+from competitions.core.audit import record_event
 from competitions.core.db import db, utcnow
 from competitions.core.extensions import login_manager
 from competitions.core.labels import ROLE_LABELS
@@ -98,6 +99,8 @@ def complete_login(user: User, now, target: str | None):
     """Start the user's session on the server (every check passed) and go to ``target``."""
     _start_new_session()
     session["sid"] = sessions.start(user, now)
+    address = request.remote_addr or ""
+    record_event("login", "signin", user.id, {"address": address}, user_id=user.id)
     db.session.commit()
     login_user(user)
     response = redirect(_safe_next(target))
@@ -157,6 +160,7 @@ def password():
 def logout():
     """Log out (a POST, so it carries the CSRF token): this session ends on the server too."""
     sessions.end(session.pop("sid", None), _now())
+    record_event("login", "signout", current_user.id, {}, user_id=current_user.id)
     db.session.commit()
     logout_user()
     return redirect(url_for("accounts.login"))

@@ -25,6 +25,7 @@ from competitions.certificates import rules, services, tasks
 from competitions.certificates.forms import DesignForm
 from competitions.certificates.models import Certificate, CertificateImage
 from competitions.certificates.services import issue, render
+from competitions.core.audit import download_logged
 from competitions.core.confirm import ConfirmForm, confirm_page
 from competitions.core.db import db, utcnow
 from competitions.core.i18n import trade_name
@@ -194,6 +195,7 @@ def _start(contest: Contest, ct_ids: list[int]) -> None:
 
 @bp.route("/contests/<int:contest_id>/certificates/jobs/<job_id>/<any(zip, register):role>")
 @login_required
+@download_logged("certificates")
 def job_file(contest_id: int, job_id: str, role: str):
     """The ZIP of PDFs or the register (.xlsx) of an issue."""
     _contest(contest_id)
@@ -218,6 +220,7 @@ def job_file(contest_id: int, job_id: str, role: str):
 
 @bp.route("/contests/<int:contest_id>/certificates/list")
 @login_required
+@download_logged("certificate_list")
 def listing(contest_id: int):
     """Every certificate of the contest, valid and revoked, with links to the files."""
     contest = _contest(contest_id)

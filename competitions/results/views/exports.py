@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from competitions.accounts.services.permissions import roles_in
+from competitions.core.audit import download_logged
 from competitions.core.db import db
 from competitions.core.labels import STATUS_LABELS, TIER_LABELS
 from competitions.core.sheet_rules import XLSX_TYPE
@@ -50,6 +51,7 @@ def _xlsx(data: bytes, name: str):
 
 @bp.route("/contest-trades/<int:ct_id>/results.xlsx")
 @login_required
+@download_logged("results")
 def export_results(ct_id: int):
     """The results, team results and honours as .xlsx (ID numbers whole for organisers)."""
     ct, roles = _exporter(ct_id)
@@ -62,6 +64,7 @@ def export_results(ct_id: int):
 
 @bp.route("/contest-trades/<int:ct_id>/score-sheets.xlsx")
 @login_required
+@download_logged("score_sheets")
 def export_score_sheets(ct_id: int):
     """Every judge's marks per entry and item, by code; names only for organisers after the lock.
 
