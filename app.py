@@ -89,6 +89,7 @@ def _register_blueprints(app: Flask) -> None:
     from competitions.imports.views import bp as imports_bp
     from competitions.judging.views import bp as judging_bp
     from competitions.overview.views import bp as overview_bp
+    from competitions.privacy.views import bp as privacy_bp
     from competitions.publication.views import bp as publication_bp
     from competitions.publication.views.api import bp as api_bp
     from competitions.publication.views.public import bp as public_bp
@@ -101,6 +102,7 @@ def _register_blueprints(app: Flask) -> None:
     for bp in (
         core_bp,
         overview_bp,
+        privacy_bp,
         accounts_bp,
         admin_bp,
         registry_bp,

@@ -190,6 +190,7 @@ DOWNLOAD_KINDS = {
     "certificates": _l("Certificates or their register"),
     "certificate_list": _l("List of certificates"),
     "import_errors": _l("Error report of an import"),
+    "personal_data": _l("A person's data (their request)"),
 }
 
 #: Labels of coded values: by (table, column) where the column means different things, else by

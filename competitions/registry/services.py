@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 
 from competitions.accounts.models import ContestRole
+from competitions.accounts.services.permissions import roles_in
 from competitions.core import audit_words
 from competitions.core.db import db
 from competitions.core.i18n import trade_name
@@ -197,3 +198,14 @@ _namer(
 )
 _namer("person", Person, Person.name)
 _namer("entry", Entry, Person.name, join=(Person, Person.id == Entry.person_id))
+
+
+def organised_for(user, person: Person) -> set[int]:
+    """The contests ``person`` is entered in that ``user`` organises."""
+    contests = {e.contest_trade.contest_id for e in person.entries}
+    return {c for c in contests if "organiser" in roles_in(user, c)}
+
+
+def may_read_person(user, person: Person) -> bool:
+    """Registrars and the organisers of any of the person's contests read their record."""
+    return bool(user.is_registrar or organised_for(user, person))

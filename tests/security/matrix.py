@@ -100,6 +100,7 @@ MATRIX: dict[str, Access] = {
     "registry.entry_new": Access(ORGANISER),
     "registry.entry_edit": Access(ORGANISER),
     "registry.person": Access(ORGANISER),
+    "privacy.personal_data": Access(ORGANISER),
     "registry.contest_staff": Access(ORGANISER),
     "accounts.end_staff_sessions": Access(ORGANISER),
     "audit.contest_audit": Access(ORGANISER),

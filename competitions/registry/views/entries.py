@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, or_, select
 
 from competitions.accounts.models import User
-from competitions.accounts.services.permissions import require_contest_role, roles_in
+from competitions.accounts.services.permissions import require_contest_role
 from competitions.core import audit_words
 from competitions.core.audit import AuditLog
 from competitions.core.db import db, db_int
@@ -141,8 +141,7 @@ def entry_edit(entry_id: int):
 
 def _organised(person: Person) -> set[int]:
     """The contests the person is entered in that the current user organises."""
-    contests = {e.contest_trade.contest_id for e in person.entries}
-    return {c for c in contests if "organiser" in roles_in(current_user, c)}
+    return services.organised_for(current_user, person)
 
 
 def _edit_problem(person: Person) -> rules.Reason | None:

@@ -1,0 +1,1 @@
+"""Personal information's life cycle (PIPL): what is held about a person, for them to see."""

@@ -1,0 +1,132 @@
+"""What Jingsai holds about one person, gathered from every area, as a workbook an organiser
+hands to the person who asked (a subject access request under the PIPL). Every cell goes
+through ``core.sheet_rules.neutralise_row``."""
+
+import io
+
+from flask_babel import gettext as _
+from openpyxl import Workbook
+from sqlalchemy import or_, select
+
+from competitions.certificates.models import Certificate
+from competitions.core import audit_words
+from competitions.core.audit import AuditLog
+from competitions.core.db import db
+from competitions.core.i18n import local_day, trade_name, utc_moment
+from competitions.core.labels import (
+    AWARD_LABELS,
+    GENDER_LABELS,
+    ID_TYPE_LABELS,
+    SKILL_LABELS,
+    STATUS_LABELS,
+)
+from competitions.core.sheet_rules import neutralise_row
+from competitions.publication.models import Appeal
+from competitions.registry.models import Person
+from competitions.results.models import Result
+
+
+def _label(labels: dict, value) -> str:
+    return str(labels.get(value, value)) if value not in (None, "") else ""
+
+
+def _sheet(book: Workbook, title: str, headers: list[str], rows: list[list]) -> None:
+    sheet = book.create_sheet(title[:31])
+    sheet.append(neutralise_row(headers))
+    for row in rows:
+        sheet.append(neutralise_row(row))
+
+
+def personal_data_workbook(person: Person) -> bytes:
+    """Everything held about ``person``: their record, entries, results, certificates, appeals,
+    and the changes to their record, one sheet each."""
+    book = Workbook(write_only=True)
+    _sheet(
+        book,
+        _("Record"),
+        [_("Field"), _("Value")],
+        [
+            [_("Name"), person.name],
+            [_("ID type"), _label(ID_TYPE_LABELS, person.id_type)],
+            [_("ID number"), person.id_number],
+            [_("Gender"), _label(GENDER_LABELS, person.gender)],
+            [_("Birth date"), local_day(person.birth_date)],
+            [_("Unit"), person.unit.name if person.unit else ""],
+            [_("Skill level"), _label(SKILL_LABELS, person.skill_level)],
+            [_("Phone"), person.phone],
+            [_("Created at"), utc_moment(person.created_at)],
+        ],
+    )
+    entries = list(person.entries)
+    _sheet(
+        book,
+        _("Entries"),
+        [_("Contest"), _("Trade"), _("Status"), _("Delegation")],
+        [
+            [
+                e.contest_trade.contest.name,
+                trade_name(e.contest_trade.trade),
+                _label(STATUS_LABELS, e.status),
+                e.delegation.name if e.delegation else "",
+            ]
+            for e in entries
+        ],
+    )
+    by_entry = {e.id: e for e in entries}
+    ids = list(by_entry)
+    results = db.session.scalars(select(Result).where(Result.entry_id.in_(ids))).all()
+    _sheet(
+        book,
+        _("Results"),
+        [_("Contest"), _("Trade"), _("Theory"), _("Practical"), _("Total"), _("Rank"), _("Award")],
+        [
+            [
+                by_entry[r.entry_id].contest_trade.contest.name,
+                trade_name(by_entry[r.entry_id].contest_trade.trade),
+                r.theory,
+                r.practical,
+                r.total,
+                r.rank,
+                _label(AWARD_LABELS, r.award),
+            ]
+            for r in results
+        ],
+    )
+    certificates = db.session.scalars(
+        select(Certificate).where(Certificate.entry_id.in_(ids)).order_by(Certificate.issued_at)
+    ).all()
+    _sheet(
+        book,
+        _("Certificates"),
+        [_("Number"), _("Name"), _("Award"), _("State"), _("Issued at")],
+        [[c.number, c.name, c.award, c.state, utc_moment(c.issued_at)] for c in certificates],
+    )
+    appeals = db.session.scalars(
+        select(Appeal).where(Appeal.entry_id.in_(ids)).order_by(Appeal.filed_at)
+    ).all()
+    _sheet(
+        book,
+        _("Appeals"),
+        [_("Filed at"), _("Reason"), _("State"), _("Decision")],
+        [[utc_moment(a.filed_at), a.reason, a.state, a.decision] for a in appeals],
+    )
+    history = db.session.scalars(
+        select(AuditLog)
+        .where(
+            or_(
+                (AuditLog.entity == "person") & (AuditLog.entity_id == person.id),
+                (AuditLog.entity == "entry") & AuditLog.entity_id.in_(ids),
+            )
+        )
+        .order_by(AuditLog.at)
+    ).all()
+    names = audit_words.referenced_names(history)
+    _sheet(
+        book,
+        _("Changes"),
+        [_("When"), _("Changes")],
+        [[utc_moment(h.at), "\n".join(audit_words.describe(h, names))] for h in history],
+    )
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

@@ -1,0 +1,34 @@
+"""A person's data, for the organiser to hand over when the person asks (PIPL)."""
+
+import io
+
+from flask import Blueprint, abort, send_file
+from flask_login import current_user, login_required
+
+from competitions.core.audit import download_logged
+from competitions.core.db import db
+from competitions.core.sheet_rules import XLSX_TYPE
+from competitions.privacy import services
+from competitions.registry.models import Person
+from competitions.registry.services import may_read_person
+
+bp = Blueprint("privacy", __name__)
+
+
+@bp.route("/persons/<int:person_id>/personal-data.xlsx")
+@login_required
+@download_logged("personal_data")
+def personal_data(person_id: int):
+    """Everything held about the person, for a registrar or an organiser of one of their
+    contests to hand to them (each download logged)."""
+    person = db.get_or_404(Person, person_id)
+    if not may_read_person(current_user, person):
+        abort(403)
+    response = send_file(
+        io.BytesIO(services.personal_data_workbook(person)),
+        mimetype=XLSX_TYPE,
+        as_attachment=True,
+        download_name=f"personal-data-{person.id}.xlsx",
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
