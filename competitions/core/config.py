@@ -78,6 +78,9 @@ def load_config(environ=os.environ) -> dict:
         #: after the log-in whatever happens (competitions.accounts.rules.session_end).
         "SESSION_IDLE_MINUTES": float(environ.get("JINGSAI_SESSION_IDLE_MINUTES", 30)),
         "SESSION_MAX_HOURS": float(environ.get("JINGSAI_SESSION_MAX_HOURS", 12)),
+        #: Years after final that contestants without an award keep their personal details,
+        #: when their contests set none (privacy.rules.due_for_anonymising).
+        "RETENTION_YEARS": int(environ.get("JINGSAI_RETENTION_YEARS", 3)),
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         #: Redis down: limits are counted in each web process's memory until it is back, and a
         #: limiter error lets the request through rather than answering 500.
@@ -119,6 +122,7 @@ def load_config(environ=os.environ) -> dict:
             "beat_schedule": {
                 "finalise-due-results": {"task": "publication.finalise_due", "schedule": 60.0},
                 "seal-audit-log": {"task": "audit.seal", "schedule": 60.0},
+                "apply-retention": {"task": "privacy.apply_retention", "schedule": 86400.0},
                 "forget-old-login-failures": {
                     "task": "accounts.forget_old_failures",
                     "schedule": 3600.0,

@@ -95,6 +95,11 @@ class ContestForm(FlaskForm):
     starts_on = DateField(_l("Starts on"), validators=[InputRequired()])
     ends_on = DateField(_l("Ends on"), validators=[InputRequired()])
     parent_id = SelectField(_l("Feeds the contest"), coerce=_optional_int, validate_choice=False)
+    retention_years = IntegerField(
+        _l("Keep personal details of contestants without an award (years after final)"),
+        validators=[Optional(), NumberRange(1, 30)],
+        description=_l("Then their name, ID number, phone and birth date are anonymised."),
+    )
 
     #: Set by the view: {contest id: tier} and {contest id: (year, last day, name)} of the
     #: possible parents, the edited contest's id, and the same facts of the contests it is fed by.

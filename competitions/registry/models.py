@@ -90,6 +90,10 @@ class Contest(db.Model):
         ForeignKey("contest.id", ondelete="SET NULL"), index=True
     )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: Years after its results are final that the personal details of its contestants without
+    #: an award are kept (then anonymised, privacy.rules.due_for_anonymising); empty: the
+    #: installation's default (JINGSAI_RETENTION_YEARS).
+    retention_years: Mapped[int | None] = mapped_column()
 
     organising_unit: Mapped[Unit | None] = relationship()
     parent: Mapped["Contest | None"] = relationship(remote_side=[id], back_populates="children")

@@ -31,6 +31,7 @@ CONTEST_FIELDS = (
     "starts_on",
     "ends_on",
     "parent_id",
+    "retention_years",
 )
 
 
