@@ -46,6 +46,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     _init_extensions(app)
     _register_blueprints(app)
+    _connect_receivers()
     _register_hooks(app)
 
     from workers import celery_init_app
@@ -73,6 +74,17 @@ def _init_extensions(app: Flask) -> None:
     limiter.init_app(app)
     login_manager.login_view = "accounts.login"
     login_manager.login_message = None
+
+
+def _connect_receivers() -> None:
+    """Load every module that answers another area's signal (docs/ARCHITECTURE.md, section 4),
+    named here so that a rule such as "final results' marks stay" never depends on which pages
+    happen to be imported: the web processes, the workers and the CLI all build the app."""
+    from competitions.publication import services as publication  # result_set_refusals
+    from competitions.publication.services import cache  # results_changed
+    from competitions.results import services as results  # marks_may_change
+
+    del publication, cache, results
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -150,9 +162,10 @@ def _register_hooks(app: Flask) -> None:
         audit.set_actor(current_user.id if current_user.is_authenticated else None)
         audit.set_scope_from_url(request.view_args)
 
-    from competitions.accounts.views.factor import second_factor_first
+    from competitions.accounts.views.factor import password_change_first, second_factor_first
 
     app.before_request(second_factor_first)
+    app.before_request(password_change_first)
 
     @app.teardown_request
     def _forget_actor(error=None):

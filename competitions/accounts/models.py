@@ -32,6 +32,9 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     #: One of ``ADMIN_ROLES`` for an administrator's account, else None.
     admin_role: Mapped[str | None] = mapped_column(String(20))
+    #: Set when the system administrator gives the account a password: the person changes it
+    #: before anything else.
+    must_change_password: Mapped[bool] = mapped_column(default=False)
 
     roles: Mapped[list["ContestRole"]] = relationship(
         back_populates="user", cascade="all, delete-orphan"

@@ -284,3 +284,43 @@ def typed_code(text: str) -> tuple[str, str] | None:
     if len(plain) == RECOVERY_LENGTH and all(c in RECOVERY_ALPHABET for c in plain):
         return ("recovery", plain)
     return None
+
+
+def account_edit_problem(
+    actor_id: int, target_id: int, target_admin_role: str | None
+) -> Reason | None:
+    """Why the system administrator may not edit this account (its name, unit, log-in, or a new
+    password), or None.
+
+    Rule: not their own (they change their own password like anyone), and not an
+    administrator's: resetting another administrator's password would let one administrator
+    act as another (三权分立); the security administrator takes a role back instead.
+    """
+    if actor_id == target_id:
+        return Reason.of(N_("change your own account on your account page"))
+    if target_admin_role:
+        return Reason.of(N_("an administrator's account is not changed here"))
+    return None
+
+
+def factor_reset_problem(
+    actor_id: int,
+    actor_is_registrar: bool,
+    actor_admin_role: str | None,
+    target_id: int,
+    target_admin_role: str | None,
+) -> Reason | None:
+    """Why this user may not turn off the target's two-step log-in, or None.
+
+    Rule: nobody their own; an administrator's only by the security administrator; anyone
+    else's by a registrar or the security administrator.
+    """
+    if actor_id == target_id:
+        return Reason.of(N_("nobody turns off their own two-step log-in"))
+    if target_admin_role:
+        if actor_admin_role != "security":
+            return Reason.of(N_("only the security administrator resets an administrator's"))
+        return None
+    if not (actor_is_registrar or actor_admin_role == "security"):
+        return Reason.of(N_("only a registrar or the security administrator resets it"))
+    return None

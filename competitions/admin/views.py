@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from competitions.accounts import rules
 from competitions.accounts.models import User
 from competitions.accounts.services import admin
 from competitions.accounts.services.permissions import admin_required
@@ -78,20 +79,19 @@ def user_edit(user_id: int):
     user = db.get_or_404(User, user_id)
     form = _user_form(user)
     form.username.data = user.username
-    if form.validate_on_submit():
-        if user.id == current_user.id and not form.active.data:
-            form.active.errors.append(_("You cannot stop your own account from logging in."))
-        else:
-            unit_id = int(form.unit_id.data) if form.unit_id.data else None
-            admin.edit_user(
-                current_user.id, user, form.display_name.data.strip(), unit_id, form.active.data
-            )
-            if form.password.data:
-                admin.reset_password(current_user.id, user, form.password.data)
-            db.session.commit()
-            flash(_("Account saved."), "success")
-            return redirect(url_for("admin.users"))
-    return render_template("admin/user_form.html", form=form, user=user)
+    refused = rules.account_edit_problem(current_user.id, user.id, user.admin_role)
+    if refused is None and form.validate_on_submit():
+        unit_id = int(form.unit_id.data) if form.unit_id.data else None
+        admin.edit_user(
+            current_user.id, user, form.display_name.data.strip(), unit_id, form.active.data
+        )
+        if form.password.data:
+            admin.reset_password(current_user.id, user, form.password.data)
+        db.session.commit()
+        flash(_("Account saved."), "success")
+        return redirect(url_for("admin.users"))
+    refusal = say(refused) if refused else None
+    return render_template("admin/user_form.html", form=form, user=user, refusal=refusal)
 
 
 @bp.route("/duties", methods=["GET", "POST"])

@@ -233,11 +233,16 @@ def log_bulk(session, action: str, entity: str, records: list[tuple[int, dict]])
 
 
 def record_event(
-    entity: str, action: str, entity_id: int, facts: dict, user_id: int | None = None
+    entity: str,
+    action: str,
+    entity_id: int,
+    facts: dict,
+    user_id: int | None = None,
+    contest_id: int | None = None,
 ) -> None:
     """An audit row for what is not a change of a record: a log-in, a failed log-in, a log-out,
     a download. Added to the request's transaction (the caller commits); by ``user_id``, else
-    by the request's user, and placed in the contest the request is about."""
+    by the request's user; in ``contest_id``, else the contest the request is about."""
     db.session.add(
         AuditLog(
             user_id=user_id if user_id is not None else _actor.get(),
@@ -245,20 +250,22 @@ def record_event(
             entity=entity,
             entity_id=entity_id,
             changes=facts,
+            contest_id=contest_id,
         )
     )
 
 
 def download_logged(what: str):
-    """Decorate a view that hands out a file: each download it serves (a 200 attachment) is
-    kept in the audit trail: who, ``what``, when, and of which contest (from the URL)."""
+    """Decorate a view that hands out a file: each download it serves (a whole or partial
+    attachment) is kept in the audit trail: who, ``what``, when, and of which contest (from the
+    URL)."""
 
     def decorate(view):
         @wraps(view)
         def wrapped(*args, **kwargs):
             response = view(*args, **kwargs)
             disposition = response.headers.get("Content-Disposition", "")
-            if response.status_code == 200 and disposition.startswith("attachment"):
+            if response.status_code in (200, 206) and disposition.startswith("attachment"):
                 ids = [v for v in kwargs.values() if isinstance(v, int)]
                 record_event("download", "export", ids[0] if ids else 0, {"what": what})
                 db.session.commit()

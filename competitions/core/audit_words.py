@@ -72,6 +72,7 @@ FIELD_LABELS = {
     "tolerance": _l("Tolerance"),
     "username": _l("Username"),
     "address": _l("Network address"),
+    "typed_characters": _l("Characters typed as a username that no account has"),
     "display_name": _l("Display name"),
     "active": _l("May log in"),
     "admin_role": _l("Administrator role"),
@@ -188,7 +189,8 @@ DOWNLOAD_KINDS = {
     "score_sheets": _l("Score sheets (.xlsx)"),
     "audit": _l("Audit log (.xlsx)"),
     "certificates": _l("Certificates or their register"),
-    "certificate_list": _l("List of certificates"),
+    "certificate": _l("A certificate (PDF)"),
+    "marks_template": _l("Marks template with the contestants"),
     "import_errors": _l("Error report of an import"),
     "personal_data": _l("A person's data (their request)"),
 }

@@ -195,6 +195,7 @@ def marks_upload(ct_id: int, part: str):
 
 @bp.route("/contest-trades/<int:ct_id>/import/<part>/template.xlsx")
 @login_required
+@download_logged("marks_template")
 def marks_template(ct_id: int, part: str):
     """The marks template with this trade's contestants (theory) or codes (practical) filled in."""
     ct = _marks_ct(ct_id, part)

@@ -13,5 +13,11 @@ marks_may_change = _signals.signal("marks-may-change")
 
 
 def refusals(ct_id: int) -> list:
-    """The reasons the areas above give for keeping this contest-trade's marks as they are."""
+    """The reasons the areas above give for keeping this contest-trade's marks as they are.
+
+    Nobody answering means the app was not built (``create_app`` connects the receivers): the
+    marks are then not changed rather than changed unchecked.
+    """
+    if not marks_may_change.receivers:
+        raise RuntimeError("no area answers marks_may_change: build the app with create_app")
     return [reason for _, reason in marks_may_change.send(ct_id) if reason is not None]

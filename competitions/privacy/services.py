@@ -23,7 +23,7 @@ from competitions.core.labels import (
 from competitions.core.sheet_rules import neutralise_row
 from competitions.publication.models import Appeal
 from competitions.registry.models import Person
-from competitions.results.models import Result
+from competitions.results.models import PUBLISHED, Result, ResultSet
 
 
 def _label(labels: dict, value) -> str:
@@ -37,9 +37,11 @@ def _sheet(book: Workbook, title: str, headers: list[str], rows: list[list]) -> 
         sheet.append(neutralise_row(row))
 
 
-def personal_data_workbook(person: Person) -> bytes:
-    """Everything held about ``person``: their record, entries, results, certificates, appeals,
-    and the changes to their record, one sheet each."""
+def personal_data_workbook(person: Person, contest_ids: set[int] | None) -> bytes:
+    """What is held about ``person``, one sheet each: their record, and their entries, published
+    results, certificates, appeals and the changes to their record and entries, in the contests
+    ``contest_ids`` (the requester's; None: every contest, for a registrar). Draft results are
+    left out: they are not the person's yet."""
     book = Workbook(write_only=True)
     _sheet(
         book,
@@ -57,7 +59,11 @@ def personal_data_workbook(person: Person) -> bytes:
             [_("Created at"), utc_moment(person.created_at)],
         ],
     )
-    entries = list(person.entries)
+    entries = [
+        e
+        for e in person.entries
+        if contest_ids is None or e.contest_trade.contest_id in contest_ids
+    ]
     _sheet(
         book,
         _("Entries"),
@@ -74,7 +80,11 @@ def personal_data_workbook(person: Person) -> bytes:
     )
     by_entry = {e.id: e for e in entries}
     ids = list(by_entry)
-    results = db.session.scalars(select(Result).where(Result.entry_id.in_(ids))).all()
+    results = db.session.scalars(
+        select(Result)
+        .join(ResultSet, ResultSet.contest_trade_id == Result.contest_trade_id)
+        .where(Result.entry_id.in_(ids), ResultSet.state.in_(PUBLISHED))
+    ).all()
     _sheet(
         book,
         _("Results"),

@@ -10,7 +10,7 @@ from competitions.core.db import db
 from competitions.core.sheet_rules import XLSX_TYPE
 from competitions.privacy import services
 from competitions.registry.models import Person
-from competitions.registry.services import may_read_person
+from competitions.registry.services import may_read_person, organised_for
 
 bp = Blueprint("privacy", __name__)
 
@@ -19,13 +19,14 @@ bp = Blueprint("privacy", __name__)
 @login_required
 @download_logged("personal_data")
 def personal_data(person_id: int):
-    """Everything held about the person, for a registrar or an organiser of one of their
-    contests to hand to them (each download logged)."""
+    """What is held about the person (in the requester's contests; everything for a
+    registrar), for them to hand to the person (each download logged)."""
     person = db.get_or_404(Person, person_id)
     if not may_read_person(current_user, person):
         abort(403)
+    mine = None if current_user.is_registrar else organised_for(current_user, person)
     response = send_file(
-        io.BytesIO(services.personal_data_workbook(person)),
+        io.BytesIO(services.personal_data_workbook(person, mine)),
         mimetype=XLSX_TYPE,
         as_attachment=True,
         download_name=f"personal-data-{person.id}.xlsx",

@@ -62,6 +62,37 @@ def test_duty_rule(actor, target, duty, grant, security_admins, why):
 
 
 @pytest.mark.parametrize(
+    ("actor", "target", "target_role", "why"),
+    [
+        (1, 2, None, None),
+        (1, 1, None, "change your own account on your account page"),
+        (1, 2, "security", "an administrator's account is not changed here"),
+        (1, 2, "audit", "an administrator's account is not changed here"),
+    ],
+)
+def test_account_edit_rule(actor, target, target_role, why):
+    problem = rules.account_edit_problem(actor, target, target_role)
+    assert (problem.msgid if problem else None) == why
+
+
+@pytest.mark.parametrize(
+    ("actor", "registrar", "actor_role", "target", "target_role", "why"),
+    [
+        (1, True, None, 2, None, None),
+        (1, False, "security", 2, None, None),
+        (1, False, "security", 2, "system", None),
+        (1, True, None, 1, None, "nobody turns off their own two-step log-in"),
+        (1, True, None, 2, "system", "only the security administrator resets an administrator's"),
+        (1, False, "system", 2, None, "only a registrar or the security administrator resets it"),
+        (1, False, None, 2, None, "only a registrar or the security administrator resets it"),
+    ],
+)
+def test_factor_reset_rule(actor, registrar, actor_role, target, target_role, why):
+    problem = rules.factor_reset_problem(actor, registrar, actor_role, target, target_role)
+    assert (problem.msgid if problem else None) == why
+
+
+@pytest.mark.parametrize(
     ("admin_role", "why"),
     [
         (None, None),
@@ -91,7 +122,7 @@ def logged_in(app, username: str):
 
 
 def test_the_system_administrator_creates_and_edits_accounts(app):
-    admins()
+    people = admins()
     unit = f.unit("济南钢铁集团")
     db.session.commit()
     sysadmin = logged_in(app, "sysadmin")
@@ -124,6 +155,17 @@ def test_the_system_administrator_creates_and_edits_accounts(app):
     client = app.test_client()
     first = {"username": "judge9", "password": "a-long-first-password"}
     assert client.post("/login", data=first).status_code == 302
+    # The password given is temporary: the person chooses their own before anything else.
+    assert client.get("/contests").headers["Location"].endswith("/account/password")
+    own = "my-own-long-password"
+    changed = client.post(
+        "/account/password",
+        data={"current_password": first["password"], "new_password": own, "confirm": own},
+    )
+    assert changed.status_code == 302
+    assert client.get("/contests").status_code == 200
+    db.session.expire_all()
+    assert db.session.get(User, user.id).must_change_password is False
     # The administrator stops the account from logging in: its session ends at once.
     edited = sysadmin.post(
         f"/admin/users/{user.id}",
@@ -132,16 +174,26 @@ def test_the_system_administrator_creates_and_edits_accounts(app):
     assert edited.status_code == 302
     db.session.expire_all()
     assert db.session.get(User, user.id).active is False
-    assert client.get("/contests").status_code == 302  # sent to log in again
-    assert app.test_client().post("/login", data=first).status_code == 200  # refused
+    assert client.get("/contests").headers["Location"].startswith("/login")  # log in again
+    again = {"username": "judge9", "password": own}
+    assert app.test_client().post("/login", data=again).status_code == 200  # refused
     logged = db.session.scalars(
         select(AuditLog).where(AuditLog.entity == "user_account", AuditLog.entity_id == user.id)
     ).all()
     assert [row.action for row in logged] == ["create", "update"]
     assert logged[1].changes == {"active": [True, False]}
     assert "password_hash" not in str([row.changes for row in logged])
-    # The system administrator grants no duty.
+    # The system administrator grants no duty, and changes neither their own account nor
+    # another administrator's here (one administrator never acts as another).
     assert sysadmin.get("/admin/duties").status_code == 403
+    for target in (people["system"], people["security"]):
+        refused = sysadmin.post(
+            f"/admin/users/{target.id}",
+            data={"display_name": "x", "unit_id": "", "password": "another-long-password"},
+        )
+        assert refused.status_code == 200 and 'id="edit-refused"' in refused.get_data(as_text=True)
+        db.session.expire_all()
+        assert db.session.get(User, target.id).check_password(f.PASSWORD)
 
 
 def test_the_security_administrator_grants_duties_but_not_to_themselves(app):

@@ -7,9 +7,13 @@ import io
 from openpyxl import load_workbook
 from sqlalchemy import select
 
+from competitions.accounts.models import User
 from competitions.core.audit import AuditLog
 from competitions.core.db import db
 from competitions.publication.models import Appeal
+from competitions.registry.models import Entry
+from tests import factories as f
+from tests.publication.test_public_results import publish
 from tests.publication.test_publish import computed_world
 
 
@@ -22,6 +26,7 @@ def test_the_organiser_hands_a_person_their_data(app, client, login):
     world = computed_world()
     entry = world.entries[0]
     person = entry.person
+    publish(world)
     db.session.add(
         Appeal(
             contest_trade_id=world.ct.id,
@@ -54,6 +59,23 @@ def test_the_organiser_hands_a_person_their_data(app, client, login):
     db.session.expire_all()
     logged = db.session.scalar(select(AuditLog).where(AuditLog.entity == "download"))
     assert logged.changes == {"what": "personal_data"} and logged.entity_id == person.id
+
+
+def test_another_contests_entries_and_draft_results_are_left_out(app, client, login):
+    """The organiser of one contest hands over what their contest holds, and no draft."""
+    world = computed_world()
+    person = world.entries[0].person
+    other = f.contest("QD-2019", tier="city")
+    other_ct = f.contest_trade(other, f.trade("6-18-02-04", "焊工"))
+    db.session.add(Entry(person_id=person.id, contest_trade_id=other_ct.id, status="approved"))
+    # An organiser who is not a registrar (a registrar answers for every contest).
+    db.session.scalar(select(User).where(User.username == "org")).is_registrar = False
+    db.session.commit()
+    login("org")
+    client.get("/lang/en")
+    sheets = sheets_of(client.get(f"/persons/{person.id}/personal-data.xlsx").data)
+    assert [row[0] for row in sheets["Entries"][1:]] == [world.ct.contest.name]
+    assert len(sheets["Results"]) == 1  # the header only: the results are a draft
 
 
 def test_nobody_but_the_organisers_gets_it(app, client, login):

@@ -85,12 +85,14 @@ def check_login(
         db.session.execute(delete(LoginFailure).where(LoginFailure.key == keys["source"]))
         return LoginAnswer(user)
     _count_failure(keys, counted, device, now)
-    # The audit trail keeps every failed log-in: the name typed (an unknown one too), where from.
+    # The audit trail keeps every failed log-in and where from. An unknown name is kept only as
+    # its length: people type their password into the username field.
+    typed = {"username": name} if user is not None else {"typed_characters": len(name)}
     record_event(
         "login",
         "signfail",
         user.id if user is not None else 0,
-        {"username": name[:60], "address": address},
+        {**typed, "address": address},
         user_id=user.id if user is not None else None,
     )
     return LoginAnswer(None)
@@ -152,8 +154,10 @@ def forget_old_failures(now: datetime) -> int:
 
 
 def change_password(user: User, new_password: str) -> None:
-    """Store the user's new password (the form has checked it against the policy)."""
+    """Store the user's new password (the form has checked it against the policy); one the
+    system administrator gave no longer needs changing."""
     user.set_password(new_password)
+    user.must_change_password = False
     db.session.flush()
 
 

@@ -44,6 +44,7 @@ def create_user(
     """A new account that may log in with ``password`` (checked by the form against the policy)."""
     user = User(username=username, display_name=display_name, unit_id=unit_id, active=True)
     user.set_password(password)
+    user.must_change_password = True
     db.session.add(user)
     db.session.flush()
     changes = {"username": [None, username], "display_name": [None, display_name]}
@@ -75,6 +76,7 @@ def reset_password(actor_id: int, user: User, password: str) -> None:
     """Give the account a new password (the user is told it and changes it); every session of
     the account ends."""
     user.set_password(password)
+    user.must_change_password = True
     sessions.end_all(user.id, utcnow().replace(tzinfo=None))
     _log(actor_id, "update", user, {"password": ["—", "reset"]})
     db.session.flush()

@@ -8,13 +8,14 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from competitions.accounts import services
+from competitions.accounts import rules, services
 from competitions.accounts.forms import AppCodeForm, CodeForm, SecondFactorResetForm
 from competitions.accounts.models import User
 from competitions.accounts.services import devices, sessions
 from competitions.accounts.services import second_factor as factor
 from competitions.accounts.views import _now, bp, complete_login, wait_text
 from competitions.core.db import db
+from competitions.core.i18n import say
 
 #: Pages a user who must set up a second factor may still open before doing so (logging in
 #: again, as someone else, too).
@@ -39,6 +40,17 @@ def second_factor_first():
         return None
     if factor.required(current_user):
         return redirect(url_for("accounts.second_factor"))
+    return None
+
+
+def password_change_first():
+    """A person whose password the system administrator gave changes it before anything else
+    (a hook of every request, after the second factor's)."""
+    if request.endpoint in BEFORE_SETUP or request.endpoint in {"accounts.password", None}:
+        return None
+    if current_user.is_authenticated and current_user.must_change_password:
+        flash(_("Choose your own password first: the one you were given is temporary."), "info")
+        return redirect(url_for("accounts.password"))
     return None
 
 
@@ -129,16 +141,26 @@ def new_recovery_codes():
 @bp.route("/second-factor/reset", methods=["GET", "POST"])
 @login_required
 def reset_second_factor():
-    """A registrar turns off someone's two-step log-in (a lost phone and no recovery code);
-    the person's sessions end, and they set it up again at the next log-in if required."""
-    if not current_user.is_registrar:
+    """A registrar, or the security administrator, turns off someone's two-step log-in (a lost
+    phone and no recovery code; ``rules.factor_reset_problem``); the person's sessions end, and
+    they set it up again at the next log-in if required."""
+    if not (current_user.is_registrar or current_user.admin_role == "security"):
         abort(403)
     form = SecondFactorResetForm()
     if form.validate_on_submit():
         name = form.username.data.strip()
         user = db.session.scalar(select(User).where(User.username == name))
+        refused = user is not None and rules.factor_reset_problem(
+            current_user.id,
+            current_user.is_registrar,
+            current_user.admin_role,
+            user.id,
+            user.admin_role,
+        )
         if user is None or not factor.is_on(user.id):
             form.username.errors.append(_("No user with this username has two-step log-in on."))
+        elif refused:
+            form.username.errors.append(say(refused))
         else:
             factor.reset(user, current_user, form.reason.data.strip())
             sessions.end_all(user.id, _now())

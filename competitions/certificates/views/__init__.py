@@ -25,7 +25,7 @@ from competitions.certificates import rules, services, tasks
 from competitions.certificates.forms import DesignForm
 from competitions.certificates.models import Certificate, CertificateImage
 from competitions.certificates.services import issue, render
-from competitions.core.audit import download_logged
+from competitions.core.audit import download_logged, record_event
 from competitions.core.confirm import ConfirmForm, confirm_page
 from competitions.core.db import db, utcnow
 from competitions.core.i18n import trade_name
@@ -220,7 +220,6 @@ def job_file(contest_id: int, job_id: str, role: str):
 
 @bp.route("/contests/<int:contest_id>/certificates/list")
 @login_required
-@download_logged("certificate_list")
 def listing(contest_id: int):
     """Every certificate of the contest, valid and revoked, with links to the files."""
     contest = _contest(contest_id)
@@ -235,7 +234,12 @@ def organiser_file(number: str):
     certificate = db.session.scalar(select(Certificate).filter_by(number=number)) or abort(404)
     ct = db.session.get(ContestTrade, certificate.contest_trade_id)
     require_contest_role(ct.contest_id, "organiser")
-    return send_pdf(certificate)
+    response = send_pdf(certificate)
+    record_event(
+        "download", "export", certificate.id, {"what": "certificate"}, contest_id=ct.contest_id
+    )
+    db.session.commit()
+    return response
 
 
 def send_pdf(certificate: Certificate):
