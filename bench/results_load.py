@@ -350,7 +350,7 @@ def lookup_script(port: int, pairs: list[tuple[str, str]], folder: Path) -> Path
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
     conn.close()
     bodies = [
-        f"csrf_token={quote(token.group(1))}&id_number={number}&name={quote(name)}"
+        f"csrf_token={quote(token.group(1))}&id_number={number}&name={quote(name)}&agree=y"
         for number, name in pairs
     ]
     # One real lookup first: it must find the contestant (302 to the results).

@@ -321,6 +321,7 @@ class Contestant:
         if kind == "lookup":
             form = (
                 f"csrf_token={quote(self.csrf)}&id_number={self.id_number}&name={quote(self.name)}"
+                "&agree=y"
             )
             headers = {"Content-Type": "application/x-www-form-urlencoded"}
             status, _ = self._request(kind, "POST", "/my-result", form, headers)

@@ -35,6 +35,7 @@ from competitions.registry.models import (
     Delegation,
     Entry,
     Person,
+    PersonConsent,
     Trade,
     Unit,
 )
@@ -68,6 +69,7 @@ __all__ = [
     "MarkingLock",
     "PanelMember",
     "Person",
+    "PersonConsent",
     "RecoveryCode",
     "Result",
     "ResultSet",

@@ -1,8 +1,8 @@
-"""A person's data, for the organiser to hand over when the person asks (PIPL)."""
+"""The privacy notice, and a person's data for the organiser to hand over when they ask (PIPL)."""
 
 import io
 
-from flask import Blueprint, abort, send_file
+from flask import Blueprint, abort, current_app, render_template, send_file
 from flask_login import current_user, login_required
 
 from competitions.core.audit import download_logged
@@ -10,6 +10,7 @@ from competitions.core.db import db
 from competitions.core.sheet_rules import XLSX_TYPE
 from competitions.privacy import services
 from competitions.registry.models import Person
+from competitions.registry.rules import PRIVACY_NOTICE_VERSION
 from competitions.registry.services import may_read_person, organised_for
 
 bp = Blueprint("privacy", __name__)
@@ -33,3 +34,13 @@ def personal_data(person_id: int):
     )
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+@bp.route("/privacy")
+def notice():
+    """The privacy notice people agree to where they look themselves up (its version shown)."""
+    return render_template(
+        "privacy/notice.html",
+        version=PRIVACY_NOTICE_VERSION,
+        default_years=current_app.config["RETENTION_YEARS"],
+    )

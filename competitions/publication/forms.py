@@ -1,7 +1,7 @@
 """The contestant's lookup and appeal forms."""
 
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField, TextAreaField
+from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Regexp
 
 from competitions.core.i18n import lazy_gettext as _l
@@ -19,6 +19,10 @@ class LookupForm(FlaskForm):
         ],
     )
     name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=100)])
+    agree = BooleanField(
+        _l("I have read the privacy notice and agree to it"),
+        validators=[DataRequired(message=_l("Read the privacy notice and tick to agree."))],
+    )
 
 
 class AppealForm(FlaskForm):

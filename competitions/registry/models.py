@@ -279,3 +279,17 @@ class Entry(db.Model):
 
     def __repr__(self) -> str:
         return f"<Entry {self.id} person={self.person_id} ct={self.contest_trade_id} {self.status}>"
+
+
+class PersonConsent(db.Model):
+    """A person's agreement to the privacy notice (rules.PRIVACY_NOTICE_VERSION), with the
+    version they agreed to, when and where (the look-up of their results)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    version: Mapped[str] = mapped_column(String(20))
+    context: Mapped[str] = mapped_column(String(20))
+    agreed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<PersonConsent {self.person_id} {self.version} {self.context}>"

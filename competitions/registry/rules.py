@@ -24,6 +24,9 @@ TIER_LEVEL = {
 }
 TIERS = tuple(TIER_LEVEL)
 
+#: The version of the privacy notice (``/privacy``) people agree to; a new text, a new version.
+PRIVACY_NOTICE_VERSION = "2026-12-04"
+
 #: GB 11643-1999: weights of the first 17 digits and the check character for (sum mod 11).
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"

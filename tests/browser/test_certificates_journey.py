@@ -114,6 +114,7 @@ def test_design_issue_download_verify_and_revoke(server, browser):
     contestant.goto(base + "/my-result")
     contestant.fill("#id_number", id_number)
     contestant.fill("#name", name)
+    contestant.check("#agree")  # the privacy notice
     contestant.click("main button.primary")
     contestant.wait_for_url(re.compile(r"/my-result/results$"))
     with contestant.expect_download() as download:

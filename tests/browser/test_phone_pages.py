@@ -138,6 +138,7 @@ def test_the_public_pages_fit_a_phone(site, browser, width, lang):
     page.goto(base + "/my-result")
     page.fill("#id_number", site["id_number"])
     page.fill("#name", site["name"])
+    page.check("#agree")  # the privacy notice
     page.click("main button.primary")
     page.wait_for_url(re.compile(r"/my-result/results$"))
     page.locator("details.items summary").first.click()

@@ -92,6 +92,7 @@ def test_publish_appeal_uphold_correct_and_the_public_sees_the_new_rank(live_ser
     contestant.goto(base + "/my-result")
     contestant.fill("#id_number", id_number)
     contestant.fill("#name", appellant)
+    contestant.check("#agree")  # the privacy notice
     contestant.click("main button.primary")
     contestant.wait_for_url(re.compile(r"/my-result/results$"))
     result = contestant.locator("section.my-result", has_text="焊工")

@@ -129,7 +129,7 @@ def test_postgresql_restarted_under_load(fault_app, private_postgres):
     ]
     item_ids = [i.id for i in marking.items]
     person = computed.entries[0].person
-    form = {"id_number": person.id_number, "name": person.name}
+    form = {"id_number": person.id_number, "name": person.name, "agree": "y"}
     db.session.close()  # no connection of this thread's is open across the restart
     stop = threading.Event()
     logs: dict[str, Log] = {}

@@ -159,7 +159,9 @@ def test_redis_stopped_while_marking_and_reading(fault_app, private_redis, start
 
 
 def look_up(client, person):
-    return client.post("/my-result", data={"id_number": person.id_number, "name": person.name})
+    return client.post(
+        "/my-result", data={"id_number": person.id_number, "name": person.name, "agree": "y"}
+    )
 
 
 def new_contestant() -> list:

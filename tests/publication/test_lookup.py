@@ -10,6 +10,8 @@ from app import create_app
 from competitions.core.db import db
 from competitions.publication import services
 from competitions.publication.models import Appeal
+from competitions.registry.models import PersonConsent
+from competitions.registry.rules import PRIVACY_NOTICE_VERSION
 from competitions.results.models import ResultSet
 from tests.publication.test_publish import computed_world
 
@@ -30,7 +32,7 @@ def publish(world):
 def look_up(client, person, name=None):
     return client.post(
         "/my-result",
-        data={"id_number": person.id_number, "name": name or person.name},
+        data={"id_number": person.id_number, "name": name or person.name, "agree": "y"},
         follow_redirects=True,
     )
 
@@ -124,7 +126,7 @@ def test_a_burst_of_lookups_is_limited_per_client_in_redis(app, redis_url):
         client = limited.test_client()
         codes = [
             client.post(
-                "/my-result", data={"id_number": "110105194912310021", "name": "王芳"}
+                "/my-result", data={"id_number": "110105194912310021", "name": "王芳", "agree": "y"}
             ).status_code
             for _ in range(100)
         ]
@@ -194,3 +196,28 @@ def test_my_time_used_as_minutes_and_seconds_on_my_page_and_the_public_page(clie
     assert '<th>Time used</th><td class="time-used">52:30</td>' in mine
     public = client.get(f"/results/trades/{world.ct.id}").get_data(as_text=True)
     assert '<td class="time-used">52:30</td>' in public
+
+
+def test_looking_up_asks_agreement_to_the_privacy_notice_and_keeps_it(client, world):
+    """The look-up form links the privacy notice and asks to agree to it; the agreement is
+    kept with the notice's version; without it nothing is looked up."""
+    publish(world)
+    person = world.entries[0].person
+    client.get("/lang/en")
+    form = client.get("/my-result").get_data(as_text=True)
+    assert 'href="/privacy"' in form and 'id="agree"' in form
+    notice = client.get("/privacy").get_data(as_text=True)
+    assert PRIVACY_NOTICE_VERSION in notice and "anonymised" in notice
+    refused = client.post("/my-result", data={"id_number": person.id_number, "name": person.name})
+    assert refused.status_code == 200
+    assert "Read the privacy notice and tick to agree." in refused.get_data(as_text=True)
+    assert client.get("/my-result/results").status_code == 302  # not looked up
+    assert db.session.scalar(select(PersonConsent)) is None
+    assert "Total" in look_up(client, person).get_data(as_text=True)
+    db.session.expire_all()
+    consent = db.session.scalar(select(PersonConsent))
+    assert (consent.person_id, consent.version, consent.context) == (
+        person.id,
+        PRIVACY_NOTICE_VERSION,
+        "lookup",
+    )

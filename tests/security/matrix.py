@@ -67,6 +67,7 @@ MATRIX: dict[str, Access] = {
     "certificates.verify_form": Access(EVERYONE),
     "certificates.verify": Access(EVERYONE),
     "public.my_result": Access(EVERYONE),
+    "privacy.notice": Access(EVERYONE),
     # the contestant who looked their result up
     "public.my_results": Access(frozenset({CONTESTANT}), LOOKUP),
     "public.appeal": Access(frozenset({CONTESTANT}), LOOKUP),
@@ -243,7 +244,7 @@ def clients(app: Flask, world: World) -> dict:
     contestant = app.test_client()
     person = world.contestant
     response = contestant.post(
-        "/my-result", data={"id_number": person.id_number, "name": person.name}
+        "/my-result", data={"id_number": person.id_number, "name": person.name, "agree": "y"}
     )
     assert response.headers["Location"].endswith("/my-result/results"), "the look-up failed"
     out[CONTESTANT] = contestant

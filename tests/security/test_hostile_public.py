@@ -37,7 +37,7 @@ def notice_world():
 def test_lookup_and_appeal_forms(app):
     w = notice_world()
     person = w.entries[0].person
-    lookup = {"id_number": person.id_number, "name": person.name}
+    lookup = {"id_number": person.id_number, "name": person.name, "agree": "y"}
     appeal = Target(
         f"/my-result/appeal/{w.entries[0].id}",
         {"real_name": person.name, "contact": "", "reason": "请复核我的实操成绩记录"},

@@ -10,7 +10,8 @@ from competitions.core.db import db
 from competitions.judging import rules as judging_rules
 from competitions.judging.models import Mark, MarkingLock, SchemeItem, SchemePart
 from competitions.registry import rules as registry_rules
-from competitions.registry.models import ID_TYPES, Entry, Person
+from competitions.registry.models import ID_TYPES, Entry, Person, PersonConsent
+from competitions.registry.rules import PRIVACY_NOTICE_VERSION
 from competitions.results.models import PUBLISHED, Result, ResultSet
 
 #: Results the public may see: under notice or final, never drafts.
@@ -90,3 +91,11 @@ def item_lines(entry_ids: list[int]) -> dict[int, list[ItemLine]]:
         mark = judging_rules.item_mark(values, item.rule)
         lines[entry_id].append(ItemLine(kind, item.code, item.criterion, item.max_mark, mark))
     return lines
+
+
+def record_consent(person_id: int, context: str) -> None:
+    """Keep that the person agreed to the privacy notice of today (its version), and where."""
+    db.session.add(
+        PersonConsent(person_id=person_id, version=PRIVACY_NOTICE_VERSION, context=context)
+    )
+    db.session.flush()

@@ -31,6 +31,8 @@ def my_result():
         if person is None:
             form.name.errors.append(_("No result matches this ID number and name."))
         else:
+            lookup.record_consent(person.id, "lookup")
+            db.session.commit()
             session["lookup_person"] = person.id
             return redirect(url_for("public.my_results"))
     return render_template("public/lookup.html", form=form)
