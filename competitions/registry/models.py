@@ -11,10 +11,11 @@ from sqlalchemy import (
     String,
     UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
+from competitions.core.crypto import Encrypted, lookup_hash
 from competitions.core.db import db, utcnow
-from competitions.registry.rules import TIERS
+from competitions.registry.rules import TIERS, mask_id_number, mask_phone, normalise_id_number
 
 GENDERS = ("M", "F")
 ID_TYPES = ("resident", "passport", "hkmo", "taiwan", "other")
@@ -215,20 +216,24 @@ class Person(db.Model):
     gender: Mapped[str] = mapped_column(String(1))
     birth_date: Mapped[date] = mapped_column(Date)
     id_type: Mapped[str] = mapped_column(String(10), default="resident")
-    #: Normalised (no spaces, X upper-case); unique per document type.
-    id_number: Mapped[str] = mapped_column(String(40))
+    #: Normalised (no spaces, X upper-case), kept encrypted; found by ``id_number_hash``.
+    id_number: Mapped[str] = mapped_column(Encrypted(255, mask=mask_id_number))
+    #: The keyed hash of the normalised ID number (set with it): unique per document type,
+    #: what look-ups, duplicate checks and imports compare. Not audited (it says nothing).
+    id_number_hash: Mapped[str] = mapped_column(String(64), info={"audited": False})
     unit_id: Mapped[int | None] = mapped_column(
         ForeignKey("unit.id", ondelete="RESTRICT"), index=True
     )
     skill_level: Mapped[int | None] = mapped_column()
-    phone: Mapped[str] = mapped_column(String(30), default="")
+    #: Kept encrypted (at most 30 characters as typed).
+    phone: Mapped[str] = mapped_column(Encrypted(255, mask=mask_phone), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     unit: Mapped[Unit | None] = relationship()
     entries: Mapped[list["Entry"]] = relationship(back_populates="person")
 
     __table_args__ = (
-        UniqueConstraint("id_type", "id_number"),
+        UniqueConstraint("id_type", "id_number_hash"),
         CheckConstraint(_in("gender", GENDERS), name="gender"),
         CheckConstraint(_in("id_type", ID_TYPES), name="id_type"),
         CheckConstraint("skill_level IS NULL OR skill_level BETWEEN 1 AND 5", name="skill_level"),
@@ -236,6 +241,18 @@ class Person(db.Model):
 
     def __repr__(self) -> str:
         return f"<Person {self.id} {self.name}>"
+
+    @validates("id_number")
+    def _hash_id_number(self, key: str, value: str) -> str:
+        """Keep the hash beside the ID number whenever it is set."""
+        self.id_number_hash = id_number_hash(value)
+        return value
+
+
+def id_number_hash(raw: str) -> str:
+    """The keyed hash of an ID number as look-ups compare it: normalised first (no spaces, X
+    upper-case: ``rules.normalise_id_number``), so any way of typing it finds the person."""
+    return lookup_hash(normalise_id_number(raw))
 
 
 class Entry(db.Model):

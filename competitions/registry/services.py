@@ -8,7 +8,15 @@ from competitions.accounts.models import ContestRole
 from competitions.core.db import db
 from competitions.core.i18n import trade_name
 from competitions.registry import rules
-from competitions.registry.models import Contest, ContestTrade, Delegation, Entry, Person, Unit
+from competitions.registry.models import (
+    Contest,
+    ContestTrade,
+    Delegation,
+    Entry,
+    Person,
+    Unit,
+    id_number_hash,
+)
 from competitions.registry.rules import N_, Reason
 
 
@@ -31,9 +39,10 @@ def create_contest(values: dict, organiser_id: int) -> Contest:
 
 
 def find_person(id_type: str, id_number: str) -> Person | None:
-    """The person registered with this document, if any."""
-    number = rules.normalise_id_number(id_number)
-    return db.session.scalar(select(Person).filter_by(id_type=id_type, id_number=number))
+    """The person registered with this document, if any (by the keyed hash of its number)."""
+    return db.session.scalar(
+        select(Person).filter_by(id_type=id_type, id_number_hash=id_number_hash(id_number))
+    )
 
 
 @dataclass

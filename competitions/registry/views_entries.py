@@ -22,7 +22,7 @@ from competitions.registry.forms import (
     EntryForm,
     PersonForm,
 )
-from competitions.registry.models import Contest, ContestTrade, Entry, Person
+from competitions.registry.models import Contest, ContestTrade, Entry, Person, id_number_hash
 from competitions.registry.views import bp, render_form
 
 PAGE_SIZE = 50
@@ -51,8 +51,11 @@ def entries(contest_id: int):
     if status in STATUS_LABELS:
         query = query.where(Entry.status == status)
     if search:
+        # A part of a name, or a whole ID number (kept encrypted: found by its keyed hash).
         like = f"%{search}%"
-        query = query.where(or_(Person.name.like(like), Person.id_number.like(like.upper())))
+        query = query.where(
+            or_(Person.name.like(like), Person.id_number_hash == id_number_hash(search))
+        )
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
     page = max(request.args.get("page", 1, type=db_int), 1)
     rows = db.session.scalars(
