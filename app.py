@@ -83,6 +83,7 @@ def _register_blueprints(app: Flask) -> None:
     from competitions.core.audit_cli import audit_command
     from competitions.core.audit_views import bp as audit_bp
     from competitions.core.backup_cli import backup_command
+    from competitions.core.keys_cli import keys_command
     from competitions.core.views import bp as core_bp
     from competitions.imports.views import bp as imports_bp
     from competitions.judging.views import bp as judging_bp
@@ -112,6 +113,7 @@ def _register_blueprints(app: Flask) -> None:
     app.cli.add_command(seed_command)
     app.cli.add_command(backup_command)
     app.cli.add_command(audit_command)
+    app.cli.add_command(keys_command)
 
 
 def _register_hooks(app: Flask) -> None:

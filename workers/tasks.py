@@ -7,7 +7,7 @@ from celery import chord, shared_task
 
 from competitions.accounts import services as accounts
 from competitions.certificates import issue as certificate_issue
-from competitions.core import audit_chain
+from competitions.core import audit_chain, key_rotation
 from competitions.core.audit import acting_as
 from competitions.core.audit_cli import audit_key
 from competitions.core.db import db, utcnow
@@ -136,6 +136,13 @@ def finalise_due() -> list[int]:
 def seal_audit_log() -> int:
     """Periodic (Celery beat): seal the audit records written since the last seal."""
     return audit_chain.seal_pending(db.session, audit_key())
+
+
+@shared_task(name="keys.rotate_data")
+def rotate_data(batch: int = key_rotation.BATCH) -> list[dict]:
+    """Re-encrypt personal data with the first data key (and rehash with the index key), a
+    batch per transaction (``flask keys rotate-data --on-workers``); run again if stopped."""
+    return [vars(outcome) for outcome in key_rotation.rotate_all(batch)]
 
 
 @shared_task(name="accounts.forget_old_failures")

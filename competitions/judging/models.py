@@ -20,7 +20,7 @@ from competitions.core.crypto import Encrypted
 from competitions.core.db import db, utcnow
 from competitions.judging.rules import ItemRule
 from competitions.registry.models import id_number_hash
-from competitions.registry.rules import mask_id_number
+from competitions.registry.rules import mask_id_number, normalise_id_number
 
 PART_KINDS = ("theory", "practical")
 ITEM_KINDS = ("measurement", "judgement")
@@ -214,7 +214,9 @@ class RelationDeclaration(db.Model):
     #: keyed hash to match a contestant: ``Person.id_number_hash``).
     name: Mapped[str] = mapped_column(String(100))
     id_number: Mapped[str] = mapped_column(Encrypted(255, mask=mask_id_number))
-    id_number_hash: Mapped[str] = mapped_column(String(64), info={"audited": False})
+    id_number_hash: Mapped[str] = mapped_column(
+        String(64), info={"audited": False, "hash_of": ("id_number", normalise_id_number)}
+    )
     relation: Mapped[str] = mapped_column(String(200))
     declared_at: Mapped[datetime] = mapped_column(default=utcnow)
     state: Mapped[str] = mapped_column(String(10), default="pending")

@@ -220,7 +220,9 @@ class Person(db.Model):
     id_number: Mapped[str] = mapped_column(Encrypted(255, mask=mask_id_number))
     #: The keyed hash of the normalised ID number (set with it): unique per document type,
     #: what look-ups, duplicate checks and imports compare. Not audited (it says nothing).
-    id_number_hash: Mapped[str] = mapped_column(String(64), info={"audited": False})
+    id_number_hash: Mapped[str] = mapped_column(
+        String(64), info={"audited": False, "hash_of": ("id_number", normalise_id_number)}
+    )
     unit_id: Mapped[int | None] = mapped_column(
         ForeignKey("unit.id", ondelete="RESTRICT"), index=True
     )
