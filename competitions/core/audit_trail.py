@@ -49,6 +49,7 @@ ENTITY_LABELS = {
     "lock_event": _l("Lock or unlock"),
     "relation_declaration": _l("Declared relation"),
     "code_reveal": _l("Code list viewed"),
+    "id_reveal": _l("Whole ID numbers shown"),
     "result_set": _l("Results"),
     "appeal": _l("Appeal"),
     "certificate_design": _l("Certificate design"),

@@ -159,6 +159,10 @@ APPEAL_STATES = {"pending": _l("Pending"), "upheld": _l("Upheld"), "rejected": _
 CERTIFICATE_STATES = {"valid": _l("Valid"), "revoked": _l("Revoked")}
 CERTIFICATE_KINDS = {"individual": _l("Individual"), "team": _l("Team"), "honour": _l("Honour")}
 REVEAL_KINDS = {"export": _l("Download"), "page": _l("Page")}
+ID_REVEAL_KINDS = {
+    "export": _l("A list with whole ID numbers downloaded"),
+    "page": _l("Shown on the contestant's page"),
+}
 
 #: Labels of coded values: by (table, column) where the column means different things, else by
 #: column.
@@ -173,6 +177,7 @@ VALUE_LABELS = {
     ("unit", "kind"): UNIT_KINDS,
     ("panel_member", "role"): PANEL_ROLE_LABELS,
     ("code_reveal", "what"): REVEAL_KINDS,
+    ("id_reveal", "what"): ID_REVEAL_KINDS,
     ("scheme_item", "kind"): KIND_LABELS,
     ("scheme_part", "kind"): PART_LABELS,
     "role": ROLE_LABELS,

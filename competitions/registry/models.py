@@ -294,3 +294,35 @@ class Entry(db.Model):
 
     def __repr__(self) -> str:
         return f"<Entry {self.id} person={self.person_id} ct={self.contest_trade_id} {self.status}>"
+
+
+ID_REVEAL_KINDS = ("page", "export")
+
+
+class IdReveal(db.Model):
+    """A whole ID number shown to an organiser (on a contestant's page, with a reason), or a
+    download of a list that holds whole ID numbers, for the record: who, whose, when, why."""
+
+    __audited__ = True
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="RESTRICT"))
+    #: Whose number (a page), or empty for a list (a download).
+    person_id: Mapped[int | None] = mapped_column(
+        ForeignKey("person.id", ondelete="CASCADE"), index=True
+    )
+    #: The contest the look was for (empty: the shared register, by a registrar).
+    contest_id: Mapped[int | None] = mapped_column(ForeignKey("contest.id", ondelete="CASCADE"))
+    #: The contest-trade of a downloaded list.
+    contest_trade_id: Mapped[int | None] = mapped_column(
+        ForeignKey("contest_trade.id", ondelete="CASCADE")
+    )
+    #: "page" (one person's number) or "export" (a list).
+    what: Mapped[str] = mapped_column(String(10), default="page")
+    #: Why, as the organiser typed it (a download says which list).
+    reason: Mapped[str] = mapped_column(String(200))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (CheckConstraint(_in("what", ID_REVEAL_KINDS), name="what"),)
+
+    def __repr__(self) -> str:
+        return f"<IdReveal {self.what} person={self.person_id} by {self.user_id}>"

@@ -13,6 +13,7 @@ from competitions.registry.models import (
     ContestTrade,
     Delegation,
     Entry,
+    IdReveal,
     Person,
     Unit,
     id_number_hash,
@@ -167,3 +168,33 @@ def contest_chain(contest: Contest) -> list[Contest]:
         seen.add(contest.id)
         contest = contest.parent
     return chain
+
+
+def reveal_id_number(person: Person, user_id: int, contest_id: int | None, reason: str) -> str:
+    """A person's whole ID number for an organiser, recorded with who asked, when and why (the
+    audit log keeps it); the pages show it masked otherwise."""
+    db.session.add(
+        IdReveal(
+            user_id=user_id,
+            person_id=person.id,
+            contest_id=contest_id,
+            what="page",
+            reason=" ".join(reason.split()),
+        )
+    )
+    db.session.flush()
+    return person.id_number
+
+
+def log_id_export(ct: ContestTrade, user_id: int, what: str) -> None:
+    """Record a download of a list with whole ID numbers (``what`` names the list)."""
+    db.session.add(
+        IdReveal(
+            user_id=user_id,
+            contest_id=ct.contest_id,
+            contest_trade_id=ct.id,
+            what="export",
+            reason=what[:200],
+        )
+    )
+    db.session.flush()

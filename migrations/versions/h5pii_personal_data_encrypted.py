@@ -1,4 +1,5 @@
-"""registry: ID numbers, phones and uploaded files encrypted at rest; keyed hashes to find them
+"""registry: ID numbers, phones and uploaded files encrypted at rest; keyed hashes to find them;
+whole ID numbers shown to organisers are logged (id_reveal)
 
 ID numbers (person, relation_declaration) and phones are encrypted with the site's data key
 (competitions/core/crypto.py), with a keyed hash of the ID number beside it for look-ups; the
@@ -44,6 +45,24 @@ def _keys():
 
 
 def upgrade():
+    op.create_table('id_reveal',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('person_id', sa.Integer(), nullable=True),
+    sa.Column('contest_id', sa.Integer(), nullable=True),
+    sa.Column('contest_trade_id', sa.Integer(), nullable=True),
+    sa.Column('what', sa.String(length=10), nullable=False),
+    sa.Column('reason', sa.String(length=200), nullable=False),
+    sa.Column('at', sa.DateTime(), nullable=False),
+    sa.CheckConstraint("what IN ('page', 'export')", name=op.f('ck_id_reveal_what')),
+    sa.ForeignKeyConstraint(['contest_id'], ['contest.id'], name=op.f('fk_id_reveal_contest_id_contest'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['contest_trade_id'], ['contest_trade.id'], name=op.f('fk_id_reveal_contest_trade_id_contest_trade'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['person_id'], ['person.id'], name=op.f('fk_id_reveal_person_id_person'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], name=op.f('fk_id_reveal_user_id_user_account'), ondelete='RESTRICT'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_id_reveal'))
+    )
+    with op.batch_alter_table('id_reveal', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_id_reveal_person_id'), ['person_id'], unique=False)
     with op.batch_alter_table('person', schema=None) as batch_op:
         batch_op.add_column(sa.Column('id_number_hash', sa.String(length=64), nullable=True))
         batch_op.alter_column('id_number', existing_type=sa.String(length=40),
@@ -106,6 +125,9 @@ def downgrade():
         batch_op.create_unique_constraint(
             batch_op.f('uq_person_id_type_id_number'), ['id_type', 'id_number'])
     # The audit log's masked values stay masked: the plain ones are not kept anywhere.
+    with op.batch_alter_table('id_reveal', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_id_reveal_person_id'))
+    op.drop_table('id_reveal')
 
 
 def _rewrite(table: str, columns: tuple, values) -> None:
