@@ -152,15 +152,31 @@ def lookup_hash(text: str) -> str:
     return keyring().lookup_hash(text)
 
 
+class _NotComparable(String.Comparator):
+    """Refuses SQL comparisons: an encrypted value never equals anything (every encryption of
+    the same text differs), so ``==``, ``LIKE``, ``IN`` or ``ORDER BY`` on it would silently
+    find nothing or sort noise. Compare the keyed hash kept beside it instead."""
+
+    def operate(self, op, *other, **kwargs):
+        raise TypeError(
+            f"{self.expr} is kept encrypted and cannot be compared or sorted in SQL "
+            "(compare its keyed hash, e.g. Person.id_number_hash)"
+        )
+
+    def reverse_operate(self, op, other, **kwargs):
+        return self.operate(op, other, **kwargs)
+
+
 class Encrypted(TypeDecorator):
     """A text column kept encrypted; the ORM and queries see plain text.
 
     ``mask`` (a function of the plain text) is what the audit log keeps of a value instead of
-    the value. Never compare the column in SQL (every encryption differs): compare its hash.
+    the value. The column cannot be compared in SQL (every encryption differs): compare its hash.
     """
 
     impl = String
     cache_ok = True
+    comparator_factory = _NotComparable
 
     def __init__(self, length: int = 255, mask=None):
         super().__init__(length)

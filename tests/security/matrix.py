@@ -91,6 +91,7 @@ MATRIX: dict[str, Access] = {
     "registry.entry_new": Access(ORGANISER),
     "registry.entry_edit": Access(ORGANISER),
     "registry.person": Access(ORGANISER),
+    "registry.reveal_id_number": Access(ORGANISER),
     "accounts.contest_staff": Access(ORGANISER),
     "accounts.end_staff_sessions": Access(ORGANISER),
     "audit.contest_audit": Access(ORGANISER),
