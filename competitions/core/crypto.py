@@ -101,13 +101,14 @@ class Keyring:
 
     def decrypt_text(self, stored: str) -> str:
         """The text :meth:`encrypt_text` stored."""
-        kid, _, box = stored.partition(_SEP)
+        kid, sep, box = stored.partition(_SEP)
         try:
-            return self.open(bytes.fromhex(kid), base64.urlsafe_b64decode(box)).decode()
-        except (ValueError, TypeError) as err:
-            if isinstance(err, UnreadableValue):
-                raise
-            raise UnreadableValue("a stored value is not one of ours (plain text?)") from None
+            kid_bytes, sealed = bytes.fromhex(kid), base64.urlsafe_b64decode(box)
+        except ValueError:
+            kid_bytes = b""
+        if not sep or len(kid_bytes) != _KID_BYTES:  # never say the value: it may be plain
+            raise UnreadableValue("a stored value is not one of ours (plain text?)")
+        return self.open(kid_bytes, sealed).decode()
 
     def encrypt_bytes(self, data: bytes) -> bytes:
         """``data`` encrypted, as stored: a marker, the key id, the nonce and the ciphertext."""
