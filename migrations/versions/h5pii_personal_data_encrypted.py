@@ -1,7 +1,8 @@
 """registry: ID numbers, phones and uploaded files encrypted at rest; keyed hashes to find them;
 whole ID numbers shown to organisers are logged (id_reveal)
 
-ID numbers (person, relation_declaration) and phones are encrypted with the site's data key
+ID numbers (person, relation_declaration) and phones (person, an appeal's contact) are
+encrypted with the site's data key
 (competitions/core/crypto.py), with a keyed hash of the ID number beside it for look-ups; the
 files of import jobs (uploads and error reports) are encrypted too. The audit log's copies of
 ID numbers and phones are masked; if some of those rows were sealed already, the seals from the
@@ -37,6 +38,7 @@ BATCH = 1000
 _MASKS = {
     "person": {"id_number": mask_id_number, "phone": mask_phone},
     "relation_declaration": {"id_number": mask_id_number},
+    "appeal": {"contact": mask_phone},
 }
 
 
@@ -74,6 +76,9 @@ def upgrade():
         batch_op.add_column(sa.Column('id_number_hash', sa.String(length=64), nullable=True))
         batch_op.alter_column('id_number', existing_type=sa.String(length=40),
                               type_=sa.String(length=255), existing_nullable=False)
+    with op.batch_alter_table('appeal', schema=None) as batch_op:
+        batch_op.alter_column('contact', existing_type=sa.String(length=60),
+                              type_=sa.String(length=255), existing_nullable=False)
 
     keys = _keys()
     _rewrite(
@@ -92,6 +97,7 @@ def upgrade():
         },
     )
     _rewrite('job_file', ('data',), lambda r: {'data': keys.encrypt_bytes(bytes(r.data))})
+    _rewrite('appeal', ('contact',), lambda r: {'contact': keys.encrypt_text(r.contact or '')})
 
     with op.batch_alter_table('person', schema=None) as batch_op:
         batch_op.alter_column('id_number_hash', existing_type=sa.String(length=64),
@@ -111,6 +117,10 @@ def downgrade():
     _rewrite('relation_declaration', ('id_number',),
              lambda r: {'id_number': keys.decrypt_text(r.id_number)})
     _rewrite('job_file', ('data',), lambda r: {'data': keys.decrypt_bytes(bytes(r.data))})
+    _rewrite('appeal', ('contact',), lambda r: {'contact': keys.decrypt_text(r.contact)})
+    with op.batch_alter_table('appeal', schema=None) as batch_op:
+        batch_op.alter_column('contact', existing_type=sa.String(length=255),
+                              type_=sa.String(length=60), existing_nullable=False)
     with op.batch_alter_table('relation_declaration', schema=None) as batch_op:
         batch_op.alter_column('id_number', existing_type=sa.String(length=255),
                               type_=sa.String(length=40), existing_nullable=False)

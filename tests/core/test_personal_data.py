@@ -196,3 +196,26 @@ def test_the_rotate_data_command_reports_each_table(app, runner):
 def test_an_encrypted_column_cannot_be_compared_in_sql(app):
     with pytest.raises(TypeError, match="id_number_hash"):
         select(Person).where(Person.id_number == "37010219900101001X")
+
+
+def test_an_appeals_contact_phone_is_kept_encrypted_and_logged_masked(app):
+    from competitions.publication.models import Appeal
+    from tests.publication.test_publish import computed_world
+
+    world = computed_world()
+    entry = world.entries[0]
+    appeal = Appeal(
+        contest_trade_id=world.ct.id,
+        entry_id=entry.id,
+        real_name=entry.person.name,
+        contact="13912340000",
+        reason="第二项评分与现场记录不符",
+    )
+    db.session.add(appeal)
+    db.session.commit()
+    stored = db.session.execute(sa.text("SELECT contact FROM appeal")).scalar()
+    assert "13912340000" not in stored
+    db.session.expire_all()
+    assert db.session.get(Appeal, appeal.id).contact == "13912340000"
+    logged = db.session.scalars(select(AuditLog.changes).filter_by(entity="appeal")).one()
+    assert logged["contact"] == [None, "139****0000"]
