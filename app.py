@@ -97,6 +97,7 @@ def _register_blueprints(app: Flask) -> None:
     from competitions.backup.cli import backup_command
     from competitions.certificates.views import bp as certificates_bp
     from competitions.core.audit_cli import audit_command
+    from competitions.core.keys_cli import keys_command
     from competitions.core.views import bp as core_bp
     from competitions.imports.views import bp as imports_bp
     from competitions.judging.views import bp as judging_bp
@@ -134,6 +135,7 @@ def _register_blueprints(app: Flask) -> None:
     app.cli.add_command(backup_command)
     app.cli.add_command(audit_command)
     app.cli.add_command(accounts_command)
+    app.cli.add_command(keys_command)
 
 
 def _register_hooks(app: Flask) -> None:

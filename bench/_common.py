@@ -48,7 +48,13 @@ def migrate_database(env: dict) -> None:
 def app_keys() -> dict[str, str]:
     """Fresh secret keys for a bench's environment: its servers start as production does,
     which refuses to run without them."""
-    names = ("SECRET_KEY", "JINGSAI_CERT_KEY", "JINGSAI_AUDIT_KEY")
+    names = (
+        "SECRET_KEY",
+        "JINGSAI_CERT_KEY",
+        "JINGSAI_AUDIT_KEY",
+        "JINGSAI_DATA_KEY",
+        "JINGSAI_INDEX_KEY",
+    )
     return {name: secrets.token_urlsafe(48) for name in names}
 
 
@@ -58,6 +64,8 @@ def keys_config(env: dict) -> dict[str, str]:
         "SECRET_KEY": env["SECRET_KEY"],
         "CERT_KEY": env["JINGSAI_CERT_KEY"],
         "AUDIT_KEY": env["JINGSAI_AUDIT_KEY"],
+        "DATA_KEY": env["JINGSAI_DATA_KEY"],
+        "INDEX_KEY": env["JINGSAI_INDEX_KEY"],
     }
 
 

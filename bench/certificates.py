@@ -64,7 +64,15 @@ from competitions.certificates.tasks import queue_issue
 from competitions.core.config import load_config
 from competitions.core.db import db
 from competitions.core.jobs import Job
-from competitions.registry.models import Contest, ContestTrade, Entry, Person, Trade, Unit
+from competitions.registry.models import (
+    Contest,
+    ContestTrade,
+    Entry,
+    Person,
+    Trade,
+    Unit,
+    id_number_hash,
+)
 from competitions.registry.rules import resident_id_check_char
 from competitions.results.models import Result, ResultSet
 from tests.certificates import pdf_tools
@@ -149,6 +157,7 @@ def build() -> tuple[int, list[int]]:
                 "birth_date": date(1970 + n % 30, 1 + n % 12, 1 + n % 28),
                 "id_type": "resident",
                 "id_number": first17 + resident_id_check_char(first17),
+                "id_number_hash": id_number_hash(first17 + resident_id_check_char(first17)),
                 "unit_id": 1 + n % len(UNITS),
             }
         )

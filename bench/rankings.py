@@ -68,6 +68,7 @@ sys.path.insert(0, str(ROOT))
 
 from app import create_app
 from competitions.core.config import load_config
+from competitions.core.crypto import keyring_of
 from competitions.core.db import db
 from competitions.core.jobs import Job
 from competitions.results import services as results_services
@@ -159,9 +160,12 @@ def _copy(cur, table: str, columns: tuple[str, ...], lines) -> int:
     return count
 
 
-def build_season() -> Season:
-    """Load the whole season with COPY in one transaction; then VACUUM ANALYZE."""
+def build_season(env: dict) -> Season:
+    """Load the whole season with COPY in one transaction; then VACUUM ANALYZE. ID numbers and
+    phones go in encrypted, with their keyed hashes, under the keys of ``env`` (as the app
+    keeps them)."""
     season = Season()
+    keys = keyring_of({"DATA_KEY": env["JINGSAI_DATA_KEY"], "INDEX_KEY": env["JINGSAI_INDEX_KEY"]})
     rng = Random(2018)
     url = DATABASE_URL.replace("postgresql+psycopg://", "postgresql://")
     with psycopg.connect(url) as conn, conn.cursor() as cur:
@@ -303,6 +307,7 @@ def build_season() -> Season:
                 "birth_date",
                 "id_type",
                 "id_number",
+                "id_number_hash",
                 "unit_id",
                 "skill_level",
                 "phone",
@@ -310,8 +315,9 @@ def build_season() -> Season:
             ),
             (
                 f"{e}\t选手{e}\t{'MF'[e % 2]}\t{1970 + e % 30}-0{1 + e % 9}-1{e % 10}"
-                f"\tpassport\tE{e:08d}\t{delegations[(c, n % DELEGATIONS_PER_CONTEST)]}"
-                f"\t{3 + e % 3}\t\t{STAMP}\n"
+                f"\tpassport\t{keys.encrypt_text(f'E{e:08d}')}\t{keys.lookup_hash(f'E{e:08d}')}"
+                f"\t{delegations[(c, n % DELEGATIONS_PER_CONTEST)]}"
+                f"\t{3 + e % 3}\t{keys.encrypt_text('')}\t{STAMP}\n"
                 for e, ct, c, n in entries
             ),
         )
@@ -874,7 +880,7 @@ def main() -> None:
     try:
         migrate_database(env)
         start = time.perf_counter()
-        season = build_season()
+        season = build_season(env)
         engine = sa.create_engine(DATABASE_URL)
         build_s = time.perf_counter() - start
         print(

@@ -75,6 +75,7 @@ from competitions.registry.models import (
     Person,
     Trade,
     Unit,
+    id_number_hash,
 )
 from competitions.registry.rules import resident_id_check_char
 from competitions.results.models import Result, ResultSet, TeamResult
@@ -136,6 +137,7 @@ def _people(rng: Random, count: int, start: int, units: list[int], seen: set) ->
                 "birth_date": born,
                 "id_type": "resident",
                 "id_number": number,
+                "id_number_hash": id_number_hash(number),
                 "unit_id": units[n % len(units)],
             }
         )

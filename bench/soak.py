@@ -101,7 +101,14 @@ from competitions.judging.models import (
     MarkingLock,
     SchemeItem,
 )
-from competitions.registry.models import Contest, ContestTrade, Entry, Person, Trade
+from competitions.registry.models import (
+    Contest,
+    ContestTrade,
+    Entry,
+    Person,
+    Trade,
+    id_number_hash,
+)
 from competitions.registry.rules import resident_id_check_char
 from competitions.results import services as results_services
 from competitions.results.tasks import queue_recompute
@@ -217,6 +224,7 @@ def _entries(ct_id: int, region: str, count: int) -> list[int]:
             "birth_date": date(1970, 1, 1) + timedelta(days=n // 499),
             "id_type": "resident",
             "id_number": resident_id(region, n),
+            "id_number_hash": id_number_hash(resident_id(region, n)),
         }
         for n in range(count)
     ]

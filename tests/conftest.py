@@ -40,6 +40,8 @@ TEST_KEYS = {
     "SECRET_KEY": "test",
     "JINGSAI_CERT_KEY": "test-certificates",
     "JINGSAI_AUDIT_KEY": "test-audit",
+    "JINGSAI_DATA_KEY": "test-data",
+    "JINGSAI_INDEX_KEY": "test-index",
 }
 #: One database per run, so two runs on one server do not collide.
 TEST_DB = f"jingsai_test_{os.getpid()}"
@@ -92,6 +94,8 @@ def base_config(tmp_path, database_url: str) -> dict:
         "SECRET_KEY": TEST_KEYS["SECRET_KEY"],
         "CERT_KEY": TEST_KEYS["JINGSAI_CERT_KEY"],
         "AUDIT_KEY": TEST_KEYS["JINGSAI_AUDIT_KEY"],
+        "DATA_KEY": TEST_KEYS["JINGSAI_DATA_KEY"],
+        "INDEX_KEY": TEST_KEYS["JINGSAI_INDEX_KEY"],
         "WTF_CSRF_ENABLED": False,
         "SQLALCHEMY_DATABASE_URI": database_url,
         "INSTANCE_DIR": str(instance),

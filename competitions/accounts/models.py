@@ -7,6 +7,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from competitions.core.crypto import Encrypted
 from competitions.core.db import db, utcnow
 
 ROLES = ("organiser", "chief_judge", "judge", "clerk", "arbitrator")
@@ -132,9 +133,9 @@ class SecondFactor(db.Model):
     user_id: Mapped[int] = mapped_column(
         ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True
     )
-    #: The base32 secret the app was given. Stored as it is: the project has no symmetric
-    #: encryption key yet (competitions/core/keys.py); it is never shown again after set-up.
-    secret: Mapped[str] = mapped_column(String(64))
+    #: The base32 secret the app was given, kept encrypted with the data key (like ID
+    #: numbers); it is never shown again after set-up.
+    secret: Mapped[str] = mapped_column(Encrypted(255))
     #: When a code confirmed it; empty while set-up is under way (the second factor is off).
     confirmed_at: Mapped[datetime | None] = mapped_column()
     #: The time step (30 s) of the last code accepted: a code is never accepted twice.

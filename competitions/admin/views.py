@@ -1,7 +1,7 @@
 """The system administrator keeps accounts; the security administrator grants duties. Neither
 page shows any contest's data, and neither administrator can do the other's work."""
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -13,7 +13,9 @@ from competitions.accounts.services.permissions import admin_required
 from competitions.admin.forms import DutyForm, UserForm
 from competitions.core.db import db
 from competitions.core.i18n import say
+from competitions.core.jobs import Job
 from competitions.core.labels import ADMIN_ROLE_LABELS, DUTY_LABELS
+from competitions.privacy.services import RETENTION_JOB
 from competitions.registry.services import unit_choices
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -33,13 +35,19 @@ def _user_form(user: User | None) -> UserForm:
 @login_required
 @admin_required("system")
 def users():
-    """Every account: who may log in, administrators and registrars marked."""
+    """Every account: who may log in, administrators and registrars marked; and the last runs
+    of the retention rule (how many people were anonymised: numbers only)."""
     missing = [r for r in ("security", "audit") if not _held(r)]
+    retention = db.session.scalars(
+        select(Job).where(Job.kind == RETENTION_JOB).order_by(Job.created_at.desc()).limit(7)
+    ).all()
     return render_template(
         "admin/users.html",
         users=admin.accounts(),
         admin_roles=ADMIN_ROLE_LABELS,
         missing=[ADMIN_ROLE_LABELS[r] for r in missing],
+        retention=retention,
+        retention_years=current_app.config["RETENTION_YEARS"],
     )
 
 

@@ -43,6 +43,7 @@ ACTION_LABELS = {
     "signfail": _l("Failed to log in"),
     "signout": _l("Logged out"),
     "export": _l("Downloaded"),
+    "anonymise": _l("Anonymised (retention ran out)"),
 }
 #: What the audited tables hold, in the user's language (others show their table name).
 ENTITY_LABELS = {
@@ -60,6 +61,7 @@ ENTITY_LABELS = {
     "lock_event": _l("Lock or unlock"),
     "relation_declaration": _l("Declared relation"),
     "code_reveal": _l("Code list viewed"),
+    "id_reveal": _l("Whole ID numbers shown"),
     "result_set": _l("Results"),
     "appeal": _l("Appeal"),
     "certificate_design": _l("Certificate design"),

@@ -8,6 +8,10 @@ per job with :func:`acting_as`.
 change is logged when someone other than its judge made it). Each row names the contest it
 belongs to, found from the record (its contest, contest-trade or entry) or else from the
 request's URL (:func:`set_scope_from_url`), so an organiser can read their contest's trail.
+
+The trail never holds a plain ID number or phone: a column kept encrypted
+(``competitions.core.crypto.Encrypted``) is logged masked (``3701**********1234``), and a column
+marked ``info={"audited": False}`` (the keyed hash beside an ID number) is left out.
 """
 
 import contextvars
@@ -20,6 +24,7 @@ from functools import wraps
 from sqlalchemy import JSON, ForeignKey, Index, String, event, inspect, text
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from competitions.core.crypto import masked
 from competitions.core.db import db, utcnow
 
 _actor: contextvars.ContextVar[int | None] = contextvars.ContextVar("audit_actor", default=None)
@@ -150,23 +155,37 @@ def _plain(value):
     return value
 
 
+def _logged(column, value):
+    """A column's value as the trail keeps it: JSON-safe, and masked if the column is kept
+    encrypted."""
+    return _plain(masked(column, value))
+
+
+def _audited(column) -> bool:
+    """Whether a column's values go to the trail (not the keyed hash beside an ID number)."""
+    return column is None or column.info.get("audited") is not False
+
+
 def _changes(obj, action: str) -> dict:
-    """The {column: [old, new]} of an object about to be written."""
+    """The {column: [old, new]} of an object about to be written (sensitive values masked)."""
     state = inspect(obj)
     out = {}
     for attr in state.mapper.column_attrs:
+        column = attr.columns[0]
+        if not _audited(column):
+            continue
         hist = state.attrs[attr.key].history
         if action == "create":
             value = getattr(obj, attr.key)
             if value is not None:
-                out[attr.key] = [None, _plain(value)]
+                out[attr.key] = [None, _logged(column, value)]
         elif action == "delete":
-            out[attr.key] = [_plain(getattr(obj, attr.key)), None]
+            out[attr.key] = [_logged(column, getattr(obj, attr.key)), None]
         elif hist.has_changes():
             old = hist.deleted[0] if hist.deleted else None
             new = hist.added[0] if hist.added else None
             if old != new:
-                out[attr.key] = [_plain(old), _plain(new)]
+                out[attr.key] = [_logged(column, old), _logged(column, new)]
     return out
 
 
@@ -212,9 +231,12 @@ def _place_written_rows(session, flush_context, instances):
 
 
 def log_bulk(session, action: str, entity: str, records: list[tuple[int, dict]]) -> None:
-    """Write audit rows for records inserted in bulk (bypassing the ORM listener)."""
+    """Write audit rows for records inserted in bulk (bypassing the ORM listener), with the
+    same masking and omissions as the listener's."""
     if not records:
         return
+    table = db.metadata.tables.get(entity)
+    columns = {c.name: c for c in table.columns} if table is not None else {}
     actor, find_contest = _actor.get(), _contest_finder(session)
     now = utcnow()
     rows = [
@@ -224,7 +246,11 @@ def log_bulk(session, action: str, entity: str, records: list[tuple[int, dict]])
             "action": action,
             "entity": entity,
             "entity_id": entity_id,
-            "changes": {k: [None, _plain(v)] for k, v in values.items() if v is not None},
+            "changes": {
+                k: [None, _logged(columns.get(k), v)]
+                for k, v in values.items()
+                if v is not None and _audited(columns.get(k))
+            },
             "contest_id": find_contest(_scope_in(values.get)),
         }
         for entity_id, values in records

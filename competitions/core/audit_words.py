@@ -194,6 +194,10 @@ DOWNLOAD_KINDS = {
     "import_errors": _l("Error report of an import"),
     "personal_data": _l("A person's data (their request)"),
 }
+ID_REVEAL_KINDS = {
+    "export": _l("A list with whole ID numbers downloaded"),
+    "page": _l("Shown on the contestant's page"),
+}
 
 #: Labels of coded values: by (table, column) where the column means different things, else by
 #: column.
@@ -209,6 +213,8 @@ VALUE_LABELS = {
     ("panel_member", "role"): PANEL_ROLE_LABELS,
     ("code_reveal", "what"): REVEAL_KINDS,
     ("download", "what"): DOWNLOAD_KINDS,
+    ("person", "reason"): {"retention": _l("The retention of their contests ran out")},
+    ("id_reveal", "what"): ID_REVEAL_KINDS,
     ("scheme_item", "kind"): KIND_LABELS,
     ("scheme_part", "kind"): PART_LABELS,
     ("scheme_item", "part"): PART_LABELS,

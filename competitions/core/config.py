@@ -48,6 +48,11 @@ def load_config(environ=os.environ) -> dict:
         "CERT_KEY": environ.get("JINGSAI_CERT_KEY") or None,
         #: Keys the seals of the audit chain (competitions/core/audit_chain.py).
         "AUDIT_KEY": environ.get("JINGSAI_AUDIT_KEY") or None,
+        #: Encrypts ID numbers, phones and uploaded files; comma-separated, newest first (the
+        #: first encrypts, any decrypts: competitions/core/crypto.py). INDEX_KEY keys the
+        #: hashes kept beside ID numbers to find them.
+        "DATA_KEY": environ.get("JINGSAI_DATA_KEY") or None,
+        "INDEX_KEY": environ.get("JINGSAI_INDEX_KEY") or None,
         "KEYS_REQUIRED": is_production(environ),
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},

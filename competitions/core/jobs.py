@@ -12,7 +12,6 @@ from sqlalchemy import (
     JSON,
     CheckConstraint,
     ForeignKey,
-    LargeBinary,
     String,
     Text,
     and_,
@@ -23,6 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from competitions.core.audit import acting_as
+from competitions.core.crypto import EncryptedBytes
 from competitions.core.db import db, utcnow
 
 STATES = ("pending", "running", "succeeded", "failed")
@@ -93,8 +93,9 @@ class JobFile(db.Model):
     role: Mapped[str] = mapped_column(String(20))
     filename: Mapped[str] = mapped_column(String(255))
     content_type: Mapped[str] = mapped_column(String(100))
-    #: Deferred: listing a job's files (every progress poll) must not read the bytes.
-    data: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    #: Deferred: listing a job's files (every progress poll) must not read the bytes. Kept
+    #: encrypted: uploads and error reports hold ID numbers and phones.
+    data: Mapped[bytes] = mapped_column(EncryptedBytes, deferred=True)
 
     job: Mapped[Job] = relationship(back_populates="files")
 

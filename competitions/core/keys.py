@@ -1,8 +1,10 @@
 """The site's secret keys: where they come from, and refusing to start without them.
 
 ``SECRET_KEY`` signs sessions and CSRF tokens; ``CERT_KEY`` keys the check part of certificate
-numbers; ``AUDIT_KEY`` keys the seals of the audit chain. They are apart so that a new session
-key (everyone logs in again) never touches issued certificates or the audit trail's seals. A
+numbers; ``AUDIT_KEY`` keys the seals of the audit chain; ``DATA_KEY`` encrypts personal data at
+rest and ``INDEX_KEY`` keys the hashes that find it (competitions/core/crypto.py). They are apart
+so that a new session key (everyone logs in again) never touches issued certificates, the audit
+trail's seals or the encrypted data. A
 production start takes them from the environment and refuses to start without them; the
 embedded setup makes each one at random on its first start and keeps it in a file of the
 instance folder that only its owner can read.
@@ -17,6 +19,16 @@ KEYS = {
     "SECRET_KEY": ("SECRET_KEY", "secret-key", "signs sessions and CSRF tokens"),
     "CERT_KEY": ("JINGSAI_CERT_KEY", "cert-key", "keys the check part of certificate numbers"),
     "AUDIT_KEY": ("JINGSAI_AUDIT_KEY", "audit-key", "keys the seals of the audit trail"),
+    "DATA_KEY": (
+        "JINGSAI_DATA_KEY",
+        "data-key",
+        "encrypts ID numbers, phones and uploaded files (a list, newest first, when rotating)",
+    ),
+    "INDEX_KEY": (
+        "JINGSAI_INDEX_KEY",
+        "index-key",
+        "keys the hashes that find a contestant by ID number",
+    ),
 }
 
 

@@ -14,10 +14,13 @@ from sqlalchemy import (
     UniqueConstraint,
     text,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
+from competitions.core.crypto import Encrypted
 from competitions.core.db import db, utcnow
 from competitions.judging.rules import ItemRule
+from competitions.registry.models import id_number_hash
+from competitions.registry.rules import mask_id_number, normalise_id_number
 
 PART_KINDS = ("theory", "practical")
 ITEM_KINDS = ("measurement", "judgement")
@@ -207,9 +210,13 @@ class RelationDeclaration(db.Model):
     )
     #: The judge who declared.
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
-    #: The contestant as the judge typed them (ID number normalised).
+    #: The contestant as the judge typed them (ID number normalised, kept encrypted, with its
+    #: keyed hash to match a contestant: ``Person.id_number_hash``).
     name: Mapped[str] = mapped_column(String(100))
-    id_number: Mapped[str] = mapped_column(String(40))
+    id_number: Mapped[str] = mapped_column(Encrypted(255, mask=mask_id_number))
+    id_number_hash: Mapped[str] = mapped_column(
+        String(64), info={"audited": False, "hash_of": ("id_number", normalise_id_number)}
+    )
     relation: Mapped[str] = mapped_column(String(200))
     declared_at: Mapped[datetime] = mapped_column(default=utcnow)
     state: Mapped[str] = mapped_column(String(10), default="pending")
@@ -225,6 +232,12 @@ class RelationDeclaration(db.Model):
 
     def __repr__(self) -> str:
         return f"<RelationDeclaration {self.id} user={self.user_id} {self.state}>"
+
+    @validates("id_number")
+    def _hash_id_number(self, key: str, value: str) -> str:
+        """Keep the hash beside the ID number whenever it is set."""
+        self.id_number_hash = id_number_hash(value)
+        return value
 
 
 class EntryCode(db.Model):

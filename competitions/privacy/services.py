@@ -1,16 +1,18 @@
-"""What Jingsai holds about one person, gathered from every area, as a workbook an organiser
-hands to the person who asked (a subject access request under the PIPL). Every cell goes
-through ``core.sheet_rules.neutralise_row``."""
+"""Personal information's life cycle: what Jingsai holds about one person, gathered from every
+area, as a workbook an organiser hands to the person who asked (a subject access request under
+the PIPL; every cell through ``core.sheet_rules.neutralise_row``); and the anonymising of
+people whose contests' retention has run out."""
 
 import io
+from datetime import date
 
 from flask_babel import gettext as _
 from openpyxl import Workbook
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, update
 
 from competitions.certificates.models import Certificate
 from competitions.core import audit_words
-from competitions.core.audit import AuditLog
+from competitions.core.audit import AuditLog, record_event
 from competitions.core.db import db
 from competitions.core.i18n import local_day, trade_name, utc_moment
 from competitions.core.labels import (
@@ -21,9 +23,10 @@ from competitions.core.labels import (
     STATUS_LABELS,
 )
 from competitions.core.sheet_rules import neutralise_row
+from competitions.privacy import rules
 from competitions.publication.models import Appeal
-from competitions.registry.models import Person
-from competitions.results.models import PUBLISHED, Result, ResultSet
+from competitions.registry.models import Contest, ContestTrade, Entry, Person, id_number_hash
+from competitions.results.models import PUBLISHED, Honour, Result, ResultSet
 
 
 def _label(labels: dict, value) -> str:
@@ -140,3 +143,82 @@ def personal_data_workbook(person: Person, contest_ids: set[int] | None) -> byte
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+#: What an anonymised person's name becomes (their ID number becomes ANON and their id).
+ANONYMOUS = "已匿名"
+#: The kind of job each run of the retention rule is kept as.
+RETENTION_JOB = "retention"
+
+
+def _takings(default_years: int) -> dict[int, list[rules.Taking]]:
+    """Every person still named, with their entries as retention looks at them."""
+    honoured = select(Honour.entry_id).where(Honour.state != "withdrawn")
+    rows = db.session.execute(
+        select(
+            Entry.person_id,
+            ResultSet.state,
+            ResultSet.finalised_at,
+            Result.award,
+            Entry.id.in_(honoured),
+            Contest.retention_years,
+        )
+        .join(Person, Person.id == Entry.person_id)
+        .join(ContestTrade, ContestTrade.id == Entry.contest_trade_id)
+        .join(Contest, Contest.id == ContestTrade.contest_id)
+        .outerjoin(ResultSet, ResultSet.contest_trade_id == Entry.contest_trade_id)
+        .outerjoin(Result, Result.entry_id == Entry.id)
+        .where(Person.anonymised_at.is_(None))
+    )
+    out: dict[int, list[rules.Taking]] = {}
+    for person_id, state, finalised_at, award, honour, years in rows:
+        final_on = finalised_at.date() if state == "final" and finalised_at else None
+        taking = rules.Taking(final_on, bool(award) or bool(honour), years or default_years)
+        out.setdefault(person_id, []).append(taking)
+    return out
+
+
+def anonymise(person_id: int, now) -> None:
+    """Replace a person's name, ID number, phone and birth date, and the name and contact their
+    appeals and final results hold; the audit log keeps that it was done, not what was there
+    (the update goes around the ORM's change log on purpose)."""
+    number = f"ANON{person_id}"
+    db.session.execute(
+        update(Person)
+        .where(Person.id == person_id)
+        .values(
+            name=ANONYMOUS,
+            id_number=number,
+            id_number_hash=id_number_hash(number),
+            phone="",
+            birth_date=date(1900, 1, 1),
+            anonymised_at=now,
+        )
+        # Nothing to bring up to date in the session (and an encrypted column cannot be
+        # evaluated there).
+        .execution_options(synchronize_session=False)
+    )
+    entries = select(Entry.id).where(Entry.person_id == person_id)
+    db.session.execute(
+        update(Appeal).where(Appeal.entry_id.in_(entries)).values(real_name=ANONYMOUS, contact="")
+    )
+    db.session.execute(
+        update(Result)
+        .where(Result.entry_id.in_(entries), Result.final_name.is_not(None))
+        .values(final_name=ANONYMOUS)
+    )
+    record_event("person", "anonymise", person_id, {"reason": "retention"}, user_id=None)
+
+
+def apply_retention(today: date, default_years: int, now) -> int:
+    """Anonymise everyone whose contests' retention has run out today
+    (``rules.due_for_anonymising``); how many. Flushes; the task commits."""
+    due = [
+        person_id
+        for person_id, takings in _takings(default_years).items()
+        if rules.due_for_anonymising(takings, today)
+    ]
+    for person_id in due:
+        anonymise(person_id, now)
+    db.session.flush()
+    return len(due)

@@ -5,7 +5,9 @@ from datetime import datetime
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from competitions.core.crypto import Encrypted
 from competitions.core.db import db, utcnow
+from competitions.registry.rules import mask_phone
 
 
 class Appeal(db.Model):
@@ -17,9 +19,10 @@ class Appeal(db.Model):
         ForeignKey("contest_trade.id", ondelete="CASCADE"), index=True
     )
     entry_id: Mapped[int] = mapped_column(ForeignKey("entry.id", ondelete="CASCADE"), index=True)
-    #: The real name it is signed with, and how to reach the appellant.
+    #: The real name it is signed with, and how to reach the appellant (a phone: kept
+    #: encrypted, masked in the audit log).
     real_name: Mapped[str] = mapped_column(String(100))
-    contact: Mapped[str] = mapped_column(String(60), default="")
+    contact: Mapped[str] = mapped_column(Encrypted(255, mask=mask_phone), default="")
     reason: Mapped[str] = mapped_column(Text)
     #: Filed at the venue within the on-site window, rather than during the notice period.
     onsite: Mapped[bool] = mapped_column(default=False)

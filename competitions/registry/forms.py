@@ -1,5 +1,7 @@
 """Registration forms; each checks its fields, and the database where it must, beside the field."""
 
+from dataclasses import replace
+
 from flask_babel import format_date
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -327,11 +329,45 @@ class PersonFieldsMixin:
 
 
 class PersonForm(PersonFieldsMixin, FlaskForm):
-    """Edit a contestant's own data."""
+    """Edit a contestant's own data. The ID number field starts empty (the page shows the whole
+    number only when asked, with a reason): left empty, the number stays as it is."""
+
+    #: The ID number as stored, kept when the field is left empty (:meth:`keep_id_number`).
+    kept_id_number = ""
+
+    def keep_id_number(self, number: str) -> None:
+        """Start the ID number field empty, saying (masked) what it holds now."""
+        self.kept_id_number = number
+        if self.id_number.data == number:  # from the record, not typed
+            self.id_number.data = ""
+        self.id_number.description = _l(
+            "Now %(masked)s; leave empty to keep it.", masked=rules.mask_id_number(number)
+        )
+
+    def person_facts(self) -> rules.PersonFacts:
+        facts = super().person_facts()
+        if facts.id_number:
+            return facts
+        return replace(facts, id_number=rules.normalise_id_number(self.kept_id_number))
 
     def validate(self, extra_validators=None):
+        left_empty = not (self.id_number.data or "").strip()
+        if left_empty:  # the stored number: required-field and length checks pass on it
+            self.id_number.data = self.kept_id_number
         ok = super().validate(extra_validators)
-        return self.check_person() and ok
+        ok = self.check_person() and ok
+        if left_empty:
+            self.id_number.data = ""
+        return ok
+
+
+class RevealIdForm(FlaskForm):
+    """Ask to see a contestant's whole ID number: the reason goes to the audit log."""
+
+    reason = StringField(
+        _l("Why do you need the whole ID number?"),
+        validators=[DataRequired(), Length(min=4, max=200)],
+    )
 
 
 class EntryForm(EntryFieldsMixin, PersonFieldsMixin, FlaskForm):

@@ -11,10 +11,11 @@ from sqlalchemy import (
     String,
     UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
+from competitions.core.crypto import Encrypted, lookup_hash
 from competitions.core.db import db, utcnow
-from competitions.registry.rules import TIERS
+from competitions.registry.rules import TIERS, mask_id_number, mask_phone, normalise_id_number
 
 GENDERS = ("M", "F")
 ID_TYPES = ("resident", "passport", "hkmo", "taiwan", "other")
@@ -219,20 +220,28 @@ class Person(db.Model):
     gender: Mapped[str] = mapped_column(String(1))
     birth_date: Mapped[date] = mapped_column(Date)
     id_type: Mapped[str] = mapped_column(String(10), default="resident")
-    #: Normalised (no spaces, X upper-case); unique per document type.
-    id_number: Mapped[str] = mapped_column(String(40))
+    #: Normalised (no spaces, X upper-case), kept encrypted; found by ``id_number_hash``.
+    id_number: Mapped[str] = mapped_column(Encrypted(255, mask=mask_id_number))
+    #: The keyed hash of the normalised ID number (set with it): unique per document type,
+    #: what look-ups, duplicate checks and imports compare. Not audited (it says nothing).
+    id_number_hash: Mapped[str] = mapped_column(
+        String(64), info={"audited": False, "hash_of": ("id_number", normalise_id_number)}
+    )
     unit_id: Mapped[int | None] = mapped_column(
         ForeignKey("unit.id", ondelete="RESTRICT"), index=True
     )
     skill_level: Mapped[int | None] = mapped_column()
-    phone: Mapped[str] = mapped_column(String(30), default="")
+    #: Kept encrypted (at most 30 characters as typed).
+    phone: Mapped[str] = mapped_column(Encrypted(255, mask=mask_phone), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: When the retention of their contests ran out and their details were anonymised.
+    anonymised_at: Mapped[datetime | None] = mapped_column()
 
     unit: Mapped[Unit | None] = relationship()
     entries: Mapped[list["Entry"]] = relationship(back_populates="person")
 
     __table_args__ = (
-        UniqueConstraint("id_type", "id_number"),
+        UniqueConstraint("id_type", "id_number_hash"),
         CheckConstraint(_in("gender", GENDERS), name="gender"),
         CheckConstraint(_in("id_type", ID_TYPES), name="id_type"),
         CheckConstraint("skill_level IS NULL OR skill_level BETWEEN 1 AND 5", name="skill_level"),
@@ -240,6 +249,18 @@ class Person(db.Model):
 
     def __repr__(self) -> str:
         return f"<Person {self.id} {self.name}>"
+
+    @validates("id_number")
+    def _hash_id_number(self, key: str, value: str) -> str:
+        """Keep the hash beside the ID number whenever it is set."""
+        self.id_number_hash = id_number_hash(value)
+        return value
+
+
+def id_number_hash(raw: str) -> str:
+    """The keyed hash of an ID number as look-ups compare it: normalised first (no spaces, X
+    upper-case: ``rules.normalise_id_number``), so any way of typing it finds the person."""
+    return lookup_hash(normalise_id_number(raw))
 
 
 class Entry(db.Model):
@@ -293,3 +314,35 @@ class PersonConsent(db.Model):
 
     def __repr__(self) -> str:
         return f"<PersonConsent {self.person_id} {self.version} {self.context}>"
+
+
+ID_REVEAL_KINDS = ("page", "export")
+
+
+class IdReveal(db.Model):
+    """A whole ID number shown to an organiser (on a contestant's page, with a reason), or a
+    download of a list that holds whole ID numbers, for the record: who, whose, when, why."""
+
+    __audited__ = True
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="RESTRICT"))
+    #: Whose number (a page), or empty for a list (a download).
+    person_id: Mapped[int | None] = mapped_column(
+        ForeignKey("person.id", ondelete="CASCADE"), index=True
+    )
+    #: The contest the look was for (empty: the shared register, by a registrar).
+    contest_id: Mapped[int | None] = mapped_column(ForeignKey("contest.id", ondelete="CASCADE"))
+    #: The contest-trade of a downloaded list.
+    contest_trade_id: Mapped[int | None] = mapped_column(
+        ForeignKey("contest_trade.id", ondelete="CASCADE")
+    )
+    #: "page" (one person's number) or "export" (a list).
+    what: Mapped[str] = mapped_column(String(10), default="page")
+    #: Why, as the organiser typed it (a download says which list).
+    reason: Mapped[str] = mapped_column(String(200))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (CheckConstraint(_in("what", ID_REVEAL_KINDS), name="what"),)
+
+    def __repr__(self) -> str:
+        return f"<IdReveal {self.what} person={self.person_id} by {self.user_id}>"

@@ -93,6 +93,16 @@ def mask_id_number(raw: str) -> str:
     return number[:4] + "*" * (len(number) - 8) + number[-4:]
 
 
+def mask_phone(raw: str) -> str:
+    """A phone number where it is shown or logged without need: the first 3 and the last 4
+    characters, stars between (138****5678). Spaces and dashes are dropped first; numbers of 8
+    characters or fewer keep only their last 2; an empty one stays empty."""
+    number = re.sub(r"[\s-]+", "", raw or "")
+    if len(number) <= 8:
+        return "*" * max(len(number) - 2, 0) + number[-2:]
+    return number[:3] + "*" * (len(number) - 7) + number[-4:]
+
+
 def can_feed(child_tier: str, parent_tier: str) -> bool:
     """Whether a contest of ``child_tier`` may feed one of ``parent_tier``: the parent is higher."""
     return TIER_LEVEL[parent_tier] > TIER_LEVEL[child_tier]

@@ -16,9 +16,11 @@ from competitions.registry.models import (
     ContestTrade,
     Delegation,
     Entry,
+    IdReveal,
     Person,
     Trade,
     Unit,
+    id_number_hash,
 )
 
 
@@ -41,9 +43,10 @@ def create_contest(values: dict, organiser_id: int) -> Contest:
 
 
 def find_person(id_type: str, id_number: str) -> Person | None:
-    """The person registered with this document, if any."""
-    number = rules.normalise_id_number(id_number)
-    return db.session.scalar(select(Person).filter_by(id_type=id_type, id_number=number))
+    """The person registered with this document, if any (by the keyed hash of its number)."""
+    return db.session.scalar(
+        select(Person).filter_by(id_type=id_type, id_number_hash=id_number_hash(id_number))
+    )
 
 
 @dataclass
@@ -209,3 +212,33 @@ def organised_for(user, person: Person) -> set[int]:
 def may_read_person(user, person: Person) -> bool:
     """Registrars and the organisers of any of the person's contests read their record."""
     return bool(user.is_registrar or organised_for(user, person))
+
+
+def reveal_id_number(person: Person, user_id: int, contest_id: int | None, reason: str) -> str:
+    """A person's whole ID number for an organiser, recorded with who asked, when and why (the
+    audit log keeps it); the pages show it masked otherwise."""
+    db.session.add(
+        IdReveal(
+            user_id=user_id,
+            person_id=person.id,
+            contest_id=contest_id,
+            what="page",
+            reason=" ".join(reason.split()),
+        )
+    )
+    db.session.flush()
+    return person.id_number
+
+
+def log_id_export(ct: ContestTrade, user_id: int, what: str) -> None:
+    """Record a download of a list with whole ID numbers (``what`` names the list)."""
+    db.session.add(
+        IdReveal(
+            user_id=user_id,
+            contest_id=ct.contest_id,
+            contest_trade_id=ct.id,
+            what="export",
+            reason=what[:200],
+        )
+    )
+    db.session.flush()

@@ -19,7 +19,7 @@ def upgrade():
     op.create_table(
         'second_factor',
         sa.Column('user_id', sa.Integer(), nullable=False),
-        sa.Column('secret', sa.String(length=64), nullable=False),
+        sa.Column('secret', sa.String(length=255), nullable=False),
         sa.Column('confirmed_at', sa.DateTime(), nullable=True),
         sa.Column('last_step', sa.Integer(), nullable=True),
         sa.Column('created_at', sa.DateTime(), nullable=False),

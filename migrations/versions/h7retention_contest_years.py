@@ -1,4 +1,5 @@
-"""registry: each contest's retention of contestants' personal details (years after final)
+"""registry: each contest's retention of contestants' personal details (years after final), and
+when a person's details were anonymised
 
 Revision ID: 7c4d2e9a1f35
 Revises: 5d1e7a2c9b40
@@ -17,8 +18,12 @@ depends_on = None
 def upgrade():
     with op.batch_alter_table("contest") as batch:
         batch.add_column(sa.Column("retention_years", sa.Integer(), nullable=True))
+    with op.batch_alter_table("person") as batch:
+        batch.add_column(sa.Column("anonymised_at", sa.DateTime(), nullable=True))
 
 
 def downgrade():
+    with op.batch_alter_table("person") as batch:
+        batch.drop_column("anonymised_at")
     with op.batch_alter_table("contest") as batch:
         batch.drop_column("retention_years")

@@ -6,6 +6,7 @@ import re
 from datetime import timedelta
 
 import pyotp
+import sqlalchemy as sa
 from flask_babel import force_locale
 from sqlalchemy import select
 
@@ -312,3 +313,15 @@ def test_hostile_codes_are_refused_without_crashing(app):
         assert response.status_code == 200, code
         assert "<script>alert(1)</script>" not in response.get_data(as_text=True)
     assert not is_in(client)
+
+
+def test_the_apps_secret_is_kept_encrypted(app):
+    """The authenticator's shared secret is stored encrypted with the data key, like ID
+    numbers: the database's own bytes never hold it."""
+    u = f.user("org")
+    f.turn_on_second_factor(u)
+    db.session.commit()
+    stored = db.session.execute(sa.text("SELECT secret FROM second_factor")).scalar_one()
+    assert f.TOTP_SECRET not in stored
+    db.session.expire_all()
+    assert db.session.get(SecondFactor, u.id).secret == f.TOTP_SECRET

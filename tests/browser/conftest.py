@@ -206,3 +206,24 @@ def end_notice(instance: Path, ct_id: int) -> None:
             " WHERE contest_trade_id = ?",
             (ct_id,),
         )
+
+
+def whole_id_number(page, base: str, contest_id: int, ct_id: int, name: str) -> str:
+    """A contestant's whole ID number as an organiser gets it: the register shows it masked, so
+    open their page and ask for it with a reason (查看完整身份证号)."""
+    page.goto(f"{base}/contests/{contest_id}/entries?ct={ct_id}&q={name}")
+    page.locator("#entries tbody tr", has_text=name).first.locator("a").first.click()
+    page.click("details.reveal summary")
+    page.fill("#reason", "核对选手身份，用于查询成绩")
+    page.click("#reveal")
+    return page.locator("#id-number").inner_text().strip()
+
+
+def site_keyring(instance: Path):
+    """The keys of a site started by :func:`running_app` (made in its instance folder), to read
+    what its database keeps encrypted."""
+    from competitions.core.crypto import keyring_of
+
+    keys = {name: (instance / f"{name.lower().replace('_', '-')}").read_text().strip()
+            for name in ("DATA_KEY", "INDEX_KEY")}  # fmt: skip
+    return keyring_of(keys)

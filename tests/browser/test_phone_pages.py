@@ -13,7 +13,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import ARTIFACTS, confirm, end_notice, new_page, running_app
+from tests.browser.conftest import (
+    ARTIFACTS,
+    confirm,
+    end_notice,
+    new_page,
+    running_app,
+    whole_id_number,
+)
 from tests.browser.test_certificates_journey import issue_welding
 
 pytestmark = pytest.mark.browser
@@ -47,9 +54,7 @@ def site(tmp_path_factory, browser):
         organiser.goto(f"{base}/contests/{contest_id}/certificates/list")
         row = organiser.locator("#certificates tbody tr").first
         number, name = (row.locator("td").nth(i).inner_text().strip() for i in (0, 1))
-        organiser.goto(f"{base}/contests/{contest_id}/entries?ct={ct_id}&q={name}")
-        entry = organiser.locator("#entries tbody tr", has_text=name).first
-        id_number = entry.locator("td").nth(1).inner_text().strip()
+        id_number = whole_id_number(organiser, base, contest_id, ct_id, name)
         organiser.context.close()
         yield {
             "base": base,

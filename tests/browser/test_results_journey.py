@@ -8,7 +8,7 @@ from itertools import pairwise
 
 import pytest
 
-from tests.browser.conftest import confirm, new_page, sign_lock
+from tests.browser.conftest import confirm, new_page, sign_lock, whole_id_number
 from tests.browser.test_judging_journey import log_in
 
 pytestmark = pytest.mark.browser
@@ -69,15 +69,9 @@ def test_publish_appeal_uphold_correct_and_the_public_sees_the_new_rank(live_ser
     board.locator(f"#board-ct-{ct_id}").wait_for()
     assert appellant in board.locator(f"#board-ct-{ct_id}").text_content()
 
-    # The organiser's register has the contestant's ID number (the contestant knows it).
-    organiser.goto(f"{base}/contests/{contest_id}/entries?ct={ct_id}&q={appellant}")
-    id_number = (
-        organiser.locator("#entries tbody tr", has_text=appellant)
-        .locator("td")
-        .nth(1)
-        .inner_text()
-        .strip()
-    )
+    # The organiser's register has the contestant's ID number (the contestant knows it): shown
+    # whole on asking, with a reason.
+    id_number = whole_id_number(organiser, base, contest_id, ct_id, appellant)
     assert len(id_number) == 18
 
     # The public page: ranked, ID numbers masked.

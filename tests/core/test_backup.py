@@ -395,3 +395,17 @@ def rewrite(source: Path, target: Path, change) -> None:
     with zipfile.ZipFile(source) as old, zipfile.ZipFile(target, "w") as new:
         for name in old.namelist():
             new.writestr(name, change(name, old.read(name)))
+
+
+def test_a_restore_with_another_data_key_is_refused_and_says_which_key(
+    app, runner, other, tmp_path
+):
+    contest_world()
+    archive = tmp_path / "all.zip"
+    runner.invoke(args=["backup", "export", "--all", str(archive)])
+    other.config["DATA_KEY"] = "not-the-key-that-made-it"
+    result = cli(other, "backup", "restore", str(archive))
+    assert result.exit_code == 1
+    assert "JINGSAI_DATA_KEY" in result.output
+    with other.app_context():
+        assert set(counts().values()) == {0}

@@ -72,7 +72,7 @@ def test_start_serves_on_port_with_waitress(tmp_path):
         assert f"Jingsai runs at http://127.0.0.1:{port} " in said[-1]
         response = _get(f"http://127.0.0.1:{port}/healthz", proc)
         assert response.status == 200 and response.headers["Server"] == "waitress"
-        for name in ("secret-key", "cert-key"):
+        for name in ("secret-key", "cert-key", "data-key", "index-key"):
             assert stat.S_IMODE((tmp_path / "instance" / name).stat().st_mode) == 0o600
     finally:
         os.killpg(proc.pid, signal.SIGINT)

@@ -252,6 +252,8 @@ def fault_env(private_postgres, private_redis, tmp_path):
         "SECRET_KEY": "faults-" + uuid.uuid4().hex,
         "JINGSAI_CERT_KEY": "faults-cert-" + uuid.uuid4().hex,
         "JINGSAI_AUDIT_KEY": "faults-audit-" + uuid.uuid4().hex,
+        "JINGSAI_DATA_KEY": "faults-data-" + uuid.uuid4().hex,
+        "JINGSAI_INDEX_KEY": "faults-index-" + uuid.uuid4().hex,
         "JINGSAI_TASK_VISIBILITY_S": str(VISIBILITY_S),
     }
     yield env
@@ -272,6 +274,8 @@ def fault_app(fault_env, tmp_path):
             "SECRET_KEY": settings["SECRET_KEY"],
             "CERT_KEY": settings["CERT_KEY"],
             "AUDIT_KEY": settings["AUDIT_KEY"],
+            "DATA_KEY": settings["DATA_KEY"],
+            "INDEX_KEY": settings["INDEX_KEY"],
             "CERT_STORAGE_DIR": settings["CERT_STORAGE_DIR"],
             "PROPAGATE_EXCEPTIONS": False,
             "RATELIMIT_ENABLED": True,

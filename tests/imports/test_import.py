@@ -11,7 +11,7 @@ from competitions.core.db import db
 from competitions.imports import services
 from competitions.imports.services import jobs as import_jobs
 from competitions.imports.tasks import import_entries
-from competitions.registry.models import Entry, Person
+from competitions.registry.models import Entry, Person, id_number_hash
 from tests import factories
 from tests.conftest import wait_for_job
 from tests.imports.sheets import csv_bytes, person_row, xlsx_bytes, xlsx_rows
@@ -55,7 +55,7 @@ def test_a_sound_file_saves_every_row_and_reuses_a_known_person(app):
         "persons_found": 1,
     }
     assert counts() == (persons + 2, entries + 4, audits + 6)
-    man = db.session.scalar(select(Person).filter_by(id_number=NEW_MAN))
+    man = db.session.scalar(select(Person).filter_by(id_number_hash=id_number_hash(NEW_MAN)))
     assert (man.name, man.gender, man.birth_date, man.unit_id, man.skill_level, man.phone) == (
         "张伟",
         "M",
@@ -67,7 +67,7 @@ def test_a_sound_file_saves_every_row_and_reuses_a_known_person(app):
     assert sorted(e.contest_trade.trade.code for e in man.entries) == ["6-20-01", "6-20-02"]
     known_entries = db.session.scalars(select(Entry).filter_by(person_id=world["known"].id)).all()
     assert [e.contest_trade_id for e in known_entries] == [world["fitter"].id]
-    woman = db.session.scalar(select(Person).filter_by(id_number=NEW_WOMAN))
+    woman = db.session.scalar(select(Person).filter_by(id_number_hash=id_number_hash(NEW_WOMAN)))
     assert woman.entries[0].status == "approved"
     trail = db.session.scalars(select(AuditLog).filter_by(entity="person", entity_id=man.id)).all()
     assert [(a.action, a.user_id, a.changes["name"]) for a in trail] == [
@@ -178,9 +178,8 @@ def test_a_bad_row_fails_the_upload_then_the_corrected_file_imports(worker_app):
     assert "<th>Entries created</th><td>4</td>" in page
     assert "<th>New contestants</th><td>2</td>" in page
     assert counts()[:2] == (before[0] + 2, before[1] + 4)
-    assert db.session.scalars(select(Person.id).filter_by(id_number=KNOWN)).all() == [
-        world["known"].id
-    ]
+    found = select(Person.id).filter_by(id_number_hash=id_number_hash(KNOWN))
+    assert db.session.scalars(found).all() == [world["known"].id]
     listing = client.get(f"/contests/{contest_id}/import").get_data(as_text=True)
     assert listing.count("名单.xlsx") == 2 and "Failed" in listing and "Succeeded" in listing
 

@@ -185,7 +185,13 @@ def test_final_results_are_not_recomputed(world):
 def test_the_periodic_task_is_scheduled(app):
     schedule = app.config["CELERY"]["beat_schedule"]
     tasks = {s["task"] for s in schedule.values()}
-    assert tasks == {"publication.finalise_due", "accounts.forget_old_failures", "audit.seal"}
+    assert tasks == {
+        "publication.finalise_due",
+        "accounts.forget_old_failures",
+        "audit.seal",
+        "privacy.apply_retention",
+    }
+    assert tasks <= set(app.extensions["celery"].tasks)  # every one is a task the workers run
 
 
 def test_health_endpoint(client):

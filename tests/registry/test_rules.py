@@ -77,6 +77,21 @@ def test_masking_keeps_only_the_ends(raw, masked):
 
 
 @pytest.mark.parametrize(
+    ("raw", "masked"),
+    [
+        ("13812345678", "138****5678"),
+        ("138 1234 5678", "138****5678"),
+        ("0531-88886666", "053*****6666"),
+        ("+8613812345678", "+86*******5678"),
+        ("12345678", "******78"),
+        ("", ""),
+    ],
+)
+def test_phone_masking_keeps_the_first_3_and_last_4(raw, masked):
+    assert rules.mask_phone(raw) == masked
+
+
+@pytest.mark.parametrize(
     ("child", "parent", "ok"),
     [
         ("enterprise", "county", True),

@@ -103,6 +103,7 @@ MATRIX: dict[str, Access] = {
     "registry.person": Access(ORGANISER),
     "privacy.personal_data": Access(ORGANISER),
     "registry.contest_staff": Access(ORGANISER),
+    "registry.reveal_id_number": Access(ORGANISER),
     "accounts.end_staff_sessions": Access(ORGANISER),
     "audit.contest_audit": Access(ORGANISER),
     "audit.contest_audit_export": Access(ORGANISER),

@@ -37,6 +37,7 @@ from sqlalchemy import (
 
 from competitions.backup.services import scope as backup_scope
 from competitions.certificates.services.issue import storage_dir
+from competitions.core.crypto import Encrypted, EncryptedBytes, UnreadableValue
 from competitions.core.db import db
 
 FORMAT = "jingsai-backup"
@@ -54,10 +55,15 @@ class BackupError(Exception):
 
 def encode(column, value):
     """A column's value as JSON: decimals as strings (exact), dates and times in ISO 8601,
-    bytes in base64; JSON, numbers, strings and booleans as they are."""
+    bytes in base64; JSON, numbers, strings and booleans as they are. A column kept encrypted
+    (ID numbers, phones, uploaded files) stays encrypted, with the site's ``DATA_KEY``."""
     if value is None:
         return None
     kind = column.type
+    if isinstance(kind, Encrypted):
+        return kind.process_bind_param(value, None)
+    if isinstance(kind, EncryptedBytes):
+        return base64.b64encode(kind.process_bind_param(value, None)).decode("ascii")
     if isinstance(kind, LargeBinary):
         return base64.b64encode(value).decode("ascii")
     if isinstance(kind, Numeric) and kind.asdecimal:
@@ -68,10 +74,15 @@ def encode(column, value):
 
 
 def decode(column, value):
-    """The column's value back from :func:`encode`'s JSON."""
+    """The column's value back from :func:`encode`'s JSON (decrypted: the insert encrypts it
+    again)."""
     if value is None:
         return None
     kind = column.type
+    if isinstance(kind, Encrypted):
+        return kind.process_result_value(value, None)
+    if isinstance(kind, EncryptedBytes):
+        return kind.process_result_value(base64.b64decode(value), None)
     if isinstance(kind, LargeBinary):
         return base64.b64decode(value)
     if isinstance(kind, Numeric) and kind.asdecimal:
@@ -214,6 +225,12 @@ def restore_archive(path: Path) -> dict:
         detail = str(getattr(err, "orig", None) or err).strip().splitlines()[0]
         raise BackupError(
             f"The archive could not be restored; nothing was written. {detail}"
+        ) from err
+    except UnreadableValue as err:
+        _remove(written)
+        raise BackupError(
+            "The archive's personal data cannot be decrypted with this site's JINGSAI_DATA_KEY "
+            f"(restore with the data key of the site that made it); nothing was written. {err}"
         ) from err
     except (ValueError, KeyError, ArithmeticError, BadZipFile) as err:
         _remove(written)

@@ -41,6 +41,7 @@ CONTEST_PATH = {
     "marking_lock": "contest_trade_id",
     "lock_event": "contest_trade_id",
     "code_reveal": "contest_trade_id",
+    "id_reveal": "contest_id",
     "result_set": "contest_trade_id",
     "result": "entry_id",
     "team_result": "contest_trade_id",

@@ -24,7 +24,14 @@ from competitions.imports.rules import (
     check_together,
 )
 from competitions.imports.services import parsing
-from competitions.registry.models import ContestTrade, Delegation, Entry, Person, Unit
+from competitions.registry.models import (
+    ContestTrade,
+    Delegation,
+    Entry,
+    Person,
+    Unit,
+    id_number_hash,
+)
 from competitions.registry.services import eligibility_of
 
 logger = logging.getLogger(__name__)
@@ -160,17 +167,20 @@ def _chunks(items: Iterable, size: int = CHUNK):
 
 
 def known_persons(keys: set[tuple[str, str]]) -> dict[tuple[str, str], KnownPerson]:
-    """The persons already registered with these (document type, number) keys."""
+    """The persons already registered with these (document type, number) keys, found by the
+    keyed hashes of the numbers (the numbers are kept encrypted)."""
     found: dict[tuple[str, str], KnownPerson] = {}
-    for numbers in _chunks(sorted({number for _, number in keys})):
+    by_hash = {id_number_hash(number): number for _, number in keys}
+    for hashes in _chunks(sorted(by_hash)):
         rows = db.session.execute(
             select(
-                Person.id, Person.name, Person.birth_date, Person.id_type, Person.id_number
-            ).where(Person.id_number.in_(numbers))
+                Person.id, Person.name, Person.birth_date, Person.id_type, Person.id_number_hash
+            ).where(Person.id_number_hash.in_(hashes))
         )
-        for pid, name, birth, id_type, number in rows:
-            if (id_type, number) in keys:
-                found[(id_type, number)] = KnownPerson(pid, name, birth)
+        for pid, name, birth, id_type, hashed in rows:
+            key = (id_type, by_hash[hashed])
+            if key in keys:
+                found[key] = KnownPerson(pid, name, birth)
     return found
 
 
@@ -202,6 +212,7 @@ def save_persons(rows: list[ImportRow], known: dict) -> tuple[dict[tuple[str, st
                 "birth_date": p.birth_date,
                 "id_type": p.id_type,
                 "id_number": p.id_number,
+                "id_number_hash": id_number_hash(p.id_number),
                 "unit_id": row.unit_id,
                 "skill_level": row.skill_level,
                 "phone": row.phone,
@@ -209,14 +220,16 @@ def save_persons(rows: list[ImportRow], known: dict) -> tuple[dict[tuple[str, st
     if not new:
         return ids, 0
     inserted = db.session.execute(
-        insert(Person).returning(Person.id, Person.id_type, Person.id_number),
+        insert(Person).returning(Person.id, Person.id_type, Person.id_number_hash),
         list(new.values()),
         execution_options=ONE_BATCH,
     )
+    by_hash = {(key[0], values["id_number_hash"]): key for key, values in new.items()}
     audit = []
-    for pid, id_type, number in inserted:
-        ids[(id_type, number)] = pid
-        audit.append((pid, {"id": pid, **new[(id_type, number)]}))
+    for pid, id_type, hashed in inserted:
+        key = by_hash[(id_type, hashed)]
+        ids[key] = pid
+        audit.append((pid, {"id": pid, **new[key]}))
     log_bulk(db.session, "create", "person", audit)
     return ids, len(new)
 

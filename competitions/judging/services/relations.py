@@ -65,7 +65,7 @@ def _match(declaration: RelationDeclaration) -> tuple[int, str | None] | None:
         .outerjoin(EntryCode, EntryCode.entry_id == Entry.id)
         .where(
             Entry.contest_trade_id == declaration.contest_trade_id,
-            Person.id_number == declaration.id_number,
+            Person.id_number_hash == declaration.id_number_hash,
             Person.name == declaration.name,
         )
     ).first()

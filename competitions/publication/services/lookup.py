@@ -9,8 +9,7 @@ from sqlalchemy import select
 from competitions.core.db import db
 from competitions.judging import rules as judging_rules
 from competitions.judging.models import Mark, MarkingLock, SchemeItem, SchemePart
-from competitions.registry import rules as registry_rules
-from competitions.registry.models import ID_TYPES, Entry, Person, PersonConsent
+from competitions.registry.models import ID_TYPES, Entry, Person, PersonConsent, id_number_hash
 from competitions.registry.rules import PRIVACY_NOTICE_VERSION
 from competitions.results.models import PUBLISHED, Result, ResultSet
 
@@ -28,10 +27,12 @@ class MyResult:
 
 def find_person(id_number: str, name: str) -> Person | None:
     """The person with this ID number, only if the name matches too (no hint otherwise)."""
-    number = registry_rules.normalise_id_number(id_number)
-    # Every document type listed, so the (id_type, id_number) unique index finds it directly.
+    # By the keyed hash of the normalised number (the number itself is kept encrypted); every
+    # document type listed, so the (id_type, id_number_hash) unique index finds it directly.
     person = db.session.scalar(
-        select(Person).where(Person.id_type.in_(ID_TYPES), Person.id_number == number)
+        select(Person).where(
+            Person.id_type.in_(ID_TYPES), Person.id_number_hash == id_number_hash(id_number)
+        )
     )
     if person is None or person.name != name.strip():
         return None

@@ -15,6 +15,8 @@ from competitions.registry.forms import TradeForm, UnitForm
 from competitions.registry.models import Trade, Unit
 
 bp = Blueprint("registry", __name__)
+#: Organisers' pages show ID numbers masked; the whole number is an explicit, logged action.
+bp.add_app_template_filter(rules.mask_id_number, "mask_id")
 
 
 def render_form(form, title, cancel_url, **context):

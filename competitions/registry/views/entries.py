@@ -3,7 +3,7 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, func, or_, select
 
 from competitions.accounts.models import User
 from competitions.accounts.services.permissions import require_contest_role
@@ -14,14 +14,23 @@ from competitions.core.i18n import lazy_gettext as _l
 from competitions.core.i18n import say
 from competitions.core.labels import GENDER_LABELS, ID_TYPE_LABELS, SKILL_LABELS, STATUS_LABELS
 from competitions.registry import rules, services
-from competitions.registry.forms import EntryEditForm, EntryForm, PersonForm
-from competitions.registry.models import Contest, ContestTrade, Entry, Person
+from competitions.registry.forms import EntryEditForm, EntryForm, PersonForm, RevealIdForm
+from competitions.registry.models import (
+    Contest,
+    ContestTrade,
+    Entry,
+    IdReveal,
+    Person,
+    id_number_hash,
+)
 from competitions.registry.views import bp, render_form
 
 PAGE_SIZE = 50
 #: Searches are cut to this: longer than any name or ID number (and LIKE patterns have limits).
 SEARCH_LENGTH = 100
 PERSON_FIELDS = ("unit_id", "skill_level", "phone")
+#: "Read the request's form" (a form given None reads nothing: the reveal's page).
+_DEFAULT = object()
 
 
 @bp.route("/contests/<int:contest_id>/entries")
@@ -44,8 +53,11 @@ def entries(contest_id: int):
     if status in STATUS_LABELS:
         query = query.where(Entry.status == status)
     if search:
+        # A part of a name, or a whole ID number (kept encrypted: found by its keyed hash).
         like = f"%{search}%"
-        query = query.where(or_(Person.name.like(like), Person.id_number.like(like.upper())))
+        query = query.where(
+            or_(Person.name.like(like), Person.id_number_hash == id_number_hash(search))
+        )
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
     page = max(request.args.get("page", 1, type=db_int), 1)
     rows = db.session.scalars(
@@ -156,12 +168,9 @@ def person(person_id: int):
     """A contestant's record: their data, their entries across contests, and its history.
     Registrars and the organisers of any of their contests read it; who changes it: see
     ``rules.person_edit_problem``."""
-    person = db.get_or_404(Person, person_id)
-    if not (current_user.is_registrar or _organised(person)):
-        abort(403)
+    person = _readable_person(person_id)
     problem = _edit_problem(person)
-    form = PersonForm(obj=person)
-    form.unit_id.choices = [("", "—"), *services.unit_choices()]
+    form = _person_form(person)
     refused = request.method == "POST" and problem is not None  # the page says why
     if not refused and form.validate_on_submit():
         facts = form.person_facts()
@@ -180,9 +189,57 @@ def person(person_id: int):
             db.session.commit()
             flash(_("Contestant saved."), "success")
             return redirect(url_for("registry.person", person_id=person.id))
+    return _person_page(person, form, RevealIdForm(), problem), (403 if refused else 200)
+
+
+@bp.route("/persons/<int:person_id>/id-number", methods=["POST"])
+@login_required
+def reveal_id_number(person_id: int):
+    """Show a contestant's whole ID number to whoever may read their record, once, for the
+    reason they give; who, whose, when and why go to the audit log."""
+    person = _readable_person(person_id)
+    reveal = RevealIdForm()
+    if not reveal.validate_on_submit():
+        page = _person_page(person, _person_form(person, None), reveal, _edit_problem(person))
+        return page, 400
+    organised = _organised(person)
+    number = services.reveal_id_number(
+        person, current_user.id, min(organised) if organised else None, reveal.reason.data
+    )
+    db.session.commit()
+    form = _person_form(person, None)
+    return _person_page(person, form, RevealIdForm(formdata=None), _edit_problem(person), number)
+
+
+def _readable_person(person_id: int) -> Person:
+    """The person, if the current user may read their record (registrars, and the organisers
+    of a contest they are entered in); 404 or 403 otherwise."""
+    person = db.get_or_404(Person, person_id)
+    if not (current_user.is_registrar or _organised(person)):
+        abort(403)
+    return person
+
+
+def _person_form(person: Person, formdata=_DEFAULT) -> PersonForm:
+    """The edit form of a person's record, its ID number field empty (shown masked beside)."""
+    form = PersonForm(obj=person) if formdata is _DEFAULT else PersonForm(formdata, obj=person)
+    form.unit_id.choices = [("", "—"), *services.unit_choices()]
+    form.keep_id_number(person.id_number)
+    return form
+
+
+def _person_page(person, form, reveal, problem, revealed: str | None = None) -> str:
+    """A contestant's page: their data (the ID number masked unless just revealed), entries,
+    the edit form and the history."""
+    reveals = select(IdReveal.id).where(IdReveal.person_id == person.id)
     history = db.session.scalars(
         select(AuditLog)
-        .filter_by(entity="person", entity_id=person.id)
+        .where(
+            or_(
+                and_(AuditLog.entity == "person", AuditLog.entity_id == person.id),
+                and_(AuditLog.entity == "id_reveal", AuditLog.entity_id.in_(reveals)),
+            )
+        )
         .order_by(AuditLog.at.desc())
     ).all()
     users = dict(
@@ -196,10 +253,13 @@ def person(person_id: int):
         users=users,
         person=person,
         form=form,
+        reveal=reveal,
+        revealed=revealed,
+        masked=rules.mask_id_number(person.id_number),
         edit_problem=say(problem) if problem else None,
         history=[(row, audit_words.describe(row, names)) for row in history],
         statuses=STATUS_LABELS,
         genders=GENDER_LABELS,
         id_types=ID_TYPE_LABELS,
         skills=SKILL_LABELS,
-    ), (403 if refused else 200)
+    )

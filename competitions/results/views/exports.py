@@ -12,6 +12,7 @@ from competitions.core.db import db
 from competitions.core.labels import STATUS_LABELS, TIER_LABELS
 from competitions.core.sheet_rules import XLSX_TYPE
 from competitions.judging.services.marks import is_locked
+from competitions.registry import services as registry_services
 from competitions.registry.models import ContestTrade
 from competitions.results import services
 from competitions.results.services import exports
@@ -58,8 +59,13 @@ def export_results(ct_id: int):
     report = _computed(ct, roles)
     if report is None:
         return redirect(url_for("results.trade_results", ct_id=ct_id), code=303)
-    data = exports.results_workbook(report, "organiser" in roles)
-    return _xlsx(data, f"results-{ct.contest.code}-{ct.trade.code}.xlsx")
+    full_ids = "organiser" in roles
+    data = exports.results_workbook(report, full_ids)
+    name = f"results-{ct.contest.code}-{ct.trade.code}.xlsx"
+    if full_ids:  # the host needs the whole numbers: the download is on the record
+        registry_services.log_id_export(ct, current_user.id, name)
+        db.session.commit()
+    return _xlsx(data, name)
 
 
 @bp.route("/contest-trades/<int:ct_id>/score-sheets.xlsx")
