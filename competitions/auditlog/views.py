@@ -1,9 +1,7 @@
 """A contest's audit log for its organisers: a page, newest first, filtered by who, what and
 when, and a spreadsheet of the same rows."""
 
-import io
-
-from flask import Blueprint, render_template, request, send_file
+from flask import Blueprint, render_template, request
 from flask_login import login_required
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField
@@ -15,8 +13,8 @@ from competitions.core import audit_chain
 from competitions.core.audit import download_logged
 from competitions.core.audit_cli import audit_key
 from competitions.core.db import db, db_int
+from competitions.core.http import xlsx_download
 from competitions.core.i18n import lazy_gettext as _l
-from competitions.core.sheet_rules import XLSX_TYPE
 from competitions.registry.models import Contest
 
 bp = Blueprint("audit", __name__)
@@ -80,14 +78,8 @@ def contest_audit_export(contest_id: int):
     require_contest_role(contest_id, "organiser")
     contest = db.get_or_404(Contest, contest_id)
     _, filters = _filters(contest_id)
-    response = send_file(
-        io.BytesIO(audit_trail.trail_workbook(contest, filters)),
-        mimetype=XLSX_TYPE,
-        as_attachment=True,
-        download_name=f"audit-{contest.code or contest.id}.xlsx",
-    )
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    data = audit_trail.trail_workbook(contest, filters)
+    return xlsx_download(data, f"audit-{contest.code or contest.id}.xlsx")
 
 
 @bp.route("/admin/audit")
@@ -122,8 +114,4 @@ def whole_log_export():
     """The whole audit trail (what the filters keep) as a spreadsheet (never cached)."""
     _, filters = _filters(None)
     data = audit_trail.trail_workbook(None, filters)
-    response = send_file(
-        io.BytesIO(data), mimetype=XLSX_TYPE, as_attachment=True, download_name="audit.xlsx"
-    )
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return xlsx_download(data, "audit.xlsx")

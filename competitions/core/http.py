@@ -1,6 +1,10 @@
-"""Small helpers about the request that several areas share."""
+"""Small helpers about requests and answers that several areas share."""
 
-from flask import request
+import io
+
+from flask import request, send_file
+
+from competitions.core.sheet_rules import XLSX_TYPE
 
 
 def referrer_or(fallback: str) -> str:
@@ -8,3 +12,13 @@ def referrer_or(fallback: str) -> str:
     (never another site: no open redirect through a forged Referer)."""
     back = request.referrer or ""
     return back if back.startswith(request.host_url) else fallback
+
+
+def xlsx_download(data: bytes, name: str):
+    """A spreadsheet to download, which browsers and proxies do not keep (it may hold people's
+    data)."""
+    response = send_file(
+        io.BytesIO(data), mimetype=XLSX_TYPE, as_attachment=True, download_name=name
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -1,13 +1,11 @@
 """The privacy notice, and a person's data for the organiser to hand over when they ask (PIPL)."""
 
-import io
-
-from flask import Blueprint, abort, current_app, render_template, send_file
+from flask import Blueprint, abort, current_app, render_template
 from flask_login import current_user, login_required
 
 from competitions.core.audit import download_logged
 from competitions.core.db import db
-from competitions.core.sheet_rules import XLSX_TYPE
+from competitions.core.http import xlsx_download
 from competitions.privacy import services
 from competitions.registry.models import Person
 from competitions.registry.rules import PRIVACY_NOTICE_VERSION
@@ -26,14 +24,8 @@ def personal_data(person_id: int):
     if not may_read_person(current_user, person):
         abort(403)
     mine = None if current_user.is_registrar else organised_for(current_user, person)
-    response = send_file(
-        io.BytesIO(services.personal_data_workbook(person, mine)),
-        mimetype=XLSX_TYPE,
-        as_attachment=True,
-        download_name=f"personal-data-{person.id}.xlsx",
-    )
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    data = services.personal_data_workbook(person, mine)
+    return xlsx_download(data, f"personal-data-{person.id}.xlsx")
 
 
 @bp.route("/privacy")

@@ -1,16 +1,14 @@
 """A contest-trade's results for its organisers and chief judges: spreadsheets and a print view."""
 
-import io
-
-from flask import abort, flash, redirect, render_template, send_file, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from competitions.accounts.services.permissions import roles_in
 from competitions.core.audit import download_logged
 from competitions.core.db import db
+from competitions.core.http import xlsx_download
 from competitions.core.labels import STATUS_LABELS, TIER_LABELS
-from competitions.core.sheet_rules import XLSX_TYPE
 from competitions.judging.services.marks import is_locked
 from competitions.registry import services as registry_services
 from competitions.registry.models import ContestTrade
@@ -41,15 +39,6 @@ def _computed(ct: ContestTrade, roles: set[str]) -> exports.TradeReport | None:
     return report
 
 
-def _xlsx(data: bytes, name: str):
-    """A spreadsheet download that browsers and proxies do not keep."""
-    response = send_file(
-        io.BytesIO(data), mimetype=XLSX_TYPE, as_attachment=True, download_name=name
-    )
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
 @bp.route("/contest-trades/<int:ct_id>/results.xlsx")
 @login_required
 @download_logged("results")
@@ -65,7 +54,7 @@ def export_results(ct_id: int):
     if full_ids:  # the host needs the whole numbers: the download is on the record
         registry_services.log_id_export(ct, current_user.id, name)
         db.session.commit()
-    return _xlsx(data, name)
+    return xlsx_download(data, name)
 
 
 @bp.route("/contest-trades/<int:ct_id>/score-sheets.xlsx")
@@ -90,7 +79,7 @@ def export_score_sheets(ct_id: int):
     entries = exports.sheet_entries(ct.id, with_names)
     data = exports.score_sheets_workbook(ct, entries, with_names, note)
     db.session.commit()
-    return _xlsx(data, f"score-sheets-{ct.contest.code}-{ct.trade.code}.xlsx")
+    return xlsx_download(data, f"score-sheets-{ct.contest.code}-{ct.trade.code}.xlsx")
 
 
 @bp.route("/contest-trades/<int:ct_id>/results/report")
