@@ -110,6 +110,7 @@ PAGES = {
         "#results tbody td:nth-child(2), #teams tbody td:nth-child(n+2)",
     ),
     "lookup": ("/my-result", None),
+    "privacy": ("/privacy", "#notice p"),
     "verify": ("/verify", None),
     "verified": ("/verify/{number}", "#facts td"),
 }
