@@ -73,7 +73,7 @@ def test_three_administrators_each_do_their_own_part(browser, server):
     sysadmin.wait_for_url(base + "/admin/users")
     assert account(instance, "judge_new") == ("新来的裁判", 1, 0, None)
     sysadmin.reload()
-    assert "新来的裁判" in sysadmin.locator("table.grid").inner_text()
+    assert "新来的裁判" in sysadmin.locator("#accounts").inner_text()
     shot(sysadmin, "users")
 
     secadmin = log_in(browser, base, "secadmin")
