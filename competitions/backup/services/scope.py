@@ -51,9 +51,9 @@ CONTEST_PATH = {
 }
 #: Registers shared by contests: a row goes along when a row of the contest points at it.
 SHARED = ("trade", "unit", "person", "user_account")
-#: Small tables about shared rows (a judge's declared relation with a contestant): a row goes
-#: along when every row it points at did.
-LINKS = ("declared_relation",)
+#: Small tables about shared rows (a judge's declared relation with a contestant, a person's
+#: agreement to the privacy notice): a row goes along when every row it points at did.
+LINKS = ("declared_relation", "person_consent")
 #: Records of the whole site (background jobs and their files, the audit chain's seals, which
 #: cover every contest's records at once; users' second factors, so that a contest's archive
 #: carries nobody's authenticator secret or recovery codes): only in a whole-database export.
