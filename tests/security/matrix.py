@@ -82,7 +82,7 @@ MATRIX: dict[str, Access] = {
     # the second step of log-in: only right after a password (else back to the log-in page)
     "accounts.login_code": Access(frozenset(), LOGIN),
     # a registrar (org, in the world) turns off someone's two-step log-in
-    "accounts.reset_second_factor": Access(ORGANISER),
+    "accounts.reset_second_factor": staff(ORG, SECADMIN),  # registrars and the security admin
     "registry.contests": Access(LOGGED_IN),
     "registry.trades": Access(LOGGED_IN),
     "judging.my_marking": Access(LOGGED_IN),
