@@ -221,3 +221,6 @@ def test_looking_up_asks_agreement_to_the_privacy_notice_and_keeps_it(client, wo
         PRIVACY_NOTICE_VERSION,
         "lookup",
     )
+    look_up(client, person)  # looking up again agrees to nothing new
+    db.session.expire_all()
+    assert len(db.session.scalars(select(PersonConsent)).all()) == 1

@@ -95,8 +95,13 @@ def item_lines(entry_ids: list[int]) -> dict[int, list[ItemLine]]:
 
 
 def record_consent(person_id: int, context: str) -> None:
-    """Keep that the person agreed to the privacy notice of today (its version), and where."""
-    db.session.add(
-        PersonConsent(person_id=person_id, version=PRIVACY_NOTICE_VERSION, context=context)
+    """Keep that the person agreed to the privacy notice of today (its version), and where:
+    once per version and place (looking up again agrees to nothing new)."""
+    kept = select(PersonConsent.id).filter_by(
+        person_id=person_id, version=PRIVACY_NOTICE_VERSION, context=context
     )
-    db.session.flush()
+    if db.session.scalar(kept.limit(1)) is None:
+        db.session.add(
+            PersonConsent(person_id=person_id, version=PRIVACY_NOTICE_VERSION, context=context)
+        )
+        db.session.flush()
