@@ -64,6 +64,7 @@ def test_organiser_sets_up_a_contest_and_registers_contestants(live_server, page
     page.select_option("#tier", "enterprise")
     page.fill("#starts_on", "2018-05-20")
     page.fill("#ends_on", "2018-05-21")
+    page.fill("#retention_years", "5")  # personal details of contestants without an award
     enterprise = page.locator("#parent_id option", has_text="济钢2018").get_attribute("value")
     page.select_option("#parent_id", enterprise)
     page.click("main button.primary")
@@ -76,6 +77,9 @@ def test_organiser_sets_up_a_contest_and_registers_contestants(live_server, page
     contest_url = page.url
     assert "莱钢2018年钳工技术比武" in page.content()
     assert "2018年济南市职工职业技能大赛" in page.locator(".chain").inner_text()
+    page.goto(contest_url + "/edit")  # the retention was saved, as the edit form reads it
+    assert page.input_value("#retention_years") == "5"
+    page.goto(contest_url)
 
     # Add 钳工 with its default rule settings.
     page.click("text=添加工种")
