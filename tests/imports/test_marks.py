@@ -172,9 +172,9 @@ def test_a_bad_file_lists_every_problem_by_row_and_column_and_saves_nothing(app)
     assert both.errors[0]["msgid"].startswith("the theory part has several items")
 
 
-def test_the_task_runs_a_marks_job_and_the_job_page_shows_the_counts(app, client, login):
-    world = build()
-    job = import_jobs.create_import_job(
+def practical_job(world):
+    """The organiser's job importing one practical mark (8 for the first code's J1)."""
+    return import_jobs.create_import_job(
         world.ct.contest_id,
         organiser_id(),
         "实操.xlsx",
@@ -183,6 +183,11 @@ def test_the_task_runs_a_marks_job_and_the_job_page_shows_the_counts(app, client
         import_jobs.MARKS_KINDS["practical"],
         world.ct.id,
     )
+
+
+def test_the_task_runs_a_marks_job_and_the_job_page_shows_the_counts(app, client, login):
+    world = build()
+    job = practical_job(world)
     db.session.commit()
     import_marks(job.id)
     db.session.expire_all()
@@ -253,15 +258,7 @@ def test_a_chief_judge_imports_and_follows_only_their_own_trades_marks(app, clie
     db.session.add(
         PanelMember(contest_trade_id=other_ct.id, user_id=other_chief.id, role="chief_judge")
     )
-    job = import_jobs.create_import_job(
-        world.ct.contest_id,
-        organiser_id(),
-        "实操.xlsx",
-        "",
-        xlsx_bytes([[world.codes[0], "8"]], ["加密号", "J1"]),
-        import_jobs.MARKS_KINDS["practical"],
-        world.ct.id,
-    )
+    job = practical_job(world)
     db.session.commit()
     login("chief2")
     assert client.get(f"/contest-trades/{world.ct.id}/import/practical").status_code == 403
