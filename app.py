@@ -80,11 +80,12 @@ def _connect_receivers() -> None:
     """Load every module that answers another area's signal (docs/ARCHITECTURE.md, section 4),
     named here so that a rule such as "final results' marks stay" never depends on which pages
     happen to be imported: the web processes, the workers and the CLI all build the app."""
+    from competitions.assessment import services as assessment  # the audit log's namers
     from competitions.publication import services as publication  # result_set_refusals
     from competitions.publication.services import cache  # results_changed
     from competitions.results import services as results  # marks_may_change
 
-    del publication, cache, results
+    del assessment, publication, cache, results
 
 
 def _register_blueprints(app: Flask) -> None:

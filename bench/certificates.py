@@ -64,17 +64,10 @@ from competitions.certificates.tasks import queue_issue
 from competitions.core.config import load_config
 from competitions.core.db import db
 from competitions.core.jobs import Job
-from competitions.registry.models import (
-    Contest,
-    ContestTrade,
-    Entry,
-    Person,
-    Trade,
-    Unit,
-    id_number_hash,
-)
+from competitions.registry.models import Contest, ContestTrade, Entry, Person, Trade, id_number_hash
 from competitions.registry.rules import resident_id_check_char
 from competitions.results.models import Result, ResultSet
+from competitions.units.models import Unit
 from tests.certificates import pdf_tools
 
 DATABASE_URL = os.environ.get(

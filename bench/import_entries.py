@@ -42,9 +42,9 @@ from competitions.registry.models import (  # noqa: E402
     Delegation,
     Entry,
     Trade,
-    Unit,
 )
 from competitions.registry.rules import resident_id_check_char  # noqa: E402
+from competitions.units.models import Unit  # noqa: E402
 
 ROWS = 10_000
 DATABASE_URL = os.environ.get(

@@ -67,14 +67,14 @@ from competitions.core.config import load_config
 from competitions.core.db import db
 from competitions.judging import rules
 from competitions.judging.models import (
-    EntryCode,
-    JudgeEntry,
     JudgeItem,
+    JudgeSubject,
     Mark,
     MarkChange,
     PanelMember,
     SchemeItem,
     SchemePart,
+    SubjectCode,
 )
 from competitions.registry.models import Contest, ContestTrade, Entry, Person, Trade
 from competitions.registry.rules import resident_id_check_char
@@ -155,7 +155,7 @@ def build_world() -> World:
     )
     db.session.add(chief)
     db.session.flush()
-    db.session.add(PanelMember(contest_trade_id=ct.id, user_id=chief.id, role="chief_judge"))
+    db.session.add(PanelMember(assessment_id=ct.id, user_id=chief.id, role="chief_judge"))
     db.session.add(ContestRole(user_id=chief.id, contest_id=contest.id, role="chief_judge"))
     user_ids[CHIEF] = chief.id
     db.session.commit()
@@ -168,7 +168,7 @@ def scheme(
 ) -> list[SchemeItem]:
     """A practical part of ``count`` items of the kinds in ``ITEM_KINDS``, each for 5 judges
     (bench/soak.py builds its scheme with it too)."""
-    part = SchemePart(contest_trade_id=ct_id, kind="practical", name="实操")
+    part = SchemePart(assessment_id=ct_id, kind="practical", name="实操")
     db.session.add(part)
     db.session.flush()
     items = []
@@ -216,7 +216,7 @@ def _coded_entries(ct_id: int, count: int) -> dict[str, int]:
     rng = Random(2019)
     codes, stations = rules.draw_codes(count, rng), rules.draw_stations(count, rng)
     db.session.add_all(
-        EntryCode(entry_id=e.id, contest_trade_id=ct_id, code=c, station=s)
+        SubjectCode(subject_id=e.id, assessment_id=ct_id, code=c, station=s)
         for e, c, s in zip(entries, codes, stations, strict=True)
     )
     return {c: e.id for e, c in zip(entries, codes, strict=True)}
@@ -242,7 +242,7 @@ def panel(
     ]
     db.session.add_all(users)
     db.session.flush()
-    members = [PanelMember(contest_trade_id=ct_id, user_id=u.id, role="judge") for u in users]
+    members = [PanelMember(assessment_id=ct_id, user_id=u.id, role="judge") for u in users]
     db.session.add_all(members)
     db.session.add_all(
         ContestRole(user_id=u.id, contest_id=contest_id, role="judge") for u in users
@@ -252,7 +252,7 @@ def panel(
         group = n // JUDGES_PER_GROUP
         mine = entry_ids[group * per_group : (group + 1) * per_group]
         db.session.add_all(JudgeItem(member_id=member.id, item_id=item.id) for item in items)
-        db.session.add_all(JudgeEntry(member_id=member.id, entry_id=e) for e in mine)
+        db.session.add_all(JudgeSubject(member_id=member.id, subject_id=e) for e in mine)
     return {u.username: u.id for u in users}
 
 
@@ -420,7 +420,7 @@ def verify(world: World, judges: list[Judge], same_cell: list) -> Check:
     for key, values in same_cell:
         confirmed.update((*key, Decimal(v)) for v in values)
     same_keys = {key for key, _ in same_cell}
-    rows = db.session.execute(sa.select(Mark.entry_id, Mark.item_id, Mark.judge_id, Mark.value))
+    rows = db.session.execute(sa.select(Mark.subject_id, Mark.item_id, Mark.judge_id, Mark.value))
     stored = {}
     count = 0
     for entry_id, item_id, judge_id, value in rows:
@@ -429,7 +429,7 @@ def verify(world: World, judges: list[Judge], same_cell: list) -> Check:
     audit, last = Counter(), {}
     for key_and_value in db.session.execute(
         sa.select(
-            MarkChange.entry_id, MarkChange.item_id, MarkChange.judge_id, MarkChange.new_value
+            MarkChange.subject_id, MarkChange.item_id, MarkChange.judge_id, MarkChange.new_value
         ).order_by(MarkChange.id)
     ):
         audit[tuple(key_and_value)] += 1

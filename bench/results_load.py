@@ -74,12 +74,12 @@ from competitions.registry.models import (
     Entry,
     Person,
     Trade,
-    Unit,
     id_number_hash,
 )
 from competitions.registry.rules import resident_id_check_char
 from competitions.results.models import Result, ResultSet, TeamResult
 from competitions.results.services import compute
+from competitions.units.models import Unit
 
 DATABASE_URL = os.environ.get(
     "DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/jingsai_bench_results"
@@ -263,7 +263,7 @@ def load(app) -> Contest80:
         loaded.first[loaded.popular] = first_place(loaded.popular)
         loaded.mark_id = db.session.scalar(
             select(Mark.id)
-            .join(Result, Result.entry_id == Mark.entry_id)
+            .join(Result, Result.entry_id == Mark.subject_id)
             .join(SchemeItem, SchemeItem.id == Mark.item_id)
             .where(Result.contest_trade_id == loaded.popular, Result.rank == 1)
             .where(SchemeItem.code == "P1")
@@ -276,7 +276,7 @@ def _marks(ct_id: int, entry_ids: list[int], judge_id: int, rng: Random) -> None
     two marks, and the lock, so that the app computes its results."""
     item_ids = []
     for kind, code in (("theory", "T1"), ("practical", "P1")):
-        part = SchemePart(contest_trade_id=ct_id, kind=kind, name=kind)
+        part = SchemePart(assessment_id=ct_id, kind=kind, name=kind)
         db.session.add(part)
         db.session.flush()
         item = SchemeItem(part_id=part.id, code=code, criterion=code, max_mark=Decimal(100))
@@ -296,7 +296,7 @@ def _marks(ct_id: int, entry_ids: list[int], judge_id: int, rng: Random) -> None
             for item_id in item_ids
         ],
     )
-    db.session.add(MarkingLock(contest_trade_id=ct_id, locked=True, locked_by=judge_id))
+    db.session.add(MarkingLock(assessment_id=ct_id, locked=True, locked_by=judge_id))
 
 
 def first_place(ct_id: int) -> tuple[str, str]:

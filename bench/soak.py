@@ -95,11 +95,11 @@ from competitions.core.db import db
 from competitions.core.jobs import Job
 from competitions.judging import rules
 from competitions.judging.models import (
-    EntryCode,
     Mark,
     MarkChange,
     MarkingLock,
     SchemeItem,
+    SubjectCode,
 )
 from competitions.registry.models import (
     Contest,
@@ -243,7 +243,7 @@ def _codes(ct_id: int, entries: list[int]) -> list[str]:
     codes = rules.draw_codes(len(entries), rng)
     stations = rules.draw_stations(len(entries), rng)
     db.session.add_all(
-        EntryCode(entry_id=e, contest_trade_id=ct_id, code=c, station=s)
+        SubjectCode(subject_id=e, assessment_id=ct_id, code=c, station=s)
         for e, c, s in zip(entries, codes, stations, strict=True)
     )
     return codes
@@ -267,7 +267,7 @@ def _large(contest_id: int, judge_ids: list[int]) -> int:
     db.session.execute(sa.insert(Mark), marks)
     db.session.add(
         MarkingLock(
-            contest_trade_id=ct_id, locked=True, locked_by=judge_ids[0], locked_at=datetime.now()
+            assessment_id=ct_id, locked=True, locked_by=judge_ids[0], locked_at=datetime.now()
         )
     )
     return ct_id
@@ -522,13 +522,15 @@ def verify(world: World, judges: list[JudgeUser]) -> Check:
     stored = {
         (e, i, j): v
         for e, i, j, v in db.session.execute(
-            sa.select(Mark.entry_id, Mark.item_id, Mark.judge_id, Mark.value).where(
-                Mark.entry_id.in_(on_trade)
+            sa.select(Mark.subject_id, Mark.item_id, Mark.judge_id, Mark.value).where(
+                Mark.subject_id.in_(on_trade)
             )
         )
     }
     changes = db.session.scalar(
-        sa.select(sa.func.count()).select_from(MarkChange).where(MarkChange.entry_id.in_(on_trade))
+        sa.select(sa.func.count())
+        .select_from(MarkChange)
+        .where(MarkChange.subject_id.in_(on_trade))
     )
     return Check(
         saves=sum(u.judge.saves for u in judges),

@@ -8,6 +8,7 @@ from competitions.accounts.models import (
     User,
     UserSession,
 )
+from competitions.assessment.models import Assessment, Subject
 from competitions.certificates.models import Certificate, CertificateDesign, CertificateImage
 from competitions.core.audit import AuditLog
 from competitions.core.audit_chain import AuditSeal
@@ -15,10 +16,9 @@ from competitions.core.jobs import Job, JobFile
 from competitions.judging.models import (
     CodeReveal,
     DeclaredRelation,
-    EntryCode,
     FlagResolution,
-    JudgeEntry,
     JudgeItem,
+    JudgeSubject,
     LockEvent,
     Mark,
     MarkChange,
@@ -27,6 +27,7 @@ from competitions.judging.models import (
     SchemeItem,
     SchemePart,
     ScoreSheet,
+    SubjectCode,
 )
 from competitions.publication.models import Appeal
 from competitions.registry.models import (
@@ -37,12 +38,13 @@ from competitions.registry.models import (
     Person,
     PersonConsent,
     Trade,
-    Unit,
 )
 from competitions.results.models import Honour, Result, ResultSet, TeamResult
+from competitions.units.models import Unit
 
 __all__ = [
     "Appeal",
+    "Assessment",
     "AuditLog",
     "AuditSeal",
     "Certificate",
@@ -55,13 +57,12 @@ __all__ = [
     "DeclaredRelation",
     "Delegation",
     "Entry",
-    "EntryCode",
     "FlagResolution",
     "Honour",
     "Job",
     "JobFile",
-    "JudgeEntry",
     "JudgeItem",
+    "JudgeSubject",
     "LockEvent",
     "LoginFailure",
     "Mark",
@@ -76,7 +77,9 @@ __all__ = [
     "SchemeItem",
     "SchemePart",
     "ScoreSheet",
+    "Subject",
     "SecondFactor",
+    "SubjectCode",
     "TeamResult",
     "Trade",
     "Unit",

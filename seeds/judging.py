@@ -63,7 +63,7 @@ def load_judging(session: Session, data_dir=None) -> dict[str, int]:
 def _seat_panel(session: Session, ct: ContestTrade, chief: str, judges: list[str]) -> None:
     item_ids = set(
         session.scalars(
-            select(SchemeItem.id).join(SchemePart).where(SchemePart.contest_trade_id == ct.id)
+            select(SchemeItem.id).join(SchemePart).where(SchemePart.assessment_id == ct.id)
         )
     )
     panel.add_member(ct, chief, "chief_judge", None)
@@ -82,7 +82,7 @@ def _mark_and_compute(session: Session, ct: ContestTrade, rnd: random.Random) ->
     items = {
         i.id: i
         for i in session.scalars(
-            select(SchemeItem).join(SchemePart).where(SchemePart.contest_trade_id == ct.id)
+            select(SchemeItem).join(SchemePart).where(SchemePart.assessment_id == ct.id)
         )
     }
     by_item = {}

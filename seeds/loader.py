@@ -16,15 +16,8 @@ from competitions.accounts.models import ContestRole, User
 from competitions.core import audit
 from competitions.core.db import db
 from competitions.registry import rules
-from competitions.registry.models import (
-    Contest,
-    ContestTrade,
-    Delegation,
-    Entry,
-    Person,
-    Trade,
-    Unit,
-)
+from competitions.registry.models import Contest, ContestTrade, Delegation, Entry, Person, Trade
+from competitions.units.models import Unit
 from seeds.files import DATA_DIR, read_csv, read_json, walk_units
 from seeds.judging import load_judging
 

@@ -10,8 +10,9 @@ from sqlalchemy import select
 from competitions.accounts.models import ContestRole, SecondFactor, User
 from competitions.accounts.services import second_factor
 from competitions.core.db import db
-from competitions.registry.models import Contest, ContestTrade, Delegation, Trade, Unit
+from competitions.registry.models import Contest, ContestTrade, Delegation, Trade
 from competitions.registry.rules import resident_id_check_char
+from competitions.units.models import Unit
 
 PASSWORD = "secret-pass"
 #: The authenticator app's secret of test accounts with a second factor.

@@ -7,7 +7,8 @@ from app import create_app
 from competitions.core.audit import AuditLog
 from competitions.core.db import db
 from competitions.registry import rules, services
-from competitions.registry.models import Contest, Entry, Person, Unit
+from competitions.registry.models import Contest, Entry, Person
+from competitions.units.models import Unit
 from seeds.files import DATA_DIR, read_csv, read_json
 from seeds.generate import generate
 from seeds.loader import load_demo

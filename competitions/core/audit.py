@@ -28,7 +28,7 @@ from competitions.core.crypto import masked
 from competitions.core.db import db, utcnow
 
 _actor: contextvars.ContextVar[int | None] = contextvars.ContextVar("audit_actor", default=None)
-#: What the current request or job is about: ("contest" | "contest_trade" | "entry", id).
+#: What the current request or job is about: ("contest" | "assessment" | "subject", id).
 _scope: contextvars.ContextVar[tuple[str, int] | None] = contextvars.ContextVar(
     "audit_scope", default=None
 )
@@ -81,18 +81,22 @@ def set_actor(user_id: int | None) -> None:
 
 
 #: URL arguments that say which contest a request is about, most direct first.
-_URL_SCOPES = (("contest_id", "contest"), ("ct_id", "contest_trade"), ("entry_id", "entry"))
+#: A contest-trade is an assessment and an entry a subject (same ids): their contest is found
+#: through the supertables, whatever the kind.
+_URL_SCOPES = (("contest_id", "contest"), ("ct_id", "assessment"), ("entry_id", "subject"))
 #: Columns of a record that say which contest it belongs to, most direct first.
 _RECORD_SCOPES = (
     ("contest_id", "contest"),
-    ("contest_trade_id", "contest_trade"),
-    ("entry_id", "entry"),
+    ("contest_trade_id", "assessment"),
+    ("assessment_id", "assessment"),
+    ("entry_id", "subject"),
+    ("subject_id", "subject"),
 )
-#: How to find the contest of a contest-trade or an entry.
+#: How to find the contest of an assessment (a contest-trade…) or a subject (an entry…).
 _CONTEST_OF = {
-    "contest_trade": "SELECT contest_id FROM contest_trade WHERE id = :id",
-    "entry": "SELECT ct.contest_id FROM entry JOIN contest_trade ct "
-    "ON ct.id = entry.contest_trade_id WHERE entry.id = :id",
+    "assessment": "SELECT contest_id FROM assessment WHERE id = :id",
+    "subject": "SELECT a.contest_id FROM subject s JOIN assessment a "
+    "ON a.id = s.assessment_id WHERE s.id = :id",
 }
 
 

@@ -30,6 +30,8 @@ from flask import current_app
 from sqlalchemy import LargeBinary, String
 from sqlalchemy.types import TypeDecorator
 
+from competitions.core.identity_rules import normalise_id_number
+
 #: Separates the key id from the ciphertext in a stored text value.
 _SEP = "$"
 #: The first bytes of an encrypted file (bytes columns), before the key id.
@@ -151,6 +153,12 @@ def keyring() -> Keyring:
 def lookup_hash(text: str) -> str:
     """The keyed hash of a normalised value under the current app's index key."""
     return keyring().lookup_hash(text)
+
+
+def id_number_hash(raw: str) -> str:
+    """The keyed hash of an ID number as look-ups compare it: normalised first (no spaces, X
+    upper-case: ``identity_rules.normalise_id_number``), so any way of typing it finds them."""
+    return lookup_hash(normalise_id_number(raw))
 
 
 class _NotComparable(String.Comparator):

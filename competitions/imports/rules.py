@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
+from competitions.core import identity_rules
 from competitions.core.words import N_, Reason
 from competitions.judging import rules as marking
 from competitions.registry import rules
@@ -219,7 +220,7 @@ def _person_facts(row: _Row) -> PersonFacts:
         gender=gender,
         birth_date=birth,
         id_type=id_type or "resident",
-        id_number=rules.normalise_id_number(row.text("id_number")),
+        id_number=identity_rules.normalise_id_number(row.text("id_number")),
     )
 
 
@@ -347,7 +348,7 @@ def check_theory_row(
     """
     row = _Row(number, cells)
     _no_formulas(row)
-    number_text = rules.normalise_id_number(row.text("id_number"))
+    number_text = identity_rules.normalise_id_number(row.text("id_number"))
     found = people.get(number_text)
     if not number_text:
         row.fail("id_number", Reason.of(N_("an ID number is required")))

@@ -20,8 +20,8 @@ from competitions.imports.services import marks as marks_import
 from competitions.imports.services import report
 from competitions.judging.services.access import require_panel
 from competitions.judging.services.marks import is_locked
-from competitions.judging.services.timing import entries_by_code
 from competitions.registry.models import Contest, ContestTrade
+from competitions.results.services.timing import entries_by_code
 
 bp = Blueprint("imports", __name__)
 

@@ -16,18 +16,15 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
-from competitions.core.crypto import Encrypted
+from competitions.core.crypto import Encrypted, id_number_hash
 from competitions.core.db import db, utcnow
+from competitions.core.identity_rules import mask_id_number, normalise_id_number
 from competitions.judging.rules import ItemRule
-from competitions.registry.models import id_number_hash
-from competitions.registry.rules import mask_id_number, normalise_id_number
 
 PART_KINDS = ("theory", "practical")
 ITEM_KINDS = ("measurement", "judgement")
 SCALES = ("marks", "ws3")
 PANEL_ROLES = ("judge", "chief_judge")
-#: Entries in these states are marked; withdrawn, disqualified and absent ones are not.
-MARKED_STATUSES = ("registered", "approved")
 #: The reason written with marks that came from a file: "导入: " and the file's name.
 IMPORT_REASON = "导入: "
 
@@ -36,8 +33,8 @@ class SchemePart(db.Model):
     """A part of a contest-trade's marking scheme: theory (理论知识) or practical (技能操作)."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    contest_trade_id: Mapped[int] = mapped_column(
-        ForeignKey("contest_trade.id", ondelete="CASCADE"), index=True
+    assessment_id: Mapped[int] = mapped_column(
+        ForeignKey("assessment.id", ondelete="CASCADE"), index=True
     )
     kind: Mapped[str] = mapped_column(String(10))
     name: Mapped[str] = mapped_column(String(100), default="")
@@ -49,12 +46,12 @@ class SchemePart(db.Model):
     )
 
     __table_args__ = (
-        UniqueConstraint("contest_trade_id", "kind"),
+        UniqueConstraint("assessment_id", "kind"),
         CheckConstraint("kind IN ('theory', 'practical')", name="kind"),
     )
 
     def __repr__(self) -> str:
-        return f"<SchemePart {self.kind} of ct {self.contest_trade_id}>"
+        return f"<SchemePart {self.kind} of ct {self.assessment_id}>"
 
 
 class SchemeItem(db.Model):
@@ -115,8 +112,8 @@ class PanelMember(db.Model):
 
     __audited__ = True
     id: Mapped[int] = mapped_column(primary_key=True)
-    contest_trade_id: Mapped[int] = mapped_column(
-        ForeignKey("contest_trade.id", ondelete="CASCADE"), index=True
+    assessment_id: Mapped[int] = mapped_column(
+        ForeignKey("assessment.id", ondelete="CASCADE"), index=True
     )
     user_id: Mapped[int] = mapped_column(
         ForeignKey("user_account.id", ondelete="CASCADE"), index=True
@@ -128,15 +125,15 @@ class PanelMember(db.Model):
     )
 
     user = relationship("User")
-    contest_trade = relationship("ContestTrade")
+    assessment = relationship("Assessment")
 
     __table_args__ = (
-        UniqueConstraint("contest_trade_id", "user_id"),
+        UniqueConstraint("assessment_id", "user_id"),
         CheckConstraint("role IN ('judge', 'chief_judge')", name="role"),
         # One chief judge per contest-trade.
         Index(
             "uq_panel_member_chief",
-            "contest_trade_id",
+            "assessment_id",
             unique=True,
             postgresql_where=text("role = 'chief_judge'"),
             sqlite_where=text("role = 'chief_judge'"),
@@ -144,7 +141,7 @@ class PanelMember(db.Model):
     )
 
     def __repr__(self) -> str:
-        return f"<PanelMember user={self.user_id} {self.role} ct={self.contest_trade_id}>"
+        return f"<PanelMember user={self.user_id} {self.role} assessment={self.assessment_id}>"
 
 
 class JudgeItem(db.Model):
@@ -161,18 +158,18 @@ class JudgeItem(db.Model):
         return f"<JudgeItem member={self.member_id} item={self.item_id}>"
 
 
-class JudgeEntry(db.Model):
-    """An entry a panel member scores; never one they must recuse from (checked on assignment)."""
+class JudgeSubject(db.Model):
+    """A subject a panel member scores; never one they must recuse from (checked on assignment)."""
 
     member_id: Mapped[int] = mapped_column(
         ForeignKey("panel_member.id", ondelete="CASCADE"), primary_key=True
     )
-    entry_id: Mapped[int] = mapped_column(
-        ForeignKey("entry.id", ondelete="CASCADE"), primary_key=True, index=True
+    subject_id: Mapped[int] = mapped_column(
+        ForeignKey("subject.id", ondelete="CASCADE"), primary_key=True, index=True
     )
 
     def __repr__(self) -> str:
-        return f"<JudgeEntry member={self.member_id} entry={self.entry_id}>"
+        return f"<JudgeSubject member={self.member_id} subject={self.subject_id}>"
 
 
 class DeclaredRelation(db.Model):
@@ -205,8 +202,8 @@ class RelationDeclaration(db.Model):
     __audited__ = True
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    contest_trade_id: Mapped[int] = mapped_column(
-        ForeignKey("contest_trade.id", ondelete="CASCADE"), index=True
+    assessment_id: Mapped[int] = mapped_column(
+        ForeignKey("assessment.id", ondelete="CASCADE"), index=True
     )
     #: The judge who declared.
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
@@ -240,32 +237,34 @@ class RelationDeclaration(db.Model):
         return value
 
 
-class EntryCode(db.Model):
-    """An entry's anonymous code (检录号) and optional station (工位号), drawn at random."""
+class SubjectCode(db.Model):
+    """A subject's anonymous code (检录号) and optional station (工位号), drawn at random."""
 
-    entry_id: Mapped[int] = mapped_column(
-        ForeignKey("entry.id", ondelete="CASCADE"), primary_key=True
+    subject_id: Mapped[int] = mapped_column(
+        ForeignKey("subject.id", ondelete="CASCADE"), primary_key=True
     )
-    contest_trade_id: Mapped[int] = mapped_column(
-        ForeignKey("contest_trade.id", ondelete="CASCADE"), index=True
+    assessment_id: Mapped[int] = mapped_column(
+        ForeignKey("assessment.id", ondelete="CASCADE"), index=True
     )
     code: Mapped[str] = mapped_column(String(12))
     station: Mapped[int | None] = mapped_column()
 
     __table_args__ = (
-        UniqueConstraint("contest_trade_id", "code"),
-        UniqueConstraint("contest_trade_id", "station"),
+        UniqueConstraint("assessment_id", "code"),
+        UniqueConstraint("assessment_id", "station"),
     )
 
     def __repr__(self) -> str:
-        return f"<EntryCode {self.code} entry={self.entry_id}>"
+        return f"<SubjectCode {self.code} subject={self.subject_id}>"
 
 
 class Mark(db.Model):
-    """One judge's score of one item for one entry; at most one per (entry, item, judge)."""
+    """One judge's score of one item for one subject; at most one per (subject, item, judge)."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    entry_id: Mapped[int] = mapped_column(ForeignKey("entry.id", ondelete="CASCADE"), index=True)
+    subject_id: Mapped[int] = mapped_column(
+        ForeignKey("subject.id", ondelete="CASCADE"), index=True
+    )
     item_id: Mapped[int] = mapped_column(
         ForeignKey("scheme_item.id", ondelete="CASCADE"), index=True
     )
@@ -279,12 +278,12 @@ class Mark(db.Model):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     __table_args__ = (
-        UniqueConstraint("entry_id", "item_id", "judge_id"),
+        UniqueConstraint("subject_id", "item_id", "judge_id"),
         CheckConstraint("value >= 0", name="value"),
     )
 
     def __repr__(self) -> str:
-        return f"<Mark e={self.entry_id} i={self.item_id} j={self.judge_id} {self.value}>"
+        return f"<Mark s={self.subject_id} i={self.item_id} j={self.judge_id} {self.value}>"
 
 
 class MarkChange(db.Model):
@@ -296,7 +295,7 @@ class MarkChange(db.Model):
         return self.changed_by != self.judge_id or (self.reason or "").startswith(IMPORT_REASON)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    entry_id: Mapped[int] = mapped_column(ForeignKey("entry.id", ondelete="CASCADE"))
+    subject_id: Mapped[int] = mapped_column(ForeignKey("subject.id", ondelete="CASCADE"))
     item_id: Mapped[int] = mapped_column(ForeignKey("scheme_item.id", ondelete="CASCADE"))
     judge_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="RESTRICT"))
     old_value: Mapped[Decimal | None] = mapped_column(Numeric(8, 4))
@@ -305,17 +304,21 @@ class MarkChange(db.Model):
     at: Mapped[datetime] = mapped_column(default=utcnow)
     reason: Mapped[str] = mapped_column(Text, default="")
 
-    __table_args__ = (Index("ix_mark_change_entry_item", "entry_id", "item_id"),)
+    __table_args__ = (Index("ix_mark_change_subject_item", "subject_id", "item_id"),)
 
     def __repr__(self) -> str:
-        return f"<MarkChange e={self.entry_id} i={self.item_id} {self.old_value}→{self.new_value}>"
+        return (
+            f"<MarkChange s={self.subject_id} i={self.item_id} {self.old_value}→{self.new_value}>"
+        )
 
 
 class ScoreSheet(db.Model):
-    """A judge's paper score sheet for one entry, typed twice by two different clerks."""
+    """A judge's paper score sheet for one subject, typed twice by two different clerks."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    entry_id: Mapped[int] = mapped_column(ForeignKey("entry.id", ondelete="CASCADE"), index=True)
+    subject_id: Mapped[int] = mapped_column(
+        ForeignKey("subject.id", ondelete="CASCADE"), index=True
+    )
     #: The judge whose paper sheet this is; the confirmed values become their marks.
     judge_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="RESTRICT"))
     first_clerk_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="RESTRICT"))
@@ -332,12 +335,12 @@ class ScoreSheet(db.Model):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     __table_args__ = (
-        UniqueConstraint("entry_id", "judge_id"),
+        UniqueConstraint("subject_id", "judge_id"),
         CheckConstraint("state IN ('typed', 'mismatch', 'confirmed')", name="state"),
     )
 
     def __repr__(self) -> str:
-        return f"<ScoreSheet e={self.entry_id} j={self.judge_id} {self.state} v{self.version}>"
+        return f"<ScoreSheet s={self.subject_id} j={self.judge_id} {self.state} v{self.version}>"
 
 
 class FlagResolution(db.Model):
@@ -345,7 +348,9 @@ class FlagResolution(db.Model):
 
     __audited__ = True
     id: Mapped[int] = mapped_column(primary_key=True)
-    entry_id: Mapped[int] = mapped_column(ForeignKey("entry.id", ondelete="CASCADE"), index=True)
+    subject_id: Mapped[int] = mapped_column(
+        ForeignKey("subject.id", ondelete="CASCADE"), index=True
+    )
     item_id: Mapped[int] = mapped_column(ForeignKey("scheme_item.id", ondelete="CASCADE"))
     action: Mapped[str] = mapped_column(String(8))
     comment: Mapped[str] = mapped_column(Text)
@@ -357,14 +362,14 @@ class FlagResolution(db.Model):
     __table_args__ = (CheckConstraint("action IN ('confirm', 'remark')", name="action"),)
 
     def __repr__(self) -> str:
-        return f"<FlagResolution e={self.entry_id} i={self.item_id} {self.action}>"
+        return f"<FlagResolution s={self.subject_id} i={self.item_id} {self.action}>"
 
 
 class MarkingLock(db.Model):
     """Whether a contest-trade's marks are locked (签字确认) by its chief judge."""
 
-    contest_trade_id: Mapped[int] = mapped_column(
-        ForeignKey("contest_trade.id", ondelete="CASCADE"), primary_key=True
+    assessment_id: Mapped[int] = mapped_column(
+        ForeignKey("assessment.id", ondelete="CASCADE"), primary_key=True
     )
     locked: Mapped[bool] = mapped_column(default=False)
     locked_by: Mapped[int | None] = mapped_column(
@@ -373,7 +378,7 @@ class MarkingLock(db.Model):
     locked_at: Mapped[datetime | None] = mapped_column()
 
     def __repr__(self) -> str:
-        return f"<MarkingLock ct={self.contest_trade_id} locked={self.locked}>"
+        return f"<MarkingLock assessment={self.assessment_id} locked={self.locked}>"
 
 
 class LockEvent(db.Model):
@@ -381,8 +386,8 @@ class LockEvent(db.Model):
 
     __audited__ = True
     id: Mapped[int] = mapped_column(primary_key=True)
-    contest_trade_id: Mapped[int] = mapped_column(
-        ForeignKey("contest_trade.id", ondelete="CASCADE"), index=True
+    assessment_id: Mapped[int] = mapped_column(
+        ForeignKey("assessment.id", ondelete="CASCADE"), index=True
     )
     action: Mapped[str] = mapped_column(String(8))
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="RESTRICT"))
@@ -392,7 +397,7 @@ class LockEvent(db.Model):
     __table_args__ = (CheckConstraint("action IN ('lock', 'unlock')", name="action"),)
 
     def __repr__(self) -> str:
-        return f"<LockEvent {self.action} ct={self.contest_trade_id}>"
+        return f"<LockEvent {self.action} assessment={self.assessment_id}>"
 
 
 class CodeReveal(db.Model):
@@ -400,8 +405,8 @@ class CodeReveal(db.Model):
 
     __audited__ = True
     id: Mapped[int] = mapped_column(primary_key=True)
-    contest_trade_id: Mapped[int] = mapped_column(
-        ForeignKey("contest_trade.id", ondelete="CASCADE"), index=True
+    assessment_id: Mapped[int] = mapped_column(
+        ForeignKey("assessment.id", ondelete="CASCADE"), index=True
     )
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="RESTRICT"))
     at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -409,4 +414,4 @@ class CodeReveal(db.Model):
     what: Mapped[str] = mapped_column(String(10), default="page")
 
     def __repr__(self) -> str:
-        return f"<CodeReveal ct={self.contest_trade_id} by {self.user_id}>"
+        return f"<CodeReveal assessment={self.assessment_id} by {self.user_id}>"

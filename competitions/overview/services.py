@@ -14,19 +14,18 @@ from sqlalchemy import func, select
 from competitions.certificates.models import Certificate
 from competitions.core.db import db
 from competitions.judging.models import (
-    MARKED_STATUSES,
-    EntryCode,
     Mark,
     MarkingLock,
     PanelMember,
     SchemeItem,
     SchemePart,
+    SubjectCode,
 )
 from competitions.judging.services import review
 from competitions.overview import rules
 from competitions.publication import rules as publication_rules
 from competitions.publication.models import Appeal
-from competitions.registry.models import ContestTrade, Entry, Trade
+from competitions.registry.models import MARKED_STATUSES, ContestTrade, Entry, Trade
 from competitions.results.models import ResultSet
 
 
@@ -51,16 +50,16 @@ def _counts(ct_ids: list[int]) -> dict[str, dict[int, int]]:
     """The grouped counts: entries, items, judges per item, judges, chiefs, codes, marks."""
     by_entry = Entry.contest_trade_id
     item_rows = db.session.execute(
-        select(SchemePart.contest_trade_id, func.count(SchemeItem.id), func.sum(SchemeItem.judges))
+        select(SchemePart.assessment_id, func.count(SchemeItem.id), func.sum(SchemeItem.judges))
         .join(SchemeItem.part)
-        .where(SchemePart.contest_trade_id.in_(ct_ids))
-        .group_by(SchemePart.contest_trade_id)
+        .where(SchemePart.assessment_id.in_(ct_ids))
+        .group_by(SchemePart.assessment_id)
     ).all()
     panel = Counter()
     for ct_id, role, n in db.session.execute(
-        select(PanelMember.contest_trade_id, PanelMember.role, func.count())
-        .where(PanelMember.contest_trade_id.in_(ct_ids))
-        .group_by(PanelMember.contest_trade_id, PanelMember.role)
+        select(PanelMember.assessment_id, PanelMember.role, func.count())
+        .where(PanelMember.assessment_id.in_(ct_ids))
+        .group_by(PanelMember.assessment_id, PanelMember.role)
     ):
         panel[(ct_id, role)] = n
     return {
@@ -73,13 +72,13 @@ def _counts(ct_ids: list[int]) -> dict[str, dict[int, int]]:
         "chiefs": {ct_id: panel[(ct_id, "chief_judge")] for ct_id in ct_ids},
         "codes": _grouped(
             select(by_entry, func.count())
-            .join(EntryCode, EntryCode.entry_id == Entry.id)
+            .join(SubjectCode, SubjectCode.subject_id == Entry.id)
             .where(*_marked(ct_ids))
             .group_by(by_entry)
         ),
         "marks": _grouped(
             select(by_entry, func.count())
-            .join(Mark, Mark.entry_id == Entry.id)
+            .join(Mark, Mark.subject_id == Entry.id)
             .where(*_marked(ct_ids))
             .group_by(by_entry)
         ),
@@ -100,9 +99,9 @@ def trade_facts(ct_ids: list[int]) -> dict[int, rules.TradeFacts]:
     """{contest-trade id: its facts} for the given contest-trades."""
     counts = _counts(ct_ids)
     locks = {
-        lock.contest_trade_id: lock
+        lock.assessment_id: lock
         for lock in db.session.scalars(
-            select(MarkingLock).where(MarkingLock.contest_trade_id.in_(ct_ids))
+            select(MarkingLock).where(MarkingLock.assessment_id.in_(ct_ids))
         )
     }
     results = {
@@ -170,7 +169,7 @@ def chief_trades(user_id: int) -> list[ContestTrade]:
     return list(
         db.session.scalars(
             select(ContestTrade)
-            .join(PanelMember, PanelMember.contest_trade_id == ContestTrade.id)
+            .join(PanelMember, PanelMember.assessment_id == ContestTrade.id)
             .where(PanelMember.user_id == user_id, PanelMember.role == "chief_judge")
             .order_by(ContestTrade.contest_id, ContestTrade.id)
         )

@@ -13,6 +13,7 @@ from sqlalchemy import or_, select, update
 from competitions.certificates.models import Certificate
 from competitions.core import audit_words
 from competitions.core.audit import AuditLog, record_event
+from competitions.core.crypto import id_number_hash
 from competitions.core.db import db
 from competitions.core.i18n import local_day, trade_name, utc_moment
 from competitions.core.labels import (
@@ -25,7 +26,7 @@ from competitions.core.labels import (
 from competitions.core.sheet_rules import neutralise_row
 from competitions.privacy import rules
 from competitions.publication.models import Appeal
-from competitions.registry.models import Contest, ContestTrade, Entry, Person, id_number_hash
+from competitions.registry.models import Contest, ContestTrade, Entry, Person
 from competitions.results.models import PUBLISHED, Honour, Result, ResultSet
 
 

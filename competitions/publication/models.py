@@ -7,7 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from competitions.core.crypto import Encrypted
 from competitions.core.db import db, utcnow
-from competitions.registry.rules import mask_phone
+from competitions.core.identity_rules import mask_phone
 
 
 class Appeal(db.Model):

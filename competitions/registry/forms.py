@@ -14,6 +14,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from competitions.core import identity_rules
 from competitions.core.db import db_int
 from competitions.core.fields import FiniteDecimalField, OrderedChoiceField
 from competitions.core.i18n import lazy_gettext as _l
@@ -317,7 +318,7 @@ class PersonFieldsMixin:
             gender=self.gender.data or None,
             birth_date=self.birth_date.data,
             id_type=self.id_type.data,
-            id_number=rules.normalise_id_number(self.id_number.data),
+            id_number=identity_rules.normalise_id_number(self.id_number.data),
         )
 
     def check_person(self) -> bool:
@@ -341,14 +342,14 @@ class PersonForm(PersonFieldsMixin, FlaskForm):
         if self.id_number.data == number:  # from the record, not typed
             self.id_number.data = ""
         self.id_number.description = _l(
-            "Now %(masked)s; leave empty to keep it.", masked=rules.mask_id_number(number)
+            "Now %(masked)s; leave empty to keep it.", masked=identity_rules.mask_id_number(number)
         )
 
     def person_facts(self) -> rules.PersonFacts:
         facts = super().person_facts()
         if facts.id_number:
             return facts
-        return replace(facts, id_number=rules.normalise_id_number(self.kept_id_number))
+        return replace(facts, id_number=identity_rules.normalise_id_number(self.kept_id_number))
 
     def validate(self, extra_validators=None):
         left_empty = not (self.id_number.data or "").strip()

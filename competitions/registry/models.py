@@ -7,19 +7,28 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     ForeignKey,
+    ForeignKeyConstraint,
     Numeric,
+    Select,
     String,
     UniqueConstraint,
+    select,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship, validates
 
-from competitions.core.crypto import Encrypted, lookup_hash
+from competitions.assessment.models import Assessment, Subject
+from competitions.core.crypto import Encrypted, id_number_hash
 from competitions.core.db import db, utcnow
-from competitions.registry.rules import TIERS, mask_id_number, mask_phone, normalise_id_number
+from competitions.core.i18n import trade_name
+from competitions.core.identity_rules import mask_id_number, mask_phone, normalise_id_number
+from competitions.registry.rules import TIERS
+from competitions.units.models import Unit
 
 GENDERS = ("M", "F")
 ID_TYPES = ("resident", "passport", "hkmo", "taiwan", "other")
 ENTRY_STATUSES = ("registered", "approved", "withdrawn", "disqualified", "absent")
+#: Entries in these states are marked; withdrawn, disqualified and absent ones are not.
+MARKED_STATUSES = ("registered", "approved")
 #: 职业技能等级: 5 = 五级/初级工 … 1 = 一级/高级技师.
 SKILL_LEVELS = (5, 4, 3, 2, 1)
 AWARD_MODES = ("proportion", "fixed", "bands", "medals")
@@ -51,26 +60,6 @@ class Trade(db.Model):
         return f"<Trade {self.code} {self.name_zh}>"
 
 
-class Unit(db.Model):
-    """An employer or organisation (单位); units form a tree."""
-
-    __audited__ = True
-    id: Mapped[int] = mapped_column(primary_key=True)
-    #: Unique, so an import can name a unit by its name.
-    name: Mapped[str] = mapped_column(String(150), unique=True)
-    #: enterprise, union (工会), government, school, other.
-    kind: Mapped[str] = mapped_column(String(20), default="enterprise")
-    parent_id: Mapped[int | None] = mapped_column(
-        ForeignKey("unit.id", ondelete="RESTRICT"), index=True
-    )
-
-    parent: Mapped["Unit | None"] = relationship(remote_side=[id], back_populates="children")
-    children: Mapped[list["Unit"]] = relationship(back_populates="parent", order_by="Unit.name")
-
-    def __repr__(self) -> str:
-        return f"<Unit {self.id} {self.name}>"
-
-
 class Contest(db.Model):
     """A contest at one tier, optionally feeding a contest of a higher tier."""
 
@@ -100,7 +89,7 @@ class Contest(db.Model):
     parent: Mapped["Contest | None"] = relationship(remote_side=[id], back_populates="children")
     children: Mapped[list["Contest"]] = relationship(back_populates="parent")
     contest_trades: Mapped[list["ContestTrade"]] = relationship(
-        back_populates="contest", order_by="ContestTrade.id"
+        back_populates="contest", order_by="ContestTrade.id", foreign_keys="ContestTrade.contest_id"
     )
     delegations: Mapped[list["Delegation"]] = relationship(
         back_populates="contest", order_by="Delegation.name"
@@ -138,13 +127,23 @@ class Delegation(db.Model):
         return f"<Delegation {self.id} {self.name}>"
 
 
-class ContestTrade(db.Model):
-    """A trade as held in one contest, with the rule settings its marking and results follow."""
+class ContestTrade(Assessment):
+    """A trade as held in one contest, with the rule settings its marking and results follow.
+
+    It is an assessment (judging marks its entries): its id is its ``assessment`` row's, and
+    ``contest_id`` is kept in both tables (one attribute), so that a trade is held once per
+    contest; a composite foreign key keeps the two equal."""
 
     __audited__ = True
-    id: Mapped[int] = mapped_column(primary_key=True)
-    contest_id: Mapped[int] = mapped_column(
-        ForeignKey("contest.id", ondelete="CASCADE"), index=True
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    contest_id: Mapped[int] = column_property(
+        mapped_column(
+            "contest_id",
+            ForeignKey("contest.id", ondelete="CASCADE"),
+            index=True,
+            nullable=False,
+        ),
+        Assessment.__table__.c.contest_id,
     )
     trade_id: Mapped[int] = mapped_column(ForeignKey("trade.id", ondelete="RESTRICT"), index=True)
     #: Weights of the part scores in the total, in percent; they add up to 100.
@@ -181,11 +180,19 @@ class ContestTrade(db.Model):
     max_age: Mapped[int] = mapped_column(default=60)
     eligibility_date: Mapped[date | None] = mapped_column(Date)
 
-    contest: Mapped[Contest] = relationship(back_populates="contest_trades")
+    contest: Mapped[Contest] = relationship(
+        back_populates="contest_trades", foreign_keys="ContestTrade.contest_id"
+    )
     trade: Mapped[Trade] = relationship()
 
     __table_args__ = (
         UniqueConstraint("contest_id", "trade_id"),
+        ForeignKeyConstraint(
+            ["id", "contest_id"],
+            ["assessment.id", "assessment.contest_id"],
+            ondelete="CASCADE",
+            onupdate="CASCADE",
+        ),
         CheckConstraint(
             "theory_weight >= 0 AND practical_weight >= 0 "
             "AND theory_weight + practical_weight = 100",
@@ -202,8 +209,36 @@ class ContestTrade(db.Model):
         CheckConstraint("min_age >= 0 AND max_age >= min_age", name="ages"),
     )
 
+    __mapper_args__ = {
+        "polymorphic_identity": "contest_trade",
+        "inherit_condition": id == Assessment.id,
+    }
+
     def __repr__(self) -> str:
         return f"<ContestTrade {self.id} contest={self.contest_id} trade={self.trade_id}>"
+
+    @property
+    def title(self) -> str:
+        """The trade's name in the reader's language."""
+        return trade_name(self.trade)
+
+    @property
+    def short_code(self) -> str:
+        """The trade's code."""
+        return self.trade.code
+
+    @property
+    def part_weights(self) -> dict[str, Decimal]:
+        """Theory and practical, as the contest-trade weighs them."""
+        return {"theory": self.theory_weight, "practical": self.practical_weight}
+
+    def delegation_choices(self) -> list[tuple[int, str]]:
+        """The contest's delegations."""
+        return delegation_choices(self.contest_id)
+
+    def resembles(self, other: Assessment) -> bool:
+        """The same trade (in another contest)."""
+        return isinstance(other, ContestTrade) and other.trade_id == self.trade_id
 
     @property
     def reference_date(self) -> date:
@@ -257,20 +292,25 @@ class Person(db.Model):
         return value
 
 
-def id_number_hash(raw: str) -> str:
-    """The keyed hash of an ID number as look-ups compare it: normalised first (no spaces, X
-    upper-case: ``rules.normalise_id_number``), so any way of typing it finds the person."""
-    return lookup_hash(normalise_id_number(raw))
+class Entry(Subject):
+    """A person's entry (报名) in one contest-trade.
 
-
-class Entry(db.Model):
-    """A person's entry (报名) in one contest-trade."""
+    It is a subject (judging marks it): its id is its ``subject`` row's, and
+    ``contest_trade_id`` is the subject's ``assessment_id`` kept in both tables (one
+    attribute), so that a person enters a contest-trade once; a composite foreign key keeps
+    the two equal."""
 
     __audited__ = True
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="RESTRICT"), index=True)
-    contest_trade_id: Mapped[int] = mapped_column(
-        ForeignKey("contest_trade.id", ondelete="CASCADE"), index=True
+    contest_trade_id: Mapped[int] = column_property(
+        mapped_column(
+            "contest_trade_id",
+            ForeignKey("contest_trade.id", ondelete="CASCADE"),
+            index=True,
+            nullable=False,
+        ),
+        Subject.__table__.c.assessment_id,
     )
     delegation_id: Mapped[int | None] = mapped_column(
         ForeignKey("delegation.id", ondelete="SET NULL"), index=True
@@ -285,21 +325,66 @@ class Entry(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     person: Mapped[Person] = relationship(back_populates="entries")
-    contest_trade: Mapped[ContestTrade] = relationship()
+    contest_trade: Mapped[ContestTrade] = relationship(foreign_keys="Entry.contest_trade_id")
     delegation: Mapped[Delegation | None] = relationship()
     source_entry: Mapped["Entry | None"] = relationship(
-        remote_side=[id], back_populates="next_entries"
+        remote_side=[id], back_populates="next_entries", foreign_keys=[source_entry_id]
     )
     #: The entries in higher-tier contests that advanced from this one.
-    next_entries: Mapped[list["Entry"]] = relationship(back_populates="source_entry")
+    next_entries: Mapped[list["Entry"]] = relationship(
+        back_populates="source_entry", foreign_keys=[source_entry_id]
+    )
 
     __table_args__ = (
         UniqueConstraint("person_id", "contest_trade_id"),
         CheckConstraint(_in("status", ENTRY_STATUSES), name="status"),
+        ForeignKeyConstraint(
+            ["id", "contest_trade_id"],
+            ["subject.id", "subject.assessment_id"],
+            ondelete="CASCADE",
+            onupdate="CASCADE",
+        ),
     )
+    __mapper_args__ = {"polymorphic_identity": "entry", "inherit_condition": id == Subject.id}
 
     def __repr__(self) -> str:
         return f"<Entry {self.id} person={self.person_id} ct={self.contest_trade_id} {self.status}>"
+
+    @classmethod
+    def facts(cls) -> Select:
+        """The entry's person, their unit, their delegation; marked unless withdrawn,
+        disqualified or absent."""
+        return (
+            select(
+                cls.id.label("subject_id"),
+                cls.contest_trade_id.label("assessment_id"),
+                cls.person_id.label("person_id"),
+                Person.id_number_hash.label("id_number_hash"),
+                Person.name.label("name"),
+                Person.unit_id.label("unit_id"),
+                Unit.name.label("unit_name"),
+                cls.delegation_id.label("delegation_id"),
+                Delegation.name.label("delegation_name"),
+                Delegation.unit_id.label("delegation_unit_id"),
+                cls.status.in_(MARKED_STATUSES).label("marked"),
+            )
+            .join(Person, Person.id == cls.person_id)
+            .outerjoin(Unit, Unit.id == Person.unit_id)
+            .outerjoin(Delegation, Delegation.id == cls.delegation_id)
+        )
+
+
+ContestTrade.subject_class = Entry
+
+
+def delegation_choices(contest_id: int) -> list[tuple[int, str]]:
+    """The contest's delegations as (id, name), by name."""
+    rows = db.session.execute(
+        select(Delegation.id, Delegation.name)
+        .where(Delegation.contest_id == contest_id)
+        .order_by(Delegation.name)
+    )
+    return [tuple(r) for r in rows]
 
 
 class PersonConsent(db.Model):

@@ -11,6 +11,7 @@ from datetime import date
 from decimal import Decimal
 from itertools import pairwise
 
+from competitions.core.identity_rules import normalise_id_number
 from competitions.core.words import N_, Reason
 
 #: The tiers from the bottom up; industry contests stand at the province's level.
@@ -50,11 +51,6 @@ def resident_id_check_char(first17: str) -> str:
     return _ID_CHECK[total % 11]
 
 
-def normalise_id_number(raw: str) -> str:
-    """An ID number as stored: surrounding and inner spaces removed, a trailing x upper-cased."""
-    return re.sub(r"\s+", "", raw or "").upper()
-
-
 def parse_resident_id(raw: str) -> date:
     """Check an 18-character resident ID and return the birth date it encodes.
 
@@ -80,27 +76,6 @@ def parse_resident_id(raw: str) -> date:
 def gender_from_resident_id(raw: str) -> str:
     """The gender a resident ID encodes: the 17th digit odd for men ("M"), even for women ("F")."""
     return "M" if int(normalise_id_number(raw)[16]) % 2 else "F"
-
-
-def mask_id_number(raw: str) -> str:
-    """An ID number for public pages: the first 4 and the last 4 characters, stars between.
-
-    Numbers of 8 characters or fewer keep only their last 2.
-    """
-    number = normalise_id_number(raw)
-    if len(number) <= 8:
-        return "*" * max(len(number) - 2, 0) + number[-2:]
-    return number[:4] + "*" * (len(number) - 8) + number[-4:]
-
-
-def mask_phone(raw: str) -> str:
-    """A phone number where it is shown or logged without need: the first 3 and the last 4
-    characters, stars between (138****5678). Spaces and dashes are dropped first; numbers of 8
-    characters or fewer keep only their last 2; an empty one stays empty."""
-    number = re.sub(r"[\s-]+", "", raw or "")
-    if len(number) <= 8:
-        return "*" * max(len(number) - 2, 0) + number[-2:]
-    return number[:3] + "*" * (len(number) - 7) + number[-4:]
 
 
 def can_feed(child_tier: str, parent_tier: str) -> bool:

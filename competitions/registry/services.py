@@ -19,9 +19,9 @@ from competitions.registry.models import (
     IdReveal,
     Person,
     Trade,
-    Unit,
     id_number_hash,
 )
+from competitions.units.models import Unit
 
 
 class RegistrationError(Exception):
@@ -135,16 +135,6 @@ def unit_tree() -> list[tuple[Unit, int]]:
 def unit_parents() -> dict[int, int | None]:
     """{unit id: parent id} for cycle checks."""
     return dict(db.session.execute(select(Unit.id, Unit.parent_id)).all())
-
-
-def delegation_choices(contest_id: int) -> list[tuple]:
-    """The contest's delegations as (id, name)."""
-    rows = db.session.execute(
-        select(Delegation.id, Delegation.name)
-        .where(Delegation.contest_id == contest_id)
-        .order_by(Delegation.name)
-    )
-    return [tuple(r) for r in rows]
 
 
 def contest_trade_choices(contest: Contest) -> list[tuple]:

@@ -10,12 +10,12 @@ from competitions.core.db import db, db_int
 from competitions.core.i18n import say
 from competitions.core.queue import commit_then_enqueue
 from competitions.judging.models import (
-    EntryCode,
     LockEvent,
     MarkChange,
     PanelMember,
     SchemeItem,
     SchemePart,
+    SubjectCode,
 )
 from competitions.judging.rules import lock_problems
 from competitions.judging.services import review
@@ -63,7 +63,7 @@ def review_page(ct_id: int, lock_form: LockForm | None = None):
     flag_list = review.flags(ct_id)
     judges = {j for f in flag_list for j in f.scores}
     events = db.session.scalars(
-        select(LockEvent).filter_by(contest_trade_id=ct_id).order_by(LockEvent.at.desc())
+        select(LockEvent).filter_by(assessment_id=ct_id).order_by(LockEvent.at.desc())
     ).all()
     return render_template(
         "judging/review.html",
@@ -199,12 +199,14 @@ def mark_history(ct_id: int):
     code = request.args.get("code", "")
     item = db.session.get(SchemeItem, request.args.get("item", type=db_int) or 0)
     entry_id = db.session.scalar(
-        select(EntryCode.entry_id).filter_by(contest_trade_id=ct_id, code=code)
+        select(SubjectCode.subject_id).filter_by(assessment_id=ct_id, code=code)
     )
     rows = []
     if entry_id is not None and item is not None:
         rows = db.session.scalars(
-            select(MarkChange).filter_by(entry_id=entry_id, item_id=item.id).order_by(MarkChange.at)
+            select(MarkChange)
+            .filter_by(subject_id=entry_id, item_id=item.id)
+            .order_by(MarkChange.at)
         ).all()
     names = _judge_names({r.judge_id for r in rows} | {r.changed_by for r in rows})
     return render_template(
@@ -218,8 +220,8 @@ def _upheld_appeals(ct_id: int) -> list[tuple]:
     return db.session.execute(
         # Neither the contestant's text nor the arbitrator's reasons: free text may name the
         # person, and next to the code it would unmask them to a panel that marks blind.
-        select(EntryCode.code, Appeal.decided_at)
-        .join(EntryCode, EntryCode.entry_id == Appeal.entry_id)
+        select(SubjectCode.code, Appeal.decided_at)
+        .join(SubjectCode, SubjectCode.subject_id == Appeal.entry_id)
         .where(Appeal.contest_trade_id == ct_id, Appeal.state == "upheld")
         .order_by(Appeal.decided_at.desc())
     ).all()
@@ -231,7 +233,7 @@ def _correct_form(ct_id: int) -> CorrectForm:
     items = db.session.scalars(
         select(SchemeItem)
         .join(SchemePart)
-        .where(SchemePart.contest_trade_id == ct_id)
+        .where(SchemePart.assessment_id == ct_id)
         .order_by(SchemePart.kind.desc(), SchemeItem.position)
     )
     form.item_id.choices = [(i.id, f"{i.code} {i.criterion}") for i in items]
@@ -239,7 +241,7 @@ def _correct_form(ct_id: int) -> CorrectForm:
         select(User.id, User.display_name)
         .join(PanelMember, PanelMember.user_id == User.id)
         .where(
-            PanelMember.contest_trade_id == ct_id,
+            PanelMember.assessment_id == ct_id,
             PanelMember.role.in_(("judge", "chief_judge")),  # a chief judge who marks too
         )
         .order_by(User.display_name)

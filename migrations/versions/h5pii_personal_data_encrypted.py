@@ -25,7 +25,7 @@ from flask import current_app
 
 from competitions.core.audit_chain import link_hash
 from competitions.core.crypto import keyring_of
-from competitions.registry.rules import mask_id_number, mask_phone, normalise_id_number
+from competitions.core.identity_rules import mask_id_number, mask_phone, normalise_id_number
 
 # revision identifiers, used by Alembic.
 revision = '5e2b7d1c9a40'

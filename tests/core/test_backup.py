@@ -54,7 +54,7 @@ def contest_world() -> int:
     db.session.add_all(
         [
             ScoreSheet(
-                entry_id=world.entries[0].id,
+                subject_id=world.entries[0].id,
                 judge_id=world.judges[0].id,
                 first_clerk_id=clerk.id,
                 first_values={"1": "9", "2": "3.00"},
@@ -66,7 +66,7 @@ def contest_world() -> int:
     )
     _city_contest(contest, world.entries[0])
     score_everyone(world, (10, 9, 8), measured=5)
-    db.session.merge(MarkingLock(contest_trade_id=world.ct.id, locked=True))
+    db.session.merge(MarkingLock(assessment_id=world.ct.id, locked=True))
     db.session.commit()
     compute.recompute([world.ct.id])
     result_set = db.session.get(ResultSet, world.ct.id)
@@ -242,8 +242,10 @@ def rows_of_sd_2018(name: str, contest_id: int) -> list[dict]:
     city_rows = {
         "contest": ("id", city.id),
         "contest_trade": ("contest_id", city.id),
+        "assessment": ("contest_id", city.id),
         "contest_role": ("contest_id", city.id),
         "entry": ("contest_trade_id", city.contest_trades[0].id),
+        "subject": ("assessment_id", city.contest_trades[0].id),
     }
     column, value = city_rows.get(name, (None, None))
     return [row for row in rows(name) if column is None or row[column] != value]

@@ -34,7 +34,7 @@ def plant(tree: Path, module: str, line: str) -> None:
 def test_the_tree_keeps_every_contract():
     answer = lint(ROOT)
     assert answer.returncode == 0, answer.stdout + answer.stderr
-    assert "Contracts: 3 kept, 0 broken." in answer.stdout
+    assert "Contracts: 4 kept, 0 broken." in answer.stdout
 
 
 @pytest.mark.parametrize(
@@ -59,6 +59,12 @@ def test_the_tree_keeps_every_contract():
             "Rules are pure",
         ),
         ("competitions/judging/rules.py", "import flask  # noqa", "Rules are pure"),
+        # Judging reaching for a contest's entries instead of its subjects.
+        (
+            "competitions/judging/services/marking.py",
+            "from competitions.registry.models import Entry  # noqa",
+            "Judging knows what it marks only through the assessment interface",
+        ),
     ],
 )
 def test_a_planted_wrong_import_fails_the_check(tmp_path, module, line, broken):

@@ -12,14 +12,14 @@ from sqlalchemy import select
 from competitions.backup.services import export_archive
 from competitions.core import key_rotation
 from competitions.core.audit import AuditLog
-from competitions.core.crypto import UnreadableValue
+from competitions.core.crypto import UnreadableValue, id_number_hash
 from competitions.core.db import db
 from competitions.core.tasks import rotate_data
 from competitions.imports.services import jobs as import_jobs
 from competitions.imports.tasks import import_entries
 from competitions.publication.services.lookup import find_person as lookup_person
 from competitions.registry import services
-from competitions.registry.models import Contest, Person, id_number_hash
+from competitions.registry.models import Contest, Person
 from seeds.files import read_csv
 from seeds.loader import load_demo
 from tests import factories

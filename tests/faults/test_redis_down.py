@@ -91,7 +91,7 @@ def test_redis_stopped_while_marking_and_reading(fault_app, private_redis, start
             assert response.status_code == 200, response.get_data(as_text=True)
     db.session.expire_all()
     saved = db.session.execute(
-        select(Mark.entry_id, Mark.judge_id, Mark.value).filter_by(item_id=judged.id)
+        select(Mark.subject_id, Mark.judge_id, Mark.value).filter_by(item_id=judged.id)
     )
     assert sorted(saved) == sorted(
         (e.id, j.id, Decimal(4 + n)) for n, e in enumerate(marking.entries) for j in world.judges

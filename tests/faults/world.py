@@ -9,11 +9,11 @@ from sqlalchemy import select
 
 from competitions.core.db import db
 from competitions.judging.models import (
-    EntryCode,
-    JudgeEntry,
     JudgeItem,
+    JudgeSubject,
     PanelMember,
     SchemePart,
+    SubjectCode,
 )
 from competitions.judging.services import review
 from competitions.judging.services.marks import save_score
@@ -83,7 +83,7 @@ def build(trades: int = 1, entries: int = 3, judges: int = 3) -> World:
 def _trade(contest, names, unit, judges, chief, count: int, first: int) -> MarkedTrade:
     ct = f.contest_trade(contest, f.trade(*names))
     ct.theory_weight, ct.practical_weight = Decimal(0), Decimal(100)  # a practical part only
-    part = SchemePart(contest_trade_id=ct.id, kind="practical", name="实操")
+    part = SchemePart(assessment_id=ct.id, kind="practical", name="实操")
     db.session.add(part)
     db.session.flush()
     items = practical_items(part.id, len(judges))
@@ -108,15 +108,15 @@ def _trade(contest, names, unit, judges, chief, count: int, first: int) -> Marke
     db.session.flush()
     codes = {e.id: str(100 + n * 7) for n, e in enumerate(entries)}
     db.session.add_all(
-        EntryCode(entry_id=e.id, contest_trade_id=ct.id, code=codes[e.id]) for e in entries
+        SubjectCode(subject_id=e.id, assessment_id=ct.id, code=codes[e.id]) for e in entries
     )
     for judge in judges:
-        member = PanelMember(contest_trade_id=ct.id, user_id=judge.id, role="judge")
+        member = PanelMember(assessment_id=ct.id, user_id=judge.id, role="judge")
         db.session.add(member)
         db.session.flush()
         db.session.add_all(JudgeItem(member_id=member.id, item_id=item.id) for item in items)
-        db.session.add_all(JudgeEntry(member_id=member.id, entry_id=e.id) for e in entries)
-    db.session.add(PanelMember(contest_trade_id=ct.id, user_id=chief.id, role="chief_judge"))
+        db.session.add_all(JudgeSubject(member_id=member.id, subject_id=e.id) for e in entries)
+    db.session.add(PanelMember(assessment_id=ct.id, user_id=chief.id, role="chief_judge"))
     db.session.flush()
     return MarkedTrade(ct, items, entries, codes)
 

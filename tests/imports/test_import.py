@@ -7,11 +7,12 @@ import pytest
 from sqlalchemy import select
 
 from competitions.core.audit import AuditLog, acting_as
+from competitions.core.crypto import id_number_hash
 from competitions.core.db import db
 from competitions.imports import services
 from competitions.imports.services import jobs as import_jobs
 from competitions.imports.tasks import import_entries
-from competitions.registry.models import Entry, Person, id_number_hash
+from competitions.registry.models import Entry, Person
 from tests import factories
 from tests.conftest import wait_for_job
 from tests.imports.sheets import csv_bytes, person_row, xlsx_bytes, xlsx_rows

@@ -32,7 +32,7 @@ from tests.judging.marking_world import build, score_everyone
 
 def with_theory(world, codes=("T1",), max_mark=100):
     """Add a theory part (items without judges) to the marking world."""
-    part = SchemePart(contest_trade_id=world.ct.id, kind="theory", name="理论")
+    part = SchemePart(assessment_id=world.ct.id, kind="theory", name="理论")
     db.session.add(part)
     db.session.flush()
     for position, code in enumerate(codes, start=1):
@@ -68,7 +68,7 @@ def run(world, part, rows, headers, filename="成绩.xlsx"):
 
 
 def lock_and_rank(world) -> dict[int, int]:
-    db.session.merge(MarkingLock(contest_trade_id=world.ct.id, locked=True))
+    db.session.merge(MarkingLock(assessment_id=world.ct.id, locked=True))
     compute.recompute([world.ct.id])
     db.session.commit()
     ranks = dict(db.session.execute(select(Result.entry_id, Result.rank)).all())
@@ -76,7 +76,7 @@ def lock_and_rank(world) -> dict[int, int]:
 
 
 def unlock(world):
-    db.session.merge(MarkingLock(contest_trade_id=world.ct.id, locked=False))
+    db.session.merge(MarkingLock(assessment_id=world.ct.id, locked=False))
     db.session.commit()
 
 
@@ -101,10 +101,12 @@ def test_a_theory_import_by_id_number_changes_the_rank(app):
     assert outcome.ok and outcome.counts() == {"rows": 1, "marks_saved": 1, "times_saved": 0}
     assert before == [1, 2, 3] and lock_and_rank(world) == [2, 3, 1]
     change = db.session.scalar(
-        select(MarkChange).filter_by(entry_id=world.entries[2].id, changed_by=organiser_id())
+        select(MarkChange).filter_by(subject_id=world.entries[2].id, changed_by=organiser_id())
     )
     assert (change.new_value, change.reason) == (Decimal(100), "导入: 成绩.xlsx")
-    mark = db.session.scalar(select(Mark).filter_by(entry_id=world.entries[2].id, source="import"))
+    mark = db.session.scalar(
+        select(Mark).filter_by(subject_id=world.entries[2].id, source="import")
+    )
     assert mark.judge_id == organiser_id()  # no judge marks theory: the importer's score
     logged = db.session.scalars(select(AuditLog).filter_by(entity="mark_change")).all()
     assert [a.user_id for a in logged if "导入: 成绩.xlsx" in str(a.changes)] == [
@@ -123,7 +125,7 @@ def test_practical_marks_by_code_replace_every_judges_score_and_bring_time_used(
     )
     assert outcome.ok and outcome.counts() == {"rows": 1, "marks_saved": 1, "times_saved": 1}
     values = db.session.scalars(
-        select(Mark.value).filter_by(entry_id=world.entries[2].id, item_id=world.items[0].id)
+        select(Mark.value).filter_by(subject_id=world.entries[2].id, item_id=world.items[0].id)
     ).all()
     assert values == [Decimal("9.5")] * 3  # each of the three judges' scores
     assert db.session.get(Entry, world.entries[2].id).time_used_s == 3150
@@ -133,7 +135,7 @@ def test_practical_marks_by_code_replace_every_judges_score_and_bring_time_used(
 def test_once_locked_an_import_is_refused_and_saves_nothing(app):
     world = build()
     with_theory(world)
-    db.session.merge(MarkingLock(contest_trade_id=world.ct.id, locked=True))
+    db.session.merge(MarkingLock(assessment_id=world.ct.id, locked=True))
     db.session.commit()
     e = world.entries[0].person
     outcome = run(world, "theory", [[e.id_number, e.name, 80]], ["证件号码", "姓名", "T1"])
@@ -256,7 +258,7 @@ def test_a_chief_judge_imports_and_follows_only_their_own_trades_marks(app, clie
     other_chief = f.user("chief2")
     f.grant(other_chief, world.ct.contest, "chief_judge")
     db.session.add(
-        PanelMember(contest_trade_id=other_ct.id, user_id=other_chief.id, role="chief_judge")
+        PanelMember(assessment_id=other_ct.id, user_id=other_chief.id, role="chief_judge")
     )
     job = practical_job(world)
     db.session.commit()

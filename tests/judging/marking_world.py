@@ -6,12 +6,12 @@ from decimal import Decimal
 
 from competitions.core.db import db
 from competitions.judging.models import (
-    EntryCode,
-    JudgeEntry,
     JudgeItem,
+    JudgeSubject,
     PanelMember,
     SchemeItem,
     SchemePart,
+    SubjectCode,
 )
 from competitions.registry.models import Entry, Person
 from tests import factories as f
@@ -63,7 +63,7 @@ def build(n_entries: int = 3, n_judges: int = 3) -> World:
     ``n_judges`` judges on every item and entry, a chief judge, and coded entries."""
     contest = f.contest("SD-2018", tier="province")
     ct = f.contest_trade(contest, f.trade())
-    part = SchemePart(contest_trade_id=ct.id, kind="practical", name="实操")
+    part = SchemePart(assessment_id=ct.id, kind="practical", name="实操")
     db.session.add(part)
     db.session.flush()
     judged, measured = practical_items(part.id, n_judges)
@@ -85,25 +85,25 @@ def build(n_entries: int = 3, n_judges: int = 3) -> World:
         db.session.add(entry)
         db.session.flush()
         code = str(700 + n * 37)
-        db.session.add(EntryCode(entry_id=entry.id, contest_trade_id=ct.id, code=code))
+        db.session.add(SubjectCode(subject_id=entry.id, assessment_id=ct.id, code=code))
         entries.append(entry)
         codes.append(code)
     judges, members = [], {}
     for n in range(n_judges):
         judge = f.user(f"judge{n + 1}")
         f.grant(judge, contest, "judge")
-        member = PanelMember(contest_trade_id=ct.id, user_id=judge.id, role="judge")
+        member = PanelMember(assessment_id=ct.id, user_id=judge.id, role="judge")
         db.session.add(member)
         db.session.flush()
         for item in (judged, measured):
             db.session.add(JudgeItem(member_id=member.id, item_id=item.id))
         for entry in entries:
-            db.session.add(JudgeEntry(member_id=member.id, entry_id=entry.id))
+            db.session.add(JudgeSubject(member_id=member.id, subject_id=entry.id))
         judges.append(judge)
         members[judge.username] = member
     chief = f.user("chief")
     f.grant(chief, contest, "chief_judge")
-    db.session.add(PanelMember(contest_trade_id=ct.id, user_id=chief.id, role="chief_judge"))
+    db.session.add(PanelMember(assessment_id=ct.id, user_id=chief.id, role="chief_judge"))
     organiser = f.user("org", registrar=True)
     f.grant(organiser, contest, "organiser")
     db.session.commit()

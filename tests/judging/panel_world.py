@@ -6,7 +6,8 @@ from decimal import Decimal
 
 from competitions.core.db import db
 from competitions.judging.models import MarkingLock, PanelMember, SchemeItem, SchemePart
-from competitions.registry.models import Contest, ContestTrade, Entry, Person, Unit
+from competitions.registry.models import Contest, ContestTrade, Entry, Person
+from competitions.units.models import Unit
 from tests import factories as f
 
 
@@ -45,7 +46,7 @@ def entry(ct: ContestTrade, name: str, serial: int, unit=None, team=None, status
 def seat(ct: ContestTrade, user, role: str = "judge", team=None) -> PanelMember:
     """Put a user on the panel directly (the web form is tested on its own)."""
     m = PanelMember(
-        contest_trade_id=ct.id, user_id=user.id, role=role, delegation_id=team.id if team else None
+        assessment_id=ct.id, user_id=user.id, role=role, delegation_id=team.id if team else None
     )
     db.session.add(m)
     db.session.flush()
@@ -56,7 +57,7 @@ def scheme(ct: ContestTrade) -> dict[str, SchemeItem]:
     """A theory part (T1, T2) and a practical part (P1 by 3 judges, P2)."""
     items = {}
     for kind, codes in (("theory", ("T1", "T2")), ("practical", ("P1", "P2"))):
-        part = SchemePart(contest_trade_id=ct.id, kind=kind, name="")
+        part = SchemePart(assessment_id=ct.id, kind=kind, name="")
         db.session.add(part)
         db.session.flush()
         for position, code in enumerate(codes):
@@ -75,7 +76,7 @@ def scheme(ct: ContestTrade) -> dict[str, SchemeItem]:
 
 def lock(ct: ContestTrade) -> None:
     """Lock the marks as the chief judge would (the row may exist already)."""
-    row = db.session.get(MarkingLock, ct.id) or MarkingLock(contest_trade_id=ct.id)
+    row = db.session.get(MarkingLock, ct.id) or MarkingLock(assessment_id=ct.id)
     row.locked = True
     db.session.add(row)
     db.session.commit()

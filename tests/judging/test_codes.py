@@ -8,17 +8,17 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from competitions.core.db import db
-from competitions.judging.models import CodeReveal, EntryCode
+from competitions.judging.models import CodeReveal, SubjectCode
 from competitions.judging.services.codes import _fresh_codes
 from tests import factories as f
 from tests.judging.panel_world import entry, lock, login_en, seat, world
 
 
-def _codes(ct) -> dict[int, EntryCode]:
+def _codes(ct) -> dict[int, SubjectCode]:
     db.session.expire_all()
     return {
-        c.entry_id: c
-        for c in db.session.scalars(select(EntryCode).filter_by(contest_trade_id=ct.id))
+        c.subject_id: c
+        for c in db.session.scalars(select(SubjectCode).filter_by(assessment_id=ct.id))
     }
 
 

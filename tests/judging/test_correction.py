@@ -27,7 +27,7 @@ def mark(world, entry=1, judge=0) -> Decimal:
     db.session.expire_all()
     return db.session.scalar(
         select(Mark.value).filter_by(
-            entry_id=world.entries[entry].id,
+            subject_id=world.entries[entry].id,
             item_id=world.items[0].id,
             judge_id=world.judges[judge].id,
         )
@@ -62,7 +62,7 @@ def test_bad_corrections_are_refused_with_the_reason(client, login):
     assert "Give the code, the item, the judge, the score and the reason." in page
     page = correct(client, world, code="999999").get_data(as_text=True)
     assert "no such anonymous code or item in this contest-trade" in page
-    db.session.merge(MarkingLock(contest_trade_id=world.ct.id, locked=True))
+    db.session.merge(MarkingLock(assessment_id=world.ct.id, locked=True))
     db.session.commit()
     page = correct(client, world).get_data(as_text=True)
     assert "the marks are locked by the chief judge" in page
@@ -90,7 +90,7 @@ def test_final_results_keep_their_marks(client, login):
     page = correct(client, world).get_data(as_text=True)
     assert "the results are final: their marks cannot change" in page
     assert mark(world) == 7
-    db.session.merge(MarkingLock(contest_trade_id=world.ct.id, locked=True))
+    db.session.merge(MarkingLock(assessment_id=world.ct.id, locked=True))
     db.session.commit()
     page = client.post(
         f"/contest-trades/{world.ct.id}/unlock",

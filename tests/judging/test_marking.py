@@ -61,10 +61,10 @@ def test_url_tampering_cannot_mark_unassigned_entries_or_items(client, login):
     world = build()
     judged, measured = world.items
     member = world.members["judge1"]
-    from competitions.judging.models import JudgeEntry, JudgeItem
+    from competitions.judging.models import JudgeItem, JudgeSubject
 
     db.session.delete(db.session.get(JudgeItem, (member.id, measured.id)))
-    db.session.delete(db.session.get(JudgeEntry, (member.id, world.entries[2].id)))
+    db.session.delete(db.session.get(JudgeSubject, (member.id, world.entries[2].id)))
     db.session.commit()
     login("judge1")
     assert save(client, world, world.codes[0], measured, "3").status_code == 400
@@ -87,7 +87,7 @@ def test_a_judge_changes_their_score_until_the_lock_and_the_trail_keeps_each_cha
         (Decimal(6), Decimal(7)),
     ]
     assert all(c.changed_by == world.judges[0].id for c in changes)
-    db.session.merge(MarkingLock(contest_trade_id=world.ct.id, locked=True))
+    db.session.merge(MarkingLock(assessment_id=world.ct.id, locked=True))
     db.session.commit()
     response = save(client, world, world.codes[0], judged, "8")
     assert response.status_code == 409

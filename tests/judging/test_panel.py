@@ -5,12 +5,12 @@ from decimal import Decimal
 from sqlalchemy import func, select
 
 from competitions.core.db import db
-from competitions.judging.models import DeclaredRelation, JudgeEntry, JudgeItem, Mark, PanelMember
+from competitions.judging.models import DeclaredRelation, JudgeItem, JudgeSubject, Mark, PanelMember
 from tests.judging.panel_world import login_en, scheme, seat, world
 
 
 def _assigned(member) -> set[int]:
-    return set(db.session.scalars(select(JudgeEntry.entry_id).filter_by(member_id=member.id)))
+    return set(db.session.scalars(select(JudgeSubject.subject_id).filter_by(member_id=member.id)))
 
 
 def _panel(client, w):
@@ -161,7 +161,7 @@ def test_marked_items_cannot_be_taken_away_and_markers_cannot_be_removed(client,
     db.session.add(JudgeItem(member_id=member.id, item_id=items["T1"].id))
     db.session.add(
         Mark(
-            entry_id=w.entries["quancheng"].id,
+            subject_id=w.entries["quancheng"].id,
             item_id=items["T1"].id,
             judge_id=w.users["judge1"].id,
             value=Decimal(5),

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from app import create_app
 from competitions.core.audit import AuditLog
 from competitions.core.db import db
-from competitions.judging.models import DeclaredRelation, JudgeEntry, RelationDeclaration
+from competitions.judging.models import DeclaredRelation, JudgeSubject, RelationDeclaration
 from tests import factories as f
 from tests.judging.panel_world import login_en, seat, world
 
@@ -21,7 +21,7 @@ def _declare(client, w, name: str, id_number: str, relation: str = "师徒"):
 
 
 def _assigned(member) -> set[int]:
-    return set(db.session.scalars(select(JudgeEntry.entry_id).filter_by(member_id=member.id)))
+    return set(db.session.scalars(select(JudgeSubject.subject_id).filter_by(member_id=member.id)))
 
 
 def test_a_declaration_goes_to_the_organisers_who_make_the_judge_recuse(client, login):
@@ -29,7 +29,7 @@ def test_a_declaration_goes_to_the_organisers_who_make_the_judge_recuse(client, 
     member = seat(w.ct, w.users["judge1"])
     target, other = w.entries["quancheng"], w.entries["luzhong"]
     for e in (target, other):
-        db.session.add(JudgeEntry(member_id=member.id, entry_id=e.id))
+        db.session.add(JudgeSubject(member_id=member.id, subject_id=e.id))
     db.session.commit()
     id_number = target.person.id_number
     login_en(client, login, "judge1")
@@ -67,7 +67,7 @@ def test_the_judge_gets_the_same_answer_whoever_they_name(client, login):
     w = world()
     member = seat(w.ct, w.users["judge1"])
     for e in w.entries.values():
-        db.session.add(JudgeEntry(member_id=member.id, entry_id=e.id))
+        db.session.add(JudgeSubject(member_id=member.id, subject_id=e.id))
     db.session.commit()
     before = _assigned(member)
     real = w.entries["quancheng"].person
@@ -114,7 +114,7 @@ def test_the_judges_page_shows_no_identity_but_what_they_typed(client, login):
 def test_the_organiser_dismisses_and_cannot_apply_what_matches_no_one(client, login):
     w = world()
     member = seat(w.ct, w.users["judge1"])
-    db.session.add(JudgeEntry(member_id=member.id, entry_id=w.entries["steel"].id))
+    db.session.add(JudgeSubject(member_id=member.id, subject_id=w.entries["steel"].id))
     db.session.commit()
     login_en(client, login, "judge1")
     _declare(client, w, "周未报", "110101198001010011")

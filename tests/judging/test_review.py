@@ -136,7 +136,7 @@ def test_unconfirmed_sheets_block_the_lock(client, login):
     fill(world)
     db.session.add(
         ScoreSheet(
-            entry_id=world.entries[0].id,
+            subject_id=world.entries[0].id,
             judge_id=world.judges[0].id,
             first_clerk_id=world.judges[1].id,
             first_values={},

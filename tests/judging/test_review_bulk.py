@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from competitions.core.audit import AuditLog
 from competitions.core.db import db
-from competitions.judging.models import FlagResolution, JudgeEntry, JudgeItem, Mark, PanelMember
+from competitions.judging.models import FlagResolution, JudgeItem, JudgeSubject, Mark, PanelMember
 from competitions.judging.services.marks import save_score
 from tests.judging.marking_world import build
 from tests.judging.test_review import fill, review
@@ -42,7 +42,7 @@ def test_one_decision_resolves_every_chosen_disagreement(client, login):
     page = resolve_many(client, world, flag_values(world)[:3])
     assert "Decision recorded on 3 disagreements." in page
     assert page.count('class="flag-confirmed"') == 3 and page.count('class="flag-open"') == 1
-    assert [(r.entry_id, r.action) for r in resolutions()] == [
+    assert [(r.subject_id, r.action) for r in resolutions()] == [
         (e.id, "confirm") for e in world.entries[:3]
     ]
     logged = db.session.scalar(
@@ -77,7 +77,7 @@ def test_the_chief_judge_corrects_their_own_score(client, login):
     chief_seat = db.session.scalar(select(PanelMember).filter_by(user_id=world.chief.id))
     judged = world.items[0]
     db.session.add(JudgeItem(member_id=chief_seat.id, item_id=judged.id))
-    db.session.add(JudgeEntry(member_id=chief_seat.id, entry_id=world.entries[0].id))
+    db.session.add(JudgeSubject(member_id=chief_seat.id, subject_id=world.entries[0].id))
     save_score(
         world.ct.id, world.entries[0].id, judged.id, world.chief.id, Decimal(6), world.chief.id
     )
@@ -100,5 +100,5 @@ def test_the_chief_judge_corrects_their_own_score(client, login):
     assert "Score corrected to 6.5." in page
     db.session.expire_all()
     assert db.session.scalar(
-        select(Mark.value).filter_by(entry_id=world.entries[0].id, judge_id=world.chief.id)
+        select(Mark.value).filter_by(subject_id=world.entries[0].id, judge_id=world.chief.id)
     ) == Decimal("6.5")

@@ -35,7 +35,7 @@ def _world():
     f.grant(judge, contest, "judge")
     fitter = f.trade()
     ct = f.contest_trade(contest, fitter)
-    db.session.add(PanelMember(contest_trade_id=ct.id, user_id=judge.id, role="judge"))
+    db.session.add(PanelMember(assessment_id=ct.id, user_id=judge.id, role="judge"))
     db.session.commit()
     return {"org": org, "other": other, "judge": judge, "contest": contest, "ct": ct}
 
@@ -319,7 +319,7 @@ def test_the_scheme_cannot_change_once_marks_exist(app, client, login):
 def test_the_scheme_cannot_change_once_the_marks_are_locked(app, client, login):
     w = _world()
     ct = w["ct"]
-    db.session.add(MarkingLock(contest_trade_id=ct.id, locked=True))
+    db.session.add(MarkingLock(assessment_id=ct.id, locked=True))
     db.session.commit()
     login("org")
     response = client.post(f"/contest-trades/{ct.id}/scheme/items/new", data=_item())

@@ -11,9 +11,8 @@ from sqlalchemy import func, select
 
 from competitions.core.db import db
 from competitions.judging.models import (
-    EntryCode,
-    JudgeEntry,
     JudgeItem,
+    JudgeSubject,
     Mark,
     MarkChange,
     MarkingLock,
@@ -21,6 +20,7 @@ from competitions.judging.models import (
     SchemeItem,
     SchemePart,
     ScoreSheet,
+    SubjectCode,
 )
 from competitions.registry.models import Entry, Person
 from tests import factories as f
@@ -44,7 +44,7 @@ def make_world(codes=("4821",)):
     f.grant(users["org"], contest, "organiser")
     f.grant(users["outsider"], other, "clerk")
     ct = f.contest_trade(contest, f.trade())
-    part = SchemePart(contest_trade_id=ct.id, kind="practical", name="实操")
+    part = SchemePart(assessment_id=ct.id, kind="practical", name="实操")
     db.session.add(part)
     db.session.flush()
     items = {
@@ -55,8 +55,8 @@ def make_world(codes=("4821",)):
         "M2": SchemeItem(part_id=part.id, position=3, code="M2", criterion="C1 安全", max_mark=5),
     }  # fmt: skip
     db.session.add_all(items.values())
-    judge = PanelMember(contest_trade_id=ct.id, user_id=users["judge1"].id)
-    idle = PanelMember(contest_trade_id=ct.id, user_id=users["judge2"].id)  # no items
+    judge = PanelMember(assessment_id=ct.id, user_id=users["judge1"].id)
+    idle = PanelMember(assessment_id=ct.id, user_id=users["judge2"].id)  # no items
     db.session.add_all([judge, idle])
     db.session.flush()
     db.session.add_all(JudgeItem(member_id=judge.id, item_id=i.id) for i in items.values())
@@ -73,8 +73,8 @@ def make_world(codes=("4821",)):
                       status="approved")  # fmt: skip
         db.session.add(entry)
         db.session.flush()
-        db.session.add(EntryCode(entry_id=entry.id, contest_trade_id=ct.id, code=code))
-        db.session.add_all(JudgeEntry(member_id=m.id, entry_id=entry.id) for m in (judge, idle))
+        db.session.add(SubjectCode(subject_id=entry.id, assessment_id=ct.id, code=code))
+        db.session.add_all(JudgeSubject(member_id=m.id, subject_id=entry.id) for m in (judge, idle))
         entries[code] = entry
     db.session.commit()
     return SimpleNamespace(ct=ct, items=items, entries=entries, **users)
@@ -298,7 +298,7 @@ def test_starting_a_sheet_is_refused_for_unknown_codes_duplicates_and_locked_mar
         assert "a sheet for this entry and judge exists already" in page
     assert db.session.scalar(select(func.count()).select_from(ScoreSheet)) == 1
 
-    db.session.merge(MarkingLock(contest_trade_id=w.ct.id, locked=True))
+    db.session.merge(MarkingLock(assessment_id=w.ct.id, locked=True))
     db.session.execute(ScoreSheet.__table__.delete())
     db.session.commit()
     response = post(clerk1, new_url(w), fields(w, FIRST))

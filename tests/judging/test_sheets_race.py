@@ -49,9 +49,9 @@ def start_sheets(app, w, codes):
     for code in codes:
         url = f"/contest-trades/{w.ct.id}/sheets/new?code={code}&judge={w.judge1.id}"
         assert post(clerk1, url, fields(w, FIRST)).status_code == 302
-    rows = db.session.execute(select(ScoreSheet.id, ScoreSheet.entry_id)).all()
+    rows = db.session.execute(select(ScoreSheet.id, ScoreSheet.subject_id)).all()
     by_entry = {entry.id: code for code, entry in w.entries.items()}
-    sheets = {by_entry[row.entry_id]: (row.id, row.entry_id) for row in rows}
+    sheets = {by_entry[row.subject_id]: (row.id, row.subject_id) for row in rows}
     db.session.commit()  # the test's own session holds nothing while the clerks race
     return clerk1, sheets
 
@@ -60,7 +60,7 @@ def state_of(sheet_id: int, entry_id: int):
     """The sheet as stored now, and its judge's marks written from sheets."""
     db.session.expire_all()
     sheet = db.session.get(ScoreSheet, sheet_id)
-    marks = db.session.scalars(select(Mark).filter_by(entry_id=entry_id, source="sheet")).all()
+    marks = db.session.scalars(select(Mark).filter_by(subject_id=entry_id, source="sheet")).all()
     result = sheet.state, dict(sheet.first_values), {m.item_id: m.value for m in marks}
     db.session.commit()
     return result
@@ -110,7 +110,7 @@ def test_two_confirmations_at_once_write_the_marks_once(app):
         state, _, marks = state_of(sheet_id, entry_id)
         assert state == "confirmed" and len(marks) == 3
         changes = db.session.scalar(
-            select(func.count()).select_from(MarkChange).filter_by(entry_id=entry_id)
+            select(func.count()).select_from(MarkChange).filter_by(subject_id=entry_id)
         )
         db.session.commit()
         assert changes == 3  # one confirmation, not two

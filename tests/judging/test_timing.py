@@ -69,7 +69,7 @@ def test_a_bad_time_or_code_is_refused_with_the_reason(client, login):
 def test_times_cannot_change_once_the_marks_are_locked(client, login):
     world = build()
     clerk(world)
-    db.session.merge(MarkingLock(contest_trade_id=world.ct.id, locked=True))
+    db.session.merge(MarkingLock(assessment_id=world.ct.id, locked=True))
     db.session.commit()
     login("clerk1")
     assert "disabled" in client.get(f"/contest-trades/{world.ct.id}/times").get_data(as_text=True)
@@ -95,7 +95,7 @@ def test_the_time_typed_decides_between_entries_equal_on_total_and_practical(cli
     login("clerk1")
     save(client, world, world.codes[0], "55:00")
     save(client, world, world.codes[1], "50:00")
-    db.session.merge(MarkingLock(contest_trade_id=world.ct.id, locked=True))
+    db.session.merge(MarkingLock(assessment_id=world.ct.id, locked=True))
     compute.recompute([world.ct.id])
     db.session.commit()
     ranks = dict(db.session.execute(select(Result.entry_id, Result.rank)).all())

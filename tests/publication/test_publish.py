@@ -23,7 +23,7 @@ def computed_world(team: str | None = None):
         world.ct.team_size = 3
         db.session.commit()
     score_everyone(world, (9, 7, 5))
-    db.session.merge(MarkingLock(contest_trade_id=world.ct.id, locked=True))
+    db.session.merge(MarkingLock(assessment_id=world.ct.id, locked=True))
     db.session.commit()
     compute.recompute([world.ct.id])
     db.session.commit()

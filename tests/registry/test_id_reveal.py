@@ -5,8 +5,8 @@ from sqlalchemy import select
 
 from competitions.core.audit import AuditLog
 from competitions.core.db import db
+from competitions.core.identity_rules import mask_id_number
 from competitions.registry.models import Contest, IdReveal, Person
-from competitions.registry.rules import mask_id_number
 from tests.registry.test_shared_person import edit, shared_person
 
 

@@ -7,7 +7,8 @@ from sqlalchemy import func, select
 
 from competitions.core.audit import AuditLog
 from competitions.core.db import db
-from competitions.registry.models import Contest, ContestTrade, Delegation, Entry, Person, Unit
+from competitions.registry.models import Contest, ContestTrade, Delegation, Entry, Person
+from competitions.units.models import Unit
 from tests import factories as f
 
 

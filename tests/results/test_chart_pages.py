@@ -25,7 +25,7 @@ def computed_world(absent=()):
     score_everyone(world, JUDGED_SCORES)
     for n in absent:
         world.entries[n].status = "absent"
-    db.session.merge(MarkingLock(contest_trade_id=world.ct.id, locked=True))
+    db.session.merge(MarkingLock(assessment_id=world.ct.id, locked=True))
     db.session.commit()
     compute.recompute([world.ct.id])
     db.session.commit()

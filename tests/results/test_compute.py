@@ -33,7 +33,7 @@ def random_trade(rnd: random.Random, contest, trade, n_entries: int):
     )
     items = []
     for kind in ("theory", "practical"):
-        part = SchemePart(contest_trade_id=ct.id, kind=kind, scale_to_100=rnd.random() < 0.7)
+        part = SchemePart(assessment_id=ct.id, kind=kind, scale_to_100=rnd.random() < 0.7)
         db.session.add(part)
         db.session.flush()
         for n in range(rnd.randint(1, 4)):
@@ -90,7 +90,7 @@ def random_trade(rnd: random.Random, contest, trade, n_entries: int):
                     {"entry_id": entry.id, "item_id": item.id, "judge_id": judge.id, "value": value}
                 )
     db.session.execute(Mark.__table__.insert(), marks)
-    db.session.add(MarkingLock(contest_trade_id=ct.id, locked=True))
+    db.session.add(MarkingLock(assessment_id=ct.id, locked=True))
     db.session.flush()
     return ct
 
@@ -98,10 +98,10 @@ def random_trade(rnd: random.Random, contest, trade, n_entries: int):
 def pure_results(ct) -> dict[int, tuple]:
     """The results straight from the pure rules, reading raw marks one by one."""
     items = db.session.scalars(
-        select(SchemeItem).join(SchemePart).where(SchemePart.contest_trade_id == ct.id)
+        select(SchemeItem).join(SchemePart).where(SchemePart.assessment_id == ct.id)
     ).all()
     parts = {
-        p.kind: p for p in db.session.scalars(select(SchemePart).filter_by(contest_trade_id=ct.id))
+        p.kind: p for p in db.session.scalars(select(SchemePart).filter_by(assessment_id=ct.id))
     }
     scores = defaultdict(list)
     for m in db.session.scalars(select(Mark).where(Mark.item_id.in_([i.id for i in items]))):
@@ -176,7 +176,7 @@ def test_recompute_replaces_and_a_refused_recompute_keeps_the_previous_results(a
     db.session.commit()
     assert len(db.session.scalars(select(Result)).all()) == len(first) == 12
     assert db.session.get(ResultSet, ct.id).version == 2
-    db.session.merge(MarkingLock(contest_trade_id=ct.id, locked=False))
+    db.session.merge(MarkingLock(assessment_id=ct.id, locked=False))
     db.session.commit()
     refused = compute.recompute([ct.id])
     db.session.commit()

@@ -67,7 +67,7 @@ def _scored_world(lock: bool):
             save_score(world.ct.id, entry.id, measured.id, judge.id, Decimal(3), judge.id)
     db.session.commit()
     if lock:
-        db.session.merge(MarkingLock(contest_trade_id=world.ct.id, locked=True))
+        db.session.merge(MarkingLock(assessment_id=world.ct.id, locked=True))
         db.session.commit()
         compute.recompute([world.ct.id])
         db.session.commit()
@@ -143,7 +143,7 @@ def test_the_organiser_downloads_the_ranked_results(client, login):
 def test_an_unranked_entry_shows_its_status_in_place_of_a_rank(client, login):
     world = _scored_world(lock=False)
     world.entries[0].status = "absent"
-    db.session.merge(MarkingLock(contest_trade_id=world.ct.id, locked=True))
+    db.session.merge(MarkingLock(assessment_id=world.ct.id, locked=True))
     db.session.commit()
     compute.recompute([world.ct.id])
     db.session.commit()

@@ -13,7 +13,7 @@ def test_the_chief_judge_orders_a_tie_in_the_medal_places(client, login, monkeyp
     world = build(n_entries=3)
     world.ct.no_shared_medal_ranks = True
     score_everyone(world, (8, 8, 6))
-    db.session.merge(MarkingLock(contest_trade_id=world.ct.id, locked=True))
+    db.session.merge(MarkingLock(assessment_id=world.ct.id, locked=True))
     db.session.commit()
     compute.recompute([world.ct.id])
     finish.finish([world.ct.id])
@@ -52,7 +52,7 @@ def test_the_chief_judge_picks_who_advances_from_a_tie_at_the_cut_off(client, lo
     world.ct.advancement_quota = 1
     world.ct.advancement_tie = "chief_judge"
     score_everyone(world, (8, 8, 6))
-    db.session.merge(MarkingLock(contest_trade_id=world.ct.id, locked=True))
+    db.session.merge(MarkingLock(assessment_id=world.ct.id, locked=True))
     db.session.commit()
     compute.recompute([world.ct.id])
     db.session.commit()

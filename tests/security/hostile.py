@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
 from competitions.core.db import db
-from competitions.registry.models import Unit
+from competitions.units.models import Unit
 from tests import factories as f
 from tests.judging import marking_world
 

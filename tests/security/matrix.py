@@ -171,8 +171,8 @@ MATRIX: dict[str, Access] = {
     "judging.sheet_edit": Access(frozenset()),  # only the sheet's first typist (clerk0)
     "judging.sheet_second": staff(CLERK),  # a clerk other than the first typist
     # the timekeeper's desk: the contest's clerks and the chief judge
-    "judging.times": staff(CLERK, CHIEF),
-    "judging.save_time": staff(CLERK, CHIEF),
+    "results.times": staff(CLERK, CHIEF),
+    "results.save_time": staff(CLERK, CHIEF),
     # the arbitrators decide; organisers follow
     "publication.appeals": staff(ARBITRATOR, ORG),
     "publication.decide": staff(ARBITRATOR),

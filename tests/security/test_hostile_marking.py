@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from sqlalchemy import delete, func, select
 
 from competitions.core.db import db
-from competitions.judging.models import FlagResolution, JudgeEntry, Mark, ScoreSheet
+from competitions.judging.models import FlagResolution, JudgeSubject, Mark, ScoreSheet
 from competitions.judging.services.marks import save_score
 from competitions.registry.models import Entry
 from tests import factories as f
@@ -67,7 +67,9 @@ def test_panel_forms(app):
     w = world()
     client = logged_in(app, "org")
     member = w.members["judge1"]
-    db.session.execute(delete(JudgeEntry).filter_by(member_id=member.id, entry_id=w.entries[0].id))
+    db.session.execute(
+        delete(JudgeSubject).filter_by(member_id=member.id, subject_id=w.entries[0].id)
+    )
     db.session.commit()
     base, m = f"/contest-trades/{w.ct.id}/panel", f"m{member.id}-"
     add = Target(base, {"username": "judge4", "role": "judge", "delegation_id": ""})

@@ -4,8 +4,8 @@
 import pytest
 
 from competitions.core.db import db
+from competitions.core.identity_rules import mask_id_number
 from competitions.judging.models import MarkingLock
-from competitions.registry.rules import mask_id_number
 from tests.security.matrix import (
     ANONYMOUS,
     CONTESTANT,

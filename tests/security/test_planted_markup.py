@@ -136,7 +136,7 @@ def plant(client, pages, planted: dict) -> list[str]:
 def _open_scheme(world) -> None:
     """A contest-trade whose scheme is still open, so its item forms can be sent."""
     ct = f.contest_trade(world.contest, f.trade("6-20-03", "车工", "Turner"))
-    part = SchemePart(contest_trade_id=ct.id, kind="practical", name="实操")
+    part = SchemePart(assessment_id=ct.id, kind="practical", name="实操")
     db.session.add(part)
     db.session.flush()
     db.session.add_all(practical_items(part.id, 3))

@@ -23,14 +23,15 @@ from competitions.certificates import services
 from competitions.certificates.models import Certificate
 from competitions.certificates.services import issue
 from competitions.core.db import db
+from competitions.core.identity_rules import mask_id_number
 from competitions.core.jobs import Job
 from competitions.core.words import N_, Reason
 from competitions.imports.services import jobs as import_jobs
 from competitions.imports.tasks import import_entries
 from competitions.judging.models import (
     DeclaredRelation,
-    JudgeEntry,
     JudgeItem,
+    JudgeSubject,
     MarkingLock,
     PanelMember,
     RelationDeclaration,
@@ -43,10 +44,10 @@ from competitions.judging.services.scheme_import import SheetProblem
 from competitions.publication import services as publication
 from competitions.publication.models import Appeal
 from competitions.publication.services import appeals as appeal_service
-from competitions.registry.models import ContestTrade, Unit
-from competitions.registry.rules import mask_id_number
+from competitions.registry.models import ContestTrade
 from competitions.results.models import ResultSet
 from competitions.results.services import compute
+from competitions.units.models import Unit
 from tests import factories as f
 from tests.judging.marking_world import build, score_everyone
 
@@ -122,7 +123,7 @@ def build_world() -> World:
     for entry in base.entries:
         entry.delegation_id = delegation.id
     score_everyone(base, (9, 7, 5))
-    db.session.merge(MarkingLock(contest_trade_id=ct1.id, locked=True))
+    db.session.merge(MarkingLock(assessment_id=ct1.id, locked=True))
     db.session.commit()
     compute.recompute([ct1.id])
     db.session.commit()
@@ -140,7 +141,7 @@ def build_world() -> World:
     f.grant(users["clerk0"], contest, "clerk")
     f.grant(users["arbitrator"], contest, "arbitrator")
     sheet = ScoreSheet(
-        entry_id=base.entries[2].id,
+        subject_id=base.entries[2].id,
         judge_id=base.judges[1].id,
         first_clerk_id=users["clerk0"].id,
         first_values={str(item.id): "5" for item in base.items},
@@ -185,14 +186,14 @@ def build_world() -> World:
 def _second_trade(contest) -> ContestTrade:
     """ct2: its own scheme, a judge of its own, draft results."""
     ct2 = f.contest_trade(contest, f.trade("6-20-02", "焊工", "Welder"))
-    part = SchemePart(contest_trade_id=ct2.id, kind="practical", name="实操")
+    part = SchemePart(assessment_id=ct2.id, kind="practical", name="实操")
     db.session.add(part)
     db.session.flush()
     item = SchemeItem(part_id=part.id, position=1, code="W1", max_mark=Decimal(10))
     db.session.add(item)
     judge = f.user("judge_ct2")
     f.grant(judge, contest, "judge")
-    member = PanelMember(contest_trade_id=ct2.id, user_id=judge.id, role="judge")
+    member = PanelMember(assessment_id=ct2.id, user_id=judge.id, role="judge")
     db.session.add(member)
     db.session.flush()
     db.session.add(JudgeItem(member_id=member.id, item_id=item.id))
@@ -206,19 +207,19 @@ def _recused_judge(base, contest) -> RelationDeclaration:
     and a declaration of theirs, waiting, about someone who is not entered."""
     judge = f.user("recused")
     f.grant(judge, contest, "judge")
-    member = PanelMember(contest_trade_id=base.ct.id, user_id=judge.id, role="judge")
+    member = PanelMember(assessment_id=base.ct.id, user_id=judge.id, role="judge")
     db.session.add(member)
     db.session.flush()
     for item in base.items:
         db.session.add(JudgeItem(member_id=member.id, item_id=item.id))
     for entry in base.entries:
         if entry is not base.entries[1]:
-            db.session.add(JudgeEntry(member_id=member.id, entry_id=entry.id))
+            db.session.add(JudgeSubject(member_id=member.id, subject_id=entry.id))
     db.session.add(
         DeclaredRelation(user_id=judge.id, person_id=base.entries[1].person_id, relation="师徒")
     )
     declaration = RelationDeclaration(
-        contest_trade_id=base.ct.id,
+        assessment_id=base.ct.id,
         user_id=judge.id,
         name="周未报",
         id_number="11010119800101001X",

@@ -22,25 +22,27 @@ CONTEST_PATH = {
     "contest": "id",
     "audit_log": "contest_id",
     "contest_role": "contest_id",
+    "assessment": "contest_id",
     "contest_trade": "contest_id",
     "delegation": "contest_id",
     "certificate_design": "contest_id",
     "certificate_image": "design_id",
+    "subject": "assessment_id",
     "entry": "contest_trade_id",
-    "scheme_part": "contest_trade_id",
+    "scheme_part": "assessment_id",
     "scheme_item": "part_id",
-    "panel_member": "contest_trade_id",
-    "relation_declaration": "contest_trade_id",
+    "panel_member": "assessment_id",
+    "relation_declaration": "assessment_id",
     "judge_item": "member_id",
-    "judge_entry": "member_id",
-    "entry_code": "entry_id",
-    "mark": "entry_id",
-    "mark_change": "entry_id",
-    "score_sheet": "entry_id",
-    "flag_resolution": "entry_id",
-    "marking_lock": "contest_trade_id",
-    "lock_event": "contest_trade_id",
-    "code_reveal": "contest_trade_id",
+    "judge_subject": "member_id",
+    "subject_code": "subject_id",
+    "mark": "subject_id",
+    "mark_change": "subject_id",
+    "score_sheet": "subject_id",
+    "flag_resolution": "subject_id",
+    "marking_lock": "assessment_id",
+    "lock_event": "assessment_id",
+    "code_reveal": "assessment_id",
     "id_reveal": "contest_id",
     "result_set": "contest_trade_id",
     "result": "entry_id",
@@ -165,7 +167,9 @@ def _belongs(table, contest_id: int):
     column = table.c[CONTEST_PATH[table.name]]
     if not column.foreign_keys:  # the contest's own id, or a copy of it (the audit log's)
         return column == contest_id
-    (fk,) = column.foreign_keys
+    # A column kept in two tables (an entry's contest-trade is its subject's assessment) has
+    # a foreign key to each; either leads to the contest.
+    fk = min(column.foreign_keys, key=lambda key: key.target_fullname)
     return column.in_(select(fk.column).where(_belongs(fk.column.table, contest_id)))
 
 

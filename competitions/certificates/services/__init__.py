@@ -15,17 +15,11 @@ from competitions.certificates import rules
 from competitions.certificates.models import Certificate, CertificateDesign
 from competitions.certificates.services import render
 from competitions.core.db import db, utcnow
+from competitions.core.identity_rules import mask_id_number
 from competitions.core.jobs import Job, create_job
-from competitions.registry.models import (
-    Contest,
-    ContestTrade,
-    Delegation,
-    Entry,
-    Person,
-    Unit,
-)
-from competitions.registry.rules import mask_id_number
+from competitions.registry.models import Contest, ContestTrade, Delegation, Entry, Person
 from competitions.results.models import Honour, Result, ResultSet, TeamResult
+from competitions.units.models import Unit
 
 KIND = "certificates"
 #: Certificates per task: 2,000 certificates make 20 tasks, enough for the workers to share.

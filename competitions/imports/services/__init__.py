@@ -13,6 +13,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import selectinload
 
 from competitions.core.audit import log_bulk
+from competitions.core.crypto import id_number_hash
 from competitions.core.db import db
 from competitions.core.words import N_, Reason
 from competitions.imports.rules import (
@@ -24,15 +25,9 @@ from competitions.imports.rules import (
     check_together,
 )
 from competitions.imports.services import parsing
-from competitions.registry.models import (
-    ContestTrade,
-    Delegation,
-    Entry,
-    Person,
-    Unit,
-    id_number_hash,
-)
+from competitions.registry.models import ContestTrade, Delegation, Entry, Person
 from competitions.registry.services import eligibility_of
+from competitions.units.models import Unit
 
 logger = logging.getLogger(__name__)
 

@@ -16,6 +16,7 @@ from functools import partial
 from sqlalchemy import select
 
 from competitions.core.db import db
+from competitions.core.identity_rules import normalise_id_number
 from competitions.core.words import N_, Reason
 from competitions.imports.rules import (
     ITEM,
@@ -29,19 +30,17 @@ from competitions.imports.services import Outcome, Progress, _no_progress, check
 from competitions.imports.services import error_data as _error
 from competitions.judging.models import (
     IMPORT_REASON,
-    MARKED_STATUSES,
-    JudgeEntry,
     JudgeItem,
+    JudgeSubject,
     Mark,
     MarkingLock,
     PanelMember,
     SchemeItem,
     SchemePart,
 )
-from competitions.judging.services import timing
 from competitions.judging.services.marks import save_score
-from competitions.registry.models import Entry, Person
-from competitions.registry.rules import normalise_id_number
+from competitions.registry.models import MARKED_STATUSES, Entry, Person
+from competitions.results.services import timing
 
 logger = logging.getLogger(__name__)
 
@@ -69,7 +68,7 @@ def scheme_items(ct_id: int, part: str) -> list[SchemeItem]:
         db.session.scalars(
             select(SchemeItem)
             .join(SchemePart)
-            .where(SchemePart.contest_trade_id == ct_id, SchemePart.kind == part)
+            .where(SchemePart.assessment_id == ct_id, SchemePart.kind == part)
             .order_by(SchemeItem.position, SchemeItem.id)
         )
     )
@@ -101,7 +100,7 @@ def import_marks(
     """Check every row of a marks file and, only if none has a problem, save them all (flush)."""
     # Read without taking the lock row (on SQLite a write here would block the progress
     # reports); every save checks the lock again, under it.
-    if db.session.scalar(select(MarkingLock.locked).filter_by(contest_trade_id=ct_id)):
+    if db.session.scalar(select(MarkingLock.locked).filter_by(assessment_id=ct_id)):
         return _refused(Reason.of(N_("the marks are locked by the chief judge")))
     items = part_items(ct_id, part)
     if not items:
@@ -171,16 +170,16 @@ def markers(ct_id: int) -> dict[tuple[int, int], set[int]]:
     """{(entry, item): judges} who mark it: assigned on the panel, or with a score already."""
     found: dict[tuple[int, int], set[int]] = defaultdict(set)
     assigned = db.session.execute(
-        select(JudgeEntry.entry_id, JudgeItem.item_id, PanelMember.user_id)
-        .join(JudgeItem, JudgeItem.member_id == JudgeEntry.member_id)
-        .join(PanelMember, PanelMember.id == JudgeEntry.member_id)
-        .where(PanelMember.contest_trade_id == ct_id)
+        select(JudgeSubject.subject_id, JudgeItem.item_id, PanelMember.user_id)
+        .join(JudgeItem, JudgeItem.member_id == JudgeSubject.member_id)
+        .join(PanelMember, PanelMember.id == JudgeSubject.member_id)
+        .where(PanelMember.assessment_id == ct_id)
     )
     scored = db.session.execute(
-        select(Mark.entry_id, Mark.item_id, Mark.judge_id)
+        select(Mark.subject_id, Mark.item_id, Mark.judge_id)
         .join(SchemeItem, SchemeItem.id == Mark.item_id)
         .join(SchemePart)
-        .where(SchemePart.contest_trade_id == ct_id)
+        .where(SchemePart.assessment_id == ct_id)
     )
     for entry_id, item_id, judge_id in [*assigned, *scored]:
         found[(entry_id, item_id)].add(judge_id)

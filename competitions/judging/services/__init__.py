@@ -1,1 +1,1 @@
-"""Judging services, one module per task: schemes, panels, codes, marks, review, timing."""
+"""Judging services, one module per task: schemes, panels, codes, marks, review."""

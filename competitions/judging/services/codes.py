@@ -8,14 +8,14 @@ from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from competitions.accounts.models import User
+from competitions.assessment.models import Assessment, subject_facts
 from competitions.core.db import db
 from competitions.core.sheet_rules import neutralise_cell as safe_cell
 from competitions.core.words import N_, Reason
 from competitions.judging import rules
-from competitions.judging.models import CodeReveal, EntryCode
+from competitions.judging.models import CodeReveal, SubjectCode
 from competitions.judging.services.marks import is_locked
 from competitions.judging.services.panel import PanelError, marked_entries
-from competitions.registry.models import Delegation, Entry, Person, Unit
 
 logger = logging.getLogger(__name__)
 
@@ -32,54 +32,53 @@ def draw_entry_codes(ct_id: int, with_stations: bool, rng) -> int:
     """Code (and station) every marked entry lacking one, keeping drawn codes; refused if locked."""
     if is_locked(ct_id, for_update=True):
         raise PanelError("stations", Reason.of(N_("the marks are locked by the chief judge")))
-    rows = db.session.scalars(select(EntryCode).filter_by(contest_trade_id=ct_id)).all()
-    coded = {row.entry_id for row in rows}
+    rows = db.session.scalars(select(SubjectCode).filter_by(assessment_id=ct_id)).all()
+    coded = {row.subject_id for row in rows}
     marked = {e.id for e in marked_entries(ct_id)}
     missing = sorted(marked - coded)
     codes = _fresh_codes(len(missing), {row.code for row in rows}, rng)
     new = [
-        EntryCode(entry_id=e, contest_trade_id=ct_id, code=c)
+        SubjectCode(subject_id=e, assessment_id=ct_id, code=c)
         for e, c in zip(missing, codes, strict=True)
     ]
     db.session.add_all(new)
     if with_stations:
-        lacking = [r for r in [*rows, *new] if r.station is None and r.entry_id in marked]
+        lacking = [r for r in [*rows, *new] if r.station is None and r.subject_id in marked]
         used = {row.station for row in rows if row.station is not None}
         free = [n for n in range(1, len(used) + len(lacking) + 1) if n not in used]
         for row, position in zip(lacking, rules.draw_stations(len(lacking), rng), strict=True):
             row.station = free[position - 1]
     db.session.flush()
-    logger.info("drew %s codes for contest-trade %s", len(new), ct_id)
+    logger.info("drew %s codes for assessment %s", len(new), ct_id)
     return len(new)
 
 
 def code_counts(ct_id: int) -> tuple[int, int]:
     """(codes drawn, marked entries still without a code)."""
-    drawn = db.session.scalar(select(func.count()).where(EntryCode.contest_trade_id == ct_id))
+    drawn = db.session.scalar(select(func.count()).where(SubjectCode.assessment_id == ct_id))
     return drawn, sum(e.code is None for e in marked_entries(ct_id))
 
 
 def codes_by_entry(ct_id: int) -> dict[int, str]:
-    """{entry id: its anonymous code} of the contest-trade (the panel's way to name entries)."""
+    """{subject id: its anonymous code} in the assessment (the panel's way to name subjects)."""
     rows = db.session.execute(
-        select(EntryCode.entry_id, EntryCode.code).where(EntryCode.contest_trade_id == ct_id)
+        select(SubjectCode.subject_id, SubjectCode.code).where(SubjectCode.assessment_id == ct_id)
     )
     return dict(rows.all())
 
 
 def reveal(ct_id: int, user_id: int, what: str) -> list[tuple]:
     """The code-to-person list (code, station, name, unit, delegation), logged as a reveal."""
-    db.session.add(CodeReveal(contest_trade_id=ct_id, user_id=user_id, what=what))
+    db.session.add(CodeReveal(assessment_id=ct_id, user_id=user_id, what=what))
     db.session.flush()
-    logger.info("user %s revealed the codes of contest-trade %s (%s)", user_id, ct_id, what)
+    logger.info("user %s revealed the codes of assessment %s (%s)", user_id, ct_id, what)
+    facts = subject_facts(db.session.get_one(Assessment, ct_id))
+    f = facts.c
     rows = db.session.execute(
-        select(EntryCode.code, EntryCode.station, Person.name, Unit.name, Delegation.name)
-        .join(Entry, Entry.id == EntryCode.entry_id)
-        .join(Person, Person.id == Entry.person_id)
-        .outerjoin(Unit, Unit.id == Person.unit_id)
-        .outerjoin(Delegation, Delegation.id == Entry.delegation_id)
-        .where(EntryCode.contest_trade_id == ct_id)
-        .order_by(EntryCode.code)
+        select(SubjectCode.code, SubjectCode.station, f.name, f.unit_name, f.delegation_name)
+        .join(facts, f.subject_id == SubjectCode.subject_id)
+        .where(SubjectCode.assessment_id == ct_id)
+        .order_by(SubjectCode.code)
     )
     return [tuple(row) for row in rows]
 
@@ -89,7 +88,7 @@ def reveals(ct_id: int) -> list[tuple[CodeReveal, str]]:
     rows = db.session.execute(
         select(CodeReveal, User.display_name)
         .join(User, User.id == CodeReveal.user_id)
-        .where(CodeReveal.contest_trade_id == ct_id)
+        .where(CodeReveal.assessment_id == ct_id)
         .order_by(CodeReveal.at.desc(), CodeReveal.id.desc())
     )
     return [tuple(row) for row in rows]

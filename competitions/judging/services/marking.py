@@ -1,25 +1,24 @@
-"""A judge's grid: the entries (by code only) and items assigned to them, and saving a score."""
+"""A judge's grid: the subjects (by code only) and items assigned to them, and saving a score."""
 
 from dataclasses import dataclass
 from decimal import Decimal
 
 from sqlalchemy import select
 
+from competitions.assessment.models import marked_facts_of
 from competitions.core.db import db
 from competitions.core.words import N_, Reason
 from competitions.judging import rules
 from competitions.judging.models import (
-    MARKED_STATUSES,
-    EntryCode,
-    JudgeEntry,
     JudgeItem,
+    JudgeSubject,
     Mark,
     PanelMember,
     SchemeItem,
     SchemePart,
+    SubjectCode,
 )
 from competitions.judging.services.marks import MarkingError, save_score
-from competitions.registry.models import Entry
 
 
 @dataclass(frozen=True)
@@ -33,12 +32,13 @@ class GridEntry:
 
 def assigned_entries(member: PanelMember) -> list[GridEntry]:
     """The coded entries the judge marks, by code (entries without a code are not shown)."""
+    marked = marked_facts_of(member.assessment_id).c
     rows = db.session.execute(
-        select(Entry.id, EntryCode.code, EntryCode.station)
-        .join(JudgeEntry, JudgeEntry.entry_id == Entry.id)
-        .join(EntryCode, EntryCode.entry_id == Entry.id)
-        .where(JudgeEntry.member_id == member.id, Entry.status.in_(MARKED_STATUSES))
-        .order_by(EntryCode.code)
+        select(marked.subject_id, SubjectCode.code, SubjectCode.station)
+        .join(JudgeSubject, JudgeSubject.subject_id == marked.subject_id)
+        .join(SubjectCode, SubjectCode.subject_id == marked.subject_id)
+        .where(JudgeSubject.member_id == member.id)
+        .order_by(SubjectCode.code)
     )
     return [GridEntry(*row) for row in rows]
 
@@ -59,12 +59,10 @@ def assigned_items(member: PanelMember) -> list[SchemeItem]:
 def own_marks(member: PanelMember) -> dict[tuple[int, int], Decimal]:
     """{(entry id, item id): value} of the judge's own scores in the contest-trade."""
     rows = db.session.execute(
-        select(Mark.entry_id, Mark.item_id, Mark.value)
+        select(Mark.subject_id, Mark.item_id, Mark.value)
         .join(SchemeItem, SchemeItem.id == Mark.item_id)
         .join(SchemePart)
-        .where(
-            Mark.judge_id == member.user_id, SchemePart.contest_trade_id == member.contest_trade_id
-        )
+        .where(Mark.judge_id == member.user_id, SchemePart.assessment_id == member.assessment_id)
     )
     return {(e, i): v for e, i, v in rows}
 
@@ -83,17 +81,17 @@ def enter_score(member: PanelMember, code: str, item_id: int, raw: str) -> tuple
     Refuses (MarkingError) a code or item that is not assigned to the judge, a value the item
     does not allow, and any change once the marks are locked.
     """
+    facts = marked_facts_of(member.assessment_id)
     found = db.session.execute(
-        select(EntryCode.entry_id, SchemeItem)
-        .join(JudgeEntry, JudgeEntry.entry_id == EntryCode.entry_id)
-        .join(Entry, Entry.id == EntryCode.entry_id)
-        .join(JudgeItem, JudgeItem.member_id == JudgeEntry.member_id)
+        select(SubjectCode.subject_id, SchemeItem)
+        .join(JudgeSubject, JudgeSubject.subject_id == SubjectCode.subject_id)
+        .join(facts, facts.c.subject_id == SubjectCode.subject_id)
+        .join(JudgeItem, JudgeItem.member_id == JudgeSubject.member_id)
         .join(SchemeItem, SchemeItem.id == JudgeItem.item_id)
         .where(
-            EntryCode.contest_trade_id == member.contest_trade_id,
-            EntryCode.code == str(code),
-            JudgeEntry.member_id == member.id,
-            Entry.status.in_(MARKED_STATUSES),
+            SubjectCode.assessment_id == member.assessment_id,
+            SubjectCode.code == str(code),
+            JudgeSubject.member_id == member.id,
             JudgeItem.item_id == item_id,
         )
     ).first()
@@ -104,7 +102,5 @@ def enter_score(member: PanelMember, code: str, item_id: int, raw: str) -> tuple
     if problem:
         raise MarkingError(problem)
     value = rules.parse_score(raw)
-    old = save_score(
-        member.contest_trade_id, entry_id, item.id, member.user_id, value, member.user_id
-    )
+    old = save_score(member.assessment_id, entry_id, item.id, member.user_id, value, member.user_id)
     return value, old is None

@@ -19,19 +19,19 @@ class MarkingError(Exception):
 
 
 def is_locked(ct_id: int, for_update: bool = False) -> bool:
-    """Whether the contest-trade's marks are locked; ``for_update`` holds the lock row (PostgreSQL).
+    """Whether the assessment's marks are locked; ``for_update`` holds the lock row (PostgreSQL).
 
     Writers of marks read it with a shared lock and the chief judge's lock takes it exclusively,
     so a score cannot slip in while the marks are being locked.
     """
-    query = select(MarkingLock.locked).where(MarkingLock.contest_trade_id == ct_id)
+    query = select(MarkingLock.locked).where(MarkingLock.assessment_id == ct_id)
     query = query.with_for_update(read=not for_update)
     locked = db.session.scalar(query)
     if locked is None:  # the first time: create the row every later writer locks
         db.session.execute(
             _insert(MarkingLock.__table__)
-            .values(contest_trade_id=ct_id, locked=False)
-            .on_conflict_do_nothing(index_elements=["contest_trade_id"])
+            .values(assessment_id=ct_id, locked=False)
+            .on_conflict_do_nothing(index_elements=["assessment_id"])
         )
         locked = db.session.scalar(query)
     return bool(locked)
@@ -55,20 +55,20 @@ def save_score(
 ) -> Decimal | None:
     """Write one judge's score (insert or replace) and its audit row; returns the old value.
 
-    Refuses when the contest-trade is locked. Concurrent saves of the same cell end with one
-    row, never two (ON CONFLICT on the unique (entry, item, judge)). The caller checks that the
-    judge may score this entry and item, and that the value suits the item.
+    Refuses when the assessment is locked. Concurrent saves of the same cell end with one
+    row, never two (ON CONFLICT on the unique (subject, item, judge)). The caller checks that the
+    judge may score this subject and item, and that the value suits the item.
     """
     if is_locked(ct_id):
         raise MarkingError(Reason.of(N_("the marks are locked by the chief judge")))
-    key = {"entry_id": entry_id, "item_id": item_id, "judge_id": judge_id}
+    key = {"subject_id": entry_id, "item_id": item_id, "judge_id": judge_id}
     old = db.session.scalar(select(Mark.value).filter_by(**key).with_for_update())
     if old is not None and old == value:
         return old
     now = utcnow()
     stmt = _insert(Mark.__table__).values(**key, value=value, source=source, updated_at=now)
     stmt = stmt.on_conflict_do_update(
-        index_elements=["entry_id", "item_id", "judge_id"],
+        index_elements=["subject_id", "item_id", "judge_id"],
         set_={"value": value, "source": source, "updated_at": now},
     )
     db.session.execute(stmt)

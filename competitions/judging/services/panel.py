@@ -8,21 +8,27 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from competitions.accounts.models import ContestRole, User
+from competitions.assessment.models import (
+    Assessment,
+    Subject,
+    every_kinds_facts,
+    marked_facts_of,
+    subject_facts,
+)
 from competitions.core.db import db
 from competitions.core.words import N_, Reason
 from competitions.judging import rules
 from competitions.judging.models import (
-    MARKED_STATUSES,
     DeclaredRelation,
-    EntryCode,
-    JudgeEntry,
     JudgeItem,
+    JudgeSubject,
     Mark,
     PanelMember,
     SchemeItem,
     SchemePart,
+    SubjectCode,
 )
-from competitions.registry.models import ContestTrade, Delegation, Entry, Person, Unit
+from competitions.units.models import Unit
 
 logger = logging.getLogger(__name__)
 
@@ -95,19 +101,17 @@ class EntryFacts:
 
 
 def marked_entries(ct_id: int, entry_id: int | None = None) -> list[EntryFacts]:
-    """The contest-trade's entries that are marked (registered or approved), by code then name."""
+    """The assessment's subjects that are marked (an entry registered or approved), by code
+    then name."""
+    f = marked_facts_of(ct_id).c
     query = (
-        select(Entry.id, Entry.person_id, Person.name, Person.unit_id, Entry.delegation_id)
-        .add_columns(Delegation.unit_id.label("delegation_unit_id"), EntryCode.code, Unit.name)
-        .join(Person, Person.id == Entry.person_id)
-        .outerjoin(Unit, Unit.id == Person.unit_id)
-        .outerjoin(Delegation, Delegation.id == Entry.delegation_id)
-        .outerjoin(EntryCode, EntryCode.entry_id == Entry.id)
-        .where(Entry.contest_trade_id == ct_id, Entry.status.in_(MARKED_STATUSES))
-        .order_by(EntryCode.code.is_(None), EntryCode.code, Person.name, Entry.id)
+        select(f.subject_id, f.person_id, f.name, f.unit_id, f.delegation_id)
+        .add_columns(f.delegation_unit_id, SubjectCode.code, f.unit_name)
+        .outerjoin(SubjectCode, SubjectCode.subject_id == f.subject_id)
+        .order_by(SubjectCode.code.is_(None), SubjectCode.code, f.name, f.subject_id)
     )
     if entry_id is not None:
-        query = query.where(Entry.id == entry_id)
+        query = query.where(f.subject_id == entry_id)
     return [EntryFacts(*row) for row in db.session.execute(query)]
 
 
@@ -144,14 +148,14 @@ def members_of(ct_id: int) -> list[PanelMember]:
     query = (
         select(PanelMember)
         .join(User, User.id == PanelMember.user_id)
-        .where(PanelMember.contest_trade_id == ct_id)
+        .where(PanelMember.assessment_id == ct_id)
         .options(selectinload(PanelMember.user))
         .order_by(PanelMember.role != "chief_judge", User.display_name)
     )
     return list(db.session.scalars(query))
 
 
-def add_member(ct: ContestTrade, username: str, role: str, delegation_id: int | None):
+def add_member(ct: Assessment, username: str, role: str, delegation_id: int | None):
     """Seat a user on the panel; they must hold the same role in the contest."""
     user = db.session.scalar(select(User).where(User.username == username.strip()))
     if user is None:
@@ -164,15 +168,15 @@ def add_member(ct: ContestTrade, username: str, role: str, delegation_id: int | 
                 N_("%(name)s does not hold this role in the contest."), name=user.display_name
             ),
         )
-    if db.session.scalar(select(PanelMember.id).filter_by(contest_trade_id=ct.id, user_id=user.id)):
+    if db.session.scalar(select(PanelMember.id).filter_by(assessment_id=ct.id, user_id=user.id)):
         raise PanelError("username", Reason.of(N_("This user is already on the panel.")))
     too_many = Reason.of(N_("This trade already has a chief judge."))
     if role == "chief_judge" and db.session.scalar(
-        select(PanelMember.id).filter_by(contest_trade_id=ct.id, role="chief_judge")
+        select(PanelMember.id).filter_by(assessment_id=ct.id, role="chief_judge")
     ):
         raise PanelError("role", too_many)
     member = PanelMember(
-        contest_trade_id=ct.id, user_id=user.id, role=role, delegation_id=delegation_id
+        assessment_id=ct.id, user_id=user.id, role=role, delegation_id=delegation_id
     )
     try:
         with db.session.begin_nested():  # the partial unique index decides a race
@@ -186,8 +190,8 @@ def _marked_items(member: PanelMember, item_ids=None) -> set[int]:
     """The items of the contest-trade the member has marked (limited to ``item_ids``)."""
     query = (
         select(Mark.item_id)
-        .join(Entry, Entry.id == Mark.entry_id)
-        .where(Entry.contest_trade_id == member.contest_trade_id, Mark.judge_id == member.user_id)
+        .join(Subject, Subject.id == Mark.subject_id)
+        .where(Subject.assessment_id == member.assessment_id, Mark.judge_id == member.user_id)
     )
     if item_ids is not None:
         query = query.where(Mark.item_id.in_(list(item_ids)))
@@ -208,7 +212,7 @@ def scheme_parts(ct_id: int) -> list[SchemePart]:
     """The contest-trade's scheme parts (theory first) with their items."""
     query = (
         select(SchemePart)
-        .where(SchemePart.contest_trade_id == ct_id)
+        .where(SchemePart.assessment_id == ct_id)
         .options(selectinload(SchemePart.items))
         .order_by(SchemePart.kind.desc())
     )
@@ -249,7 +253,7 @@ def _assigned(model, column, member_ids) -> dict[int, set[int]]:
 
 def assigned_entries(member_ids) -> dict[int, set[int]]:
     """{member id: the entries assigned to them}."""
-    return _assigned(JudgeEntry, JudgeEntry.entry_id, member_ids)
+    return _assigned(JudgeSubject, JudgeSubject.subject_id, member_ids)
 
 
 def assigned_items(member_ids) -> dict[int, set[int]]:
@@ -259,7 +263,7 @@ def assigned_items(member_ids) -> dict[int, set[int]]:
 
 def assign_entry(member: PanelMember, entry_id: int) -> None:
     """Assign one marked entry to the member, refused with the reason when they must recuse."""
-    found = marked_entries(member.contest_trade_id, entry_id)
+    found = marked_entries(member.assessment_id, entry_id)
     if not found:
         raise PanelError("entry_id", Reason.of(N_("Choose an entry from the list.")))
     declared = declared_persons([member.user_id]).get(member.user_id, frozenset())
@@ -267,18 +271,18 @@ def assign_entry(member: PanelMember, entry_id: int) -> None:
     if reason is not None:
         raise PanelError("entry_id", reason)
     if entry_id not in assigned_entries([member.id])[member.id]:
-        db.session.add(JudgeEntry(member_id=member.id, entry_id=entry_id))
+        db.session.add(JudgeSubject(member_id=member.id, subject_id=entry_id))
         db.session.flush()
 
 
 def assign_all_entries(member: PanelMember) -> tuple[int, list[tuple[EntryFacts, Reason]]]:
     """Assign every marked entry the member may mark; returns the count added and those skipped."""
-    entries = marked_entries(member.contest_trade_id)
+    entries = marked_entries(member.assessment_id)
     declared = declared_persons([member.user_id]).get(member.user_id, frozenset())
     conflicts = recusals(member, entries, load_unit_tree(), declared)
     have = assigned_entries([member.id])[member.id]
     new = [e.id for e in entries if e.id not in conflicts and e.id not in have]
-    db.session.add_all(JudgeEntry(member_id=member.id, entry_id=e) for e in new)
+    db.session.add_all(JudgeSubject(member_id=member.id, subject_id=e) for e in new)
     db.session.flush()
     return len(new), [(e, conflicts[e.id]) for e in entries if e.id in conflicts]
 
@@ -294,9 +298,12 @@ def record_relation(user_id: int, person_id: int, relation: str) -> int:
         db.session.add(row)
     row.relation = relation.strip()
     seats = select(PanelMember.id).where(PanelMember.user_id == user_id)
-    entries = select(Entry.id).where(Entry.person_id == person_id)
+    facts = every_kinds_facts()
+    entries = select(facts.c.subject_id).where(facts.c.person_id == person_id)
     removed = db.session.execute(
-        delete(JudgeEntry).where(JudgeEntry.member_id.in_(seats), JudgeEntry.entry_id.in_(entries))
+        delete(JudgeSubject).where(
+            JudgeSubject.member_id.in_(seats), JudgeSubject.subject_id.in_(entries)
+        )
     ).rowcount
     db.session.flush()
     logger.info("user %s recuses for a declared relation; %s assignments gone", user_id, removed)
@@ -304,15 +311,15 @@ def record_relation(user_id: int, person_id: int, relation: str) -> int:
 
 
 def declarations(ct_id: int, user_ids) -> list:
-    """These users' declarations about this trade's contestants, oldest first."""
+    """These users' declarations about this assessment's subjects, oldest first."""
+    facts = subject_facts(db.session.get_one(Assessment, ct_id))
     query = (
         select(User.display_name.label("judge"), DeclaredRelation.relation)
-        .add_columns(DeclaredRelation.declared_at, Person.name, EntryCode.code)
+        .add_columns(DeclaredRelation.declared_at, facts.c.name, SubjectCode.code)
         .join(User, User.id == DeclaredRelation.user_id)
-        .join(Person, Person.id == DeclaredRelation.person_id)
-        .join(Entry, Entry.person_id == Person.id)
-        .outerjoin(EntryCode, EntryCode.entry_id == Entry.id)
-        .where(Entry.contest_trade_id == ct_id, DeclaredRelation.user_id.in_(list(user_ids)))
+        .join(facts, facts.c.person_id == DeclaredRelation.person_id)
+        .outerjoin(SubjectCode, SubjectCode.subject_id == facts.c.subject_id)
+        .where(DeclaredRelation.user_id.in_(list(user_ids)))
         .order_by(DeclaredRelation.declared_at, DeclaredRelation.id)
     )
     return list(db.session.execute(query))

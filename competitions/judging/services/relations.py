@@ -12,12 +12,12 @@ from datetime import datetime
 from sqlalchemy import select
 
 from competitions.accounts.models import User
+from competitions.assessment.models import Assessment, subject_facts
 from competitions.core.db import db
+from competitions.core.identity_rules import normalise_id_number
 from competitions.core.words import N_, Reason
-from competitions.judging.models import EntryCode, RelationDeclaration
+from competitions.judging.models import RelationDeclaration, SubjectCode
 from competitions.judging.services.panel import PanelError, record_relation
-from competitions.registry.models import Entry, Person
-from competitions.registry.rules import normalise_id_number
 
 
 @dataclass(frozen=True)
@@ -35,7 +35,7 @@ def file_declaration(
 ) -> RelationDeclaration:
     """Keep a judge's declaration as typed, for the organisers; nothing is looked up."""
     declaration = RelationDeclaration(
-        contest_trade_id=ct_id,
+        assessment_id=ct_id,
         user_id=user_id,
         name=" ".join(name.split()),
         id_number=normalise_id_number(id_number),
@@ -51,7 +51,7 @@ def declarations_of(ct_id: int, user_id: int) -> list[RelationDeclaration]:
     them: their state would tell whether the person is entered)."""
     query = (
         select(RelationDeclaration)
-        .filter_by(contest_trade_id=ct_id, user_id=user_id)
+        .filter_by(assessment_id=ct_id, user_id=user_id)
         .order_by(RelationDeclaration.declared_at, RelationDeclaration.id)
     )
     return list(db.session.scalars(query))
@@ -59,15 +59,11 @@ def declarations_of(ct_id: int, user_id: int) -> list[RelationDeclaration]:
 
 def _match(declaration: RelationDeclaration) -> tuple[int, str | None] | None:
     """(person id, code) of the trade's contestant with the typed ID number and name, if any."""
+    f = subject_facts(db.session.get_one(Assessment, declaration.assessment_id)).c
     row = db.session.execute(
-        select(Person.id, EntryCode.code)
-        .join(Entry, Entry.person_id == Person.id)
-        .outerjoin(EntryCode, EntryCode.entry_id == Entry.id)
-        .where(
-            Entry.contest_trade_id == declaration.contest_trade_id,
-            Person.id_number_hash == declaration.id_number_hash,
-            Person.name == declaration.name,
-        )
+        select(f.person_id, SubjectCode.code)
+        .outerjoin(SubjectCode, SubjectCode.subject_id == f.subject_id)
+        .where(f.id_number_hash == declaration.id_number_hash, f.name == declaration.name)
     ).first()
     return tuple(row) if row else None
 
@@ -77,7 +73,7 @@ def pending(ct_id: int) -> list[Pending]:
     rows = db.session.execute(
         select(RelationDeclaration, User.display_name)
         .join(User, User.id == RelationDeclaration.user_id)
-        .where(RelationDeclaration.contest_trade_id == ct_id)
+        .where(RelationDeclaration.assessment_id == ct_id)
         .where(RelationDeclaration.state == "pending")
         .order_by(RelationDeclaration.declared_at, RelationDeclaration.id)
     )

@@ -6,15 +6,14 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
+from competitions.assessment.models import Subject, marked_facts_of
 from competitions.core.db import db, utcnow
 from competitions.core.words import N_, Reason
 from competitions.judging import rules, signals
 from competitions.judging.models import (
-    MARKED_STATUSES,
-    EntryCode,
     FlagResolution,
-    JudgeEntry,
     JudgeItem,
+    JudgeSubject,
     LockEvent,
     Mark,
     MarkingLock,
@@ -22,9 +21,9 @@ from competitions.judging.models import (
     SchemeItem,
     SchemePart,
     ScoreSheet,
+    SubjectCode,
 )
 from competitions.judging.services.marks import MarkingError, save_score
-from competitions.registry.models import Entry
 
 
 @dataclass
@@ -48,17 +47,18 @@ def scores_key(scores: dict[int, Decimal]) -> str:
 
 def _items(ct_id: int) -> dict[int, SchemeItem]:
     rows = db.session.scalars(
-        select(SchemeItem).join(SchemePart).where(SchemePart.contest_trade_id == ct_id)
+        select(SchemeItem).join(SchemePart).where(SchemePart.assessment_id == ct_id)
     )
     return {item.id: item for item in rows}
 
 
 def _marked_entries(ct_id: int) -> dict[int, str]:
     """{entry id: code} of the entries being marked (code empty when not drawn yet)."""
+    marked = marked_facts_of(ct_id).c
     rows = db.session.execute(
-        select(Entry.id, EntryCode.code)
-        .outerjoin(EntryCode, EntryCode.entry_id == Entry.id)
-        .where(Entry.contest_trade_id == ct_id, Entry.status.in_(MARKED_STATUSES))
+        select(marked.subject_id, SubjectCode.code).outerjoin(
+            SubjectCode, SubjectCode.subject_id == marked.subject_id
+        )
     )
     return {entry_id: code or "" for entry_id, code in rows}
 
@@ -66,10 +66,10 @@ def _marked_entries(ct_id: int) -> dict[int, str]:
 def _scores(ct_id: int, entries: dict[int, str]) -> dict[tuple[int, int], dict[int, Decimal]]:
     """{(entry, item): {judge: score}} for the marked entries."""
     rows = db.session.execute(
-        select(Mark.entry_id, Mark.item_id, Mark.judge_id, Mark.value)
+        select(Mark.subject_id, Mark.item_id, Mark.judge_id, Mark.value)
         .join(SchemeItem, SchemeItem.id == Mark.item_id)
         .join(SchemePart)
-        .where(SchemePart.contest_trade_id == ct_id)
+        .where(SchemePart.assessment_id == ct_id)
     )
     out: dict[tuple[int, int], dict[int, Decimal]] = defaultdict(dict)
     for entry_id, item_id, judge_id, value in rows:
@@ -83,10 +83,10 @@ def _latest_resolutions(ct_id: int) -> dict[tuple[int, int], FlagResolution]:
         select(FlagResolution)
         .join(SchemeItem, SchemeItem.id == FlagResolution.item_id)
         .join(SchemePart)
-        .where(SchemePart.contest_trade_id == ct_id)
+        .where(SchemePart.assessment_id == ct_id)
         .order_by(FlagResolution.id)
     )
-    return {(r.entry_id, r.item_id): r for r in rows}
+    return {(r.subject_id, r.item_id): r for r in rows}
 
 
 def flags(ct_id: int) -> list[Flag]:
@@ -115,10 +115,10 @@ def lock_state(ct_id: int) -> rules.LockState:
     scores = _scores(ct_id, entries)
     assigned: dict[tuple[int, int], set[int]] = defaultdict(set)
     rows = db.session.execute(
-        select(JudgeEntry.entry_id, JudgeItem.item_id, PanelMember.user_id)
-        .join(JudgeItem, JudgeItem.member_id == JudgeEntry.member_id)
-        .join(PanelMember, PanelMember.id == JudgeEntry.member_id)
-        .where(PanelMember.contest_trade_id == ct_id)
+        select(JudgeSubject.subject_id, JudgeItem.item_id, PanelMember.user_id)
+        .join(JudgeItem, JudgeItem.member_id == JudgeSubject.member_id)
+        .join(PanelMember, PanelMember.id == JudgeSubject.member_id)
+        .where(PanelMember.assessment_id == ct_id)
     )
     for entry_id, item_id, judge_id in rows:
         assigned[(entry_id, item_id)].add(judge_id)
@@ -132,8 +132,8 @@ def lock_state(ct_id: int) -> rules.LockState:
     sheets = db.session.scalar(
         select(func.count())
         .select_from(ScoreSheet)
-        .join(Entry, Entry.id == ScoreSheet.entry_id)
-        .where(Entry.contest_trade_id == ct_id, ScoreSheet.state != "confirmed")
+        .join(Subject, Subject.id == ScoreSheet.subject_id)
+        .where(Subject.assessment_id == ct_id, ScoreSheet.state != "confirmed")
     )
     open_flags = sum(1 for f in flags(ct_id) if f.state != "confirmed")
     return rules.LockState(unmarked=unmarked, unconfirmed_sheets=sheets, open_flags=open_flags)
@@ -161,7 +161,7 @@ def resolve_many(
     for entry_id, item_id in dict.fromkeys(keys):
         db.session.add(
             FlagResolution(
-                entry_id=entry_id,
+                subject_id=entry_id,
                 item_id=item_id,
                 action=action,
                 comment=comment.strip(),
@@ -175,10 +175,10 @@ def resolve_many(
 
 def _lock_row(ct_id: int) -> MarkingLock:
     row = db.session.scalar(
-        select(MarkingLock).where(MarkingLock.contest_trade_id == ct_id).with_for_update()
+        select(MarkingLock).where(MarkingLock.assessment_id == ct_id).with_for_update()
     )
     if row is None:
-        row = MarkingLock(contest_trade_id=ct_id, locked=False)
+        row = MarkingLock(assessment_id=ct_id, locked=False)
         db.session.add(row)
         db.session.flush()
     return row
@@ -193,7 +193,7 @@ def lock(ct_id: int, user_id: int) -> list[Reason]:
     if problems:
         return problems
     row.locked, row.locked_by, row.locked_at = True, user_id, utcnow()
-    db.session.add(LockEvent(contest_trade_id=ct_id, action="lock", user_id=user_id))
+    db.session.add(LockEvent(assessment_id=ct_id, action="lock", user_id=user_id))
     db.session.flush()
     return []
 
@@ -216,7 +216,7 @@ def unlock(ct_id: int, user_id: int, reason: str) -> None:
         raise MarkingError(Reason.of(N_("the marks are not locked")))
     row.locked, row.locked_by, row.locked_at = False, None, None
     db.session.add(
-        LockEvent(contest_trade_id=ct_id, action="unlock", user_id=user_id, reason=reason.strip())
+        LockEvent(assessment_id=ct_id, action="unlock", user_id=user_id, reason=reason.strip())
     )
     db.session.flush()
 
@@ -232,13 +232,13 @@ def correct_mark(
     """
     _refuse_when_final(ct_id)
     entry_id = db.session.scalar(
-        select(EntryCode.entry_id).filter_by(contest_trade_id=ct_id, code=str(code).strip())
+        select(SubjectCode.subject_id).filter_by(assessment_id=ct_id, code=str(code).strip())
     )
     item = _items(ct_id).get(item_id)
     if entry_id is None or item is None:
         raise MarkingError(Reason.of(N_("no such anonymous code or item in this contest-trade")))
     current = db.session.scalar(
-        select(Mark.value).filter_by(entry_id=entry_id, item_id=item_id, judge_id=judge_id)
+        select(Mark.value).filter_by(subject_id=entry_id, item_id=item_id, judge_id=judge_id)
     )
     if current is None:
         raise MarkingError(Reason.of(N_("this judge has no score on this item for this code")))

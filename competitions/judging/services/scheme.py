@@ -11,11 +11,11 @@ from decimal import Decimal
 from sqlalchemy import case, func, select
 
 from competitions.accounts.models import ContestRole
+from competitions.assessment.models import Assessment
 from competitions.core import audit_words
 from competitions.core import sheets as core_sheets
 from competitions.core.audit import AuditLog
 from competitions.core.db import db, utcnow
-from competitions.core.i18n import trade_name
 from competitions.core.jobs import Job, JobFile, create_job, finish_job, job_file
 from competitions.core.sheet_rules import XLSX_TYPE
 from competitions.core.words import N_, Reason
@@ -23,7 +23,6 @@ from competitions.judging.models import Mark, SchemeItem, SchemePart
 from competitions.judging.services import scheme_import as sheets
 from competitions.judging.services.marks import is_locked
 from competitions.judging.services.scheme_import import ItemSpec
-from competitions.registry.models import Contest, ContestTrade
 
 logger = logging.getLogger(__name__)
 
@@ -64,17 +63,17 @@ def scheme_items(ct_id: int) -> list[SchemeItem]:
     return db.session.scalars(
         select(SchemeItem)
         .join(SchemePart)
-        .where(SchemePart.contest_trade_id == ct_id)
+        .where(SchemePart.assessment_id == ct_id)
         .order_by(_PART_ORDER, SchemeItem.position, SchemeItem.id)
     ).all()
 
 
-def part_summaries(ct: ContestTrade, items: list[SchemeItem]) -> list[PartSummary]:
+def part_summaries(ct: Assessment, items: list[SchemeItem]) -> list[PartSummary]:
     """Theory and practical: item count, sum of max marks, and whether the weights need it."""
     parts = {
-        p.kind: p for p in db.session.scalars(select(SchemePart).filter_by(contest_trade_id=ct.id))
+        p.kind: p for p in db.session.scalars(select(SchemePart).filter_by(assessment_id=ct.id))
     }
-    weights = {"theory": ct.theory_weight, "practical": ct.practical_weight}
+    weights = ct.part_weights
     out = []
     for kind in sheets.PART_KINDS:
         own = [i for i in items if i.part.kind == kind]
@@ -94,7 +93,7 @@ def change_refused(ct_id: int, for_update: bool = False) -> Reason | None:
         select(Mark.id)
         .join(SchemeItem, Mark.item_id == SchemeItem.id)
         .join(SchemePart)
-        .where(SchemePart.contest_trade_id == ct_id)
+        .where(SchemePart.assessment_id == ct_id)
         .limit(1)
     )
     if marked is not None:
@@ -107,7 +106,7 @@ def taken_codes(ct_id: int, except_item_id: int | None = None) -> set[tuple[str,
     rows = db.session.execute(
         select(SchemePart.kind, SchemeItem.code, SchemeItem.id)
         .join(SchemeItem.part)
-        .where(SchemePart.contest_trade_id == ct_id)
+        .where(SchemePart.assessment_id == ct_id)
     )
     return {(kind, code) for kind, code, item_id in rows if item_id != except_item_id}
 
@@ -146,9 +145,9 @@ def _audit(user_id: int | None, action: str, items: list[tuple[int, dict, dict]]
 
 def _part(ct_id: int, kind: str) -> SchemePart:
     """The contest-trade's part of this kind, created on first use."""
-    part = db.session.scalar(select(SchemePart).filter_by(contest_trade_id=ct_id, kind=kind))
+    part = db.session.scalar(select(SchemePart).filter_by(assessment_id=ct_id, kind=kind))
     if part is None:
-        part = SchemePart(contest_trade_id=ct_id, kind=kind)
+        part = SchemePart(assessment_id=ct_id, kind=kind)
         db.session.add(part)
         db.session.flush()
     return part
@@ -174,7 +173,7 @@ def update_item(item: SchemeItem, spec: ItemSpec, user_id: int | None) -> None:
     """Change an item's settings; a change of part moves it to the end of the other part."""
     old = _values(item)
     if spec.part != item.part.kind:
-        item.part = _part(item.part.contest_trade_id, spec.part)
+        item.part = _part(item.part.assessment_id, spec.part)
         item.position = _next_position(item.part)
     for name in ITEM_FIELDS:
         setattr(item, name, getattr(spec, name))
@@ -199,7 +198,7 @@ def replace_scheme(
     """
     old_items = scheme_items(ct_id)
     _audit(user_id, "delete", [(i.id, _values(i), {}) for i in old_items])
-    for part in db.session.scalars(select(SchemePart).filter_by(contest_trade_id=ct_id)):
+    for part in db.session.scalars(select(SchemePart).filter_by(assessment_id=ct_id)):
         db.session.delete(part)
     db.session.flush()
     new_items = []
@@ -207,7 +206,7 @@ def replace_scheme(
         own = [s for s in specs if s.part == kind]
         if not own:
             continue
-        part = SchemePart(contest_trade_id=ct_id, kind=kind, **(parts or {}).get(kind, {}))
+        part = SchemePart(assessment_id=ct_id, kind=kind, **(parts or {}).get(kind, {}))
         db.session.add(part)
         for position, spec in enumerate(own, start=1):
             values = {f: getattr(spec, f) for f in ITEM_FIELDS}
@@ -223,40 +222,35 @@ def copy_scheme(source_id: int, target_id: int, user_id: int | None) -> int:
     """Replace the target's scheme by a copy of the source's parts and items."""
     parts = {
         p.kind: {"name": p.name, "scale_to_100": p.scale_to_100}
-        for p in db.session.scalars(select(SchemePart).filter_by(contest_trade_id=source_id))
+        for p in db.session.scalars(select(SchemePart).filter_by(assessment_id=source_id))
     }
     specs = [spec_of(item) for item in scheme_items(source_id)]
     return replace_scheme(target_id, specs, user_id, parts)
 
 
-def copy_sources(user_id: int, target: ContestTrade) -> list[tuple[int, str, int]]:
-    """(id, name, item count) of the contest-trades with a scheme in contests the user organises.
+def copy_sources(user_id: int, target: Assessment) -> list[tuple[int, str, int]]:
+    """(id, name, item count) of the assessments of the target's kind with a scheme, in contests
+    the user organises.
 
-    The same trade comes first, then newer contests.
+    Those that resemble the target come first (the same trade), then newer contests.
     """
+    kind = type(target)
     organised = select(ContestRole.contest_id).filter_by(user_id=user_id, role="organiser")
     counts = (
-        select(SchemePart.contest_trade_id, func.count(SchemeItem.id).label("n"))
+        select(SchemePart.assessment_id, func.count(SchemeItem.id).label("n"))
         .join(SchemeItem)
-        .group_by(SchemePart.contest_trade_id)
+        .group_by(SchemePart.assessment_id)
         .subquery()
     )
     rows = db.session.execute(
-        select(ContestTrade, counts.c.n)
-        .join(counts, counts.c.contest_trade_id == ContestTrade.id)
-        .join(Contest)
-        .where(ContestTrade.contest_id.in_(organised), ContestTrade.id != target.id)
-        .order_by(
-            case((ContestTrade.trade_id == target.trade_id, 0), else_=1),
-            Contest.year.desc(),
-            Contest.name,
-            ContestTrade.id,
-        )
+        select(kind, counts.c.n)
+        .join(counts, counts.c.assessment_id == kind.id)
+        .where(kind.contest_id.in_(organised), kind.id != target.id)
     ).all()
-    return [
-        (ct.id, f"{ct.contest.year} {ct.contest.name} · {trade_name(ct.trade)}", n)
-        for ct, n in rows
-    ]
+    rows.sort(
+        key=lambda r: (not target.resembles(r[0]), -r[0].contest.year, r[0].contest.name, r[0].id)
+    )
+    return [(a.id, f"{a.contest.year} {a.contest.name} · {a.title}", n) for a, n in rows]
 
 
 def scheme_xlsx(ct_id: int) -> bytes:
@@ -268,7 +262,7 @@ def scheme_xlsx(ct_id: int) -> bytes:
 REFUSED_IMPORT = "scheme_import"
 
 
-def record_refused_import(ct: ContestTrade, problems: list, user_id: int) -> Job:
+def record_refused_import(ct: Assessment, problems: list, user_id: int) -> Job:
     """A failed job holding the error report of a refused scheme import, the same report as
     the entries import's (flushes; the caller commits)."""
     job = create_job(REFUSED_IMPORT, user_id, ct.contest_id)

@@ -13,24 +13,23 @@ import sqlalchemy as sa
 from sqlalchemy import exc, select
 
 from competitions.accounts.models import User
+from competitions.assessment.models import Assessment, Subject, subject_facts
 from competitions.core import audit
 from competitions.core.audit import AuditLog
 from competitions.core.db import db, utcnow
 from competitions.core.words import N_, Reason
 from competitions.judging import rules
 from competitions.judging.models import (
-    MARKED_STATUSES,
-    EntryCode,
-    JudgeEntry,
     JudgeItem,
+    JudgeSubject,
     PanelMember,
     SchemeItem,
     SchemePart,
     ScoreSheet,
+    SubjectCode,
 )
 from competitions.judging.services import marks
 from competitions.judging.services.marking import assigned_entries
-from competitions.registry.models import Entry
 
 logger = logging.getLogger(__name__)
 
@@ -72,7 +71,7 @@ def judge_choices(ct_id: int) -> list[tuple[int, str]]:
     rows = db.session.execute(
         select(User.id, User.display_name)
         .join(PanelMember, PanelMember.user_id == User.id)
-        .where(PanelMember.contest_trade_id == ct_id)
+        .where(PanelMember.assessment_id == ct_id)
         .order_by(User.display_name, User.id)
     )
     return [(row.id, row.display_name) for row in rows]
@@ -93,7 +92,7 @@ def blank_sheets(ct_id: int, judge_id: int | None = None) -> list[BlankSheet]:
     """The blank sheets of the panel (or of one judge), for members with entries and items."""
     names = dict(judge_choices(ct_id))
     members = db.session.scalars(
-        select(PanelMember).where(PanelMember.contest_trade_id == ct_id)
+        select(PanelMember).where(PanelMember.assessment_id == ct_id)
     ).all()
     out = []
     for member in members:
@@ -114,8 +113,8 @@ def judge_items(ct_id: int, judge_id: int) -> list[SchemeItem]:
             .join(SchemePart, SchemePart.id == SchemeItem.part_id)
             .join(JudgeItem, JudgeItem.item_id == SchemeItem.id)
             .join(PanelMember, PanelMember.id == JudgeItem.member_id)
-            .where(PanelMember.contest_trade_id == ct_id, PanelMember.user_id == judge_id)
-            .where(SchemePart.contest_trade_id == ct_id)
+            .where(PanelMember.assessment_id == ct_id, PanelMember.user_id == judge_id)
+            .where(SchemePart.assessment_id == ct_id)
             .order_by(SchemePart.id, SchemeItem.position, SchemeItem.id)
         )
     )
@@ -123,14 +122,16 @@ def judge_items(ct_id: int, judge_id: int) -> list[SchemeItem]:
 
 def entry_code(entry_id: int) -> str:
     """The entry's anonymous code (the only name clerks ever see for it)."""
-    return db.session.scalar(select(EntryCode.code).where(EntryCode.entry_id == entry_id)) or "—"
+    return (
+        db.session.scalar(select(SubjectCode.code).where(SubjectCode.subject_id == entry_id)) or "—"
+    )
 
 
 def _sheet_query(ct_id: int, sheet_id: int):
     return (
         select(ScoreSheet)
-        .join(Entry, Entry.id == ScoreSheet.entry_id)
-        .where(ScoreSheet.id == sheet_id, Entry.contest_trade_id == ct_id)
+        .join(Subject, Subject.id == ScoreSheet.subject_id)
+        .where(ScoreSheet.id == sheet_id, Subject.assessment_id == ct_id)
     )
 
 
@@ -141,27 +142,26 @@ def get_sheet(ct_id: int, sheet_id: int) -> ScoreSheet | None:
 
 def check_start(ct_id: int, code: str, judge_id: int) -> SheetStart:
     """The sheet a first entry would start; SheetError (beside a field) when it may not start."""
+    f = subject_facts(db.session.get_one(Assessment, ct_id)).c
     found = db.session.execute(
-        select(Entry.id, Entry.status)
-        .join(EntryCode, EntryCode.entry_id == Entry.id)
-        .where(EntryCode.contest_trade_id == ct_id, EntryCode.code == code.strip())
+        select(f.subject_id.label("id"), f.marked)
+        .join(SubjectCode, SubjectCode.subject_id == f.subject_id)
+        .where(SubjectCode.assessment_id == ct_id, SubjectCode.code == code.strip())
     ).first()
     if found is None:
         raise SheetError(Reason.of(N_("no entry has this code")), "code")
-    if found.status not in MARKED_STATUSES:
+    if not found.marked:
         raise SheetError(Reason.of(N_("this entry is not being marked")), "code")
-    member = db.session.scalar(
-        select(PanelMember).filter_by(contest_trade_id=ct_id, user_id=judge_id)
-    )
+    member = db.session.scalar(select(PanelMember).filter_by(assessment_id=ct_id, user_id=judge_id))
     if member is None:
         raise SheetError(Reason.of(N_("choose a judge of this panel")), "judge")
-    assigned = db.session.get(JudgeEntry, (member.id, found.id))
+    assigned = db.session.get(JudgeSubject, (member.id, found.id))
     if assigned is None:
         raise SheetError(Reason.of(N_("this judge is not assigned to this entry")), "judge")
     items = judge_items(ct_id, judge_id)
     if not items:
         raise SheetError(Reason.of(N_("this judge has no items to score")), "judge")
-    if db.session.scalar(select(ScoreSheet.id).filter_by(entry_id=found.id, judge_id=judge_id)):
+    if db.session.scalar(select(ScoreSheet.id).filter_by(subject_id=found.id, judge_id=judge_id)):
         raise SheetError(EXISTS, "code")
     _refuse_if_locked(ct_id)
     return SheetStart(found.id, code.strip(), judge_id, tuple(items))
@@ -171,7 +171,7 @@ def start_sheet(ct_id: int, start: SheetStart, values: dict[int, str], clerk_id:
     """Save a first entry as a new sheet (state typed, version 1)."""
     _refuse_if_locked(ct_id)
     sheet = ScoreSheet(
-        entry_id=start.entry_id,
+        subject_id=start.entry_id,
         judge_id=start.judge_id,
         first_clerk_id=clerk_id,
         first_values=_stored(values),
@@ -305,7 +305,7 @@ def _save_marks(ct_id: int, sheet: ScoreSheet, values: dict[int, str], clerk_id:
         try:
             marks.save_score(
                 ct_id,
-                sheet.entry_id,
+                sheet.subject_id,
                 item_id,
                 judge_id=sheet.judge_id,
                 value=rules.parse_score(raw),

@@ -10,5 +10,4 @@ from competitions.judging.views import (  # noqa: E402, F401
     relations,
     scheme,
     sheets,
-    timing,
 )

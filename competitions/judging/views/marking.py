@@ -6,6 +6,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from competitions.accounts.models import ContestRole
+from competitions.assessment.models import Assessment
 from competitions.core.db import db, db_int
 from competitions.core.i18n import say
 from competitions.judging.models import MarkChange, PanelMember
@@ -14,7 +15,6 @@ from competitions.judging.services.access import contest_trade_or_404, panel_mem
 from competitions.judging.services.marks import MarkingError, is_locked
 from competitions.judging.services.review import flags
 from competitions.judging.views import bp
-from competitions.registry.models import ContestTrade
 
 
 @bp.route("/marking")
@@ -32,14 +32,15 @@ def my_marking():
     )
 
 
-def _clerk_trades() -> list[ContestTrade]:
-    """The contest-trades of the contests in which the user types paper sheets (录分员)."""
+def _clerk_trades() -> list[Assessment]:
+    """The assessments (contest-trades…) of the contests in which the user types paper sheets
+    (录分员)."""
     return list(
         db.session.scalars(
-            select(ContestTrade)
-            .join(ContestRole, ContestRole.contest_id == ContestTrade.contest_id)
+            select(Assessment)
+            .join(ContestRole, ContestRole.contest_id == Assessment.contest_id)
             .where(ContestRole.user_id == current_user.id, ContestRole.role == "clerk")
-            .order_by(ContestTrade.contest_id, ContestTrade.id)
+            .order_by(Assessment.contest_id, Assessment.id)
         )
     )
 
@@ -106,7 +107,7 @@ def my_history(ct_id: int):
     if entry is not None:
         rows = db.session.scalars(
             select(MarkChange)
-            .filter_by(entry_id=entry.entry_id, item_id=item_id, judge_id=member.user_id)
+            .filter_by(subject_id=entry.entry_id, item_id=item_id, judge_id=member.user_id)
             .order_by(MarkChange.at)
         ).all()
     return render_template("judging/history.html", ct=ct, code=code, rows=rows, show_judge=False)

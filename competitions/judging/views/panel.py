@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 
+from competitions.assessment.models import Assessment
 from competitions.core.db import db
 from competitions.core.i18n import lazy_gettext as _l
 from competitions.core.i18n import say
@@ -26,28 +27,26 @@ from competitions.judging.services import codes as entry_codes
 from competitions.judging.services import panel as services
 from competitions.judging.services.marks import is_locked
 from competitions.judging.views import bp
-from competitions.registry.models import ContestTrade
-from competitions.registry.services import delegation_choices
 
 PART_LABELS = {"theory": _l("Theory"), "practical": _l("Practical")}
 
 
-def _organised(ct_id: int) -> ContestTrade:
+def _organised(ct_id: int) -> Assessment:
     """The contest-trade, if the current user organises its contest (else 403/404)."""
     ct = access.contest_trade_or_404(ct_id)
     access.require_organiser(ct)
     return ct
 
 
-def _seat(ct: ContestTrade, member_id: int) -> PanelMember:
+def _seat(ct: Assessment, member_id: int) -> PanelMember:
     """A member of this contest-trade's panel, else 404."""
     member = db.get_or_404(PanelMember, member_id)
-    if member.contest_trade_id != ct.id:
+    if member.assessment_id != ct.id:
         abort(404)
     return member
 
 
-def _back(ct: ContestTrade, member: PanelMember | None = None):
+def _back(ct: Assessment, member: PanelMember | None = None):
     """Back to the panel page (at the member's section)."""
     anchor = f"member-{member.id}" if member else None
     return redirect(url_for("judging.panel", ct_id=ct.id, _anchor=anchor), code=303)
@@ -70,7 +69,7 @@ def _entry_form(member, entries, assigned: set[int], bound: bool = False) -> Ass
     return form
 
 
-def _panel_page(ct: ContestTrade, add_form=None, forms: dict | None = None):
+def _panel_page(ct: Assessment, add_form=None, forms: dict | None = None):
     """Render the panel page; ``forms`` carries a member's submitted form with its errors."""
     forms = forms or {}
     members = services.members_of(ct.id)
@@ -102,7 +101,7 @@ def _panel_page(ct: ContestTrade, add_form=None, forms: dict | None = None):
     ]
     if add_form is None:
         add_form = AddMemberForm(formdata=None)
-        add_form.delegation_id.choices = [("", "—"), *delegation_choices(ct.contest_id)]
+        add_form.delegation_id.choices = [("", "—"), *ct.delegation_choices()]
     return render_template(
         "judging/panel.html",
         ct=ct,
@@ -112,7 +111,7 @@ def _panel_page(ct: ContestTrade, add_form=None, forms: dict | None = None):
         coverage=coverage,
         declarations=services.declarations(ct.id, {m.user_id for m in members}),
         pending=relations.pending(ct.id),
-        delegations=dict(delegation_choices(ct.contest_id)),
+        delegations=dict(ct.delegation_choices()),
         add_form=add_form,
         action_form=ActionForm(formdata=None),
         roles=PANEL_ROLE_LABELS,
@@ -126,7 +125,7 @@ def panel_page(ct_id: int):
     """The organiser appoints the panel and assigns items and entries (with recusal)."""
     ct = _organised(ct_id)
     form = AddMemberForm()
-    form.delegation_id.choices = [("", "—"), *delegation_choices(ct.contest_id)]
+    form.delegation_id.choices = [("", "—"), *ct.delegation_choices()]
     if form.validate_on_submit():
         try:
             member = services.add_member(

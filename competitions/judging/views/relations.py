@@ -56,7 +56,7 @@ def decide_declaration(ct_id: int, declaration_id: int):
     ct = access.contest_trade_or_404(ct_id)
     access.require_organiser(ct)
     declaration = db.get_or_404(RelationDeclaration, declaration_id)
-    if declaration.contest_trade_id != ct.id:
+    if declaration.assessment_id != ct.id:
         abort(404)
     form = DecideDeclarationForm()
     if form.validate_on_submit():

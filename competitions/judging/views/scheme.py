@@ -14,6 +14,7 @@ from flask_babel import ngettext
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
+from competitions.assessment.models import Assessment
 from competitions.core.db import db
 from competitions.core.i18n import lazy_gettext as _l
 from competitions.core.i18n import say
@@ -24,7 +25,6 @@ from competitions.judging.services import scheme as services
 from competitions.judging.services.access import contest_trade_or_404, require_organiser
 from competitions.judging.services.scheme_import import SchemeFileError, parse_scheme, plain
 from competitions.judging.views import bp
-from competitions.registry.models import ContestTrade
 
 logger = logging.getLogger(__name__)
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -36,22 +36,22 @@ LABELS = {
 }
 
 
-def _organised(ct_id: int) -> ContestTrade:
+def _organised(ct_id: int) -> Assessment:
     """The contest-trade, once the current user is known to organise its contest."""
     ct = contest_trade_or_404(ct_id)
     require_organiser(ct)
     return ct
 
 
-def _item_of(ct: ContestTrade, item_id: int) -> SchemeItem:
+def _item_of(ct: Assessment, item_id: int) -> SchemeItem:
     """An item of this contest-trade's scheme, else 404."""
     item = db.get_or_404(SchemeItem, item_id)
-    if item.part.contest_trade_id != ct.id:
+    if item.part.assessment_id != ct.id:
         abort(404)
     return item
 
 
-def _refused(ct: ContestTrade):
+def _refused(ct: Assessment):
     """A redirect to the scheme with the reason the scheme may not change, or None."""
     reason = services.change_refused(ct.id, for_update=True)
     if reason is None:
@@ -78,7 +78,7 @@ def scheme(ct_id: int):
     )
 
 
-def _item_page(ct: ContestTrade, form: SchemeItemForm, title):
+def _item_page(ct: Assessment, form: SchemeItemForm, title):
     return render_template("judging/scheme_form.html", ct=ct, form=form, title=title)
 
 

@@ -12,17 +12,17 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
 from competitions.accounts.models import User
+from competitions.assessment.models import Assessment, Subject, marked_facts_of
 from competitions.core.db import db, db_int
 from competitions.core.i18n import lazy_gettext as _l
 from competitions.core.i18n import say
 from competitions.judging.forms.sheets import StartSheetForm, sheet_values_form
 from competitions.judging.models import (
-    MARKED_STATUSES,
-    EntryCode,
-    JudgeEntry,
     JudgeItem,
+    JudgeSubject,
     PanelMember,
     ScoreSheet,
+    SubjectCode,
 )
 from competitions.judging.services import sheets
 from competitions.judging.services.access import (
@@ -32,7 +32,6 @@ from competitions.judging.services.access import (
     require_organiser,
 )
 from competitions.judging.views import bp
-from competitions.registry.models import ContestTrade, Entry
 
 logger = logging.getLogger(__name__)
 
@@ -50,25 +49,25 @@ EVENT_LABELS = {
 }
 
 
-def _clerk_ct(ct_id: int) -> ContestTrade:
+def _clerk_ct(ct_id: int) -> Assessment:
     """The contest-trade, if the current user is one of its contest's clerks (else 403/404)."""
     ct = contest_trade_or_404(ct_id)
     require_clerk(ct)
     return ct
 
 
-def _sheet_or_404(ct: ContestTrade, sheet_id: int) -> ScoreSheet:
+def _sheet_or_404(ct: Assessment, sheet_id: int) -> ScoreSheet:
     sheet = sheets.get_sheet(ct.id, sheet_id)
     if sheet is None:
         abort(404)
     return sheet
 
 
-def _to_sheet(ct: ContestTrade, sheet: ScoreSheet):
+def _to_sheet(ct: Assessment, sheet: ScoreSheet):
     return redirect(url_for("judging.sheet", ct_id=ct.id, sheet_id=sheet.id))
 
 
-def _start_form(ct: ContestTrade, formdata=None) -> StartSheetForm:
+def _start_form(ct: Assessment, formdata=None) -> StartSheetForm:
     form = StartSheetForm(formdata=formdata)
     form.judge.choices = sheets.judge_choices(ct.id)
     return form
@@ -82,7 +81,7 @@ def sheets_list(ct_id: int):
     return _list_page(ct, _start_form(ct))
 
 
-def _list_page(ct: ContestTrade, form: StartSheetForm, status: int = 200):
+def _list_page(ct: Assessment, form: StartSheetForm, status: int = 200):
     state = request.args.get("state")
     state = state if state in STATE_LABELS else None
     page = max(request.args.get("page", 1, type=db_int), 1)
@@ -151,7 +150,7 @@ def sheet_new(ct_id: int):
     )
 
 
-def _refused_start(ct: ContestTrade, form: StartSheetForm, err: sheets.SheetError):
+def _refused_start(ct: Assessment, form: StartSheetForm, err: sheets.SheetError):
     """The list page again, with the reason beside the field it concerns (or as a message)."""
     if err.field:
         getattr(form, err.field).errors.append(say(err.reason))
@@ -192,7 +191,7 @@ def sheet_second(ct_id: int, sheet_id: int):
             flash(_("The two entries differ. Nothing counts until they match."), "error")
         return _to_sheet(ct, sheet)
     return _form_page(
-        ct, form, _l("Second entry"), sheets.entry_code(sheet.entry_id), sheet.judge_id, ""
+        ct, form, _l("Second entry"), sheets.entry_code(sheet.subject_id), sheet.judge_id, ""
     )
 
 
@@ -225,13 +224,13 @@ def sheet_edit(ct_id: int, sheet_id: int):
         ct,
         form,
         _l("Correct the first entry"),
-        sheets.entry_code(sheet.entry_id),
+        sheets.entry_code(sheet.subject_id),
         sheet.judge_id,
         "",
     )
 
 
-def _refused(ct: ContestTrade, sheet_id: int, err: sheets.SheetError):
+def _refused(ct: Assessment, sheet_id: int, err: sheets.SheetError):
     """Undo the attempt and show the sheet as it now is, with the reason."""
     db.session.rollback()
     logger.info("sheet %s: user %s refused: %s", sheet_id, current_user.id, err)
@@ -259,7 +258,7 @@ def sheet_page(ct_id: int, sheet_id: int):
     return _sheet_page(ct, _sheet_or_404(ct, sheet_id))
 
 
-def _sheet_page(ct: ContestTrade, sheet: ScoreSheet, status: int = 200):
+def _sheet_page(ct: Assessment, sheet: ScoreSheet, status: int = 200):
     """The sheet page: its values once confirmed, the differing cells on a mismatch."""
     names = {
         uid: db.session.get(User, uid).display_name
@@ -271,7 +270,7 @@ def _sheet_page(ct: ContestTrade, sheet: ScoreSheet, status: int = 200):
         "judging/sheets_sheet.html",
         ct=ct,
         sheet=sheet,
-        code=sheets.entry_code(sheet.entry_id),
+        code=sheets.entry_code(sheet.subject_id),
         names=names,
         items=sheets.judge_items(ct.id, sheet.judge_id),
         differs=sheets.mismatching_items(sheet),
@@ -289,23 +288,23 @@ def _sheet_rows(ct_id: int, state: str | None, page: int, size: int) -> tuple[li
     query = (
         select(
             ScoreSheet,
-            EntryCode.code,
+            SubjectCode.code,
             judge.display_name.label("judge_name"),
             first.display_name.label("first_name"),
             second.display_name.label("second_name"),
         )
-        .join(Entry, Entry.id == ScoreSheet.entry_id)
-        .outerjoin(EntryCode, EntryCode.entry_id == ScoreSheet.entry_id)
+        .join(Subject, Subject.id == ScoreSheet.subject_id)
+        .outerjoin(SubjectCode, SubjectCode.subject_id == ScoreSheet.subject_id)
         .join(judge, judge.id == ScoreSheet.judge_id)
         .join(first, first.id == ScoreSheet.first_clerk_id)
         .outerjoin(second, second.id == ScoreSheet.second_clerk_id)
-        .where(Entry.contest_trade_id == ct_id)
+        .where(Subject.assessment_id == ct_id)
     )
     if state in sheets.STATES:
         query = query.where(ScoreSheet.state == state)
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
     rows = db.session.execute(
-        query.order_by(EntryCode.code, judge.display_name, ScoreSheet.id)
+        query.order_by(SubjectCode.code, judge.display_name, ScoreSheet.id)
         .limit(size)
         .offset((page - 1) * size)
     ).all()
@@ -317,18 +316,19 @@ def _progress(ct_id: int) -> dict[str, int]:
     counts = dict.fromkeys(sheets.STATES, 0)
     for state, n in db.session.execute(
         select(ScoreSheet.state, func.count())
-        .join(Entry, Entry.id == ScoreSheet.entry_id)
-        .where(Entry.contest_trade_id == ct_id)
+        .join(Subject, Subject.id == ScoreSheet.subject_id)
+        .where(Subject.assessment_id == ct_id)
         .group_by(ScoreSheet.state)
     ):
         counts[state] = n
     has_items = select(JudgeItem.item_id).where(JudgeItem.member_id == PanelMember.id).exists()
+    marked = marked_facts_of(ct_id)
     counts["assigned"] = db.session.scalar(
         select(func.count())
-        .select_from(JudgeEntry)
-        .join(PanelMember, PanelMember.id == JudgeEntry.member_id)
-        .join(Entry, Entry.id == JudgeEntry.entry_id)
-        .where(PanelMember.contest_trade_id == ct_id, Entry.status.in_(MARKED_STATUSES), has_items)
+        .select_from(JudgeSubject)
+        .join(PanelMember, PanelMember.id == JudgeSubject.member_id)
+        .join(marked, marked.c.subject_id == JudgeSubject.subject_id)
+        .where(PanelMember.assessment_id == ct_id, has_items)
     )
     counts["total"] = sum(counts[s] for s in sheets.STATES)
     return counts

@@ -16,9 +16,10 @@ from competitions.judging.models import MarkingLock
 from competitions.publication import rules
 from competitions.publication.models import Appeal
 from competitions.publication.services import cache
-from competitions.registry.models import ContestTrade, Delegation, Entry, Person, Unit
+from competitions.registry.models import ContestTrade, Delegation, Entry, Person
 from competitions.results import signals as results_signals
 from competitions.results.models import Result, ResultSet
+from competitions.units.models import Unit
 
 
 def calendar() -> rules.Calendar:

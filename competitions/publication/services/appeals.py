@@ -51,7 +51,7 @@ def decide(appeal: Appeal, upheld: bool, reason: str, user_id: int, now: datetim
             lock.locked, lock.locked_by, lock.locked_at = False, None, None
             db.session.add(
                 LockEvent(
-                    contest_trade_id=appeal.contest_trade_id,
+                    assessment_id=appeal.contest_trade_id,
                     action="unlock",
                     user_id=user_id,
                     # not the reasons: the chief judge reads this, and marks blind

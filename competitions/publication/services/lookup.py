@@ -6,10 +6,11 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
+from competitions.core.crypto import id_number_hash
 from competitions.core.db import db
 from competitions.judging import rules as judging_rules
 from competitions.judging.models import Mark, MarkingLock, SchemeItem, SchemePart
-from competitions.registry.models import ID_TYPES, Entry, Person, PersonConsent, id_number_hash
+from competitions.registry.models import ID_TYPES, Entry, Person, PersonConsent
 from competitions.registry.rules import PRIVACY_NOTICE_VERSION
 from competitions.results.models import PUBLISHED, Result, ResultSet
 
@@ -70,15 +71,14 @@ def item_lines(entry_ids: list[int]) -> dict[int, list[ItemLine]]:
     part scores stand until the recompute).
     """
     rows = db.session.execute(
-        select(Mark.entry_id, Mark.value, SchemeItem, SchemePart.kind)
+        select(Mark.subject_id, Mark.value, SchemeItem, SchemePart.kind)
         .join(SchemeItem, SchemeItem.id == Mark.item_id)
         .join(SchemePart, SchemePart.id == SchemeItem.part_id)
         .join(
             MarkingLock,
-            (MarkingLock.contest_trade_id == SchemePart.contest_trade_id)
-            & MarkingLock.locked.is_(True),
+            (MarkingLock.assessment_id == SchemePart.assessment_id) & MarkingLock.locked.is_(True),
         )
-        .where(Mark.entry_id.in_(entry_ids))
+        .where(Mark.subject_id.in_(entry_ids))
         .order_by(SchemePart.kind.desc(), SchemeItem.position, SchemeItem.id)
     ).all()
     scores: dict[tuple[int, int], list[Decimal]] = defaultdict(list)

@@ -12,19 +12,13 @@ from decimal import Decimal
 from sqlalchemy import func, select
 
 from competitions.core.db import db
+from competitions.core.identity_rules import mask_id_number
 from competitions.judging.rules import format_time_used
-from competitions.registry.models import (
-    Contest,
-    ContestTrade,
-    Delegation,
-    Entry,
-    Person,
-    Trade,
-    Unit,
-)
-from competitions.registry.rules import TIER_LEVEL, mask_id_number
+from competitions.registry.models import Contest, ContestTrade, Delegation, Entry, Person, Trade
+from competitions.registry.rules import TIER_LEVEL
 from competitions.results.models import PUBLISHED, Honour, Result, ResultSet, TeamResult
 from competitions.results.rules import earned_scores, readable
+from competitions.units.models import Unit
 
 
 def _money(value: Decimal | None) -> str | None:

@@ -6,13 +6,13 @@ from flask_babel import gettext as _
 from competitions.core.db import db
 from competitions.core.extensions import limiter
 from competitions.core.i18n import say
+from competitions.core.identity_rules import mask_id_number
 from competitions.core.labels import STATUS_LABELS, TIER_LABELS
 from competitions.publication import rules, services
 from competitions.publication.forms import AppealForm, LookupForm
 from competitions.publication.models import Appeal
 from competitions.publication.services import lookup
 from competitions.registry.models import Entry, Person
-from competitions.registry.rules import mask_id_number
 
 bp = Blueprint("public", __name__)
 

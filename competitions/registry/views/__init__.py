@@ -7,16 +7,18 @@ from sqlalchemy import select
 
 from competitions.accounts.models import ContestRole
 from competitions.accounts.services.permissions import registrar_required
+from competitions.core import identity_rules
 from competitions.core.db import db
 from competitions.core.i18n import lazy_gettext as _l
 from competitions.core.labels import UNIT_KINDS
 from competitions.registry import rules, services
 from competitions.registry.forms import TradeForm, UnitForm
-from competitions.registry.models import Trade, Unit
+from competitions.registry.models import Trade
+from competitions.units.models import Unit
 
 bp = Blueprint("registry", __name__)
 #: Organisers' pages show ID numbers masked; the whole number is an explicit, logged action.
-bp.add_app_template_filter(rules.mask_id_number, "mask_id")
+bp.add_app_template_filter(identity_rules.mask_id_number, "mask_id")
 
 
 def render_form(form, title, cancel_url, **context):

@@ -7,7 +7,7 @@ from sqlalchemy import and_, func, or_, select
 
 from competitions.accounts.models import User
 from competitions.accounts.services.permissions import require_contest_role
-from competitions.core import audit_words
+from competitions.core import audit_words, identity_rules
 from competitions.core.audit import AuditLog
 from competitions.core.db import db, db_int
 from competitions.core.i18n import lazy_gettext as _l
@@ -21,6 +21,7 @@ from competitions.registry.models import (
     Entry,
     IdReveal,
     Person,
+    delegation_choices,
     id_number_hash,
 )
 from competitions.registry.views import bp, render_form
@@ -80,7 +81,7 @@ def entries(contest_id: int):
 def _entry_form(contest: Contest, **kwargs) -> EntryForm:
     form = EntryForm(**kwargs)
     form.contest_trade_id.choices = services.contest_trade_choices(contest)
-    form.delegation_id.choices = [("", "—"), *services.delegation_choices(contest.id)]
+    form.delegation_id.choices = [("", "—"), *delegation_choices(contest.id)]
     form.unit_id.choices = [("", "—"), *services.unit_choices()]
     return form
 
@@ -95,7 +96,7 @@ def entry_new(contest_id: int):
     if form.validate_on_submit():
         chosen = form.contest_trade_id.data
         ct = db.session.get(ContestTrade, chosen) if chosen is not None else None
-        delegations = {d[0] for d in services.delegation_choices(contest_id)}
+        delegations = {d[0] for d in delegation_choices(contest_id)}
         if ct is None or ct.contest_id != contest_id:
             form.contest_trade_id.errors.append(_("Choose a trade from the list."))
         elif form.delegation_id.data and form.delegation_id.data not in delegations:
@@ -138,7 +139,7 @@ def entry_edit(entry_id: int):
     contest = entry.contest_trade.contest
     require_contest_role(contest.id, "organiser")
     form = EntryEditForm(obj=entry)
-    form.delegation_id.choices = [("", "—"), *services.delegation_choices(contest.id)]
+    form.delegation_id.choices = [("", "—"), *delegation_choices(contest.id)]
     if form.validate_on_submit():
         form.populate_obj(entry)
         db.session.commit()
@@ -255,7 +256,7 @@ def _person_page(person, form, reveal, problem, revealed: str | None = None) -> 
         form=form,
         reveal=reveal,
         revealed=revealed,
-        masked=rules.mask_id_number(person.id_number),
+        masked=identity_rules.mask_id_number(person.id_number),
         edit_problem=say(problem) if problem else None,
         history=[(row, audit_words.describe(row, names)) for row in history],
         statuses=STATUS_LABELS,

@@ -7,7 +7,7 @@ from competitions.core.jobs import Job, create_job
 from competitions.core.words import N_, Reason
 from competitions.judging import rules as judging_rules
 from competitions.judging import signals as judging_signals
-from competitions.judging.models import EntryCode
+from competitions.judging.models import SubjectCode
 from competitions.judging.services.marks import is_locked
 from competitions.registry.models import Contest, ContestTrade, Delegation, Entry, Person
 from competitions.registry.services import contest_chain
@@ -113,10 +113,10 @@ def trade_standing(ct_id: int, blind: bool) -> tuple[list, list, list]:
         select(Result, Entry, Person)
         .join(Entry, Entry.id == Result.entry_id)
         .join(Person, Person.id == Entry.person_id)
-        .outerjoin(EntryCode, EntryCode.entry_id == Entry.id)
+        .outerjoin(SubjectCode, SubjectCode.subject_id == Entry.id)
         .where(Result.contest_trade_id == ct_id)
         .order_by(*Result.ranked_order())
-        .order_by(EntryCode.code if blind else Person.name, Entry.id)
+        .order_by(SubjectCode.code if blind else Person.name, Entry.id)
     ).all()
     teams = db.session.execute(
         select(TeamResult, Delegation)

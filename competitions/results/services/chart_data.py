@@ -69,7 +69,7 @@ def judge_deviations_for(ct_id: int) -> charts.DeviationChart:
     it names the judges)."""
     rows = db.session.execute(
         select(
-            Mark.entry_id,
+            Mark.subject_id,
             Mark.item_id,
             Mark.judge_id,
             Mark.value,
@@ -80,7 +80,7 @@ def judge_deviations_for(ct_id: int) -> charts.DeviationChart:
         .join(SchemeItem, SchemeItem.id == Mark.item_id)
         .join(SchemePart, SchemePart.id == SchemeItem.part_id)
         .join(User, User.id == Mark.judge_id)
-        .where(SchemePart.contest_trade_id == ct_id)
+        .where(SchemePart.assessment_id == ct_id)
     ).all()
     names = {row.judge_id: row.display_name for row in rows}
     return charts.judge_deviations((charts.JudgeMark(*row[:6]) for row in rows), names)

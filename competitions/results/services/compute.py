@@ -147,8 +147,8 @@ def recompute(ct_ids: list[int]) -> dict[int, list[str]]:
     data = inputs_mod.load(ct_ids)
     locked = set(
         db.session.scalars(
-            select(MarkingLock.contest_trade_id).where(
-                MarkingLock.contest_trade_id.in_(ct_ids), MarkingLock.locked.is_(True)
+            select(MarkingLock.assessment_id).where(
+                MarkingLock.assessment_id.in_(ct_ids), MarkingLock.locked.is_(True)
             )
         )
     )

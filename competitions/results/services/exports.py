@@ -22,6 +22,7 @@ from competitions.accounts.models import User
 from competitions.core.db import db
 from competitions.core.i18n import lazy_gettext as _l
 from competitions.core.i18n import trade_name
+from competitions.core.identity_rules import mask_id_number
 from competitions.core.labels import (
     GENDER_LABELS,
     STATUS_LABELS,
@@ -34,16 +35,16 @@ from competitions.judging import rules as judging_rules
 from competitions.judging.models import (
     PART_KINDS,
     CodeReveal,
-    EntryCode,
     Mark,
     PanelMember,
     SchemeItem,
     SchemePart,
+    SubjectCode,
 )
-from competitions.registry.models import ContestTrade, Delegation, Entry, Person, Unit
-from competitions.registry.rules import mask_id_number
+from competitions.registry.models import ContestTrade, Delegation, Entry, Person
 from competitions.results import rules as results_rules
 from competitions.results.models import Honour, Result, ResultSet, TeamResult
+from competitions.units.models import Unit
 
 logger = logging.getLogger(__name__)
 
@@ -105,16 +106,16 @@ def trade_report(ct: ContestTrade, blind: bool = False) -> TradeReport:
             func.coalesce(Result.final_unit, Unit.name),
             func.coalesce(Result.final_delegation, Delegation.name),
             name,
-            EntryCode.code,
+            SubjectCode.code,
         )
         .join(Entry, Entry.id == Result.entry_id)
         .join(Person, Person.id == Entry.person_id)
         .outerjoin(Unit, Unit.id == Person.unit_id)
         .outerjoin(Delegation, Delegation.id == Entry.delegation_id)
-        .outerjoin(EntryCode, EntryCode.entry_id == Entry.id)
+        .outerjoin(SubjectCode, SubjectCode.subject_id == Entry.id)
         .where(Result.contest_trade_id == ct.id)
         .order_by(*Result.ranked_order())
-        .order_by(EntryCode.code if blind else name, Entry.id)
+        .order_by(SubjectCode.code if blind else name, Entry.id)
     ).all()
     if blind:
         lines = [RankedLine(r, e, None, "", "", "", code or "") for r, e, *_, code in rows]
@@ -135,7 +136,7 @@ def trade_report(ct: ContestTrade, blind: bool = False) -> TradeReport:
     chief = db.session.scalar(
         select(User.display_name)
         .join(PanelMember, PanelMember.user_id == User.id)
-        .where(PanelMember.contest_trade_id == ct.id, PanelMember.role == "chief_judge")
+        .where(PanelMember.assessment_id == ct.id, PanelMember.role == "chief_judge")
     )
     return TradeReport(
         ct=ct,
@@ -286,14 +287,14 @@ class SheetEntry:
 
 def sheet_entries(ct_id: int, with_names: bool) -> list[SheetEntry]:
     """The coded entries of a contest-trade by code; names and units only ``with_names``."""
-    columns = [Entry.id, EntryCode.code]
+    columns = [Entry.id, SubjectCode.code]
     if with_names:
         columns += [Person.name, Unit.name]
     query = (
         select(*columns)
-        .join(EntryCode, EntryCode.entry_id == Entry.id)
+        .join(SubjectCode, SubjectCode.subject_id == Entry.id)
         .where(Entry.contest_trade_id == ct_id)
-        .order_by(EntryCode.code, Entry.id)
+        .order_by(SubjectCode.code, Entry.id)
     )
     if with_names:
         query = query.join(Person, Person.id == Entry.person_id).outerjoin(
@@ -304,23 +305,23 @@ def sheet_entries(ct_id: int, with_names: bool) -> list[SheetEntry]:
 
 def log_reveal(ct_id: int, user_id: int) -> None:
     """Record that the names behind the codes left in an export (as the code list does)."""
-    db.session.add(CodeReveal(contest_trade_id=ct_id, user_id=user_id, what="export"))
+    db.session.add(CodeReveal(assessment_id=ct_id, user_id=user_id, what="export"))
     db.session.flush()
     logger.info("user %s exported the score sheets of contest-trade %s with names", user_id, ct_id)
 
 
 def _scheme(ct_id: int) -> list[SchemePart]:
-    parts = db.session.scalars(select(SchemePart).filter_by(contest_trade_id=ct_id)).all()
+    parts = db.session.scalars(select(SchemePart).filter_by(assessment_id=ct_id)).all()
     return sorted(parts, key=lambda part: PART_KINDS.index(part.kind))
 
 
 def _marks(ct_id: int) -> dict[tuple[int, int], dict[int, Decimal]]:
     """{(entry, item): {judge: score}} of the contest-trade."""
     rows = db.session.execute(
-        select(Mark.entry_id, Mark.item_id, Mark.judge_id, Mark.value)
+        select(Mark.subject_id, Mark.item_id, Mark.judge_id, Mark.value)
         .join(SchemeItem, SchemeItem.id == Mark.item_id)
         .join(SchemePart)
-        .where(SchemePart.contest_trade_id == ct_id)
+        .where(SchemePart.assessment_id == ct_id)
     )
     out: dict[tuple[int, int], dict[int, Decimal]] = defaultdict(dict)
     for entry_id, item_id, judge_id, value in rows:
@@ -332,7 +333,7 @@ def _judges(ct_id: int, marks) -> list[User]:
     """The panel's judges and anyone else who gave a mark, by name."""
     ids = set(
         db.session.scalars(
-            select(PanelMember.user_id).filter_by(contest_trade_id=ct_id, role="judge")
+            select(PanelMember.user_id).filter_by(assessment_id=ct_id, role="judge")
         )
     )
     ids |= {judge for scores in marks.values() for judge in scores}

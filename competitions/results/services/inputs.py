@@ -47,13 +47,13 @@ def load(ct_ids: list[int]) -> dict[int, TradeInputs]:
     out = {ct.id: TradeInputs(ct, {}, {}) for ct in cts}
     parts = db.session.execute(
         select(
-            SchemePart.contest_trade_id,
+            SchemePart.assessment_id,
             SchemePart.kind,
             SchemePart.scale_to_100,
             SchemeItem.max_mark,
         )
         .join(SchemeItem, SchemeItem.part_id == SchemePart.id)
-        .where(SchemePart.contest_trade_id.in_(ct_ids))
+        .where(SchemePart.assessment_id.in_(ct_ids))
     )
     sums: dict[tuple[int, str], list] = {}
     for ct_id, kind, scale, max_mark in parts:
@@ -86,16 +86,16 @@ def load(ct_ids: list[int]) -> dict[int, TradeInputs]:
 def _part_sums_py(ct_ids: list[int]):
     """(ct, entry, part kind, sum of its item marks), item marks by the pure rules."""
     items = {
-        item.id: (item, part.contest_trade_id, part.kind)
+        item.id: (item, part.assessment_id, part.kind)
         for item, part in db.session.execute(
             select(SchemeItem, SchemePart)
             .join(SchemePart)
-            .where(SchemePart.contest_trade_id.in_(ct_ids))
+            .where(SchemePart.assessment_id.in_(ct_ids))
         ).tuples()
     }
     scores: dict[tuple[int, int], list[Decimal]] = defaultdict(list)
     for entry_id, item_id, value in db.session.execute(
-        select(Mark.entry_id, Mark.item_id, Mark.value).where(Mark.item_id.in_(list(items)))
+        select(Mark.subject_id, Mark.item_id, Mark.value).where(Mark.item_id.in_(list(items)))
     ):
         scores[(entry_id, item_id)].append(value)
     sums: dict[tuple[int, int, str], Decimal] = defaultdict(Decimal)
@@ -111,15 +111,15 @@ def _part_sums_py(ct_ids: list[int]):
 #: per (entry, part) the exact sum of those item marks (a third of the rows to send and convert).
 _SQL = text("""
 WITH s AS (
-  SELECT p.contest_trade_id AS ct, p.kind, m.entry_id, i.id AS item_id, i.max_mark, i.scale,
+  SELECT p.assessment_id AS ct, p.kind, m.subject_id AS entry_id, i.id AS item_id, i.max_mark, i.scale,
          i.aggregation, count(*) AS n, sum(m.value) AS total, min(m.value) AS lo,
          max(m.value) AS hi, avg(m.value) AS mean,
          array_agg(m.value ORDER BY m.value) AS v
   FROM mark m
   JOIN scheme_item i ON i.id = m.item_id
   JOIN scheme_part p ON p.id = i.part_id
-  WHERE p.contest_trade_id = ANY(:ct_ids)
-  GROUP BY p.contest_trade_id, p.kind, m.entry_id, i.id
+  WHERE p.assessment_id = ANY(:ct_ids)
+  GROUP BY p.assessment_id, p.kind, m.subject_id, i.id
 ), a AS (
   SELECT ct, kind, entry_id, item_id, max_mark, scale, round(CASE
     WHEN aggregation = 'mean' OR (aggregation = 'trimmed_mean' AND n < 3) THEN mean

@@ -215,4 +215,4 @@ def contest_results(contest_id: int):
     )
 
 
-from competitions.results.views import exports  # noqa: E402,F401
+from competitions.results.views import exports, timing  # noqa: E402,F401

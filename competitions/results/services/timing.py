@@ -11,9 +11,9 @@ from sqlalchemy import select
 from competitions.core.db import db
 from competitions.core.words import N_, Reason
 from competitions.judging import rules
-from competitions.judging.models import MARKED_STATUSES, EntryCode
+from competitions.judging.models import SubjectCode
 from competitions.judging.services.marks import MarkingError, is_locked
-from competitions.registry.models import Entry
+from competitions.registry.models import MARKED_STATUSES, Entry
 
 
 @dataclass(frozen=True)
@@ -29,10 +29,10 @@ class TimedEntry:
 def timed_entries(ct_id: int) -> list[TimedEntry]:
     """The contest-trade's coded entries that sit the exam, by code, with their time used."""
     rows = db.session.execute(
-        select(Entry.id, EntryCode.code, EntryCode.station, Entry.time_used_s)
-        .join(EntryCode, EntryCode.entry_id == Entry.id)
+        select(Entry.id, SubjectCode.code, SubjectCode.station, Entry.time_used_s)
+        .join(SubjectCode, SubjectCode.subject_id == Entry.id)
         .where(Entry.contest_trade_id == ct_id, Entry.status.in_(MARKED_STATUSES))
-        .order_by(EntryCode.code)
+        .order_by(SubjectCode.code)
     )
     return [TimedEntry(*row) for row in rows]
 
@@ -40,12 +40,12 @@ def timed_entries(ct_id: int) -> list[TimedEntry]:
 def entries_by_code(ct_id: int, codes: set[str] | None = None) -> dict[str, int]:
     """{anonymous code: entry id} of the entries that sit the exam (only ``codes`` if given)."""
     query = (
-        select(EntryCode.code, Entry.id)
-        .join(Entry, Entry.id == EntryCode.entry_id)
-        .where(EntryCode.contest_trade_id == ct_id, Entry.status.in_(MARKED_STATUSES))
+        select(SubjectCode.code, Entry.id)
+        .join(Entry, Entry.id == SubjectCode.subject_id)
+        .where(SubjectCode.assessment_id == ct_id, Entry.status.in_(MARKED_STATUSES))
     )
     if codes is not None:
-        query = query.where(EntryCode.code.in_(sorted(codes)))
+        query = query.where(SubjectCode.code.in_(sorted(codes)))
     return {code: entry_id for code, entry_id in db.session.execute(query)}
 
 

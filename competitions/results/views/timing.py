@@ -7,10 +7,10 @@ from competitions.accounts.services.permissions import require_contest_role, rol
 from competitions.core.db import db
 from competitions.core.i18n import say
 from competitions.judging import rules
-from competitions.judging.services import timing
 from competitions.judging.services.access import contest_trade_or_404
 from competitions.judging.services.marks import MarkingError, is_locked
-from competitions.judging.views import bp
+from competitions.results.services import timing
+from competitions.results.views import bp
 
 #: Who records time used: the clerks (录分员, the timekeeper's desk) and the chief judge.
 TIMEKEEPERS = ("clerk", "chief_judge")
@@ -24,7 +24,7 @@ def times(ct_id: int):
     require_contest_role(ct.contest_id, *TIMEKEEPERS)
     entries = timing.timed_entries(ct_id)
     return render_template(
-        "judging/times.html",
+        "results/times.html",
         ct=ct,
         entries=entries,
         done=sum(1 for e in entries if e.time_used_s is not None),

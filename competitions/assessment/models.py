@@ -1,0 +1,137 @@
+"""The two supertables every kind of judged thing shares: ``assessment`` and ``subject``.
+
+Judging (schemes, panels with recusal, anonymous codes, marks, double entry, disagreements, the
+lock) keys its rows by ``assessment.id`` and ``subject.id`` and reads nothing else of a kind but
+the interface below. A kind is a pair of models using joined-table inheritance, sharing the
+supertables' ids: a contest-trade *is* an assessment and an entry *is* a subject
+(``registry.models``); a 工匠 candidate or an innovation achievement is another pair.
+
+The interface a kind fills in:
+
+- ``Assessment`` subclass: the columns ``contest_id`` (the contest or selection it is held in;
+  the roles in it govern who may do what) and a ``contest`` relationship; ``title`` (its name
+  in the reader's language), ``short_code``, ``part_weights`` (percent per scheme part kind),
+  ``delegation_choices`` (the groups a judge may come with), ``resembles`` (offered first
+  when copying a scheme) and ``subject_class`` (its ``Subject``
+  subclass).
+- ``Subject`` subclass: ``facts()``, one SELECT giving, per subject, the facts judging needs:
+  who it is (for recusal and the organiser's lists) and whether it is marked at all.
+
+See docs/ARCHITECTURE.md, section 8.
+"""
+
+from decimal import Decimal
+from typing import ClassVar
+
+from sqlalchemy import ForeignKey, Select, String, UniqueConstraint, union_all
+from sqlalchemy.orm import Mapped, mapped_column
+
+from competitions.core.db import db
+
+#: The columns of ``Subject.facts()``, by label.
+FACT_COLUMNS = (
+    "subject_id",
+    "assessment_id",
+    # The subject's person, if it is one person, and their keyed ID number hash (declared
+    # relations match it); their name, unit, and the delegation that sent them.
+    "person_id",
+    "id_number_hash",
+    "name",
+    "unit_id",
+    "unit_name",
+    "delegation_id",
+    "delegation_name",
+    "delegation_unit_id",
+    # False for subjects that are not marked (withdrawn, absent, not admitted…).
+    "marked",
+)
+
+
+class Assessment(db.Model):
+    """One round of judging: the subjects one panel marks on one scheme, held in a contest."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Which kind of assessment (the subclass's table): "contest_trade", …
+    kind: Mapped[str] = mapped_column(String(30))
+    #: The contest (or selection) it is held in: the roles in it govern who may do what.
+    contest_id: Mapped[int] = mapped_column(
+        ForeignKey("contest.id", ondelete="CASCADE"), index=True
+    )
+
+    __table_args__ = (UniqueConstraint("id", "contest_id"),)
+    __mapper_args__ = {"polymorphic_on": "kind"}
+
+    #: The kind's Subject subclass (set by the kind).
+    subject_class: ClassVar[type["Subject"]]
+
+    @property
+    def title(self) -> str:
+        """Its name in the reader's language (a trade's name, a selection's title)."""
+        raise NotImplementedError
+
+    @property
+    def short_code(self) -> str:
+        """A short code printed beside the title (a trade's code)."""
+        raise NotImplementedError
+
+    @property
+    def part_weights(self) -> dict[str, Decimal]:
+        """The weight in percent of each scheme part kind (theory, practical) in the total."""
+        raise NotImplementedError
+
+    def delegation_choices(self) -> list[tuple[int, str]]:
+        """(id, name) of the groups a judge may come with (delegations, nominating bodies):
+        a judge recuses from the subjects their group sent."""
+        raise NotImplementedError
+
+    def resembles(self, other: "Assessment") -> bool:
+        """Whether ``other`` (of the same kind) is alike, to offer its scheme first for a copy."""
+        raise NotImplementedError
+
+    def __repr__(self) -> str:
+        return f"<Assessment {self.id} {self.kind}>"
+
+
+class Subject(db.Model):
+    """One thing assessed in an assessment: an entry, a candidate, an achievement."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    assessment_id: Mapped[int] = mapped_column(
+        ForeignKey("assessment.id", ondelete="CASCADE"), index=True
+    )
+
+    __table_args__ = (UniqueConstraint("id", "assessment_id"),)
+    __mapper_args__ = {"polymorphic_on": "kind"}
+
+    @classmethod
+    def facts(cls) -> Select:
+        """One row per subject of this kind with the columns ``FACT_COLUMNS`` (labelled so)."""
+        raise NotImplementedError
+
+    def __repr__(self) -> str:
+        return f"<Subject {self.id} {self.kind}>"
+
+
+def subject_facts(assessment: Assessment):
+    """The facts of the assessment's subjects, as a subquery to join (columns FACT_COLUMNS)."""
+    facts = assessment.subject_class.facts()
+    return facts.where(facts.selected_columns.assessment_id == assessment.id).subquery("facts")
+
+
+def marked_facts(assessment: Assessment):
+    """The facts of the assessment's subjects that are marked (a subquery, FACT_COLUMNS)."""
+    facts = assessment.subject_class.facts()
+    where = (facts.selected_columns.assessment_id == assessment.id, facts.selected_columns.marked)
+    return facts.where(*where).subquery("facts")
+
+
+def marked_facts_of(assessment_id: int):
+    """The facts of one assessment's marked subjects, by its id (see ``marked_facts``)."""
+    return marked_facts(db.session.get_one(Assessment, assessment_id))
+
+
+def every_kinds_facts():
+    """The facts of every subject of every kind, as one subquery (columns FACT_COLUMNS)."""
+    kinds = [m.class_ for m in Subject.__mapper__.self_and_descendants if m.class_ is not Subject]
+    return union_all(*(kind.facts() for kind in kinds)).subquery("facts")
