@@ -262,7 +262,7 @@ def _large(contest_id: int, judge_ids: list[int]) -> int:
             for judge in judge_ids:
                 value = item.step * rng.randint(steps // 3, steps)
                 marks.append(
-                    {"entry_id": entry, "item_id": item.id, "judge_id": judge, "value": value}
+                    {"subject_id": entry, "item_id": item.id, "judge_id": judge, "value": value}
                 )
     db.session.execute(sa.insert(Mark), marks)
     db.session.add(
