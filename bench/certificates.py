@@ -169,8 +169,8 @@ def build() -> tuple[int, list[int]]:
         )
         results.append(
             {
-                "entry_id": n + 1,
-                "contest_trade_id": ct_id,
+                "subject_id": n + 1,
+                "assessment_id": ct_id,
                 "total": 99 - place * 0.3,
                 "rank": place,
                 "award": award,
@@ -182,7 +182,7 @@ def build() -> tuple[int, list[int]]:
     _insert(
         ResultSet,
         [
-            {"contest_trade_id": t, "state": "final", "ranked": PER_TRADE}
+            {"assessment_id": t, "state": "final", "ranked": PER_TRADE}
             for t in range(1, TRADES + 1)
         ],
     )

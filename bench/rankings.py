@@ -206,6 +206,13 @@ def build_season(env: dict) -> Season:
         season.single_ct = len(cts) + 1
         cts.append((season.single_ct, CONTESTS + 2, 1))
         season.no_shared_ct = next(ct for ct, c, t in cts if c == 2 and t == 3)
+        # A contest-trade is an assessment (the supertable first, the same id).
+        _copy(
+            cur,
+            "assessment",
+            ("id", "kind", "contest_id"),
+            (f"{ct}\tcontest_trade\t{c}\n" for ct, c, _ in cts),
+        )
         _copy(
             cur,
             "contest_trade",
@@ -262,7 +269,7 @@ def build_season(env: dict) -> Season:
         _copy(
             cur,
             "scheme_part",
-            ("id", "contest_trade_id", "kind", "name", "scale_to_100"),
+            ("id", "assessment_id", "kind", "name", "scale_to_100"),
             (f"{p}\t{ct}\t{kind}\t{kind}\tt\n" for p, ct, kind in parts),
         )
         _copy(
@@ -325,6 +332,13 @@ def build_season(env: dict) -> Season:
         for e, ct, _, _ in entries:
             if ct != season.single_ct:
                 season.statuses[status[e]] += 1
+        # An entry is a subject (the supertable first, the same id).
+        _copy(
+            cur,
+            "subject",
+            ("id", "kind", "assessment_id"),
+            (f"{e}\tentry\t{ct}\n" for e, ct, _, _ in entries),
+        )
         _copy(
             cur,
             "entry",
@@ -347,7 +361,7 @@ def build_season(env: dict) -> Season:
         season.marks = _copy(
             cur,
             "mark",
-            ("id", "entry_id", "item_id", "judge_id", "value", "source", "updated_at"),
+            ("id", "subject_id", "item_id", "judge_id", "value", "source", "updated_at"),
             _mark_lines([e for e in entries if status[e[0]] != "absent"], by_ct, judges, rng),
         )
         # The chief judge's order for the medal places of the trade that shares none: every
@@ -357,7 +371,7 @@ def build_season(env: dict) -> Season:
             cur,
             "result_set",
             (
-                "contest_trade_id",
+                "assessment_id",
                 "state",
                 "computed_at",
                 "version",
@@ -371,20 +385,20 @@ def build_season(env: dict) -> Season:
         _copy(
             cur,
             "marking_lock",
-            ("contest_trade_id", "locked", "locked_by", "locked_at"),
+            ("assessment_id", "locked", "locked_by", "locked_at"),
             (f"{ct}\tt\t{judges[ct][0]}\t{STAMP}\n" for ct in marked),
         )
         for table in (
             "trade",
             "contest",
-            "contest_trade",
+            "assessment",
             "unit",
             "delegation",
             "user_account",
             "scheme_part",
             "scheme_item",
             "person",
-            "entry",
+            "subject",
             "mark",
         ):
             cur.execute(
@@ -505,14 +519,14 @@ CREATE TABLE bench_baseline (
 _BASELINE = sa.text("""
 INSERT INTO bench_baseline (entry_id, contest_trade_id, theory, practical, total, rank, award)
 WITH s AS (
-  SELECT m.entry_id, i.id AS item_id, p.kind, i.max_mark, i.scale, i.aggregation,
+  SELECT m.subject_id AS entry_id, i.id AS item_id, p.kind, i.max_mark, i.scale, i.aggregation,
          count(*) AS n, sum(m.value) AS total, min(m.value) AS lo, max(m.value) AS hi,
          avg(m.value) AS mean, array_agg(m.value ORDER BY m.value) AS v
   FROM mark m
   JOIN scheme_item i ON i.id = m.item_id
   JOIN scheme_part p ON p.id = i.part_id
-  WHERE p.contest_trade_id = ANY(:ct_ids)
-  GROUP BY m.entry_id, i.id, p.kind
+  WHERE p.assessment_id = ANY(:ct_ids)
+  GROUP BY m.subject_id, i.id, p.kind
 ), item AS (
   SELECT entry_id, kind, scale, max_mark, round(CASE
     WHEN aggregation = 'mean' OR (aggregation = 'trimmed_mean' AND n < 3) THEN mean
@@ -533,11 +547,11 @@ WITH s AS (
            FILTER (WHERE kind = 'practical') AS practical
   FROM item GROUP BY entry_id
 ), part AS (
-  SELECT p.contest_trade_id AS ct, p.kind, bool_or(p.scale_to_100) AS scaled,
+  SELECT p.assessment_id AS ct, p.kind, bool_or(p.scale_to_100) AS scaled,
          sum(i.max_mark) AS top
   FROM scheme_part p JOIN scheme_item i ON i.part_id = p.id
-  WHERE p.contest_trade_id = ANY(:ct_ids)
-  GROUP BY p.contest_trade_id, p.kind
+  WHERE p.assessment_id = ANY(:ct_ids)
+  GROUP BY p.assessment_id, p.kind
 ), scored AS (
   SELECT e.id AS entry_id, e.contest_trade_id AS ct, e.time_used_s AS time_used,
          e.status NOT IN ('withdrawn', 'disqualified', 'absent') AS ranked,
@@ -557,11 +571,11 @@ WITH s AS (
                       + coalesce(sc.practical, 0) * c.practical_weight) / 100, 2) AS total
   FROM scored sc JOIN contest_trade c ON c.id = sc.ct
 ), decided AS (
-  SELECT rs.contest_trade_id AS ct, d.entry_id::integer AS entry_id, d.pos
+  SELECT rs.assessment_id AS ct, d.entry_id::integer AS entry_id, d.pos
   FROM result_set rs
   CROSS JOIN LATERAL json_array_elements_text(rs.decided_order) WITH ORDINALITY
     AS d(entry_id, pos)
-  WHERE rs.contest_trade_id = ANY(:ct_ids)
+  WHERE rs.assessment_id = ANY(:ct_ids)
 ), ranked AS (
   SELECT t.*, RANK() OVER w AS shared,
          ROW_NUMBER() OVER (PARTITION BY t.ct, t.total, coalesce(t.practical, 0),
@@ -691,10 +705,10 @@ def forget_queue(queue: str) -> None:
 #: Every entry of the season whose stored result differs from the baseline's in any number.
 _DIFFERENCES = sa.text("""
 SELECT count(*) FROM entry e
-LEFT JOIN result r ON r.entry_id = e.id
+LEFT JOIN result r ON r.subject_id = e.id
 LEFT JOIN bench_baseline b ON b.entry_id = e.id
 WHERE e.contest_trade_id = ANY(:ct_ids)
-  AND (r.entry_id IS NULL OR b.entry_id IS NULL
+  AND (r.subject_id IS NULL OR b.entry_id IS NULL
        OR r.theory IS DISTINCT FROM b.theory OR r.practical IS DISTINCT FROM b.practical
        OR r.total IS DISTINCT FROM b.total OR r.rank IS DISTINCT FROM b.rank
        OR r.award IS DISTINCT FROM b.award)
@@ -704,9 +718,9 @@ WHERE e.contest_trade_id = ANY(:ct_ids)
 #: another's in the same trade yet got a rank of their own (a tie the chain broke).
 _TIES = sa.text("""
 SELECT count(*) FILTER (WHERE same_rank > 1), count(*) FILTER (WHERE same_total > same_rank)
-FROM (SELECT count(*) OVER (PARTITION BY contest_trade_id, rank) AS same_rank,
-             count(*) OVER (PARTITION BY contest_trade_id, total) AS same_total
-      FROM result WHERE contest_trade_id = ANY(:ct_ids) AND rank IS NOT NULL) r
+FROM (SELECT count(*) OVER (PARTITION BY assessment_id, rank) AS same_rank,
+             count(*) OVER (PARTITION BY assessment_id, total) AS same_total
+      FROM result WHERE assessment_id = ANY(:ct_ids) AND rank IS NOT NULL) r
 """)
 
 
@@ -718,13 +732,13 @@ def verify(season: Season, job_id: str, single_job_id: str) -> tuple[list[str], 
     def count(model, *where) -> int:
         return db.session.scalar(sa.select(sa.func.count()).select_from(model).where(*where))
 
-    results = count(Result, Result.contest_trade_id.in_(ids))
-    ranked = count(Result, Result.contest_trade_id.in_(ids), Result.rank.is_not(None))
-    awarded = count(Result, Result.contest_trade_id.in_(ids), Result.award.is_not(None))
-    advancing = count(Result, Result.contest_trade_id.in_(ids), Result.advances.is_(True))
+    results = count(Result, Result.assessment_id.in_(ids))
+    ranked = count(Result, Result.assessment_id.in_(ids), Result.rank.is_not(None))
+    awarded = count(Result, Result.assessment_id.in_(ids), Result.award.is_not(None))
+    advancing = count(Result, Result.assessment_id.in_(ids), Result.advances.is_(True))
     teams = count(TeamResult, TeamResult.contest_trade_id.in_(ids))
     honours = count(Honour, Honour.contest_trade_id.in_(ids))
-    single = count(Result, Result.contest_trade_id == season.single_ct, Result.rank.is_not(None))
+    single = count(Result, Result.assessment_id == season.single_ct, Result.rank.is_not(None))
     shared, broken = db.session.execute(_TIES, {"ct_ids": ids}).one()
     differ = db.session.scalar(_DIFFERENCES, {"ct_ids": ids})
     unranked = sum(n for status, n in season.statuses.items() if status != "approved")

@@ -212,7 +212,7 @@ def load(app) -> Contest80:
             )
             db.session.add(
                 ResultSet(
-                    contest_trade_id=ct_id,
+                    assessment_id=ct_id,
                     state="notice",
                     ranked=size,
                     published_at=datetime(2026, 11, 20, 9, 0),
@@ -230,8 +230,8 @@ def load(app) -> Contest80:
                 insert(Result),
                 [
                     {
-                        "entry_id": entry_id,
-                        "contest_trade_id": ct_id,
+                        "subject_id": entry_id,
+                        "assessment_id": ct_id,
                         "theory": total - 5,
                         "practical": total + 2,
                         "total": total,
@@ -263,9 +263,9 @@ def load(app) -> Contest80:
         loaded.first[loaded.popular] = first_place(loaded.popular)
         loaded.mark_id = db.session.scalar(
             select(Mark.id)
-            .join(Result, Result.entry_id == Mark.subject_id)
+            .join(Result, Result.subject_id == Mark.subject_id)
             .join(SchemeItem, SchemeItem.id == Mark.item_id)
-            .where(Result.contest_trade_id == loaded.popular, Result.rank == 1)
+            .where(Result.assessment_id == loaded.popular, Result.rank == 1)
             .where(SchemeItem.code == "P1")
         )
     return loaded
@@ -287,7 +287,7 @@ def _marks(ct_id: int, entry_ids: list[int], judge_id: int, rng: Random) -> None
         insert(Mark),
         [
             {
-                "entry_id": entry_id,
+                "subject_id": entry_id,
                 "item_id": item_id,
                 "judge_id": judge_id,
                 "value": Decimal(rng.randrange(4000, 9900)) / 100,
@@ -304,8 +304,8 @@ def first_place(ct_id: int) -> tuple[str, str]:
     name, total = db.session.execute(
         select(Person.name, Result.total)
         .join(Entry, Entry.person_id == Person.id)
-        .join(Result, Result.entry_id == Entry.id)
-        .where(Result.contest_trade_id == ct_id, Result.rank == 1)
+        .join(Result, Result.subject_id == Entry.id)
+        .where(Result.assessment_id == ct_id, Result.rank == 1)
     ).one()
     return name, f"{total:.2f}"
 

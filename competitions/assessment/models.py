@@ -12,7 +12,8 @@ The interface a kind fills in:
   the roles in it govern who may do what) and a ``contest`` relationship; ``title`` (its name
   in the reader's language), ``short_code``, ``part_weights`` (percent per scheme part kind),
   ``delegation_choices`` (the groups a judge may come with), ``resembles`` (offered first
-  when copying a scheme) and ``subject_class`` (its ``Subject``
+  when copying a scheme), ``notice_working_days`` and ``appeal_window_hours`` (publication),
+  ``printed_title`` (certificates) and ``subject_class`` (its ``Subject``
   subclass).
 - ``Subject`` subclass: ``facts()``, one SELECT giving, per subject, the facts judging needs:
   who it is (for recusal and the organiser's lists) and whether it is marked at all.
@@ -70,9 +71,17 @@ class Assessment(db.Model):
         raise NotImplementedError
 
     @property
+    def printed_title(self) -> str:
+        """Its name as certificates print it (Chinese, whatever the reader's language)."""
+        raise NotImplementedError
+
+    @property
     def short_code(self) -> str:
         """A short code printed beside the title (a trade's code)."""
         raise NotImplementedError
+
+    # Publication reads ``notice_working_days`` (the public notice's length in working days)
+    # and ``appeal_window_hours`` (the on-site appeal window): the kind's columns or values.
 
     @property
     def part_weights(self) -> dict[str, Decimal]:

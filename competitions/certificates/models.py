@@ -96,8 +96,8 @@ class Certificate(db.Model):
     #: {contest}{yy}-{contest-trade}-{seq}-{check}, see rules.certificate_number.
     number: Mapped[str] = mapped_column(String(100), unique=True)
     #: Restrict: an issued certificate stays verifiable; its contest-trade cannot vanish under it.
-    contest_trade_id: Mapped[int] = mapped_column(
-        ForeignKey("contest_trade.id", ondelete="RESTRICT"), index=True
+    assessment_id: Mapped[int] = mapped_column(
+        ForeignKey("assessment.id", ondelete="RESTRICT"), index=True
     )
     #: The running number within the contest-trade.
     seq: Mapped[int] = mapped_column()
@@ -106,8 +106,8 @@ class Certificate(db.Model):
     subject: Mapped[str] = mapped_column(String(60))
     #: The subject while valid, empty once revoked: at most one valid certificate per subject.
     live_subject: Mapped[str | None] = mapped_column(String(60))
-    entry_id: Mapped[int | None] = mapped_column(
-        ForeignKey("entry.id", ondelete="SET NULL"), index=True
+    subject_id: Mapped[int | None] = mapped_column(
+        ForeignKey("subject.id", ondelete="SET NULL"), index=True
     )
     delegation_id: Mapped[int | None] = mapped_column(
         ForeignKey("delegation.id", ondelete="SET NULL"), index=True
@@ -141,8 +141,8 @@ class Certificate(db.Model):
     replaced_by: Mapped["Certificate | None"] = relationship(remote_side=[id])
 
     __table_args__ = (
-        UniqueConstraint("contest_trade_id", "seq"),
-        UniqueConstraint("contest_trade_id", "live_subject"),
+        UniqueConstraint("assessment_id", "seq"),
+        UniqueConstraint("assessment_id", "live_subject"),
         CheckConstraint(f"kind IN {KINDS}", name="kind"),
         CheckConstraint(f"state IN {STATES}", name="state"),
         CheckConstraint(

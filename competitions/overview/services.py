@@ -83,14 +83,14 @@ def _counts(ct_ids: list[int]) -> dict[str, dict[int, int]]:
             .group_by(by_entry)
         ),
         "appeals": _grouped(
-            select(Appeal.contest_trade_id, func.count())
-            .where(Appeal.contest_trade_id.in_(ct_ids), Appeal.state == "pending")
-            .group_by(Appeal.contest_trade_id)
+            select(Appeal.assessment_id, func.count())
+            .where(Appeal.assessment_id.in_(ct_ids), Appeal.state == "pending")
+            .group_by(Appeal.assessment_id)
         ),
         "certificates": _grouped(
-            select(Certificate.contest_trade_id, func.count())
-            .where(Certificate.contest_trade_id.in_(ct_ids), Certificate.state == "valid")
-            .group_by(Certificate.contest_trade_id)
+            select(Certificate.assessment_id, func.count())
+            .where(Certificate.assessment_id.in_(ct_ids), Certificate.state == "valid")
+            .group_by(Certificate.assessment_id)
         ),
     }
 
@@ -105,10 +105,8 @@ def trade_facts(ct_ids: list[int]) -> dict[int, rules.TradeFacts]:
         )
     }
     results = {
-        rs.contest_trade_id: rs
-        for rs in db.session.scalars(
-            select(ResultSet).where(ResultSet.contest_trade_id.in_(ct_ids))
-        )
+        rs.assessment_id: rs
+        for rs in db.session.scalars(select(ResultSet).where(ResultSet.assessment_id.in_(ct_ids)))
     }
     out = {}
     for ct_id in ct_ids:

@@ -86,8 +86,8 @@ def personal_data_workbook(person: Person, contest_ids: set[int] | None) -> byte
     ids = list(by_entry)
     results = db.session.scalars(
         select(Result)
-        .join(ResultSet, ResultSet.contest_trade_id == Result.contest_trade_id)
-        .where(Result.entry_id.in_(ids), ResultSet.state.in_(PUBLISHED))
+        .join(ResultSet, ResultSet.assessment_id == Result.assessment_id)
+        .where(Result.subject_id.in_(ids), ResultSet.state.in_(PUBLISHED))
     ).all()
     _sheet(
         book,
@@ -95,8 +95,8 @@ def personal_data_workbook(person: Person, contest_ids: set[int] | None) -> byte
         [_("Contest"), _("Trade"), _("Theory"), _("Practical"), _("Total"), _("Rank"), _("Award")],
         [
             [
-                by_entry[r.entry_id].contest_trade.contest.name,
-                trade_name(by_entry[r.entry_id].contest_trade.trade),
+                by_entry[r.subject_id].contest_trade.contest.name,
+                trade_name(by_entry[r.subject_id].contest_trade.trade),
                 r.theory,
                 r.practical,
                 r.total,
@@ -107,7 +107,7 @@ def personal_data_workbook(person: Person, contest_ids: set[int] | None) -> byte
         ],
     )
     certificates = db.session.scalars(
-        select(Certificate).where(Certificate.entry_id.in_(ids)).order_by(Certificate.issued_at)
+        select(Certificate).where(Certificate.subject_id.in_(ids)).order_by(Certificate.issued_at)
     ).all()
     _sheet(
         book,
@@ -116,7 +116,7 @@ def personal_data_workbook(person: Person, contest_ids: set[int] | None) -> byte
         [[c.number, c.name, c.award, c.state, utc_moment(c.issued_at)] for c in certificates],
     )
     appeals = db.session.scalars(
-        select(Appeal).where(Appeal.entry_id.in_(ids)).order_by(Appeal.filed_at)
+        select(Appeal).where(Appeal.subject_id.in_(ids)).order_by(Appeal.filed_at)
     ).all()
     _sheet(
         book,
@@ -167,8 +167,8 @@ def _takings(default_years: int) -> dict[int, list[rules.Taking]]:
         .join(Person, Person.id == Entry.person_id)
         .join(ContestTrade, ContestTrade.id == Entry.contest_trade_id)
         .join(Contest, Contest.id == ContestTrade.contest_id)
-        .outerjoin(ResultSet, ResultSet.contest_trade_id == Entry.contest_trade_id)
-        .outerjoin(Result, Result.entry_id == Entry.id)
+        .outerjoin(ResultSet, ResultSet.assessment_id == Entry.contest_trade_id)
+        .outerjoin(Result, Result.subject_id == Entry.id)
         .where(Person.anonymised_at.is_(None))
     )
     out: dict[int, list[rules.Taking]] = {}
@@ -201,11 +201,11 @@ def anonymise(person_id: int, now) -> None:
     )
     entries = select(Entry.id).where(Entry.person_id == person_id)
     db.session.execute(
-        update(Appeal).where(Appeal.entry_id.in_(entries)).values(real_name=ANONYMOUS, contact="")
+        update(Appeal).where(Appeal.subject_id.in_(entries)).values(real_name=ANONYMOUS, contact="")
     )
     db.session.execute(
         update(Result)
-        .where(Result.entry_id.in_(entries), Result.final_name.is_not(None))
+        .where(Result.subject_id.in_(entries), Result.final_name.is_not(None))
         .values(final_name=ANONYMOUS)
     )
     record_event("person", "anonymise", person_id, {"reason": "retention"}, user_id=None)

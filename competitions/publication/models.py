@@ -11,14 +11,17 @@ from competitions.core.identity_rules import mask_phone
 
 
 class Appeal(db.Model):
-    """A written, signed appeal about one entry's result, decided by the arbitrator."""
+    """A written, signed appeal about one subject's result (an entry's), decided by the
+    arbitrator."""
 
     __audited__ = True
     id: Mapped[int] = mapped_column(primary_key=True)
-    contest_trade_id: Mapped[int] = mapped_column(
-        ForeignKey("contest_trade.id", ondelete="CASCADE"), index=True
+    assessment_id: Mapped[int] = mapped_column(
+        ForeignKey("assessment.id", ondelete="CASCADE"), index=True
     )
-    entry_id: Mapped[int] = mapped_column(ForeignKey("entry.id", ondelete="CASCADE"), index=True)
+    subject_id: Mapped[int] = mapped_column(
+        ForeignKey("subject.id", ondelete="CASCADE"), index=True
+    )
     #: The real name it is signed with, and how to reach the appellant (a phone: kept
     #: encrypted, masked in the audit log).
     real_name: Mapped[str] = mapped_column(String(100))
@@ -39,7 +42,7 @@ class Appeal(db.Model):
 
     __table_args__ = (CheckConstraint("state IN ('pending', 'upheld', 'rejected')", name="state"),)
 
-    entry = relationship("Entry")
+    subject = relationship("Subject")
 
     def __repr__(self) -> str:
-        return f"<Appeal {self.id} entry={self.entry_id} {self.state}>"
+        return f"<Appeal {self.id} subject={self.subject_id} {self.state}>"

@@ -223,6 +223,11 @@ class ContestTrade(Assessment):
         return trade_name(self.trade)
 
     @property
+    def printed_title(self) -> str:
+        """The trade's Chinese name."""
+        return self.trade.name_zh
+
+    @property
     def short_code(self) -> str:
         """The trade's code."""
         return self.trade.code

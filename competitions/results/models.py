@@ -16,12 +16,13 @@ PUBLISHED = ("notice", "final")
 
 
 class ResultSet(db.Model):
-    """The results of one contest-trade as a whole: when computed, their state, open questions."""
+    """The results of one assessment (a contest-trade, …) as a whole: when computed, their
+    state, open questions. Publication moves it through notice to final, whatever the kind."""
 
     #: Publication, the chief judge's tie decisions and recomputes are in the audit log.
     __audited__ = True
-    contest_trade_id: Mapped[int] = mapped_column(
-        ForeignKey("contest_trade.id", ondelete="CASCADE"), primary_key=True
+    assessment_id: Mapped[int] = mapped_column(
+        ForeignKey("assessment.id", ondelete="CASCADE"), primary_key=True
     )
     #: draft (organisers only) → notice (公示) → final.
     state: Mapped[str] = mapped_column(String(10), default="draft")
@@ -46,17 +47,18 @@ class ResultSet(db.Model):
     __table_args__ = (CheckConstraint("state IN ('draft', 'notice', 'final')", name="state"),)
 
     def __repr__(self) -> str:
-        return f"<ResultSet ct={self.contest_trade_id} {self.state} v{self.version}>"
+        return f"<ResultSet assessment={self.assessment_id} {self.state} v{self.version}>"
 
 
 class Result(db.Model):
-    """One entry's computed result: part scores, total, rank, award, whether it advances."""
+    """One subject's computed result (an entry's: part scores, total, rank, award, whether it
+    advances); the kind computes it, publication shows it."""
 
-    entry_id: Mapped[int] = mapped_column(
-        ForeignKey("entry.id", ondelete="CASCADE"), primary_key=True
+    subject_id: Mapped[int] = mapped_column(
+        ForeignKey("subject.id", ondelete="CASCADE"), primary_key=True
     )
-    contest_trade_id: Mapped[int] = mapped_column(
-        ForeignKey("contest_trade.id", ondelete="CASCADE"), index=True
+    assessment_id: Mapped[int] = mapped_column(
+        ForeignKey("assessment.id", ondelete="CASCADE"), index=True
     )
     theory: Mapped[Decimal | None] = mapped_column(Numeric(9, 4))
     practical: Mapped[Decimal | None] = mapped_column(Numeric(9, 4))
@@ -73,7 +75,7 @@ class Result(db.Model):
     final_delegation: Mapped[str | None] = mapped_column(String(150))
 
     def __repr__(self) -> str:
-        return f"<Result entry={self.entry_id} total={self.total} rank={self.rank}>"
+        return f"<Result subject={self.subject_id} total={self.total} rank={self.rank}>"
 
     @classmethod
     def ranked_order(cls) -> tuple:

@@ -221,8 +221,8 @@ def _upheld_appeals(ct_id: int) -> list[tuple]:
         # Neither the contestant's text nor the arbitrator's reasons: free text may name the
         # person, and next to the code it would unmask them to a panel that marks blind.
         select(SubjectCode.code, Appeal.decided_at)
-        .join(SubjectCode, SubjectCode.subject_id == Appeal.entry_id)
-        .where(Appeal.contest_trade_id == ct_id, Appeal.state == "upheld")
+        .join(SubjectCode, SubjectCode.subject_id == Appeal.subject_id)
+        .where(Appeal.assessment_id == ct_id, Appeal.state == "upheld")
         .order_by(Appeal.decided_at.desc())
     ).all()
 

@@ -1,14 +1,16 @@
-"""A second kind of subject, judged by the same code as contest entries (issue 13, item 3).
+"""A second kind of subject, judged, published and certified by the same code as contest
+entries (issue 13, item 3).
 
 Not collected with the suite (its models would add two tables to every test database):
 ``test_second_kind.py`` runs this module in a pytest of its own. The kind is a toy 工匠
 selection: a ``Selection`` (an assessment) whose ``Candidate`` subjects are people, marked on
 a scheme of their own. Nothing of judging is written for it: only the models below and the
-interface of ``competitions.assessment.models``.
+interface of ``competitions.assessment.models``; the kind's own ranking (the sum of the
+experts' item marks) is the only rule written here.
 """
 
 import random
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
@@ -17,8 +19,12 @@ from sqlalchemy import ForeignKey, String, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from competitions.assessment.models import Assessment, Subject
+from competitions.certificates import services as certificates
+from competitions.certificates.models import Certificate
+from competitions.certificates.services import issue
 from competitions.core.audit import AuditLog
 from competitions.core.db import db
+from competitions.judging import rules as judging_rules
 from competitions.judging.models import (
     LockEvent,
     Mark,
@@ -29,8 +35,12 @@ from competitions.judging.models import (
     SubjectCode,
 )
 from competitions.judging.services import codes, panel, review, sheets
-from competitions.judging.services.marks import MarkingError
+from competitions.judging.services.marks import MarkingError, save_score
+from competitions.publication import services as publication
+from competitions.publication.models import Appeal
+from competitions.publication.services import appeals
 from competitions.registry.models import Person
+from competitions.results.models import Result, ResultSet
 from competitions.units.models import Unit
 from tests import factories as f
 
@@ -43,12 +53,18 @@ class Selection(Assessment):
         ForeignKey("assessment.id", ondelete="CASCADE"), primary_key=True
     )
     name: Mapped[str] = mapped_column(String(100))
+    notice_working_days: Mapped[int] = mapped_column(default=7)
+    appeal_window_hours: Mapped[int] = mapped_column(default=0)
     contest = relationship("Contest", foreign_keys=[Assessment.contest_id])
 
     __mapper_args__ = {"polymorphic_identity": "test_selection"}
 
     @property
     def title(self) -> str:
+        return self.name
+
+    @property
+    def printed_title(self) -> str:
         return self.name
 
     @property
@@ -281,3 +297,104 @@ def test_a_second_kind_is_judged_by_the_same_code(client, login):
         )
         == 2
     )
+
+
+def _rank_by_experts(sid: int, items) -> ResultSet:
+    """The toy kind's own ranking: the sum of the item marks (judging's aggregation), best
+    first; the top one gets a first prize, the next a second. Written as result rows."""
+    marks: dict[tuple[int, int], list] = {}
+    for m in db.session.scalars(select(Mark).where(Mark.item_id.in_([i.id for i in items]))):
+        marks.setdefault((m.subject_id, m.item_id), []).append(m.value)
+    totals: dict[int, Decimal] = {}
+    for (subject, item_id), values in marks.items():
+        rule = next(i for i in items if i.id == item_id).rule
+        totals[subject] = totals.get(subject, Decimal(0)) + judging_rules.item_mark(values, rule)
+    order = sorted(totals, key=lambda s: -totals[s])
+    for n, subject in enumerate(order):
+        db.session.add(
+            Result(
+                subject_id=subject,
+                assessment_id=sid,
+                total=totals[subject],
+                rank=n + 1,
+                award=("first", "second")[n],
+            )
+        )
+    result_set = ResultSet(assessment_id=sid, state="draft", ranked=len(order))
+    db.session.add(result_set)
+    db.session.flush()
+    return result_set
+
+
+def test_a_second_kind_is_published_with_appeals_and_certified(client, app):
+    selection, items, users, (wang, li, _zhao) = _world()
+    sid = selection.id
+    for name, role in (("judge1", "judge"), ("judge2", "judge")):
+        member = panel.add_member(selection, name, role, None)
+        panel.set_items(member, {i.id for i in items})
+        panel.assign_all_entries(member)
+    codes.draw_entry_codes(sid, False, random.Random(3))
+    for candidate, values in ((wang, (45, 40)), (li, (30, 20))):
+        for judge in ("judge1", "judge2"):
+            if judge == "judge2" and candidate is li:
+                judge = "chief"  # judge2 recuses from 李工: the chief judge marks instead
+                chief = panel.add_member(selection, "chief", "chief_judge", None)
+                panel.set_items(chief, {i.id for i in items})
+                panel.assign_entry(chief, li.id)
+            for item, value in zip(items, values, strict=True):
+                save_score(
+                    sid, candidate.id, item.id, users[judge].id, Decimal(value), users[judge].id
+                )
+    assert review.lock(sid, users["chief"].id) == []
+    result_set = _rank_by_experts(sid, items)
+    db.session.commit()
+
+    # Public notice (公示) with the kind's own length, counted in working days.
+    published_at = datetime(2026, 12, 7, 9, 0)  # a Monday
+    assert publication.publish(selection, result_set, published_at) is None
+    assert result_set.notice_deadline == datetime(2026, 12, 16, 23, 59, 59)  # 7 working days
+    # An appeal about 李工's result, decided by the arbitrator (rejected: the lock stays).
+    appeal = Appeal(
+        assessment_id=sid,
+        subject_id=li.id,
+        real_name="李工",
+        reason="创新贡献分偏低",
+        contact="13800000000",
+    )
+    db.session.add(appeal)
+    db.session.flush()
+    assert publication.pending_appeals(sid) == 1
+    assert publication.finalise(result_set, datetime(2026, 12, 17, 9, 0)) is not None
+    assert (
+        appeals.decide(
+            appeal, False, "评分有据，维持原结果", users["org"].id, datetime(2026, 12, 10, 9, 0)
+        )
+        is None
+    )
+    assert [a.subject.id for a, _ in appeals.appeals_of(selection.contest_id)] == [li.id]
+    # Not before the deadline; then final, with the facts the public reads frozen.
+    assert publication.finalise(result_set, datetime(2026, 12, 15, 9, 0)) is not None
+    assert publication.finalise(result_set, datetime(2026, 12, 17, 9, 0)) is None
+    db.session.commit()
+    final = {r.subject_id: r for r in db.session.scalars(select(Result))}
+    assert (final[wang.id].final_name, final[wang.id].final_unit) == ("王工", "济南铁路局")
+    assert (final[li.id].final_name, final[li.id].final_unit) == ("李工", "济钢")
+
+    # Certificates: planned and issued by the certificates' own code, verifiable by number.
+    certificates.design_of(selection.contest)
+    job, chunks = certificates.start_issue(selection.contest_id, [sid], users["org"].id)
+    db.session.commit()
+    assert sum(issue.issue_chunk(job.id, chunk, db.session.commit) for chunk in chunks) == 2
+    issued = {c.subject_id: c for c in db.session.scalars(select(Certificate))}
+    assert set(issued) == {wang.id, li.id}
+    first = issued[wang.id]
+    assert (first.name, first.unit, first.trade, first.award) == (
+        "王工",
+        "济南铁路局",
+        "2026年度齐鲁工匠",
+        "first",
+    )
+    assert first.id_masked.startswith("3701") and "*" in first.id_masked
+    assert (issue.storage_dir() / first.file_path).read_bytes().startswith(b"%PDF")
+    page = client.get(f"/verify/{first.number}").get_data(as_text=True)
+    assert "王工" in page and "2026年度齐鲁工匠" in page

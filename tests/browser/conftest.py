@@ -203,7 +203,7 @@ def end_notice(instance: Path, ct_id: int) -> None:
     with sqlite3.connect(instance / "jingsai.sqlite") as conn:
         conn.execute(
             "UPDATE result_set SET notice_deadline = '2000-01-01 00:00:00.000000'"
-            " WHERE contest_trade_id = ?",
+            " WHERE assessment_id = ?",
             (ct_id,),
         )
 

@@ -56,9 +56,9 @@ def test_time_used_typed_by_the_clerk_decides_a_tie_made_by_imported_marks(conte
     last_two = read(
         database,
         "SELECT p.name, p.id_number, ec.code, e.time_used_s, r.rank FROM result r "
-        "JOIN entry e ON e.id = r.entry_id JOIN person p ON p.id = e.person_id "
-        "JOIN entry_code ec ON ec.entry_id = e.id "
-        "WHERE r.contest_trade_id = ? AND r.rank IS NOT NULL ORDER BY r.rank DESC LIMIT 2",
+        "JOIN entry e ON e.id = r.subject_id JOIN person p ON p.id = e.person_id "
+        "JOIN subject_code ec ON ec.subject_id = e.id "
+        "WHERE r.assessment_id = ? AND r.rank IS NOT NULL ORDER BY r.rank DESC LIMIT 2",
         ct_id,
     )
     keys = site_keyring(database.parent)  # ID numbers are kept encrypted
@@ -142,8 +142,8 @@ def test_time_used_typed_by_the_clerk_decides_a_tie_made_by_imported_marks(conte
     ranks = dict(
         read(
             database,
-            "SELECT p.name, r.rank FROM result r JOIN entry e ON e.id = r.entry_id "
-            "JOIN person p ON p.id = e.person_id WHERE r.contest_trade_id = ? AND p.name IN (?, ?)",
+            "SELECT p.name, r.rank FROM result r JOIN entry e ON e.id = r.subject_id "
+            "JOIN person p ON p.id = e.person_id WHERE r.assessment_id = ? AND p.name IN (?, ?)",
             ct_id,
             slow,
             fast,

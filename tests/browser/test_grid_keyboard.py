@@ -31,9 +31,9 @@ def stored_marks(db_path, username: str, ct_id: int) -> dict[tuple[str, str], De
     with sqlite3.connect(db_path) as con:
         rows = con.execute(
             "SELECT ec.code, m.item_id, m.value FROM mark m"
-            " JOIN entry_code ec ON ec.entry_id = m.entry_id"
+            " JOIN subject_code ec ON ec.subject_id = m.subject_id"
             " JOIN user_account u ON u.id = m.judge_id"
-            " WHERE u.username = ? AND ec.contest_trade_id = ?",
+            " WHERE u.username = ? AND ec.assessment_id = ?",
             (username, ct_id),
         ).fetchall()
     return {(code, str(item)): Decimal(str(value)) for code, item, value in rows}

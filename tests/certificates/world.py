@@ -50,15 +50,15 @@ def build(state: str = "final", names=NAMES, awards=AWARDS) -> World:
         db.session.flush()
         db.session.add(
             Result(
-                entry_id=entry.id,
-                contest_trade_id=ct.id,
+                subject_id=entry.id,
+                assessment_id=ct.id,
                 total=Decimal(95 - n),
                 rank=n + 1,
                 award=award,
             )
         )
         entries.append(entry)
-    db.session.add(ResultSet(contest_trade_id=ct.id, state=state, ranked=len(entries)))
+    db.session.add(ResultSet(assessment_id=ct.id, state=state, ranked=len(entries)))
     db.session.add(
         TeamResult(
             contest_trade_id=ct.id,

@@ -62,8 +62,8 @@ def test_publication_appeals_locks_and_corrections_are_logged_with_who(client, l
     client.post(f"/contest-trades/{ct_id}/publication/publish", data=CONFIRM)
     db.session.add(
         Appeal(
-            contest_trade_id=ct_id,
-            entry_id=world.entries[1].id,
+            assessment_id=ct_id,
+            subject_id=world.entries[1].id,
             real_name=world.entries[1].person.name,
             reason="请复核第二项成绩记录",
         )

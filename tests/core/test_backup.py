@@ -74,8 +74,8 @@ def contest_world() -> int:
     result_set.finalised_at = datetime(2018, 6, 1, 9, 30, 15, 123456)
     db.session.add(
         Appeal(
-            contest_trade_id=world.ct.id,
-            entry_id=world.entries[1].id,
+            assessment_id=world.ct.id,
+            subject_id=world.entries[1].id,
             real_name="选手1号",
             reason="请复核",
             state="rejected",

@@ -206,8 +206,8 @@ def test_an_appeals_contact_phone_is_kept_encrypted_and_logged_masked(app):
     world = computed_world()
     entry = world.entries[0]
     appeal = Appeal(
-        contest_trade_id=world.ct.id,
-        entry_id=entry.id,
+        assessment_id=world.ct.id,
+        subject_id=entry.id,
         real_name=entry.person.name,
         contact="13912340000",
         reason="第二项评分与现场记录不符",

@@ -236,7 +236,7 @@ def test_postgresql_restarted_under_load(fault_app, private_postgres):
     db.session.expire_all()
     # Every confirmed save is there; every mark has its audit row, the last one its value.
     marks = {
-        (m.entry_id, m.item_id, m.judge_id): m.value
+        (m.subject_id, m.item_id, m.judge_id): m.value
         for m in db.session.scalars(select(Mark).where(Mark.item_id.in_(item_ids)))
     }
     for judge_id, confirmed in saved.items():

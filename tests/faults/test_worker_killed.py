@@ -97,7 +97,7 @@ def test_a_worker_killed_in_the_middle_of_a_recompute(fault_app, engine, start_w
     fw.lock(world, trade)  # not computed here: the workers will
 
     worker = start_worker()
-    lock_row = "SELECT 1 FROM result_set WHERE contest_trade_id = :ct FOR NO KEY UPDATE"
+    lock_row = "SELECT 1 FROM result_set WHERE assessment_id = :ct FOR NO KEY UPDATE"
     hold = RowLock(engine, lock_row, ct=ct_id)
     client = logged_in(fault_app, "org")
     assert client.post(f"/contest-trades/{ct_id}/recompute").status_code == 302

@@ -166,8 +166,8 @@ def results(ct_id: int) -> list[tuple]:
     award, practical), in entry order, read afresh from the database."""
     db.session.expire_all()
     rows = db.session.execute(
-        select(Result.entry_id, Result.total, Result.rank, Result.award, Result.practical)
-        .where(Result.contest_trade_id == ct_id)
-        .order_by(Result.entry_id)
+        select(Result.subject_id, Result.total, Result.rank, Result.award, Result.practical)
+        .where(Result.assessment_id == ct_id)
+        .order_by(Result.subject_id)
     )
     return [tuple(r) for r in rows]

@@ -71,7 +71,7 @@ def lock_and_rank(world) -> dict[int, int]:
     db.session.merge(MarkingLock(assessment_id=world.ct.id, locked=True))
     compute.recompute([world.ct.id])
     db.session.commit()
-    ranks = dict(db.session.execute(select(Result.entry_id, Result.rank)).all())
+    ranks = dict(db.session.execute(select(Result.subject_id, Result.rank)).all())
     return [ranks[e.id] for e in world.entries]
 
 

@@ -83,7 +83,7 @@ def test_final_results_keep_their_marks(client, login):
 
     world = build(n_entries=3)
     score_everyone(world, (9, 7, 5))
-    db.session.add(ResultSet(contest_trade_id=world.ct.id, state="final"))
+    db.session.add(ResultSet(assessment_id=world.ct.id, state="final"))
     db.session.commit()
     login("chief")
     client.get("/lang/en")

@@ -106,7 +106,10 @@ def test_two_confirmations_at_once_write_the_marks_once(app):
             lambda s=sheet_id: clerk2.post(f"{base}/{s}/second", data=first),
             lambda s=sheet_id: clerk3.post(f"{base}/{s}/second", data=first),
         )
-        assert sorted([a.status_code, b.status_code]) == [302, 409], code
+        # One confirms. The other is refused when it overlaps (409), or, when it comes after
+        # the commit, is sent to the sheet that says it is confirmed already (302): either
+        # way it writes nothing, which the count of changes below shows.
+        assert sorted([a.status_code, b.status_code]) in ([302, 302], [302, 409]), code
         state, _, marks = state_of(sheet_id, entry_id)
         assert state == "confirmed" and len(marks) == 3
         changes = db.session.scalar(

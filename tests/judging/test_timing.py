@@ -98,7 +98,7 @@ def test_the_time_typed_decides_between_entries_equal_on_total_and_practical(cli
     db.session.merge(MarkingLock(assessment_id=world.ct.id, locked=True))
     compute.recompute([world.ct.id])
     db.session.commit()
-    ranks = dict(db.session.execute(select(Result.entry_id, Result.rank)).all())
+    ranks = dict(db.session.execute(select(Result.subject_id, Result.rank)).all())
     first, second, third = world.entries
     assert (ranks[second.id], ranks[first.id], ranks[third.id]) == (1, 2, 3)
     client.post("/logout")

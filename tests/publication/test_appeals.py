@@ -26,8 +26,8 @@ def world(monkeypatch):
     for entry in world.entries[1:]:
         db.session.add(
             Appeal(
-                contest_trade_id=world.ct.id,
-                entry_id=entry.id,
+                assessment_id=world.ct.id,
+                subject_id=entry.id,
                 real_name=entry.person.name,
                 reason="第二项评分与现场记录不符",
             )

@@ -50,8 +50,8 @@ def test_pages_are_served_from_the_cache_until_results_change(cached_app):
     assert get(client, url) == ("hit", first[1])
     # An appeal being filed changes nothing public: still the cached page …
     appeal = Appeal(
-        contest_trade_id=world.ct.id,
-        entry_id=world.entries[1].id,
+        assessment_id=world.ct.id,
+        subject_id=world.entries[1].id,
         real_name=world.entries[1].person.name,
         reason="请复核第二项成绩记录",
     )
@@ -116,8 +116,8 @@ def test_publish_finalise_and_appeals_invalidate(cached_app, redis_url):
     get(client, url)
     assert get(client, url)[0] == "hit"
     appeal = Appeal(
-        contest_trade_id=world.ct.id,
-        entry_id=world.entries[1].id,
+        assessment_id=world.ct.id,
+        subject_id=world.entries[1].id,
         real_name=world.entries[1].person.name,
         reason="请复核第二项成绩记录",
     )

@@ -85,7 +85,7 @@ def test_an_appeal_is_written_signed_and_in_time(client, world, monkeypatch):
     ).get_data(as_text=True)
     assert "Your appeal is filed" in page
     appeal = db.session.scalar(select(Appeal))
-    assert (appeal.entry_id, appeal.state, appeal.real_name) == (
+    assert (appeal.subject_id, appeal.state, appeal.real_name) == (
         entry.id,
         "pending",
         entry.person.name,
@@ -109,7 +109,7 @@ def test_an_appeal_is_written_signed_and_in_time(client, world, monkeypatch):
         follow_redirects=True,
     ).get_data(as_text=True)
     assert "the appeal period ended on 2026-11-27 23:59" in page
-    assert db.session.scalar(select(Appeal).filter_by(entry_id=world.entries[0].id)) is None
+    assert db.session.scalar(select(Appeal).filter_by(subject_id=world.entries[0].id)) is None
 
 
 def test_a_burst_of_lookups_is_limited_per_client_in_redis(app, redis_url):
@@ -170,15 +170,15 @@ def test_my_path_through_the_tiers(client, world):
     db.session.flush()
     db.session.add(
         Result(
-            entry_id=entry.id,
-            contest_trade_id=ct.id,
+            subject_id=entry.id,
+            assessment_id=ct.id,
             total=Decimal("88.5"),
             rank=2,
             award="second",
             advances=True,
         )
     )
-    db.session.add(ResultSet(contest_trade_id=ct.id, state="final"))
+    db.session.add(ResultSet(assessment_id=ct.id, state="final"))
     db.session.commit()
     client.get("/lang/en")
     page = look_up(client, person).get_data(as_text=True)

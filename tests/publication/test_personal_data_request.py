@@ -29,8 +29,8 @@ def test_the_organiser_hands_a_person_their_data(app, client, login):
     publish(world)
     db.session.add(
         Appeal(
-            contest_trade_id=world.ct.id,
-            entry_id=entry.id,
+            assessment_id=world.ct.id,
+            subject_id=entry.id,
             real_name=person.name,
             reason="请复核第二项",
         )

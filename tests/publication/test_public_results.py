@@ -150,8 +150,8 @@ def test_results_become_final_by_themselves_at_the_deadline(world, now, appeal, 
     if appeal:
         db.session.add(
             Appeal(
-                contest_trade_id=world.ct.id,
-                entry_id=world.entries[0].id,
+                assessment_id=world.ct.id,
+                subject_id=world.entries[0].id,
                 real_name=world.entries[0].person.name,
                 reason="请复核第一项的成绩记录",
             )

@@ -69,8 +69,8 @@ def test_publish_then_final(client, login, monkeypatch):
 
     db.session.add(
         Appeal(
-            contest_trade_id=world.ct.id,
-            entry_id=world.entries[1].id,
+            assessment_id=world.ct.id,
+            subject_id=world.entries[1].id,
             real_name=world.entries[1].person.name,
             reason="请复核第二项成绩记录",
         )

@@ -63,15 +63,15 @@ def test_the_daily_run_anonymises_who_is_due_and_keeps_the_rest(app):
     world = computed_world()
     result_set = db.session.get(ResultSet, world.ct.id)
     result_set.state, result_set.finalised_at = "final", datetime(2026, 1, 5, 9, 0)
-    results = {r.entry_id: r for r in db.session.scalars(select(Result))}
+    results = {r.subject_id: r for r in db.session.scalars(select(Result))}
     for entry in world.entries:
         results[entry.id].final_name = entry.person.name
         results[entry.id].award = "first" if entry is world.entries[0] else None
     second = world.entries[1]
     db.session.add(
         Appeal(
-            contest_trade_id=world.ct.id,
-            entry_id=second.id,
+            assessment_id=world.ct.id,
+            subject_id=second.id,
             real_name=second.person.name,
             contact="13912345678",
             reason="复核",

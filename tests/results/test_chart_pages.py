@@ -51,7 +51,7 @@ def test_histogram_counts_the_ranked_totals(client, login):
     page = english_page(client, login, "org", f"/contest-trades/{world.ct.id}/results")
     chart = figure(page, "totals-histogram")
     ranked = db.session.scalars(
-        select(Result.total).where(Result.contest_trade_id == world.ct.id, Result.rank.is_not(None))
+        select(Result.total).where(Result.assessment_id == world.ct.id, Result.rank.is_not(None))
     ).all()
     assert len(ranked) == 5  # the absent entry is not ranked, and not counted
     by_ten = Counter(min(int(t // 10), 9) for t in ranked)  # totals spread: tens over 0-100

@@ -87,7 +87,7 @@ def random_trade(rnd: random.Random, contest, trade, n_entries: int):
                     value = Decimal(rnd.randint(0, top * 4)) / 4
                     value = min(value, item.max_mark)
                 marks.append(
-                    {"entry_id": entry.id, "item_id": item.id, "judge_id": judge.id, "value": value}
+                    {"subject_id": entry.id, "item_id": item.id, "judge_id": judge.id, "value": value}
                 )
     db.session.execute(Mark.__table__.insert(), marks)
     db.session.add(MarkingLock(assessment_id=ct.id, locked=True))
@@ -105,7 +105,7 @@ def pure_results(ct) -> dict[int, tuple]:
     }
     scores = defaultdict(list)
     for m in db.session.scalars(select(Mark).where(Mark.item_id.in_([i.id for i in items]))):
-        scores[(m.entry_id, m.item_id)].append(m.value)
+        scores[(m.subject_id, m.item_id)].append(m.value)
     entries = db.session.scalars(select(Entry).filter_by(contest_trade_id=ct.id)).all()
     standings, part_scores = [], {}
     for e in entries:
@@ -158,8 +158,8 @@ def test_set_based_results_equal_the_pure_rules(app, seed):
     assert refused == {}
     for ct in cts:
         stored = {
-            r.entry_id: (r.theory, r.practical, r.total, r.rank, r.award)
-            for r in db.session.scalars(select(Result).filter_by(contest_trade_id=ct.id))
+            r.subject_id: (r.theory, r.practical, r.total, r.rank, r.award)
+            for r in db.session.scalars(select(Result).filter_by(assessment_id=ct.id))
         }
         assert stored == pure_results(ct)
 
@@ -171,7 +171,7 @@ def test_recompute_replaces_and_a_refused_recompute_keeps_the_previous_results(a
     db.session.commit()
     compute.recompute([ct.id])
     db.session.commit()
-    first = db.session.scalars(select(Result).filter_by(contest_trade_id=ct.id)).all()
+    first = db.session.scalars(select(Result).filter_by(assessment_id=ct.id)).all()
     compute.recompute([ct.id])  # again: the same rows, not twice as many
     db.session.commit()
     assert len(db.session.scalars(select(Result)).all()) == len(first) == 12

@@ -177,7 +177,7 @@ def _marks_in_db(world) -> dict:
     items = {i.id: i.code for i in world.items}
     judges = {j.id: j.username for j in world.judges}
     return {
-        (codes[m.entry_id], items[m.item_id], judges[m.judge_id]): m.value
+        (codes[m.subject_id], items[m.item_id], judges[m.judge_id]): m.value
         for m in db.session.scalars(select(Mark))
     }
 

@@ -40,13 +40,13 @@ def test_locking_computes_the_results_and_advancement_follows(worker_app):
     assert wait_for_job(job.id).state == "succeeded"
 
     db.session.expire_all()
-    ranks = {r.entry_id: r.rank for r in db.session.scalars(select(Result))}
+    ranks = {r.subject_id: r.rank for r in db.session.scalars(select(Result))}
     e = [x.id for x in world.entries]
     assert ranks == {e[0]: 1, e[2]: 2, e[1]: 3, e[3]: 4}
     # Practical = (9×… ) scaled: the judged item 9/10 and measured 4/5 → (9 + 4) / 15 × 100.
     top = db.session.get(Result, e[0])
     assert top.practical == Decimal("86.6667") and top.total == Decimal("60.67")
-    assert {r.entry_id for r in db.session.scalars(select(Result).filter_by(advances=True))} == {
+    assert {r.subject_id for r in db.session.scalars(select(Result).filter_by(advances=True))} == {
         e[0],
         e[2],
         e[1],

@@ -42,7 +42,7 @@ def test_the_chief_judge_orders_a_tie_in_the_medal_places(client, login, monkeyp
     assert queued == [[world.ct.id]]
     compute.recompute([world.ct.id])  # what the queued task does
     db.session.commit()
-    ranks = {r.entry_id: r.rank for r in db.session.scalars(select(Result))}
+    ranks = {r.subject_id: r.rank for r in db.session.scalars(select(Result))}
     assert ranks[b] == 1 and ranks[a] == 2
     assert db.session.get(ResultSet, world.ct.id).undecided["medal_places"] == []
 
@@ -71,5 +71,5 @@ def test_the_chief_judge_picks_who_advances_from_a_tie_at_the_cut_off(client, lo
     assert queued == [[world.ct.id]]
     compute.recompute([world.ct.id])  # what the queued task does
     db.session.commit()
-    assert [r.entry_id for r in db.session.scalars(select(Result).filter_by(advances=True))] == [b]
+    assert [r.subject_id for r in db.session.scalars(select(Result).filter_by(advances=True))] == [b]
     assert db.session.get(ResultSet, world.ct.id).undecided["advancement"] == []

@@ -101,7 +101,7 @@ def test_the_contestant_gets_only_their_own_appeal_and_certificates(app):
         data={"real_name": other.person.name, "reason": "别人的成绩有问题，请复核"},
     )
     assert response.status_code == 403
-    theirs = db.session.scalar(sa.select(Certificate).filter_by(entry_id=other.id))
+    theirs = db.session.scalar(sa.select(Certificate).filter_by(subject_id=other.id))
     assert client.get(f"/my-result/certificates/{theirs.number}.pdf").status_code == 404
     mine = client.get(f"/my-result/certificates/{world.certificate.number}.pdf")
     assert mine.status_code == 200 and mine.data.startswith(b"%PDF")

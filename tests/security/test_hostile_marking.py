@@ -208,7 +208,7 @@ def test_the_chief_judges_review_forms(app):
             assert exists(FlagResolution, comment="一并请复评")
         submit(client, f"{base}/review/correct", correct_data)
         if correct_data == correct:
-            assert exists(Mark, entry_id=entry.id, judge_id=w.judges[0].id, value=Decimal(6))
+            assert exists(Mark, subject_id=entry.id, judge_id=w.judges[0].id, value=Decimal(6))
         submit(client, f"{base}/unlock", unlock_data)
         page = client.get(f"{base}/review")
         check_answer(page, [resolve_data, correct_data, unlock_data, many_data])
@@ -236,7 +236,7 @@ def test_the_clerks_score_sheet_forms(app):
     def run(start_query, first_data, second_data):
         typed = submit(first, f"{base}/new?{urlencode(start_query)}", first_data)
         if start_query == start and first_data == values and not refused(typed):
-            assert exists(ScoreSheet, entry_id=w.entries[0].id, state="typed")
+            assert exists(ScoreSheet, subject_id=w.entries[0].id, state="typed")
         sheet = db.session.scalar(select(ScoreSheet))
         if sheet is not None:
             data = {"version": str(sheet.version), **second_data}
@@ -245,4 +245,4 @@ def test_the_clerks_score_sheet_forms(app):
             check_answer(second.get(f"{base}/{sheet.id}"), [first_data, second_data])
 
     run()
-    assert exists(ScoreSheet, entry_id=w.entries[0].id)  # the valid sheet was typed
+    assert exists(ScoreSheet, subject_id=w.entries[0].id)  # the valid sheet was typed

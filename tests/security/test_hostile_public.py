@@ -74,7 +74,7 @@ def test_the_arbitrators_decision_form(app):
     @given(data=form_of(valid))
     def run(data):
         appeal = Appeal(
-            contest_trade_id=w.ct.id, entry_id=w.entries[1].id, real_name="x", reason="y" * 10
+            assessment_id=w.ct.id, subject_id=w.entries[1].id, real_name="x", reason="y" * 10
         )
         db.session.add(appeal)
         db.session.commit()

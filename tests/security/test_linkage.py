@@ -56,8 +56,8 @@ def _put_in_state(world: World, state: str) -> None:
         result_set.state = "notice"
         entry = world.entries[2]
         appeal = Appeal(
-            contest_trade_id=world.ct1.id,
-            entry_id=entry.id,
+            assessment_id=world.ct1.id,
+            subject_id=entry.id,
             real_name=entry.person.name,
             reason=f"我是{entry.person.name}，{world.unit.name}的，第二项成绩记错了",
         )

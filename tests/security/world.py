@@ -151,7 +151,7 @@ def build_world() -> World:
 
     appeal = _published_with_appeal(ct1, base.entries[0], users["arbitrator"].id)
     cert_job = _issue_certificates(contest, ct1)
-    certificate = db.session.query(Certificate).filter_by(entry_id=base.entries[0].id).first()
+    certificate = db.session.query(Certificate).filter_by(subject_id=base.entries[0].id).first()
     organiser = db.session.query(User).filter_by(username="org").one()
     import_job = import_jobs.create_import_job(
         contest.id, organiser.id, "bad.csv", "text/csv", "姓名,证件号码,工种\n某人,1,x\n".encode()
@@ -197,7 +197,7 @@ def _second_trade(contest) -> ContestTrade:
     db.session.add(member)
     db.session.flush()
     db.session.add(JudgeItem(member_id=member.id, item_id=item.id))
-    db.session.add(ResultSet(contest_trade_id=ct2.id, state="draft"))
+    db.session.add(ResultSet(assessment_id=ct2.id, state="draft"))
     db.session.commit()
     return ct2
 
@@ -235,8 +235,8 @@ def _published_with_appeal(ct, entry, arbitrator_id: int) -> Appeal:
     result_set = db.session.get(ResultSet, ct.id)
     assert publication.publish(ct, result_set, NOW) is None
     appeal = Appeal(
-        contest_trade_id=ct.id,
-        entry_id=entry.id,
+        assessment_id=ct.id,
+        subject_id=entry.id,
         real_name=entry.person.name,
         reason="请复核第二项成绩记录",
     )

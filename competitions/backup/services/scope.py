@@ -44,12 +44,12 @@ CONTEST_PATH = {
     "lock_event": "assessment_id",
     "code_reveal": "assessment_id",
     "id_reveal": "contest_id",
-    "result_set": "contest_trade_id",
-    "result": "entry_id",
+    "result_set": "assessment_id",
+    "result": "subject_id",
     "team_result": "contest_trade_id",
     "honour": "entry_id",
-    "appeal": "entry_id",
-    "certificate": "contest_trade_id",
+    "appeal": "subject_id",
+    "certificate": "assessment_id",
 }
 #: Registers shared by contests: a row goes along when a row of the contest points at it.
 SHARED = ("trade", "unit", "person", "user_account")

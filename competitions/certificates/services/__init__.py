@@ -11,13 +11,14 @@ from datetime import date
 from flask import current_app
 from sqlalchemy import func, select
 
+from competitions.assessment.models import Assessment, subject_facts
 from competitions.certificates import rules
 from competitions.certificates.models import Certificate, CertificateDesign
 from competitions.certificates.services import render
 from competitions.core.db import db, utcnow
 from competitions.core.identity_rules import mask_id_number
 from competitions.core.jobs import Job, create_job
-from competitions.registry.models import Contest, ContestTrade, Delegation, Entry, Person
+from competitions.registry.models import Contest, Delegation, Person
 from competitions.results.models import Honour, Result, ResultSet, TeamResult
 from competitions.units.models import Unit
 
@@ -86,43 +87,41 @@ def sample_facts(contest: Contest, kind: str) -> rules.Facts:
 def result_states(ct_ids: list[int]) -> dict[int, str]:
     """Each contest-trade's result state (absent when never computed)."""
     rows = db.session.execute(
-        select(ResultSet.contest_trade_id, ResultSet.state).where(
-            ResultSet.contest_trade_id.in_(ct_ids)
-        )
+        select(ResultSet.assessment_id, ResultSet.state).where(ResultSet.assessment_id.in_(ct_ids))
     )
     return dict(rows.all())
 
 
 def wanted(ct_id: int) -> list[rules.Facts]:
-    """The certificates the contest-trade's results call for: individual awards, team awards
-    and honours, with the facts to print."""
-    ct = db.session.get(ContestTrade, ct_id)
-    common = {"contest": ct.contest.name, "tier": ct.contest.tier, "trade": ct.trade.name_zh}
+    """The certificates the assessment's results call for: individual awards (of any kind of
+    subject), team awards and honours (of a contest-trade), with the facts to print."""
+    ct = db.session.get_one(Assessment, ct_id)
+    common = {"contest": ct.contest.name, "tier": ct.contest.tier, "trade": ct.printed_title}
+    f = subject_facts(ct)
     # Final results carry the facts frozen when they became final: the register may have moved.
     people = db.session.execute(
         select(
             Result,
             Person,
-            func.coalesce(Result.final_unit, Unit.name),
-            func.coalesce(Result.final_delegation, Delegation.name),
+            func.coalesce(Result.final_name, f.c.name),
+            func.coalesce(Result.final_unit, f.c.unit_name),
+            func.coalesce(Result.final_delegation, f.c.delegation_name),
         )
-        .join(Entry, Entry.id == Result.entry_id)
-        .join(Person, Person.id == Entry.person_id)
-        .outerjoin(Unit, Unit.id == Person.unit_id)
-        .outerjoin(Delegation, Delegation.id == Entry.delegation_id)
-        .where(Result.contest_trade_id == ct_id)
-        .order_by(Result.rank.is_(None), Result.rank, Result.entry_id)
+        .join(f, f.c.subject_id == Result.subject_id)
+        .outerjoin(Person, Person.id == f.c.person_id)
+        .where(Result.assessment_id == ct_id)
+        .order_by(Result.rank.is_(None), Result.rank, Result.subject_id)
     ).all()
     facts, by_entry = [], {}
-    for result, person, unit, team in people:
-        by_entry[result.entry_id] = (result, person, unit or "", team or "")
+    for result, person, name, unit, team in people:
+        by_entry[result.subject_id] = (result, person, name, unit or "", team or "")
         if result.award:
             facts.append(
                 _person_facts(
                     "individual",
-                    f"entry:{result.entry_id}",
+                    f"entry:{result.subject_id}",
                     result.award,
-                    by_entry[result.entry_id],
+                    by_entry[result.subject_id],
                     common,
                 )
             )
@@ -159,16 +158,16 @@ def wanted(ct_id: int) -> list[rules.Facts]:
 
 
 def _person_facts(kind, subject, award, row, common) -> rules.Facts:
-    result, person, unit, team = row
+    result, person, name, unit, team = row
     return rules.Facts(
         kind,
         subject,
-        person.name if result.final_name is None else result.final_name,
+        name,
         unit,
         award=award,
         rank=result.rank,
         team=team,
-        id_masked=mask_id_number(person.id_number),
+        id_masked=mask_id_number(person.id_number) if person is not None else "",
         **common,
     )
 
@@ -177,7 +176,7 @@ def held(ct_id: int) -> list[rules.Held]:
     """The contest-trade's valid certificates."""
     rows = db.session.execute(
         select(Certificate.id, Certificate.subject, Certificate.fingerprint).where(
-            Certificate.contest_trade_id == ct_id, Certificate.state == "valid"
+            Certificate.assessment_id == ct_id, Certificate.state == "valid"
         )
     )
     return [rules.Held(*row) for row in rows]
@@ -219,17 +218,17 @@ def start_issue(contest_id: int, ct_ids: list[int], user_id: int | None) -> tupl
 def _last_seq(ct_id: int) -> int:
     return db.session.scalar(
         select(func.coalesce(func.max(Certificate.seq), 0)).where(
-            Certificate.contest_trade_id == ct_id
+            Certificate.assessment_id == ct_id
         )
     )
 
 
 def contests_of(ct_ids: list[int]) -> dict[int, tuple[int, str, int]]:
-    """{contest-trade: (year, contest code, contest id)} for numbering."""
+    """{assessment (contest-trade…): (year, contest code, contest id)} for numbering."""
     rows = db.session.execute(
-        select(ContestTrade.id, Contest.year, Contest.code, Contest.id)
-        .join(Contest, Contest.id == ContestTrade.contest_id)
-        .where(ContestTrade.id.in_(ct_ids))
+        select(Assessment.id, Contest.year, Contest.code, Contest.id)
+        .join(Contest, Contest.id == Assessment.contest_id)
+        .where(Assessment.id.in_(ct_ids))
     )
     return {ct_id: rest for ct_id, *rest in rows}
 
@@ -242,7 +241,7 @@ def issue_day(contest_id: int) -> date:
 
 def certificates_of(ct_ids: list[int]) -> list[Certificate]:
     """Every certificate of these contest-trades, by number."""
-    query = select(Certificate).where(Certificate.contest_trade_id.in_(ct_ids))
+    query = select(Certificate).where(Certificate.assessment_id.in_(ct_ids))
     return list(db.session.scalars(query.order_by(Certificate.number)))
 
 
@@ -250,9 +249,9 @@ def counts_by_trade(ct_ids: list[int]) -> dict[int, dict[str, int]]:
     """{contest-trade: {"valid": n, "revoked": n}}."""
     out: dict[int, dict[str, int]] = defaultdict(lambda: {"valid": 0, "revoked": 0})
     rows = db.session.execute(
-        select(Certificate.contest_trade_id, Certificate.state, func.count())
-        .where(Certificate.contest_trade_id.in_(ct_ids))
-        .group_by(Certificate.contest_trade_id, Certificate.state)
+        select(Certificate.assessment_id, Certificate.state, func.count())
+        .where(Certificate.assessment_id.in_(ct_ids))
+        .group_by(Certificate.assessment_id, Certificate.state)
     )
     for ct_id, state, n in rows:
         out[ct_id][state] = n

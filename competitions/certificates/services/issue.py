@@ -79,10 +79,10 @@ def issue_chunk(job_id: str, items: list, checkpoint: Callable[[], None]) -> int
     contests = {c[2] for c in codes.values()}
     batch = {c: (renderer_for(c), services.issue_day(c)) for c in contests}
     live = {
-        (c.contest_trade_id, c.live_subject): c
+        (c.assessment_id, c.live_subject): c
         for c in db.session.scalars(
             select(Certificate).where(
-                Certificate.contest_trade_id.in_(ct_ids),
+                Certificate.assessment_id.in_(ct_ids),
                 Certificate.live_subject.in_([item[1] for item in items]),
             )
         )
@@ -120,12 +120,12 @@ def _issue_one(job_id, ct_id, contest_id, number, seq, batch, facts, current) ->
         services.revoke(current)
     certificate = Certificate(
         number=number,
-        contest_trade_id=ct_id,
+        assessment_id=ct_id,
         seq=seq,
         kind=facts.kind,
         subject=facts.subject,
         live_subject=facts.subject,
-        entry_id=_entry_of(facts.subject),
+        subject_id=_entry_of(facts.subject),
         delegation_id=_delegation_of(facts.subject),
         name=facts.name,
         unit=facts.unit,

@@ -232,7 +232,7 @@ def listing(contest_id: int):
 def organiser_file(number: str):
     """One certificate's PDF, for the organisers of its contest (revoked ones too)."""
     certificate = db.session.scalar(select(Certificate).filter_by(number=number)) or abort(404)
-    ct = db.session.get(ContestTrade, certificate.contest_trade_id)
+    ct = db.session.get(ContestTrade, certificate.assessment_id)
     require_contest_role(ct.contest_id, "organiser")
     response = send_pdf(certificate)
     record_event(

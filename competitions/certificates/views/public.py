@@ -68,10 +68,10 @@ def my_certificate(number: str):
 def certificates_of_person(person_id: int) -> dict[int, list[Certificate]]:
     """{entry: valid certificates} of a person, for the my-results page: the entry's own (an
     award, honours) and its delegation's team award in the same contest-trade."""
-    own = (Certificate.entry_id == Entry.id) | (
+    own = (Certificate.subject_id == Entry.id) | (
         (Certificate.kind == "team")
         & (Certificate.delegation_id == Entry.delegation_id)
-        & (Certificate.contest_trade_id == Entry.contest_trade_id)
+        & (Certificate.assessment_id == Entry.contest_trade_id)
     )
     rows = db.session.execute(
         select(Entry.id, Certificate)

@@ -6,6 +6,7 @@ from flask import current_app
 from flask_babel import gettext
 from sqlalchemy import func, select
 
+from competitions.assessment.models import Assessment, subject_facts
 from competitions.core.db import db
 from competitions.core.i18n import (
     local_now,
@@ -16,10 +17,8 @@ from competitions.judging.models import MarkingLock
 from competitions.publication import rules
 from competitions.publication.models import Appeal
 from competitions.publication.services import cache
-from competitions.registry.models import ContestTrade, Delegation, Entry, Person
 from competitions.results import signals as results_signals
 from competitions.results.models import Result, ResultSet
-from competitions.units.models import Unit
 
 
 def calendar() -> rules.Calendar:
@@ -33,14 +32,15 @@ def calendar() -> rules.Calendar:
 
 
 def pending_appeals(ct_id: int) -> int:
-    """How many appeals about the contest-trade await the arbitrator."""
+    """How many appeals about the assessment await the arbitrator."""
     return db.session.scalar(
-        select(func.count()).select_from(Appeal).filter_by(contest_trade_id=ct_id, state="pending")
+        select(func.count()).select_from(Appeal).filter_by(assessment_id=ct_id, state="pending")
     )
 
 
-def publish(ct: ContestTrade, result_set: ResultSet, now: datetime) -> Reason | None:
-    """Put draft results under public notice (公示); the deadline counts working days."""
+def publish(ct: Assessment, result_set: ResultSet, now: datetime) -> Reason | None:
+    """Put draft results under public notice (公示); the deadline counts working days (the
+    assessment's ``notice_working_days``, its on-site window ``appeal_window_hours``)."""
     if not rules.transition_allowed(result_set.state, "notice"):
         return Reason.of(N_("only draft results can be put under public notice"))
     result_set.state = "notice"
@@ -55,7 +55,7 @@ def publish(ct: ContestTrade, result_set: ResultSet, now: datetime) -> Reason | 
 def settled(result_set: ResultSet) -> bool:
     """Whether the results stand on the marks as they are: locked, and computed after the lock
     (not while an upheld appeal has them reopened, nor before the recompute that follows)."""
-    lock = db.session.get(MarkingLock, result_set.contest_trade_id)
+    lock = db.session.get(MarkingLock, result_set.assessment_id)
     return lock is not None and rules.settled(lock.locked, lock.locked_at, result_set.computed_at)
 
 
@@ -69,7 +69,7 @@ def finalise_check(result_set: ResultSet, now: datetime) -> Reason | None:
     """Why the results cannot become final at ``now``, or None (pages hide the button then)."""
     return rules.finalise_problem(
         result_set.state,
-        pending_appeals(result_set.contest_trade_id),
+        pending_appeals(result_set.assessment_id),
         settled(result_set),
         notice_open_until(result_set, now),
     )
@@ -83,22 +83,21 @@ def finalise(result_set: ResultSet, now: datetime) -> Reason | None:
         return problem
     result_set.state = "final"
     result_set.finalised_at = now
-    freeze_facts(result_set.contest_trade_id)
+    freeze_facts(result_set.assessment_id)
     db.session.flush()
-    cache.results_changed([result_set.contest_trade_id])
+    cache.results_changed([result_set.assessment_id])
     return None
 
 
 def freeze_facts(ct_id: int) -> None:
     """Write down on each result the name, unit and delegation the public reads, as the
-    register has them now: final results keep them whatever the register says later."""
+    register has them now (the subjects' facts, whatever their kind): final results keep
+    them whatever the register says later."""
+    f = subject_facts(db.session.get_one(Assessment, ct_id))
     rows = db.session.execute(
-        select(Result, Person.name, Unit.name, Delegation.name)
-        .join(Entry, Entry.id == Result.entry_id)
-        .join(Person, Person.id == Entry.person_id)
-        .outerjoin(Unit, Unit.id == Person.unit_id)
-        .outerjoin(Delegation, Delegation.id == Entry.delegation_id)
-        .where(Result.contest_trade_id == ct_id)
+        select(Result, f.c.name, f.c.unit_name, f.c.delegation_name)
+        .join(f, f.c.subject_id == Result.subject_id)
+        .where(Result.assessment_id == ct_id)
     )
     for result, name, unit, delegation in rows:
         result.final_name, result.final_unit = name, unit or ""
@@ -109,12 +108,12 @@ def withdraw(result_set: ResultSet) -> Reason | None:
     """Take results back from public notice to draft (before anything is final)."""
     if not rules.transition_allowed(result_set.state, "draft"):
         return Reason.of(N_("only results under public notice can be withdrawn"))
-    if pending_appeals(result_set.contest_trade_id):
+    if pending_appeals(result_set.assessment_id):
         return Reason.of(N_("decide the pending appeals first"))
     result_set.state = "draft"
     result_set.published_at = result_set.notice_deadline = result_set.onsite_appeal_until = None
     db.session.flush()
-    cache.results_changed([result_set.contest_trade_id])
+    cache.results_changed([result_set.assessment_id])
     return None
 
 
@@ -129,12 +128,12 @@ def finalise_due(now: datetime) -> list[int]:
     ).all()
     done = []
     for result_set in due:
-        pending = pending_appeals(result_set.contest_trade_id)
+        pending = pending_appeals(result_set.assessment_id)
         if rules.finalises_by_itself(
             result_set.state, now, result_set.notice_deadline, pending, settled(result_set)
         ):
             finalise(result_set, now)
-            done.append(result_set.contest_trade_id)
+            done.append(result_set.assessment_id)
     return done
 
 
@@ -148,6 +147,6 @@ def publication_refusals(result_set, **_) -> dict[str, str]:
     problem = finalise_check(result_set, local_now())
     if problem:
         out["finalise"] = say(problem)
-    if pending_appeals(result_set.contest_trade_id):
+    if pending_appeals(result_set.assessment_id):
         out["withdraw"] = gettext("decide the pending appeals first")
     return out

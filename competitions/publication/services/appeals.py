@@ -4,22 +4,23 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from competitions.assessment.models import Assessment
 from competitions.core.db import db
 from competitions.core.words import N_, Reason
 from competitions.judging.models import LockEvent, MarkingLock
 from competitions.publication.models import Appeal
 from competitions.publication.services import cache
-from competitions.registry.models import ContestTrade
 from competitions.results.models import Result
 
 
 def appeals_of(contest_id: int) -> list[tuple[Appeal, Result | None]]:
-    """A contest's appeals, newest first, each with the entry's current result."""
+    """A contest's appeals (about any of its assessments), newest first, each with the
+    subject's current result."""
     rows = db.session.execute(
         select(Appeal, Result)
-        .join(ContestTrade, ContestTrade.id == Appeal.contest_trade_id)
-        .outerjoin(Result, Result.entry_id == Appeal.entry_id)
-        .where(ContestTrade.contest_id == contest_id)
+        .join(Assessment, Assessment.id == Appeal.assessment_id)
+        .outerjoin(Result, Result.subject_id == Appeal.subject_id)
+        .where(Assessment.contest_id == contest_id)
         .order_by(Appeal.filed_at.desc())
     ).all()
     return [tuple(r) for r in rows]
@@ -28,7 +29,7 @@ def appeals_of(contest_id: int) -> list[tuple[Appeal, Result | None]]:
 def decide(appeal: Appeal, upheld: bool, reason: str, user_id: int, now: datetime) -> Reason | None:
     """Uphold or reject an appeal with written reasons; the decision is final.
 
-    An upheld appeal reopens the contest-trade's marks under the chief judge (the lock is
+    An upheld appeal reopens the assessment's marks under the chief judge (the lock is
     lifted with the decision as its reason); relocking recomputes the results.
     """
     if appeal.state != "pending":
@@ -39,19 +40,19 @@ def decide(appeal: Appeal, upheld: bool, reason: str, user_id: int, now: datetim
     appeal.decision = reason.strip()
     appeal.decided_by, appeal.decided_at = user_id, now
     if upheld:
-        result = db.session.get(Result, appeal.entry_id)
+        result = db.session.get(Result, appeal.subject_id)
         if result is not None:
             appeal.result_before = {
                 "total": str(result.total),
                 "rank": result.rank,
                 "award": result.award,
             }
-        lock = db.session.get(MarkingLock, appeal.contest_trade_id)
+        lock = db.session.get(MarkingLock, appeal.assessment_id)
         if lock is not None and lock.locked:
             lock.locked, lock.locked_by, lock.locked_at = False, None, None
             db.session.add(
                 LockEvent(
-                    assessment_id=appeal.contest_trade_id,
+                    assessment_id=appeal.assessment_id,
                     action="unlock",
                     user_id=user_id,
                     # not the reasons: the chief judge reads this, and marks blind
@@ -59,5 +60,5 @@ def decide(appeal: Appeal, upheld: bool, reason: str, user_id: int, now: datetim
                 )
             )
     db.session.flush()
-    cache.results_changed([appeal.contest_trade_id])
+    cache.results_changed([appeal.assessment_id])
     return None

@@ -44,8 +44,8 @@ def published_results(person: Person) -> list[MyResult]:
     """The person's results under notice or final, lowest tier first."""
     rows = db.session.execute(
         select(Entry, Result, ResultSet)
-        .join(Result, Result.entry_id == Entry.id)
-        .join(ResultSet, ResultSet.contest_trade_id == Result.contest_trade_id)
+        .join(Result, Result.subject_id == Entry.id)
+        .join(ResultSet, ResultSet.assessment_id == Result.assessment_id)
         .where(Entry.person_id == person.id, ResultSet.state.in_(PUBLISHED))
     ).all()
     out = [MyResult(*row) for row in rows]

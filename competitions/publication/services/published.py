@@ -62,7 +62,7 @@ def _published_trades(contest_ids: list[int] | None = None) -> list[tuple]:
     query = (
         select(ContestTrade, Trade, ResultSet)
         .join(Trade, Trade.id == ContestTrade.trade_id)
-        .join(ResultSet, ResultSet.contest_trade_id == ContestTrade.id)
+        .join(ResultSet, ResultSet.assessment_id == ContestTrade.id)
         .where(ResultSet.state.in_(PUBLISHED))
         .order_by(Trade.code)
     )
@@ -99,7 +99,7 @@ def trade_results(ct_id: int) -> dict | None:
     row = db.session.execute(
         select(ContestTrade, Trade, ResultSet)
         .join(Trade, Trade.id == ContestTrade.trade_id)
-        .join(ResultSet, ResultSet.contest_trade_id == ContestTrade.id)
+        .join(ResultSet, ResultSet.assessment_id == ContestTrade.id)
         .where(ContestTrade.id == ct_id, ResultSet.state.in_(PUBLISHED))
     ).first()
     if row is None:
@@ -134,20 +134,20 @@ def _ranked_rows(ct_ids: list[int]) -> dict[int, list[dict]]:
             func.coalesce(Result.final_unit, Unit.name),
             func.coalesce(Result.final_delegation, Delegation.name),
         )
-        .join(Entry, Entry.id == Result.entry_id)
+        .join(Entry, Entry.id == Result.subject_id)
         .join(Person, Person.id == Entry.person_id)
         .outerjoin(Unit, Unit.id == Person.unit_id)
         .outerjoin(Delegation, Delegation.id == Entry.delegation_id)
-        .where(Result.contest_trade_id.in_(ct_ids))
+        .where(Result.assessment_id.in_(ct_ids))
         .order_by(*Result.ranked_order(), name)
     )
     rows: dict[int, list[dict]] = {ct_id: [] for ct_id in ct_ids}
     for r, status, time_used, name, id_number, unit, delegation in db.session.execute(query):
         # Withdrawn, disqualified and absent entries show their status, not scores.
         earned = earned_scores(status)
-        rows[r.contest_trade_id].append(
+        rows[r.assessment_id].append(
             {
-                "entry_id": r.entry_id,
+                "entry_id": r.subject_id,
                 "rank": r.rank,
                 "status": status,
                 "name": name,

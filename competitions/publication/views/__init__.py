@@ -64,7 +64,7 @@ def _problem(action: str, rs: ResultSet):
         return Reason.of(N_("only draft results can be put under public notice"))
     if action == "withdraw" and not rules.transition_allowed(rs.state, "draft"):
         return Reason.of(N_("only results under public notice can be withdrawn"))
-    if action == "withdraw" and services.pending_appeals(rs.contest_trade_id):
+    if action == "withdraw" and services.pending_appeals(rs.assessment_id):
         return Reason.of(N_("decide the pending appeals first"))
     return None
 
@@ -124,7 +124,7 @@ def appeals(contest_id: int):
 def decide(appeal_id: int):
     """Uphold or reject an appeal (the contest's arbitrators only); the decision is final."""
     appeal = db.get_or_404(Appeal, appeal_id)
-    ct = db.get_or_404(ContestTrade, appeal.contest_trade_id)
+    ct = db.get_or_404(ContestTrade, appeal.assessment_id)
     require_contest_role(ct.contest_id, "arbitrator")
     form = DecisionForm()
     if not form.validate_on_submit():

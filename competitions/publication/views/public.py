@@ -44,8 +44,10 @@ def my_results():
     person = _person()
     results = lookup.published_results(person)
     appeals = {
-        a.entry_id: a
-        for a in db.session.query(Appeal).filter(Appeal.entry_id.in_([r.entry.id for r in results]))
+        a.subject_id: a
+        for a in db.session.query(Appeal).filter(
+            Appeal.subject_id.in_([r.entry.id for r in results])
+        )
     }
     return render_template(
         "public/my_results.html",
@@ -88,8 +90,8 @@ def appeal(entry_id: int):
     else:
         db.session.add(
             Appeal(
-                contest_trade_id=entry.contest_trade_id,
-                entry_id=entry.id,
+                assessment_id=entry.contest_trade_id,
+                subject_id=entry.id,
                 real_name=form.real_name.data.strip(),
                 contact=form.contact.data or "",
                 reason=form.reason.data.strip(),

@@ -111,10 +111,10 @@ def trade_standing(ct_id: int, blind: bool) -> tuple[list, list, list]:
     listed by code for a ``blind`` reader (by name they would tell it the names' order)."""
     rows = db.session.execute(
         select(Result, Entry, Person)
-        .join(Entry, Entry.id == Result.entry_id)
+        .join(Entry, Entry.id == Result.subject_id)
         .join(Person, Person.id == Entry.person_id)
         .outerjoin(SubjectCode, SubjectCode.subject_id == Entry.id)
-        .where(Result.contest_trade_id == ct_id)
+        .where(Result.assessment_id == ct_id)
         .order_by(*Result.ranked_order())
         .order_by(SubjectCode.code if blind else Person.name, Entry.id)
     ).all()

@@ -26,8 +26,8 @@ def confirm_advancement(ct: ContestTrade) -> tuple[int, int]:
         return 0, 0
     advancing = db.session.execute(
         select(Entry.id, Entry.person_id)
-        .join(Result, Result.entry_id == Entry.id)
-        .where(Result.contest_trade_id == ct.id, Result.advances.is_(True))
+        .join(Result, Result.subject_id == Entry.id)
+        .where(Result.assessment_id == ct.id, Result.advances.is_(True))
     ).all()
     present = set(
         db.session.scalars(

@@ -18,13 +18,13 @@ from competitions.results.rules import charts
 
 def _published_sets():
     """The ids of contest-trades whose results are under notice or final."""
-    return select(ResultSet.contest_trade_id).where(ResultSet.state.in_(PUBLISHED))
+    return select(ResultSet.assessment_id).where(ResultSet.state.in_(PUBLISHED))
 
 
 def histogram_for(ct_id: int) -> charts.Histogram:
     """The histogram of a contest-trade's totals, ranked entries only (the public page draws
     it from the published rows it already has)."""
-    query = select(Result.total).where(Result.contest_trade_id == ct_id, Result.rank.is_not(None))
+    query = select(Result.total).where(Result.assessment_id == ct_id, Result.rank.is_not(None))
     return charts.histogram(db.session.scalars(query))
 
 
@@ -43,7 +43,7 @@ def funnel_for(
         trade_on = and_(trade_on, ContestTrade.trade_id == trade_id)
     if published_only:
         trade_on = and_(trade_on, ContestTrade.id.in_(_published_sets()))
-    result_on = Result.entry_id == Entry.id
+    result_on = Result.subject_id == Entry.id
     advancing, feeds = Result.advances.is_(True), Contest.parent_id.is_not(None)
     rows = db.session.execute(
         select(

@@ -75,8 +75,8 @@ def compute_trade(data: inputs_mod.TradeInputs, decided_order: tuple[int, ...] =
     awards = rules.allocate_awards(ranking, totals, award_rule(ct))
     results = [
         {
-            "entry_id": e,
-            "contest_trade_id": ct.id,
+            "subject_id": e,
+            "assessment_id": ct.id,
             "theory": t,
             "practical": p,
             "total": total,
@@ -112,7 +112,7 @@ def write(computed: list[Computed]) -> None:
     ids = [c.ct_id for c in computed]
     if not ids:
         return
-    db.session.execute(delete(Result).where(Result.contest_trade_id.in_(ids)))
+    db.session.execute(delete(Result).where(Result.assessment_id.in_(ids)))
     rows = [r for c in computed for r in c.results]
     if rows:
         bulk_insert(Result, rows)
@@ -121,14 +121,14 @@ def write(computed: list[Computed]) -> None:
 
 def _record_sets(computed: list[Computed]) -> None:
     existing = {
-        s.contest_trade_id: s
+        s.assessment_id: s
         for s in db.session.scalars(
-            select(ResultSet).where(ResultSet.contest_trade_id.in_([c.ct_id for c in computed]))
+            select(ResultSet).where(ResultSet.assessment_id.in_([c.ct_id for c in computed]))
         )
     }
     for c in computed:
         result_set = existing.get(c.ct_id) or ResultSet(
-            contest_trade_id=c.ct_id, version=0, decided_order=[]
+            assessment_id=c.ct_id, version=0, decided_order=[]
         )
         result_set.version += 1
         result_set.computed_at = utcnow()
@@ -152,11 +152,11 @@ def recompute(ct_ids: list[int]) -> dict[int, list[str]]:
             )
         )
     )
-    sets = db.session.scalars(select(ResultSet).where(ResultSet.contest_trade_id.in_(ct_ids))).all()
-    final = {s.contest_trade_id for s in sets if s.state == "final"}
+    sets = db.session.scalars(select(ResultSet).where(ResultSet.assessment_id.in_(ct_ids))).all()
+    final = {s.assessment_id for s in sets if s.state == "final"}
     refused = {ct_id: problems_of(d, ct_id in locked, ct_id in final) for ct_id, d in data.items()}
     refused = {ct_id: p for ct_id, p in refused.items() if p}
-    decided = {s.contest_trade_id: tuple(s.decided_order or ()) for s in sets}
+    decided = {s.assessment_id: tuple(s.decided_order or ()) for s in sets}
     computed = [
         compute_trade(d, decided.get(ct_id, ()))
         for ct_id, d in data.items()

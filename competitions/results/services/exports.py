@@ -108,12 +108,12 @@ def trade_report(ct: ContestTrade, blind: bool = False) -> TradeReport:
             name,
             SubjectCode.code,
         )
-        .join(Entry, Entry.id == Result.entry_id)
+        .join(Entry, Entry.id == Result.subject_id)
         .join(Person, Person.id == Entry.person_id)
         .outerjoin(Unit, Unit.id == Person.unit_id)
         .outerjoin(Delegation, Delegation.id == Entry.delegation_id)
         .outerjoin(SubjectCode, SubjectCode.subject_id == Entry.id)
-        .where(Result.contest_trade_id == ct.id)
+        .where(Result.assessment_id == ct.id)
         .order_by(*Result.ranked_order())
         .order_by(SubjectCode.code if blind else name, Entry.id)
     ).all()
@@ -332,9 +332,7 @@ def _marks(ct_id: int) -> dict[tuple[int, int], dict[int, Decimal]]:
 def _judges(ct_id: int, marks) -> list[User]:
     """The panel's judges and anyone else who gave a mark, by name."""
     ids = set(
-        db.session.scalars(
-            select(PanelMember.user_id).filter_by(assessment_id=ct_id, role="judge")
-        )
+        db.session.scalars(select(PanelMember.user_id).filter_by(assessment_id=ct_id, role="judge"))
     )
     ids |= {judge for scores in marks.values() for judge in scores}
     users = db.session.scalars(select(User).where(User.id.in_(ids)))

@@ -17,8 +17,8 @@ def _stored(ct_ids: list[int]) -> dict[int, list[tuple]]:
     """{ct: [(entry, total, practical, theory, time, status, unit, delegation, rank, award)]}."""
     rows = db.session.execute(
         select(
-            Result.contest_trade_id,
-            Result.entry_id,
+            Result.assessment_id,
+            Result.subject_id,
             Result.total,
             Result.practical,
             Result.theory,
@@ -29,9 +29,9 @@ def _stored(ct_ids: list[int]) -> dict[int, list[tuple]]:
             Result.rank,
             Result.award,
         )
-        .join(Entry, Entry.id == Result.entry_id)
+        .join(Entry, Entry.id == Result.subject_id)
         .join(Person, Person.id == Entry.person_id)
-        .where(Result.contest_trade_id.in_(ct_ids))
+        .where(Result.assessment_id.in_(ct_ids))
     )
     out = defaultdict(list)
     for ct_id, *row in rows:
@@ -66,8 +66,8 @@ def finish_trades(ct_ids: list[int], trades: list[tuple]) -> None:
     teams, honours, advancing, undecided = [], [], [], {}
     picks = dict(
         db.session.execute(
-            select(ResultSet.contest_trade_id, ResultSet.advancement_picks).where(
-                ResultSet.contest_trade_id.in_(ct_ids)
+            select(ResultSet.assessment_id, ResultSet.advancement_picks).where(
+                ResultSet.assessment_id.in_(ct_ids)
             )
         ).all()
     )
@@ -117,17 +117,17 @@ def _write(ct_ids, teams, honours, advancing, undecided) -> None:
             bulk_insert(model, rows)
     db.session.execute(
         update(Result)
-        .where(Result.contest_trade_id.in_(ct_ids), Result.advances.is_(True))
+        .where(Result.assessment_id.in_(ct_ids), Result.advances.is_(True))
         .values(advances=False)
     )
     for start in range(0, len(advancing), 1000):
         chunk = advancing[start : start + 1000]
-        db.session.execute(update(Result).where(Result.entry_id.in_(chunk)).values(advances=True))
+        db.session.execute(update(Result).where(Result.subject_id.in_(chunk)).values(advances=True))
     for result_set in db.session.scalars(
-        select(ResultSet).where(ResultSet.contest_trade_id.in_(ct_ids))
+        select(ResultSet).where(ResultSet.assessment_id.in_(ct_ids))
     ):
         result_set.undecided = {
             **(result_set.undecided or {}),
-            "advancement": undecided.get(result_set.contest_trade_id, []),
+            "advancement": undecided.get(result_set.assessment_id, []),
         }
     db.session.flush()

@@ -111,9 +111,9 @@ def _part_sums_py(ct_ids: list[int]):
 #: per (entry, part) the exact sum of those item marks (a third of the rows to send and convert).
 _SQL = text("""
 WITH s AS (
-  SELECT p.assessment_id AS ct, p.kind, m.subject_id AS entry_id, i.id AS item_id, i.max_mark, i.scale,
-         i.aggregation, count(*) AS n, sum(m.value) AS total, min(m.value) AS lo,
-         max(m.value) AS hi, avg(m.value) AS mean,
+  SELECT p.assessment_id AS ct, p.kind, m.subject_id AS entry_id, i.id AS item_id,
+         i.max_mark, i.scale, i.aggregation, count(*) AS n, sum(m.value) AS total,
+         min(m.value) AS lo, max(m.value) AS hi, avg(m.value) AS mean,
          array_agg(m.value ORDER BY m.value) AS v
   FROM mark m
   JOIN scheme_item i ON i.id = m.item_id

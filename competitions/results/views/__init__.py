@@ -193,10 +193,10 @@ def contest_results(contest_id: int):
         _queue(ids, contest_id)
         return redirect(url_for("results.contest_results", contest_id=contest_id))
     sets = {
-        s.contest_trade_id: s
+        s.assessment_id: s
         for s in db.session.scalars(
             select(ResultSet).where(
-                ResultSet.contest_trade_id.in_([c.id for c in contest.contest_trades])
+                ResultSet.assessment_id.in_([c.id for c in contest.contest_trades])
             )
         )
     }
