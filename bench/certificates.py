@@ -181,10 +181,7 @@ def build() -> tuple[int, list[int]]:
     _insert(Result, results)
     _insert(
         ResultSet,
-        [
-            {"assessment_id": t, "state": "final", "ranked": PER_TRADE}
-            for t in range(1, TRADES + 1)
-        ],
+        [{"assessment_id": t, "state": "final", "ranked": PER_TRADE} for t in range(1, TRADES + 1)],
     )
     design = CertificateDesign(
         contest_id=1,

@@ -87,7 +87,12 @@ def random_trade(rnd: random.Random, contest, trade, n_entries: int):
                     value = Decimal(rnd.randint(0, top * 4)) / 4
                     value = min(value, item.max_mark)
                 marks.append(
-                    {"subject_id": entry.id, "item_id": item.id, "judge_id": judge.id, "value": value}
+                    {
+                        "subject_id": entry.id,
+                        "item_id": item.id,
+                        "judge_id": judge.id,
+                        "value": value,
+                    }
                 )
     db.session.execute(Mark.__table__.insert(), marks)
     db.session.add(MarkingLock(assessment_id=ct.id, locked=True))

@@ -71,5 +71,7 @@ def test_the_chief_judge_picks_who_advances_from_a_tie_at_the_cut_off(client, lo
     assert queued == [[world.ct.id]]
     compute.recompute([world.ct.id])  # what the queued task does
     db.session.commit()
-    assert [r.subject_id for r in db.session.scalars(select(Result).filter_by(advances=True))] == [b]
+    assert [r.subject_id for r in db.session.scalars(select(Result).filter_by(advances=True))] == [
+        b
+    ]
     assert db.session.get(ResultSet, world.ct.id).undecided["advancement"] == []
