@@ -9,9 +9,10 @@ from competitions.core.db import db
 
 @audit_words.names_records("assessment")
 def assessment_names(ids: set[int]) -> dict[int, str]:
-    """An assessment by its short code and title (a contest-trade: the trade's code and name)."""
+    """An assessment by its short code and printed title (a contest-trade: the trade's code and
+    Chinese name)."""
     found = db.session.scalars(select(Assessment).where(Assessment.id.in_(ids)))
-    return {a.id: f"{a.short_code} {a.title}" for a in found}
+    return {a.id: f"{a.short_code} {a.printed_title}" for a in found}
 
 
 @audit_words.names_records("subject")

@@ -176,7 +176,8 @@ def _changes(obj, action: str) -> dict:
     out = {}
     for attr in state.mapper.column_attrs:
         column = attr.columns[0]
-        if not _audited(column):
+        # The kind of a supertable's row says nothing the entity's name does not.
+        if not _audited(column) or column is state.mapper.polymorphic_on:
             continue
         hist = state.attrs[attr.key].history
         if action == "create":

@@ -411,3 +411,27 @@ def test_a_restore_with_another_data_key_is_refused_and_says_which_key(
     assert "JINGSAI_DATA_KEY" in result.output
     with other.app_context():
         assert set(counts().values()) == {0}
+
+
+def test_a_contest_whose_id_differs_from_its_trades_ids_goes_whole(app, runner, other, tmp_path):
+    """A contest-trade keeps its contest's id in the assessment table too, and an entry its
+    contest-trade's in the subject table: those copies are no references to other rows, so a
+    contest numbered apart from its trades exports, and restores with every row."""
+    f.contest("GY-2017", year=2017)  # takes a contest's number, no contest-trade's
+    contest_id = contest_world()
+    ct_ids = [ct.id for ct in db.session.get(Contest, contest_id).contest_trades]
+    assert contest_id not in ct_ids
+    archive = tmp_path / "sd-2018.zip"
+    result = runner.invoke(args=["backup", "export", "--contest", "SD-2018", str(archive)])
+    assert result.exit_code == 0, result.output
+    tables = ("assessment", "contest_trade", "subject", "entry", "mark", "result", "certificate")
+    owned = {name: rows_of_sd_2018(name, contest_id) for name in tables}
+    for row in owned["entry"]:
+        row["source_entry_id"] = None  # the entry it advanced from stays behind, as above
+    for row in owned["certificate"]:
+        row["job_id"] = None
+    restored = cli(other, "backup", "restore", str(archive))
+    assert restored.exit_code == 0, restored.output
+    with other.app_context():
+        for name in tables:
+            assert rows(name) == owned[name], name

@@ -7,8 +7,8 @@ from competitions.accounts.services.permissions import require_contest_role, rol
 from competitions.core.db import db
 from competitions.core.i18n import say
 from competitions.judging import rules
-from competitions.judging.services.access import contest_trade_or_404
 from competitions.judging.services.marks import MarkingError, is_locked
+from competitions.registry.models import ContestTrade
 from competitions.results.services import timing
 from competitions.results.views import bp
 
@@ -20,7 +20,7 @@ TIMEKEEPERS = ("clerk", "chief_judge")
 @login_required
 def times(ct_id: int):
     """The list of codes with a time field each (minutes:seconds), saved as it is typed."""
-    ct = contest_trade_or_404(ct_id)
+    ct = db.get_or_404(ContestTrade, ct_id)  # time used is a contest-trade's
     require_contest_role(ct.contest_id, *TIMEKEEPERS)
     entries = timing.timed_entries(ct_id)
     return render_template(
@@ -37,7 +37,7 @@ def times(ct_id: int):
 @login_required
 def save_time(ct_id: int):
     """Save one typed time (JSON: code, value); answers with the time as mm:ss or the problem."""
-    ct = contest_trade_or_404(ct_id)
+    ct = db.get_or_404(ContestTrade, ct_id)  # time used is a contest-trade's
     if not roles_in(current_user, ct.contest_id) & set(TIMEKEEPERS):
         abort(403)
     data = request.get_json(silent=True)
