@@ -35,9 +35,9 @@ def job(job_id: str) -> Job:
 
 
 def counts(model, ct_ids) -> int:
-    return db.session.scalar(
-        select(func.count()).select_from(model).where(model.contest_trade_id.in_(ct_ids))
-    )
+    # Team results and honours are a contest-trade's; certificates an assessment's (its id).
+    column = getattr(model, "contest_trade_id", None) or model.assessment_id
+    return db.session.scalar(select(func.count()).select_from(model).where(column.in_(ct_ids)))
 
 
 def test_a_recompute_delivered_twice(fault_app, start_worker):

@@ -245,7 +245,7 @@ def test_postgresql_restarted_under_load(fault_app, private_postgres):
                 assert marks[(entry_id, item_id, judge_id)] == value
     last_change = {}
     for change in db.session.scalars(select(MarkChange).order_by(MarkChange.id)):
-        last_change[(change.entry_id, change.item_id, change.judge_id)] = change.new_value
+        last_change[(change.subject_id, change.item_id, change.judge_id)] = change.new_value
     assert {k: v for k, v in last_change.items() if k in marks} == marks
     # The recompute is whole or absent: one row per entry, as a clean recompute writes them.
     rows = fw.results(ct_id)

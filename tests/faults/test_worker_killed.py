@@ -197,7 +197,7 @@ def test_a_worker_killed_in_the_middle_of_a_certificate_batch(
     certificates = db.session.scalars(select(Certificate)).all()
     assert len(certificates) == wanted and {c.state for c in certificates} == {"valid"}
     assert len({c.number for c in certificates}) == wanted
-    assert len({(c.contest_trade_id, c.subject) for c in certificates}) == wanted
+    assert len({(c.assessment_id, c.subject) for c in certificates}) == wanted
     storage = Path(fault_env["CERT_STORAGE_DIR"])
     for c in certificates:
         assert (storage / c.file_path).read_bytes().startswith(b"%PDF"), c.file_path
