@@ -21,6 +21,7 @@ import threading
 import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
+from contextlib import suppress
 from functools import wraps
 
 import redis
@@ -29,6 +30,7 @@ from flask_babel import get_locale
 from flask_login import current_user
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
+from werkzeug.exceptions import HTTPException
 
 from competitions.core.db import db
 from competitions.registry.models import Contest, ContestTrade
@@ -155,7 +157,10 @@ def _chain_contests(conn, ct_ids: set[int]) -> set[int]:
 
 
 def _bump(ct_ids: set[int], everything: bool = False) -> None:
-    """Give the changed scopes new generations (every page: a new epoch)."""
+    """Give the changed scopes new generations (every page: a new epoch). A changed
+    contest-trade's public page is rendered first, under its new generation, so that no
+    visitor waits for it and the web processes do not render it all at once (see
+    :func:`_warm`)."""
     client = _client()
     if client is None:
         return
@@ -164,12 +169,84 @@ def _bump(ct_ids: set[int], everything: bool = False) -> None:
         # A fresh connection: the session that committed may not be usable in its own event.
         with db.engine.connect() as conn:
             contests = _chain_contests(conn, ct_ids)
-        keys += [scope_all(), *map(scope_contest, contests), *map(scope_trade, ct_ids)]
+        keys += [scope_all(), *map(scope_contest, contests)]
     try:
-        client.mset({key: _token() for key in keys})
+        if everything or not ct_ids:
+            client.mset({key: _token() for key in [*keys, *map(scope_trade, ct_ids)]})
+        else:
+            _warm_then_swap(client, sorted(ct_ids), keys)
     except redis.RedisError:
         # Pages expire after PAGE_TTL_S anyway; the change itself is committed.
         logger.exception("could not invalidate the results pages of %s", sorted(ct_ids))
+
+
+#: The pages of one contest-trade rendered when its results change, before they are swapped
+#: in (the crowd reads these; the API and the contest's pages render when first asked).
+WARMED = ("published.trade",)
+#: Compare-and-set: the new generation only if no other change swapped one in meanwhile.
+_SWAP = """
+if (redis.call('GET', KEYS[1]) or '') == ARGV[1] then
+  redis.call('SET', KEYS[1], ARGV[2])
+  return 1
+end
+return 0
+"""
+
+
+def _warm_then_swap(client: redis.Redis, ct_ids: list[int], others: list[str]) -> None:
+    """New generations for the changed contest-trades, each swapped in only after its page in
+    the default language is stored under it; then the other scopes, then the other languages.
+
+    The page is rendered after the commit, so it shows the change. If another change swapped
+    in a generation while it rendered, this render may predate that change: the scope gets a
+    fresh, empty generation instead, and its pages render when next asked.
+    """
+    client.set(EPOCH, _token(), nx=True)
+    epoch = client.get(EPOCH).decode()
+    trades = [scope_trade(ct_id) for ct_id in ct_ids]
+    olds = [(value or b"").decode() for value in client.mget(trades)]
+    news = {ct_id: _token() for ct_id in ct_ids}
+    languages = list(current_app.config["LANGUAGES"])
+    swap = client.register_script(_SWAP)
+    for ct_id in ct_ids:
+        _warm(client, ct_id, epoch + news[ct_id], languages[:1])
+    swapped = []
+    for ct_id, key, old in zip(ct_ids, trades, olds, strict=True):
+        if swap(keys=[key], args=[old, news[ct_id]]):
+            swapped.append(ct_id)
+        else:
+            client.set(key, _token())
+    if others:
+        client.mset({key: _token() for key in others})
+    for ct_id in swapped:
+        _warm(client, ct_id, epoch + news[ct_id], languages[1:])
+
+
+def _warm(client: redis.Redis, ct_id: int, generation: str, languages: list[str]) -> None:
+    """Render the contest-trade's public pages as an anonymous visitor in each language sees
+    them and store them under ``generation``. In an application context of its own, so with a
+    database session of its own (the committing one may be unusable in its own event); a page
+    that fails to render is left to render when asked."""
+    app = current_app._get_current_object()
+    adapter = app.url_map.bind("localhost")
+    for endpoint in WARMED:
+        view = app.view_functions[endpoint].__wrapped__
+        kwargs = {"ct_id": ct_id}
+        path = adapter.build(endpoint, kwargs)
+        for lang in languages:
+            try:
+                with app.app_context(), app.test_request_context(path):
+                    session["lang"] = lang
+                    response = app.make_response(view(**kwargs))
+                    if response.status_code != 200 or "csrf_token" in g:
+                        continue
+                    key = _page_key(scope_trade(ct_id), generation, endpoint, kwargs)
+                    _store(client, key, _entry(response))
+            except HTTPException:
+                continue  # not published: nothing to show
+            except Exception:
+                logger.exception("could not render the public page of contest-trade %s", ct_id)
+                return
 
 
 def _token() -> str:
@@ -204,16 +281,12 @@ def cached(scope: Callable[..., str]):
             client = _client()
             if client is None or not _cacheable_request():
                 return view(**kwargs)
-            lang = str(get_locale())
-            # The endpoint and its parsed arguments, not the path: /results/trades/05 and ?x=…
-            # are the same page, not new entries that could fill the cache.
-            path = request.endpoint + ":" + ":".join(f"{k}={v}" for k, v in sorted(kwargs.items()))
             gen_key = scope(**kwargs)
             try:
                 gen = _generation(client, gen_key)
             except redis.RedisError:
                 return view(**kwargs)
-            key = f"jingsai:page:{gen_key}:{gen}:{lang}:{path}"
+            key = _page_key(gen_key, gen, request.endpoint, kwargs)
             hit = _memory.get(key)
             if hit is None:
                 try:
@@ -228,22 +301,37 @@ def cached(scope: Callable[..., str]):
             response = current_app.make_response(view(**kwargs))
             if response.status_code != 200 or "csrf_token" in g:
                 return response
-            # Stored plain and compressed once; served compressed to clients that accept it.
-            body = response.get_data()
-            entry = (body, gzip.compress(body, 6), response.mimetype)
+            entry = _entry(response)
             _memory.put(key, entry)
-            try:
-                pipe = client.pipeline(transaction=False)
-                pipe.hset(key, mapping={"body": entry[0], "gzip": entry[1], "mimetype": entry[2]})
-                pipe.expire(key, PAGE_TTL_S)
-                pipe.execute()
-            except redis.RedisError:
-                pass
+            with suppress(redis.RedisError):
+                _store(client, key, entry)
             return _cached_response(*entry, "miss")
 
         return wrapped
 
     return decorate
+
+
+def _page_key(gen_key: str, gen: str, endpoint: str, kwargs: dict) -> str:
+    """Where a page is cached: its scope and generation, the language, and the endpoint with
+    its parsed arguments, not the path (/results/trades/05 and ?x=… are the same page, not new
+    entries that could fill the cache)."""
+    path = endpoint + ":" + ":".join(f"{k}={v}" for k, v in sorted(kwargs.items()))
+    return f"jingsai:page:{gen_key}:{gen}:{get_locale()}:{path}"
+
+
+def _entry(response) -> tuple[bytes, bytes, str]:
+    """A rendered page as cached: stored plain and compressed once, served compressed to
+    clients that accept it."""
+    body = response.get_data()
+    return (body, gzip.compress(body, 6), response.mimetype)
+
+
+def _store(client: redis.Redis, key: str, entry: tuple[bytes, bytes, str]) -> None:
+    pipe = client.pipeline(transaction=False)
+    pipe.hset(key, mapping={"body": entry[0], "gzip": entry[1], "mimetype": entry[2]})
+    pipe.expire(key, PAGE_TTL_S)
+    pipe.execute()
 
 
 def _cached_response(body: bytes, compressed: bytes, mimetype: str, state: str):
