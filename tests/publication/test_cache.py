@@ -1,5 +1,6 @@
 """Published pages come from Redis and are invalidated exactly when their results change."""
 
+import gzip
 from datetime import datetime
 
 import pytest
@@ -218,3 +219,39 @@ def test_a_change_swapped_in_while_the_page_rendered_leaves_it_to_render_when_as
     assert gens.get(cache.scope_trade(world.ct.id)) not in (None, other["token"])
     state, page = get(client, url)
     assert state == "miss" and page == rendered_now(cached_app, client, url)
+
+
+def test_a_visitor_without_cookies_gets_the_apps_answer_without_the_app(cached_app):
+    """A cached page for a visitor without cookies comes from ``CachedPages`` before the app:
+    the same status, headers and body as the app gives; anything else still goes to the app."""
+    world = published_world()
+    url = f"/results/trades/{world.ct.id}"
+    middleware, reached = cached_app.wsgi_app, []
+    app_itself = middleware.wsgi_app
+
+    def counting(environ, start_response):
+        reached.append(environ["PATH_INFO"])
+        return app_itself(environ, start_response)
+
+    middleware.wsgi_app = counting
+    for encoding in ("gzip, deflate, br", "identity"):
+        headers = {"Accept-Encoding": encoding}
+        fast = cached_app.test_client(use_cookies=False).get(url, headers=headers)
+        assert reached == []
+        with_cookie = cached_app.test_client()
+        with_cookie.set_cookie("seen", "1")
+        slow = with_cookie.get(url, headers=headers)
+        assert reached == [url]
+        reached.clear()
+        assert fast.status_code == slow.status_code == 200
+        assert dict(fast.headers) == dict(slow.headers)
+        assert fast.get_data() == slow.get_data()
+        assert world.entries[0].person.name.encode() in (
+            gzip.decompress(fast.get_data()) if "gzip" in encoding else fast.get_data()
+        )
+    # A NUL character is refused by the app, as before; unknown pages are the app's 404.
+    plain = cached_app.test_client(use_cookies=False)
+    assert plain.get(f"{url}?q=%00").status_code == 400
+    assert plain.get("/results/trades/999999").status_code == 404
+    assert plain.head(url).status_code == 200
+    assert reached == [url, "/results/trades/999999", url]

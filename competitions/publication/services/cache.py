@@ -25,14 +25,16 @@ from contextlib import suppress
 from functools import wraps
 
 import redis
-from flask import current_app, g, request, session
+from flask import Flask, current_app, g, request, session
 from flask_babel import get_locale
 from flask_login import current_user
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import HTTPException
+from werkzeug.utils import get_content_type
 
 from competitions.core.db import db
+from competitions.core.security import SECURITY_HEADERS
 from competitions.registry.models import Contest, ContestTrade
 from competitions.results import signals as results_signals
 
@@ -92,12 +94,13 @@ class _Memory:
 _memory = _Memory(MEMORY_PAGES)
 
 
-def _client() -> redis.Redis | None:
+def _client(app: Flask | None = None) -> redis.Redis | None:
     """The app's Redis client for the cache, or None in the embedded setup."""
-    url = current_app.config.get("CACHE_REDIS_URL")
+    app = app or current_app
+    url = app.config.get("CACHE_REDIS_URL")
     if not url:
         return None
-    clients = current_app.extensions.setdefault("jingsai_cache_clients", {})
+    clients = app.extensions.setdefault("jingsai_cache_clients", {})
     if url not in clients:
         clients[url] = redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
     return clients[url]
@@ -287,15 +290,7 @@ def cached(scope: Callable[..., str]):
             except redis.RedisError:
                 return view(**kwargs)
             key = _page_key(gen_key, gen, request.endpoint, kwargs)
-            hit = _memory.get(key)
-            if hit is None:
-                try:
-                    stored = client.hmget(key, "body", "gzip", "mimetype")
-                except redis.RedisError:
-                    stored = (None, None, None)
-                if stored[0] is not None:
-                    hit = (stored[0], stored[1], stored[2].decode())
-                    _memory.put(key, hit)
+            hit = _stored_page(client, key)
             if hit is not None:
                 return _cached_response(*hit, "hit")
             response = current_app.make_response(view(**kwargs))
@@ -307,17 +302,33 @@ def cached(scope: Callable[..., str]):
                 _store(client, key, entry)
             return _cached_response(*entry, "miss")
 
+        wrapped.cache_scope = scope  # for CachedPages
         return wrapped
 
     return decorate
 
 
-def _page_key(gen_key: str, gen: str, endpoint: str, kwargs: dict) -> str:
-    """Where a page is cached: its scope and generation, the language, and the endpoint with
-    its parsed arguments, not the path (/results/trades/05 and ?x=… are the same page, not new
-    entries that could fill the cache)."""
+def _page_key(gen_key: str, gen: str, endpoint: str, kwargs: dict, lang=None) -> str:
+    """Where a page is cached: its scope and generation, the language (the request's unless
+    given), and the endpoint with its parsed arguments, not the path (/results/trades/05 and
+    ?x=… are the same page, not new entries that could fill the cache)."""
     path = endpoint + ":" + ":".join(f"{k}={v}" for k, v in sorted(kwargs.items()))
-    return f"jingsai:page:{gen_key}:{gen}:{get_locale()}:{path}"
+    return f"jingsai:page:{gen_key}:{gen}:{lang or get_locale()}:{path}"
+
+
+def _stored_page(client: redis.Redis, key: str) -> tuple[bytes, bytes, str] | None:
+    """The page cached under ``key``: from this process's memory, else from Redis (then kept
+    in memory); None when neither has it."""
+    hit = _memory.get(key)
+    if hit is None:
+        try:
+            stored = client.hmget(key, "body", "gzip", "mimetype")
+        except redis.RedisError:
+            stored = (None, None, None)
+        if stored[0] is not None:
+            hit = (stored[0], stored[1], stored[2].decode())
+            _memory.put(key, hit)
+    return hit
 
 
 def _entry(response) -> tuple[bytes, bytes, str]:
@@ -343,6 +354,84 @@ def _cached_response(body: bytes, compressed: bytes, mimetype: str, state: str):
     response.headers["Vary"] = "Accept-Encoding"
     response.headers["X-Cache"] = state
     return response
+
+
+class CachedPages:
+    """WSGI middleware in front of the app: a cached page asked for by a visitor without any
+    cookie (no session, so anonymous, in the default language, with nothing flashed) is
+    answered from the cache as the app would answer it, without the app's request handling.
+
+    Those steps (the session, log-in, rate limits, the audit actor, the second-factor and
+    password checks) find nothing to do for such a request; skipping them halves the web
+    process's time per page (bench/results_load.py). Anything else (a cookie, another method,
+    a body, a NUL character, a page not in the cache, Redis unreachable) goes to the app,
+    which answers as before. ``tests/publication/test_cache.py`` compares the two answers.
+    The rate limiter is among the skipped steps: a cached view has no limit (none has one).
+    """
+
+    def __init__(self, app: Flask, wsgi_app):
+        self.app, self.wsgi_app = app, wsgi_app
+        self._lang: str | None = None
+
+    def __call__(self, environ, start_response):
+        try:
+            answer = self._answer(environ)
+        except Exception:  # the app then answers, and reports what is wrong
+            answer = None
+        if answer is None:
+            return self.wsgi_app(environ, start_response)
+        start_response("200 OK", answer[0])
+        return [answer[1]]
+
+    def _answer(self, environ) -> tuple[list, bytes] | None:
+        if (
+            environ.get("REQUEST_METHOD") != "GET"
+            or environ.get("HTTP_COOKIE")
+            or environ.get("CONTENT_LENGTH") not in (None, "", "0")
+            or "HTTP_TRANSFER_ENCODING" in environ
+            or "\x00" in environ.get("PATH_INFO", "")
+            or "%00" in environ.get("QUERY_STRING", "")
+            or "\x00" in environ.get("QUERY_STRING", "")
+        ):
+            return None
+        client = _client(self.app)
+        if client is None:
+            return None
+        try:
+            endpoint, kwargs = self.app.url_map.bind_to_environ(environ).match()
+        except HTTPException:  # not found, a redirect, another method: the app answers
+            return None
+        scope = getattr(self.app.view_functions.get(endpoint), "cache_scope", None)
+        if scope is None:
+            return None
+        gen_key = scope(**kwargs)
+        try:
+            gen = _generation(client, gen_key)
+        except redis.RedisError:
+            return None
+        hit = _stored_page(client, _page_key(gen_key, gen, endpoint, kwargs, self._language()))
+        if hit is None:
+            return None
+        body, compressed, mimetype = hit
+        zipped = "gzip" in environ.get("HTTP_ACCEPT_ENCODING", "")
+        data = compressed if zipped else body
+        headers = [
+            ("Content-Type", get_content_type(mimetype, "utf-8")),
+            ("Content-Length", str(len(data))),
+            *([("Content-Encoding", "gzip")] if zipped else []),
+            # As the app's answer: it varies with the session cookie (the language, log-in).
+            ("Vary", "Accept-Encoding, Cookie"),
+            ("X-Cache", "hit"),
+            *SECURITY_HEADERS.items(),
+        ]
+        return headers, data
+
+    def _language(self) -> str:
+        """The language of a visitor without a session, as the app chooses it."""
+        if self._lang is None:
+            with self.app.test_request_context("/"):
+                self._lang = str(get_locale())
+        return self._lang
 
 
 def forget_memory() -> None:
