@@ -238,7 +238,8 @@ def _warm(client: redis.Redis, ct_id: int, generation: str, languages: list[str]
         path = adapter.build(endpoint, kwargs)
         for lang in languages:
             try:
-                with app.app_context(), app.test_request_context(path):
+                # At the site's address (BASE_URL): its links as a visitor's request has them.
+                with app.app_context(), app.test_request_context(path, app.config["BASE_URL"]):
                     session["lang"] = lang
                     response = app.make_response(view(**kwargs))
                     if response.status_code != 200 or "csrf_token" in g:
