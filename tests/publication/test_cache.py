@@ -255,3 +255,28 @@ def test_a_visitor_without_cookies_gets_the_apps_answer_without_the_app(cached_a
     assert plain.get("/results/trades/999999").status_code == 404
     assert plain.head(url).status_code == 200
     assert reached == [url, "/results/trades/999999", url]
+    # Every cached page: the first visitor's request renders it in the app, the next is
+    # answered before the app, as the app answers it.
+    contest = world.ct.contest_id
+    for other in (
+        "/results",
+        f"/results/contests/{contest}",
+        f"/board/{contest}",
+        f"/board/{contest}/body",
+        "/api/v1/contests",
+        f"/api/v1/contests/{contest}",
+        f"/api/v1/contest-trades/{world.ct.id}/results",
+    ):
+        reached.clear()
+        plain.get(other)
+        assert reached == [other]
+        fast = plain.get(other, headers={"Accept-Encoding": "gzip"})
+        assert reached == [other] and fast.headers["X-Cache"] == "hit"
+        with_cookie = cached_app.test_client()
+        with_cookie.set_cookie("seen", "1")
+        slow = with_cookie.get(other, headers={"Accept-Encoding": "gzip"})
+        assert (fast.status_code, dict(fast.headers), fast.get_data()) == (
+            slow.status_code,
+            dict(slow.headers),
+            slow.get_data(),
+        )
