@@ -48,6 +48,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     _register_blueprints(app)
     _connect_receivers()
     _register_hooks(app)
+    _serve_cached_pages(app)
 
     from workers import celery_init_app
 
@@ -86,6 +87,14 @@ def _connect_receivers() -> None:
     from competitions.results import services as results  # marks_may_change
 
     del assessment, publication, cache, results
+
+
+def _serve_cached_pages(app: Flask) -> None:
+    """Cached public pages for visitors without a cookie, answered before the app's request
+    handling (competitions/publication/services/cache.py, ``CachedPages``)."""
+    from competitions.publication.services.cache import CachedPages
+
+    app.wsgi_app = CachedPages(app, app.wsgi_app)
 
 
 def _register_blueprints(app: Flask) -> None:

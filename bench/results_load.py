@@ -8,7 +8,10 @@ PostgreSQL) with ``flask db upgrade``, loads one provincial contest of 80 trades
 under public notice: 79 trades of 100 entries and one popular trade of 600 (8,500 contestants
 in 40 units and 20 delegations, teams); the popular trade's results are computed by the app
 from marks, so it can be recomputed. It empties its Redis database (REDIS_URL, default database
-12: page cache, rate-limit counters) and serves the app with gunicorn (2 sync workers). ``wrk
+12: page cache, rate-limit counters), tells the app the 80 trades were published (the rows were
+inserted directly; publishing through the app announces the change the same way after its
+commit, and the app renders each trade's public page into the cache then) and serves the app
+with gunicorn (2 sync workers). ``wrk
 -t2 -c50 -d10s --latency`` (Debian's ``wrk``, sending ``Accept-Encoding: gzip`` as browsers do)
 then runs, one after another:
 
@@ -19,8 +22,10 @@ then runs, one after another:
   each shows its trade's first place with the right total; and a few seconds in, it changes a
   mark of the popular trade (as an upheld appeal does), recomputes its results with the app's
   own code and commits, then reads the popular page on fresh connections until every answer
-  shows the new order: ``stale_s`` is the time from the commit to the last old answer, and any
-  old answer after a new one from another worker fails the bench;
+  shows the new order: ``stale_s`` is the time from the start of the commit to the last old
+  answer (at least to the commit's return, since the app renders the new page inside the commit
+  after the database has committed), and any old answer after a new one from another worker
+  fails the bench;
 - the lookup (POST ``/my-result`` with ID number, name and the form's CSRF token, a different
   contestant on each request; the per-client limit is raised for the bench, since all of wrk's
   connections come from one address);
@@ -67,6 +72,7 @@ from competitions.accounts.models import User
 from competitions.core.config import load_config
 from competitions.core.db import db
 from competitions.judging.models import Mark, MarkingLock, SchemeItem, SchemePart
+from competitions.publication.services import cache
 from competitions.registry.models import (
     Contest,
     ContestTrade,
@@ -299,6 +305,18 @@ def _marks(ct_id: int, entry_ids: list[int], judge_id: int, rng: Random) -> None
     db.session.add(MarkingLock(assessment_id=ct_id, locked=True, locked_by=judge_id))
 
 
+def announce_published(app, loaded: Contest80) -> float:
+    """What publishing through the app does after it has set the result sets' state: announce
+    the changed contest-trades and commit (the app renders their public pages then). Seconds."""
+    with app.app_context():
+        start = time.perf_counter()
+        cache.results_changed(loaded.ct_ids)
+        db.session.commit()
+        seconds = time.perf_counter() - start
+        db.session.remove()
+    return seconds
+
+
 def first_place(ct_id: int) -> tuple[str, str]:
     """The name and total (as printed) of a trade's first place, from the database."""
     name, total = db.session.execute(
@@ -475,27 +493,32 @@ class Sampler(threading.Thread):
             self.checked += 1
 
 
-def recompute_popular(app, loaded: Contest80) -> tuple[float, tuple[str, str]]:
+def recompute_popular(app, loaded: Contest80, new_first: list) -> tuple[float, float]:
     """Change the popular trade's first place's practical mark (as an upheld appeal's correction
-    does) and recompute its results with the app's code; the moment of the commit, and the new
-    first place."""
+    does) and recompute its results with the app's code; the new first place goes to
+    ``new_first`` before the commit (the sample accepts it from then on); the moments the commit
+    began and returned (the app renders the new page inside it, after the database commit)."""
     with app.app_context():
         db.session.execute(update(Mark).where(Mark.id == loaded.mark_id).values(value=Decimal(1)))
         compute.recompute([loaded.popular])
+        new_first.append(first_place(loaded.popular))
+        committing = time.monotonic()
         db.session.commit()
-        committed = time.monotonic()
-        new_first = first_place(loaded.popular)
+        returned = time.monotonic()
         db.session.remove()
-    return committed, new_first
+    return committing, returned
 
 
-def probe_staleness(port: int, loaded: Contest80, committed: float, new_first) -> tuple[float, int]:
+def probe_staleness(
+    port: int, loaded: Contest80, committing: float, returned: float, new_first
+) -> tuple[float, int]:
     """Read the popular page on fresh connections until 200 answers in a row show the new first
-    place; the seconds from the commit to the end of the last old answer (0 when none), and how
-    many answers were old after a new one had been served."""
+    place; the seconds from the start of the commit to the end of the last old answer (at least
+    to the commit's return: old pages may be served until then), and how many answers were old
+    after a new one had been served."""
     path = f"/results/trades/{loaded.popular}"
     old_name, new_name = loaded.first[loaded.popular][0], new_first[0]
-    last_old, in_a_row, seen_new, old_after_new = committed, 0, False, 0
+    last_old, in_a_row, seen_new, old_after_new = returned, 0, False, 0
     for _ in range(20000):  # a guard: 200 in a row come long before
         status, body = fetch(port, path)
         ended = time.monotonic()
@@ -507,7 +530,7 @@ def probe_staleness(port: int, loaded: Contest80, committed: float, new_first) -
         if fresh:
             seen_new, in_a_row = True, in_a_row + 1
             if in_a_row >= 200:
-                return last_old - committed, old_after_new
+                return last_old - committing, old_after_new
         else:
             last_old, in_a_row = ended, 0
             old_after_new += seen_new
@@ -522,9 +545,8 @@ def crowd(app, port: int, loaded: Contest80, folder: Path) -> tuple[dict, float,
     runner = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
     sampler.start()
     time.sleep(RECOMPUTE_AT_S)  # when the change comes, not a wait for anything
-    committed, first = recompute_popular(app, loaded)
-    new_first.append(first)
-    stale_s, old_after_new = probe_staleness(port, loaded, committed, first)
+    committing, returned = recompute_popular(app, loaded, new_first)
+    stale_s, old_after_new = probe_staleness(port, loaded, committing, returned, new_first[0])
     out, _ = runner.communicate()
     sampler.stop.set()
     sampler.join()
@@ -560,8 +582,10 @@ def main() -> None:
         app = create_app({**load_config(env), "SQLALCHEMY_ENGINE_OPTIONS": {}})
         loaded = load(app)
         redis.Redis.from_url(REDIS_URL).flushdb()
+        announced_s = announce_published(app, loaded)
         print(
-            f"loaded: {len(loaded.ct_ids)} trades published, {len(loaded.pairs)} entries",
+            f"loaded: {len(loaded.ct_ids)} trades published, {len(loaded.pairs)} entries; "
+            f"their pages rendered at the publish's commit in {announced_s:.1f} s",
             flush=True,
         )
         port = free_port()
@@ -576,7 +600,8 @@ def main() -> None:
         print(
             f"sample: {sampler.checked} pages read and checked, {len(sampler.wrong)} wrong; "
             f"the popular trade recomputed {RECOMPUTE_AT_S} s in: every worker served the new "
-            f"results {stale_s:.3f} s after the commit, {old_after_new} old answers after a new"
+            f"results {stale_s:.3f} s after the commit began, {old_after_new} old answers after "
+            "a new"
         )
         lookup = wrk(base + "/my-result", lookup_script(port, loaded.pairs, folder))
         show("lookup POST /my-result", lookup)

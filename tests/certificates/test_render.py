@@ -146,3 +146,35 @@ def test_the_longest_title_and_issuers_the_form_allows_stay_on_the_page():
         for x, _y, size, line, spacing in title.runs + text.runs:
             width = batch.font.measure(line) * size + spacing * (len(line) - 1)
             assert x >= 36 and x + width <= render.PAGE_W - 36, line
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "获奖证书荣誉证书山东省总工会",
+        "张伟同志：在2019年山东省职工职业技能大赛钳工比赛中成绩优异，荣获一等奖。",
+        "ABC abc 0123 扫码或登录 https://jingsai.example.cn/verify 查验真伪 证书编号：",
+        "欧阳明华\u3000\u3000（）《》、；：！？\U0001f600\ue000",  # no glyph: .notdef
+    ],
+)
+def test_the_fast_subset_is_reportlabs_byte_for_byte(text):
+    """The font program embedded in each certificate is what ReportLab's subsetter makes."""
+    face = render.face(FONT)
+    chars = list(dict.fromkeys(text))
+    assert face.subset(chars) == face.file.makeSubset([ord(c) for c in chars])
+
+
+def test_the_fast_subset_holds_the_parts_of_composite_glyphs():
+    """Many CJK glyphs are built of other glyphs: the parts join the subset, renumbered."""
+    face = render.face(FONT)
+    chars = [chr(code) for code in sorted(face.file.charToGlyph)[2000:2400:3]]
+    program = face.subset(chars)
+    assert program == face.file.makeSubset([ord(c) for c in chars])
+    tables = int.from_bytes(program[4:6], "big")
+    directory = {
+        program[at : at + 4]: int.from_bytes(program[at + 8 : at + 12], "big")
+        for at in range(12, 12 + 16 * tables, 16)
+    }
+    glyphs = int.from_bytes(program[directory[b"maxp"] + 4 : directory[b"maxp"] + 6], "big")
+    assert glyphs > len(chars) + 1  # .notdef, the characters' glyphs, and their parts

@@ -17,15 +17,18 @@ encoder, choosing the mask took 70% of a certificate's time (bench/certificates.
 
 import functools
 import hashlib
+import re
 import zlib
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import repeat
 
 import zxingcpp
 from reportlab.pdfbase.ttfonts import TTFError, TTFontFile
 
 from competitions.certificates.rules import Facts, chinese_date, fill, fit_block, fit_line
 from competitions.certificates.services import images
+from competitions.certificates.services.subset import Subsetter
 
 #: A4 landscape, in points.
 PAGE_W, PAGE_H = 841.89, 595.28
@@ -55,11 +58,11 @@ class Face:
         self.name = self.file.name.decode("ascii", "replace").replace(" ", "")
         self.widths = self.file.charWidths  # code point → advance per 1000 em
         self.default_width = self.file.defaultWidth or 1000
+        self._subsetter = Subsetter(self.file)
 
     def measure(self, text: str) -> float:
         """The width of ``text`` at size 1."""
-        widths, default = self.widths, self.default_width
-        return sum(widths.get(ord(c), default) for c in text) / 1000
+        return sum(map(self.widths.get, map(ord, text), repeat(self.default_width))) / 1000
 
     def cids(self, chars: list[str]) -> tuple[dict[str, int], list[int]]:
         """Glyph ids in a subset of ``chars`` (as :meth:`subset` numbers them: .notdef first, then
@@ -76,7 +79,7 @@ class Face:
 
     def subset(self, chars: list[str]) -> bytes:
         """A TrueType font program with the glyphs of ``chars`` only."""
-        return self.file.makeSubset([ord(c) for c in chars])
+        return self._subsetter.subset([ord(c) for c in chars])
 
 
 @functools.lru_cache(maxsize=4)
@@ -135,6 +138,10 @@ def _stream(body: bytes, extra: bytes = b"", compress: bool = True) -> bytes:
     return b"<< /Length %d%s >>\nstream\n%s\nendstream" % (len(body), extra, body)
 
 
+#: A run of dark modules in a row of the QR code's matrix (one byte each, dark below 128).
+_DARK_RUN = re.compile(rb"[\x00-\x7f]+")
+
+
 def _qr_path(url: str) -> str:
     """The QR code of ``url`` as one filled path of its dark runs, on a white quiet zone."""
     image = zxingcpp.create_barcode(url, zxingcpp.BarcodeFormat.QRCode, ec_level="M").to_image(
@@ -145,14 +152,9 @@ def _qr_path(url: str) -> str:
     unit = QR_SIZE / modules
     runs = []
     for row in range(modules):
-        line = pixels[row * modules : (row + 1) * modules] + b"\xff"
-        start = None
-        for col, value in enumerate(line):
-            if value < 128 and start is None:
-                start = col
-            elif value >= 128 and start is not None:
-                runs.append(f"{start} {row} {col - start} 1 re")
-                start = None
+        begin = row * modules
+        for run in _DARK_RUN.finditer(pixels, begin, begin + modules):
+            runs.append(f"{run.start() - begin} {row} {run.end() - run.start()} 1 re")
     margin = 2 * unit
     return (
         f"q 1 g {QR_X - margin:.2f} {QR_Y - margin:.2f} {QR_SIZE + 2 * margin:.2f} "
