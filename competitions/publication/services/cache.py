@@ -37,6 +37,7 @@ from competitions.core.db import db
 from competitions.core.security import SECURITY_HEADERS
 from competitions.registry.models import Contest, ContestTrade
 from competitions.results import signals as results_signals
+from competitions.results.models import PUBLISHED, ResultSet
 
 logger = logging.getLogger(__name__)
 
@@ -168,16 +169,26 @@ def _bump(ct_ids: set[int], everything: bool = False) -> None:
     if client is None:
         return
     keys = [EPOCH] if everything else []
+    published: set[int] = set()
     if ct_ids:
         # A fresh connection: the session that committed may not be usable in its own event.
         with db.engine.connect() as conn:
             contests = _chain_contests(conn, ct_ids)
+            published = set(
+                conn.scalars(
+                    select(ResultSet.assessment_id).where(
+                        ResultSet.assessment_id.in_(ct_ids), ResultSet.state.in_(PUBLISHED)
+                    )
+                )
+            )
         keys += [scope_all(), *map(scope_contest, contests)]
     try:
-        if everything or not ct_ids:
+        if everything or not published:
             client.mset({key: _token() for key in [*keys, *map(scope_trade, ct_ids)]})
         else:
-            _warm_then_swap(client, sorted(ct_ids), keys)
+            # Only a published trade has a public page to render; the others just move on.
+            others = [*keys, *map(scope_trade, set(ct_ids) - published)]
+            _warm_then_swap(client, sorted(published), others)
     except redis.RedisError:
         # Pages expire after PAGE_TTL_S anyway; the change itself is committed.
         logger.exception("could not invalidate the results pages of %s", sorted(ct_ids))

@@ -61,17 +61,20 @@ def load(ct_ids: list[int]) -> dict[int, TradeInputs]:
         entry[0] += max_mark
     for (ct_id, kind), (total, scale) in sums.items():
         out[ct_id].parts[kind] = (total, scale)
+    # The entry's own table: every column needed is there, and the ORM's entity would join
+    # the subject supertable too (100,000 rows in a national recompute).
+    entry = Entry.__table__.c
     rows = db.session.execute(
         select(
-            Entry.id,
-            Entry.contest_trade_id,
-            Entry.status,
+            entry.id,
+            entry.contest_trade_id,
+            entry.status,
             Person.unit_id,
-            Entry.delegation_id,
-            Entry.time_used_s,
+            entry.delegation_id,
+            entry.time_used_s,
         )
-        .join(Person, Person.id == Entry.person_id)
-        .where(Entry.contest_trade_id.in_(ct_ids))
+        .join(Person, Person.id == entry.person_id)
+        .where(entry.contest_trade_id.in_(ct_ids))
     ).all()
     for entry_id, ct_id, status, unit_id, delegation_id, time_used in rows:
         out[ct_id].entries[entry_id] = EntryRow(entry_id, status, unit_id, delegation_id, time_used)
