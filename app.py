@@ -85,8 +85,9 @@ def _connect_receivers() -> None:
     from competitions.publication import services as publication  # result_set_refusals
     from competitions.publication.services import cache  # results_changed
     from competitions.results import services as results  # marks_may_change
+    from competitions.results import tasks as results_tasks  # marks_locked
 
-    del assessment, publication, cache, results
+    del assessment, publication, cache, results, results_tasks
 
 
 def _serve_cached_pages(app: Flask) -> None:

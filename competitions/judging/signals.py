@@ -3,6 +3,10 @@
 ``marks_may_change`` is sent with a contest-trade's id before its marks are reopened or
 corrected; a receiver answers with a ``Reason`` when they must stay as they are (results answer
 "the results are final"), or None.
+
+``marks_locked`` is sent with the assessment once its lock is committed (``user_id``: who
+locked): the area of its kind takes it from there (a contest-trade's results are recomputed on
+the workers); a kind that answers nothing just stays locked.
 """
 
 from blinker import Namespace
@@ -10,6 +14,7 @@ from blinker import Namespace
 _signals = Namespace()
 
 marks_may_change = _signals.signal("marks-may-change")
+marks_locked = _signals.signal("marks-locked")
 
 
 def refusals(ct_id: int) -> list:

@@ -6,7 +6,10 @@ from celery import chord, shared_task
 
 from competitions.core.db import db
 from competitions.core.jobs import Job, add_progress, as_job_owner, fail_job, finish_job
+from competitions.core.queue import commit_then_enqueue
 from competitions.core.words import N_
+from competitions.judging import signals as judging_signals
+from competitions.registry.models import ContestTrade
 from competitions.results import services as results_services
 from competitions.results.services import compute as results_compute
 
@@ -51,3 +54,13 @@ def queue_recompute(job_id: str, ct_ids: list[int]) -> None:
     header = [recompute_chunk.s(job_id, chunk) for chunk in results_services.chunks(ct_ids)]
     callback = finish_recompute.s(job_id, ct_ids).on_error(recompute_failed.s(job_id))
     chord(header)(callback)
+
+
+@judging_signals.marks_locked.connect
+def recompute_after_lock(assessment, user_id: int | None = None, **_) -> None:
+    """Locking a contest-trade's marks has the workers compute its results (another kind of
+    assessment is not a contest-trade's: its own area answers the signal)."""
+    if not isinstance(assessment, ContestTrade):
+        return
+    job = results_services.start_recompute([assessment.id], user_id, assessment.contest_id)
+    commit_then_enqueue(job.id, queue_recompute, job.id, [assessment.id])

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from competitions.accounts.models import User
 from competitions.core.db import db, db_int
 from competitions.core.i18n import say
-from competitions.core.queue import commit_then_enqueue
+from competitions.judging import signals
 from competitions.judging.models import (
     LockEvent,
     MarkChange,
@@ -22,8 +22,7 @@ from competitions.judging.services import review
 from competitions.judging.services.access import contest_trade_or_404, require_panel
 from competitions.judging.services.marks import MarkingError, is_locked
 from competitions.publication.models import Appeal
-from competitions.results import tasks as results_tasks
-from competitions.results.services import chart_data, start_recompute
+from competitions.results.services import chart_data
 from competitions.review.forms import (
     CorrectForm,
     LockForm,
@@ -162,15 +161,8 @@ def lock_marks(ct_id: int):
     else:
         db.session.commit()
         flash(_("The marks are locked."), "success")
-        _recompute_after_lock(ct)
+        signals.marks_locked.send(ct, user_id=current_user.id)
     return redirect(url_for("review.review_page", ct_id=ct_id))
-
-
-def _recompute_after_lock(ct) -> None:
-    """Locking makes the workers compute the contest-trade's results."""
-
-    job = start_recompute([ct.id], current_user.id, ct.contest_id)
-    commit_then_enqueue(job.id, results_tasks.queue_recompute, job.id, [ct.id])
 
 
 @bp.post("/contest-trades/<int:ct_id>/unlock")

@@ -24,6 +24,7 @@ from competitions.certificates.models import Certificate
 from competitions.certificates.services import issue
 from competitions.core.audit import AuditLog
 from competitions.core.db import db
+from competitions.core.jobs import Job
 from competitions.judging import rules as judging_rules
 from competitions.judging.models import (
     LockEvent,
@@ -326,7 +327,7 @@ def _rank_by_experts(sid: int, items) -> ResultSet:
     return result_set
 
 
-def test_a_second_kind_is_published_with_appeals_and_certified(client, app):
+def test_a_second_kind_is_published_with_appeals_and_certified(client, login):
     selection, items, users, (wang, li, _zhao) = _world()
     sid = selection.id
     for name, role in (("judge1", "judge"), ("judge2", "judge")):
@@ -345,7 +346,14 @@ def test_a_second_kind_is_published_with_appeals_and_certified(client, app):
                 save_score(
                     sid, candidate.id, item.id, users[judge].id, Decimal(value), users[judge].id
                 )
-    assert review.lock(sid, users["chief"].id) == []
+    db.session.commit()
+    # The chief judge signs the lock on judging's own page; what follows a lock is the kind's
+    # (a contest-trade's recompute is not queued for a selection).
+    login("chief")
+    signed = client.post(f"/contest-trades/{sid}/lock", data={"password": f.PASSWORD})
+    assert signed.status_code == 302
+    assert db.session.get(MarkingLock, sid).locked
+    assert db.session.scalar(select(sa.func.count()).select_from(Job)) == 0
     result_set = _rank_by_experts(sid, items)
     db.session.commit()
 
