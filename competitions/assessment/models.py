@@ -24,8 +24,15 @@ See docs/ARCHITECTURE.md, section 8.
 from decimal import Decimal
 from typing import ClassVar
 
-from sqlalchemy import ForeignKey, Select, String, UniqueConstraint, union_all
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import (
+    ForeignKey,
+    ForeignKeyConstraint,
+    Select,
+    String,
+    UniqueConstraint,
+    union_all,
+)
+from sqlalchemy.orm import Mapped, column_property, mapped_column
 
 from competitions.core.db import db
 
@@ -122,22 +129,36 @@ class Subject(db.Model):
         return f"<Subject {self.id} {self.kind}>"
 
 
-def subject_facts(assessment: Assessment):
-    """The facts of the assessment's subjects, as a subquery to join (columns FACT_COLUMNS)."""
-    facts = assessment.subject_class.facts()
-    return facts.where(facts.selected_columns.assessment_id == assessment.id).subquery("facts")
+def kept_in_both(name: str, references: str, supertable_column):
+    """A column a kind keeps in its own table as well as in the supertable, mapped as one
+    attribute (a contest-trade's ``contest_id``, an entry's ``contest_trade_id``): the kind's
+    own unique constraints can name it. ``same_as_supertable`` keeps the two equal."""
+    return column_property(
+        mapped_column(name, ForeignKey(references, ondelete="CASCADE"), index=True, nullable=False),
+        supertable_column,
+    )
 
 
-def marked_facts(assessment: Assessment):
-    """The facts of the assessment's subjects that are marked (a subquery, FACT_COLUMNS)."""
-    facts = assessment.subject_class.facts()
-    where = (facts.selected_columns.assessment_id == assessment.id, facts.selected_columns.marked)
+def same_as_supertable(name: str, supertable_column) -> ForeignKeyConstraint:
+    """The composite foreign key (id, ``name``) → the supertable's (id, its column): the copy
+    kept by ``kept_in_both`` can never differ from the supertable's."""
+    table = supertable_column.table.name
+    return ForeignKeyConstraint(
+        ["id", name],
+        [f"{table}.id", f"{table}.{supertable_column.name}"],
+        ondelete="CASCADE",
+        onupdate="CASCADE",
+    )
+
+
+def facts_of(assessment_id: int, marked_only: bool = False):
+    """The facts of one assessment's subjects (only those marked, if asked), as a subquery to
+    join (columns FACT_COLUMNS); the assessment's kind says which ``facts()`` to read."""
+    facts = db.session.get_one(Assessment, assessment_id).subject_class.facts()
+    where = [facts.selected_columns.assessment_id == assessment_id]
+    if marked_only:
+        where.append(facts.selected_columns.marked)
     return facts.where(*where).subquery("facts")
-
-
-def marked_facts_of(assessment_id: int):
-    """The facts of one assessment's marked subjects, by its id (see ``marked_facts``)."""
-    return marked_facts(db.session.get_one(Assessment, assessment_id))
 
 
 def every_kinds_facts():

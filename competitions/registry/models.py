@@ -7,16 +7,20 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     ForeignKey,
-    ForeignKeyConstraint,
     Numeric,
     Select,
     String,
     UniqueConstraint,
     select,
 )
-from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship, validates
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
-from competitions.assessment.models import Assessment, Subject
+from competitions.assessment.models import (
+    Assessment,
+    Subject,
+    kept_in_both,
+    same_as_supertable,
+)
 from competitions.core.crypto import Encrypted, id_number_hash
 from competitions.core.db import db, utcnow
 from competitions.core.i18n import trade_name
@@ -136,14 +140,8 @@ class ContestTrade(Assessment):
 
     __audited__ = True
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
-    contest_id: Mapped[int] = column_property(
-        mapped_column(
-            "contest_id",
-            ForeignKey("contest.id", ondelete="CASCADE"),
-            index=True,
-            nullable=False,
-        ),
-        Assessment.__table__.c.contest_id,
+    contest_id: Mapped[int] = kept_in_both(
+        "contest_id", "contest.id", Assessment.__table__.c.contest_id
     )
     trade_id: Mapped[int] = mapped_column(ForeignKey("trade.id", ondelete="RESTRICT"), index=True)
     #: Weights of the part scores in the total, in percent; they add up to 100.
@@ -187,12 +185,7 @@ class ContestTrade(Assessment):
 
     __table_args__ = (
         UniqueConstraint("contest_id", "trade_id"),
-        ForeignKeyConstraint(
-            ["id", "contest_id"],
-            ["assessment.id", "assessment.contest_id"],
-            ondelete="CASCADE",
-            onupdate="CASCADE",
-        ),
+        same_as_supertable("contest_id", Assessment.__table__.c.contest_id),
         CheckConstraint(
             "theory_weight >= 0 AND practical_weight >= 0 "
             "AND theory_weight + practical_weight = 100",
@@ -308,14 +301,8 @@ class Entry(Subject):
     __audited__ = True
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="RESTRICT"), index=True)
-    contest_trade_id: Mapped[int] = column_property(
-        mapped_column(
-            "contest_trade_id",
-            ForeignKey("contest_trade.id", ondelete="CASCADE"),
-            index=True,
-            nullable=False,
-        ),
-        Subject.__table__.c.assessment_id,
+    contest_trade_id: Mapped[int] = kept_in_both(
+        "contest_trade_id", "contest_trade.id", Subject.__table__.c.assessment_id
     )
     delegation_id: Mapped[int | None] = mapped_column(
         ForeignKey("delegation.id", ondelete="SET NULL"), index=True
@@ -343,12 +330,7 @@ class Entry(Subject):
     __table_args__ = (
         UniqueConstraint("person_id", "contest_trade_id"),
         CheckConstraint(_in("status", ENTRY_STATUSES), name="status"),
-        ForeignKeyConstraint(
-            ["id", "contest_trade_id"],
-            ["subject.id", "subject.assessment_id"],
-            ondelete="CASCADE",
-            onupdate="CASCADE",
-        ),
+        same_as_supertable("contest_trade_id", Subject.__table__.c.assessment_id),
     )
     __mapper_args__ = {"polymorphic_identity": "entry", "inherit_condition": id == Subject.id}
 

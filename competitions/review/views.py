@@ -19,7 +19,7 @@ from competitions.judging.models import (
 )
 from competitions.judging.rules import lock_problems
 from competitions.judging.services import review
-from competitions.judging.services.access import contest_trade_or_404, require_panel
+from competitions.judging.services.access import assessment_or_404, require_panel
 from competitions.judging.services.marks import MarkingError, is_locked
 from competitions.publication.models import Appeal
 from competitions.results.services import chart_data
@@ -57,7 +57,7 @@ def _judge_names(ids) -> dict[int, str]:
 @login_required
 def review_page(ct_id: int, lock_form: LockForm | None = None):
     """Flags with their scores per judge, what blocks the lock, and the lock history."""
-    ct = contest_trade_or_404(ct_id)
+    ct = assessment_or_404(ct_id)
     require_panel(ct, "chief_judge")
     flag_list = review.flags(ct_id)
     judges = {j for f in flag_list for j in f.scores}
@@ -86,7 +86,7 @@ def review_page(ct_id: int, lock_form: LockForm | None = None):
 @login_required
 def resolve_flag(ct_id: int):
     """Record a decision on one flag."""
-    ct = contest_trade_or_404(ct_id)
+    ct = assessment_or_404(ct_id)
     member = require_panel(ct, "chief_judge")
     form = ResolveForm()
     if not form.validate_on_submit():
@@ -121,7 +121,7 @@ def _many_form(flag_list) -> ResolveManyForm:
 @login_required
 def resolve_flags(ct_id: int):
     """Record one decision, with one comment, on several flags at once (all or none)."""
-    ct = contest_trade_or_404(ct_id)
+    ct = assessment_or_404(ct_id)
     member = require_panel(ct, "chief_judge")
     form = _many_form(review.flags(ct_id))
     if not form.validate_on_submit():
@@ -145,7 +145,7 @@ def resolve_flags(ct_id: int):
 def lock_marks(ct_id: int):
     """Lock the marks when the chief judge signs with their password, or say what blocks it
     (a wrong password: beside the field, nothing locked)."""
-    ct = contest_trade_or_404(ct_id)
+    ct = assessment_or_404(ct_id)
     member = require_panel(ct, "chief_judge")
     form = LockForm()
     if not form.validate_on_submit():
@@ -169,7 +169,7 @@ def lock_marks(ct_id: int):
 @login_required
 def unlock_marks(ct_id: int):
     """Unlock the marks with a written reason."""
-    ct = contest_trade_or_404(ct_id)
+    ct = assessment_or_404(ct_id)
     member = require_panel(ct, "chief_judge")
     form = UnlockForm()
     if not form.validate_on_submit():
@@ -186,7 +186,7 @@ def unlock_marks(ct_id: int):
 @login_required
 def mark_history(ct_id: int):
     """The audit trail of one item of one entry (by code): every judge's changes."""
-    ct = contest_trade_or_404(ct_id)
+    ct = assessment_or_404(ct_id)
     require_panel(ct, "chief_judge")
     code = request.args.get("code", "")
     item = db.session.get(SchemeItem, request.args.get("item", type=db_int) or 0)
@@ -246,7 +246,7 @@ def _correct_form(ct_id: int) -> CorrectForm:
 @login_required
 def correct_mark(ct_id: int):
     """The chief judge corrects one judge's score while the marks are open."""
-    ct = contest_trade_or_404(ct_id)
+    ct = assessment_or_404(ct_id)
     member = require_panel(ct, "chief_judge")
     form = _correct_form(ct_id)
     if not form.validate_on_submit():

@@ -139,7 +139,7 @@ class ContestScope(Scope):
 
     def clear_dangling(self, table, row: dict) -> list[str]:
         cleared = []
-        for fk in _references(table):
+        for fk in _id_references(table.foreign_keys):
             value, target = row[fk.parent.name], fk.column.table.name
             if value is None or value in self.keys.get(target, ()):
                 continue
@@ -158,16 +158,16 @@ class ContestScope(Scope):
     def _points_inside(self, table, row) -> bool:
         return all(
             row[fk.parent.name] in self.keys.get(fk.column.table.name, ())
-            for fk in _references(table)
+            for fk in _id_references(table.foreign_keys)
         )
 
 
-def _references(table) -> list:
-    """The table's foreign keys to another row's id. A column kept in two tables (a
+def _id_references(foreign_keys) -> list:
+    """The foreign keys to another row's id. A column kept in two tables (a
     contest-trade's contest, an entry's contest-trade) also points at its copy in the supertable
     (``assessment.contest_id``, ``subject.assessment_id``): that is no row's key, and the key
     beside it (``id`` to the supertable's ``id``) is checked already."""
-    return [fk for fk in table.foreign_keys if fk.column.primary_key]
+    return [fk for fk in foreign_keys if fk.column.primary_key]
 
 
 def _belongs(table, contest_id: int):
@@ -177,9 +177,7 @@ def _belongs(table, contest_id: int):
         return column == contest_id
     # A column kept in two tables (an entry's contest-trade is its subject's assessment) has
     # a foreign key to each; either leads to the contest.
-    fk = min(
-        (k for k in column.foreign_keys if k.column.primary_key), key=lambda k: k.target_fullname
-    )
+    fk = min(_id_references(column.foreign_keys), key=lambda k: k.target_fullname)
     return column.in_(select(fk.column).where(_belongs(fk.column.table, contest_id)))
 
 

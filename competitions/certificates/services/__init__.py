@@ -11,7 +11,7 @@ from datetime import date
 from flask import current_app
 from sqlalchemy import func, select
 
-from competitions.assessment.models import Assessment, subject_facts
+from competitions.assessment.models import Assessment, facts_of
 from competitions.certificates import rules
 from competitions.certificates.models import Certificate, CertificateDesign
 from competitions.certificates.services import render
@@ -97,7 +97,7 @@ def wanted(ct_id: int) -> list[rules.Facts]:
     subject), team awards and honours (of a contest-trade), with the facts to print."""
     ct = db.session.get_one(Assessment, ct_id)
     common = {"contest": ct.contest.name, "tier": ct.contest.tier, "trade": ct.printed_title}
-    f = subject_facts(ct)
+    f = facts_of(ct_id)
     # Final results carry the facts frozen when they became final: the register may have moved.
     people = db.session.execute(
         select(

@@ -11,7 +11,7 @@ from competitions.core.db import db
 from competitions.judging.models import PanelMember
 
 
-def contest_trade_or_404(ct_id: int) -> Assessment:
+def assessment_or_404(ct_id: int) -> Assessment:
     """The assessment (a contest-trade or another kind), or 404."""
     return db.get_or_404(Assessment, ct_id)
 

@@ -8,7 +8,7 @@ from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from competitions.accounts.models import User
-from competitions.assessment.models import Assessment, subject_facts
+from competitions.assessment.models import facts_of
 from competitions.core.db import db
 from competitions.core.sheet_rules import neutralise_cell as safe_cell
 from competitions.core.words import N_, Reason
@@ -72,7 +72,7 @@ def reveal(ct_id: int, user_id: int, what: str) -> list[tuple]:
     db.session.add(CodeReveal(assessment_id=ct_id, user_id=user_id, what=what))
     db.session.flush()
     logger.info("user %s revealed the codes of assessment %s (%s)", user_id, ct_id, what)
-    facts = subject_facts(db.session.get_one(Assessment, ct_id))
+    facts = facts_of(ct_id)
     f = facts.c
     rows = db.session.execute(
         select(SubjectCode.code, SubjectCode.station, f.name, f.unit_name, f.delegation_name)

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from competitions.assessment.models import marked_facts_of
+from competitions.assessment.models import facts_of
 from competitions.core.db import db
 from competitions.core.words import N_, Reason
 from competitions.judging import rules
@@ -32,7 +32,7 @@ class GridEntry:
 
 def assigned_entries(member: PanelMember) -> list[GridEntry]:
     """The coded entries the judge marks, by code (entries without a code are not shown)."""
-    marked = marked_facts_of(member.assessment_id).c
+    marked = facts_of(member.assessment_id, marked_only=True).c
     rows = db.session.execute(
         select(marked.subject_id, SubjectCode.code, SubjectCode.station)
         .join(JudgeSubject, JudgeSubject.subject_id == marked.subject_id)
@@ -81,7 +81,7 @@ def enter_score(member: PanelMember, code: str, item_id: int, raw: str) -> tuple
     Refuses (MarkingError) a code or item that is not assigned to the judge, a value the item
     does not allow, and any change once the marks are locked.
     """
-    facts = marked_facts_of(member.assessment_id)
+    facts = facts_of(member.assessment_id, marked_only=True)
     found = db.session.execute(
         select(SubjectCode.subject_id, SchemeItem)
         .join(JudgeSubject, JudgeSubject.subject_id == SubjectCode.subject_id)

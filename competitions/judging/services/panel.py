@@ -12,8 +12,7 @@ from competitions.assessment.models import (
     Assessment,
     Subject,
     every_kinds_facts,
-    marked_facts_of,
-    subject_facts,
+    facts_of,
 )
 from competitions.core.db import db
 from competitions.core.words import N_, Reason
@@ -103,7 +102,7 @@ class EntryFacts:
 def marked_entries(ct_id: int, entry_id: int | None = None) -> list[EntryFacts]:
     """The assessment's subjects that are marked (an entry registered or approved), by code
     then name."""
-    f = marked_facts_of(ct_id).c
+    f = facts_of(ct_id, marked_only=True).c
     query = (
         select(f.subject_id, f.person_id, f.name, f.unit_id, f.delegation_id)
         .add_columns(f.delegation_unit_id, SubjectCode.code, f.unit_name)
@@ -312,7 +311,7 @@ def record_relation(user_id: int, person_id: int, relation: str) -> int:
 
 def declarations(ct_id: int, user_ids) -> list:
     """These users' declarations about this assessment's subjects, oldest first."""
-    facts = subject_facts(db.session.get_one(Assessment, ct_id))
+    facts = facts_of(ct_id)
     query = (
         select(User.display_name.label("judge"), DeclaredRelation.relation)
         .add_columns(DeclaredRelation.declared_at, facts.c.name, SubjectCode.code)

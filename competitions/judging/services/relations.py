@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from competitions.accounts.models import User
-from competitions.assessment.models import Assessment, subject_facts
+from competitions.assessment.models import facts_of
 from competitions.core.db import db
 from competitions.core.identity_rules import normalise_id_number
 from competitions.core.words import N_, Reason
@@ -59,7 +59,7 @@ def declarations_of(ct_id: int, user_id: int) -> list[RelationDeclaration]:
 
 def _match(declaration: RelationDeclaration) -> tuple[int, str | None] | None:
     """(person id, code) of the trade's contestant with the typed ID number and name, if any."""
-    f = subject_facts(db.session.get_one(Assessment, declaration.assessment_id)).c
+    f = facts_of(declaration.assessment_id).c
     row = db.session.execute(
         select(f.person_id, SubjectCode.code)
         .outerjoin(SubjectCode, SubjectCode.subject_id == f.subject_id)

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
-from competitions.assessment.models import Subject, marked_facts_of
+from competitions.assessment.models import Subject, facts_of
 from competitions.core.db import db, utcnow
 from competitions.core.words import N_, Reason
 from competitions.judging import rules, signals
@@ -54,7 +54,7 @@ def _items(ct_id: int) -> dict[int, SchemeItem]:
 
 def _marked_entries(ct_id: int) -> dict[int, str]:
     """{entry id: code} of the entries being marked (code empty when not drawn yet)."""
-    marked = marked_facts_of(ct_id).c
+    marked = facts_of(ct_id, marked_only=True).c
     rows = db.session.execute(
         select(marked.subject_id, SubjectCode.code).outerjoin(
             SubjectCode, SubjectCode.subject_id == marked.subject_id

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy import exc, select
 
 from competitions.accounts.models import User
-from competitions.assessment.models import Assessment, Subject, subject_facts
+from competitions.assessment.models import Subject, facts_of
 from competitions.core import audit
 from competitions.core.audit import AuditLog
 from competitions.core.db import db, utcnow
@@ -142,7 +142,7 @@ def get_sheet(ct_id: int, sheet_id: int) -> ScoreSheet | None:
 
 def check_start(ct_id: int, code: str, judge_id: int) -> SheetStart:
     """The sheet a first entry would start; SheetError (beside a field) when it may not start."""
-    f = subject_facts(db.session.get_one(Assessment, ct_id)).c
+    f = facts_of(ct_id).c
     found = db.session.execute(
         select(f.subject_id.label("id"), f.marked)
         .join(SubjectCode, SubjectCode.subject_id == f.subject_id)

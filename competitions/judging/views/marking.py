@@ -11,7 +11,7 @@ from competitions.core.db import db, db_int
 from competitions.core.i18n import say
 from competitions.judging.models import MarkChange, PanelMember
 from competitions.judging.services import marking
-from competitions.judging.services.access import contest_trade_or_404, panel_member, require_panel
+from competitions.judging.services.access import assessment_or_404, panel_member, require_panel
 from competitions.judging.services.marks import MarkingError, is_locked
 from competitions.judging.services.review import flags
 from competitions.judging.views import bp
@@ -49,7 +49,7 @@ def _clerk_trades() -> list[Assessment]:
 @login_required
 def grid(ct_id: int):
     """The judge's grid: their entries by anonymous code × their items, with progress."""
-    ct = contest_trade_or_404(ct_id)
+    ct = assessment_or_404(ct_id)
     member = require_panel(ct, "judge", "chief_judge")
     entries = marking.assigned_entries(member)
     items = marking.assigned_items(member)
@@ -98,7 +98,7 @@ def save_score(ct_id: int):
 @login_required
 def my_history(ct_id: int):
     """The audit trail of the judge's own scores on one cell (by code and item)."""
-    ct = contest_trade_or_404(ct_id)
+    ct = assessment_or_404(ct_id)
     member = require_panel(ct, "judge", "chief_judge")
     code = request.args.get("code", "")
     item_id = request.args.get("item", type=db_int)

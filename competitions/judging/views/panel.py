@@ -33,7 +33,7 @@ PART_LABELS = {"theory": _l("Theory"), "practical": _l("Practical")}
 
 def _organised(ct_id: int) -> Assessment:
     """The contest-trade, if the current user organises its contest (else 403/404)."""
-    ct = access.contest_trade_or_404(ct_id)
+    ct = access.assessment_or_404(ct_id)
     access.require_organiser(ct)
     return ct
 

@@ -35,7 +35,7 @@ def _filed(response) -> bool:
 def relations_page(ct_id: int):
     """A judge declares a relation with a contestant; the answer is the same whoever they
     name (the organisers act on it), so it tells them nothing about who is entered."""
-    ct = access.contest_trade_or_404(ct_id)
+    ct = access.assessment_or_404(ct_id)
     access.require_panel(ct, "judge", "chief_judge")
     form = RelationForm()
     if form.validate_on_submit():
@@ -53,7 +53,7 @@ def relations_page(ct_id: int):
 @login_required
 def decide_declaration(ct_id: int, declaration_id: int):
     """The organiser applies a judge's declaration (the judge recuses) or dismisses it."""
-    ct = access.contest_trade_or_404(ct_id)
+    ct = access.assessment_or_404(ct_id)
     access.require_organiser(ct)
     declaration = db.get_or_404(RelationDeclaration, declaration_id)
     if declaration.assessment_id != ct.id:

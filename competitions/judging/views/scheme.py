@@ -22,7 +22,7 @@ from competitions.core.labels import AGGREGATION_LABELS, KIND_LABELS, PART_LABEL
 from competitions.judging.forms.scheme import SchemeCopyForm, SchemeImportForm, SchemeItemForm
 from competitions.judging.models import SchemeItem
 from competitions.judging.services import scheme as services
-from competitions.judging.services.access import contest_trade_or_404, require_organiser
+from competitions.judging.services.access import assessment_or_404, require_organiser
 from competitions.judging.services.scheme_import import SchemeFileError, parse_scheme, plain
 from competitions.judging.views import bp
 
@@ -38,7 +38,7 @@ LABELS = {
 
 def _organised(ct_id: int) -> Assessment:
     """The contest-trade, once the current user is known to organise its contest."""
-    ct = contest_trade_or_404(ct_id)
+    ct = assessment_or_404(ct_id)
     require_organiser(ct)
     return ct
 

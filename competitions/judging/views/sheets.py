@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
 from competitions.accounts.models import User
-from competitions.assessment.models import Assessment, Subject, marked_facts_of
+from competitions.assessment.models import Assessment, Subject, facts_of
 from competitions.core.db import db, db_int
 from competitions.core.i18n import lazy_gettext as _l
 from competitions.core.i18n import say
@@ -26,7 +26,7 @@ from competitions.judging.models import (
 )
 from competitions.judging.services import sheets
 from competitions.judging.services.access import (
-    contest_trade_or_404,
+    assessment_or_404,
     panel_member,
     require_clerk,
     require_organiser,
@@ -51,7 +51,7 @@ EVENT_LABELS = {
 
 def _clerk_ct(ct_id: int) -> Assessment:
     """The contest-trade, if the current user is one of its contest's clerks (else 403/404)."""
-    ct = contest_trade_or_404(ct_id)
+    ct = assessment_or_404(ct_id)
     require_clerk(ct)
     return ct
 
@@ -104,7 +104,7 @@ def _list_page(ct: Assessment, form: StartSheetForm, status: int = 200):
 def blank_sheets(ct_id: int):
     """Blank paper marking sheets to print, per judge (``?judge=``) or for the whole panel: codes
     × items as the clerks type them; for the chief judge and the organisers. Codes only."""
-    ct = contest_trade_or_404(ct_id)
+    ct = assessment_or_404(ct_id)
     member = panel_member(ct.id, current_user.id)
     if not (member and member.role == "chief_judge"):
         require_organiser(ct)
@@ -322,7 +322,7 @@ def _progress(ct_id: int) -> dict[str, int]:
     ):
         counts[state] = n
     has_items = select(JudgeItem.item_id).where(JudgeItem.member_id == PanelMember.id).exists()
-    marked = marked_facts_of(ct_id)
+    marked = facts_of(ct_id, marked_only=True)
     counts["assigned"] = db.session.scalar(
         select(func.count())
         .select_from(JudgeSubject)

@@ -6,7 +6,7 @@ from flask import current_app
 from flask_babel import gettext
 from sqlalchemy import func, select
 
-from competitions.assessment.models import Assessment, subject_facts
+from competitions.assessment.models import Assessment, facts_of
 from competitions.core.db import db
 from competitions.core.i18n import (
     local_now,
@@ -93,7 +93,7 @@ def freeze_facts(ct_id: int) -> None:
     """Write down on each result the name, unit and delegation the public reads, as the
     register has them now (the subjects' facts, whatever their kind): final results keep
     them whatever the register says later."""
-    f = subject_facts(db.session.get_one(Assessment, ct_id))
+    f = facts_of(ct_id)
     rows = db.session.execute(
         select(Result, f.c.name, f.c.unit_name, f.c.delegation_name)
         .join(f, f.c.subject_id == Result.subject_id)
