@@ -5,7 +5,7 @@ from wtforms import PasswordField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from competitions.accounts import rules
-from competitions.accounts.models import ROLES
+from competitions.accounts.models import PLAIN_ROLES
 from competitions.core.i18n import lazy_gettext as _l
 from competitions.core.i18n import say
 from competitions.core.labels import ROLE_LABELS
@@ -51,7 +51,7 @@ class ContestRoleForm(FlaskForm):
     """Give a user a role in a contest."""
 
     username = StringField(_l("Username"), validators=[DataRequired(), Length(max=60)])
-    role = SelectField(_l("Role"), choices=[(r, ROLE_LABELS[r]) for r in ROLES])
+    role = SelectField(_l("Role"), choices=[(r, ROLE_LABELS[r]) for r in PLAIN_ROLES])
 
 
 class CodeForm(FlaskForm):

@@ -10,7 +10,32 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from competitions.core.crypto import Encrypted
 from competitions.core.db import db, utcnow
 
-ROLES = ("organiser", "chief_judge", "judge", "clerk", "arbitrator")
+ROLES = (
+    "organiser",
+    "chief_judge",
+    "judge",
+    "clerk",
+    "arbitrator",
+    # a unit's liaison (单位联络员) registers the unit's own people; ``ContestRole.unit_id``
+    "liaison",
+    # a delegation's team leader (领队) registers the delegation's people; ``delegation_id``
+    "team_leader",
+    # the check-in staff (检录员) of the contest day
+    "check_in",
+    # an encryption officer (加密裁判) draws one layer of the two-layer encryption (二次加密)
+    "encryption_officer",
+)
+#: The roles a contest's staff form grants with nothing more than a username (the liaison and
+#: the team leader also name their unit or delegation).
+PLAIN_ROLES = (
+    "organiser",
+    "chief_judge",
+    "judge",
+    "clerk",
+    "arbitrator",
+    "check_in",
+    "encryption_officer",
+)
 #: The three administrators of an installation (三权分立): accounts and settings, roles and
 #: duties, the audit trail. Each is a dedicated account that sees no contest data by that role.
 ADMIN_ROLES = ("system", "security", "audit")
@@ -74,13 +99,23 @@ class ContestRole(db.Model):
         ForeignKey("contest.id", ondelete="CASCADE"), index=True
     )
     role: Mapped[str] = mapped_column(String(20))
+    #: A liaison's unit: they register and see only this unit's people.
+    unit_id: Mapped[int | None] = mapped_column(
+        ForeignKey("unit.id", ondelete="CASCADE"), index=True
+    )
+    #: A team leader's delegation: they register and see only its people.
+    delegation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("delegation.id", ondelete="CASCADE"), index=True
+    )
 
     user: Mapped[User] = relationship(back_populates="roles")
 
     __table_args__ = (
         UniqueConstraint("user_id", "contest_id", "role"),
+        CheckConstraint("role IN (" + ", ".join(f"'{r}'" for r in ROLES) + ")", name="role"),
+        CheckConstraint("(role = 'liaison') = (unit_id IS NOT NULL)", name="liaison_unit"),
         CheckConstraint(
-            "role IN ('organiser', 'chief_judge', 'judge', 'clerk', 'arbitrator')", name="role"
+            "(role = 'team_leader') = (delegation_id IS NOT NULL)", name="leader_delegation"
         ),
     )
 

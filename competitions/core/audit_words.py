@@ -91,6 +91,8 @@ FIELD_LABELS = {
     "new_value": _l("New score"),
     "time_used_s": _l("Time used (seconds)"),
     "source_entry_id": _l("Advanced from"),
+    "out_of_competition": _l("Out of competition (not ranked)"),
+    "review_note": _l("Reason returned"),
     "gender": _l("Gender"),
     "birth_date": _l("Date of birth"),
     "id_type": _l("ID document type"),

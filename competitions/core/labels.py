@@ -9,6 +9,10 @@ ROLE_LABELS = {
     "judge": _l("Judge"),
     "clerk": _l("Clerk"),
     "arbitrator": _l("Arbitrator"),
+    "liaison": _l("Unit liaison"),
+    "team_leader": _l("Team leader"),
+    "check_in": _l("Check-in staff"),
+    "encryption_officer": _l("Encryption officer"),
 }
 
 ADMIN_ROLE_LABELS = {
@@ -46,6 +50,10 @@ TIER_LABELS = {
 }
 
 STATUS_LABELS = {
+    "draft": _l("Not yet submitted"),
+    "submitted": _l("Awaiting review"),
+    "returned": _l("Returned"),
+    "recommended": _l("Recommended"),
     "registered": _l("Registered"),
     "approved": _l("Approved"),
     "withdrawn": _l("Withdrawn"),

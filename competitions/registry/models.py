@@ -30,7 +30,21 @@ from competitions.units.models import Unit
 
 GENDERS = ("M", "F")
 ID_TYPES = ("resident", "passport", "hkmo", "taiwan", "other")
-ENTRY_STATUSES = ("registered", "approved", "withdrawn", "disqualified", "absent")
+#: draft: a liaison's or team leader's, not yet submitted; submitted: awaiting the
+#: organiser's review; returned: sent back with a reason (``review_note``); recommended: sent
+#: up from a lower tier, awaiting the upper organiser. Then registered or approved (marked), or
+#: withdrawn, disqualified, absent.
+ENTRY_STATUSES = (
+    "draft",
+    "submitted",
+    "returned",
+    "recommended",
+    "registered",
+    "approved",
+    "withdrawn",
+    "disqualified",
+    "absent",
+)
 #: Entries in these states are marked; withdrawn, disqualified and absent ones are not.
 MARKED_STATUSES = ("registered", "approved")
 #: 职业技能等级: 5 = 五级/初级工 … 1 = 一级/高级技师.
@@ -308,6 +322,10 @@ class Entry(Subject):
         ForeignKey("delegation.id", ondelete="SET NULL"), index=True
     )
     status: Mapped[str] = mapped_column(String(20), default="registered")
+    #: 不计名次/观摩: marked and shown, but not ranked, awarded, advanced or counted in a team.
+    out_of_competition: Mapped[bool] = mapped_column(default=False)
+    #: Why the entry was returned (to the liaison, or to the lower tier that recommended it).
+    review_note: Mapped[str] = mapped_column(String(300), default="")
     #: Time used in the practical exam, in seconds (a tie-break: less is better).
     time_used_s: Mapped[int | None] = mapped_column()
     #: The entry in the lower-tier contest this one advanced from.
