@@ -61,6 +61,9 @@ STATUS_LABELS = {
     "absent": _l("Absent"),
 }
 
+#: What a row without a rank shows where the rank goes (results.rules.shown_in_place_of_rank).
+IN_PLACE_OF_RANK_LABELS = {**STATUS_LABELS, "out_of_competition": _l("Out of competition")}
+
 ID_TYPE_LABELS = {
     "resident": _l("Resident ID card"),
     "passport": _l("Passport"),

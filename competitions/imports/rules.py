@@ -38,8 +38,14 @@ STATUS_WORDS = {
     **dict(zip(("已报名", "已审核", "已退赛", "取消资格", "缺考"), _STATUSES, strict=True)),
     **{status: status for status in _STATUSES},
 }
+#: 不计名次: an empty cell means no (the entry competes).
+YES_NO_WORDS = {
+    **dict.fromkeys(("是", "y", "yes", "true", "1"), True),
+    **dict.fromkeys(("否", "n", "no", "false", "0"), False),
+}
 #: The words each vocabulary column lists in messages and in the template.
 CHOICES = {
+    "out_of_competition": "是 / 否",
     "id_type": "居民身份证 / 护照 / 港澳通行证 / 台湾通行证 / 其他",
     "gender": "男 / 女",
     "skill_level": "五级/初级工 / 四级/中级工 / 三级/高级工 / 二级/技师 / 一级/高级技师",
@@ -84,6 +90,8 @@ class ImportRow:
     contest_trade_id: int
     delegation_id: int | None
     status: str
+    #: 不计名次: marked and shown, not ranked.
+    out_of_competition: bool = False
 
     @property
     def person_key(self) -> tuple[str, str]:
@@ -163,9 +171,10 @@ def check_row(number: int, cells: dict[str, object], lookups: Lookups):
     """One row's own problems, and its typed values when it has none: (ImportRow | None, errors).
 
     Rule: no cell may be a formula; name, ID number and trade are required; vocabulary cells
-    (ID type, gender, skill level, status) take their listed words, empty ID type meaning a
-    resident ID and empty status "registered"; unit, trade and delegation must name one the
-    lookups know; the person passes ``person_problems`` (check digit, birth date, gender).
+    (ID type, gender, skill level, status, out of competition) take their listed words, empty
+    ID type meaning a resident ID, empty status "registered" and empty 不计名次 "no"; unit,
+    trade and delegation must name one the lookups know; the person passes
+    ``person_problems`` (check digit, birth date, gender).
     """
     row = _Row(number, cells)
     for column, value in cells.items():
@@ -183,15 +192,15 @@ def check_row(number: int, cells: dict[str, object], lookups: Lookups):
     )
     skill = row.word("skill_level", SKILL_WORDS)
     status = row.word("status", STATUS_WORDS, default="registered", lower=True)
+    apart = row.word("out_of_competition", YES_NO_WORDS, default=False, lower=True)
     phone = row.text("phone")
     for column, limit in MAX_LENGTH.items():
         if len(row.text(column)) > limit:
             row.fail(column, Reason.of(N_("too long: at most %(n)s characters"), n=limit))
     if row.errors:
         return None, list(row.errors.values())
-    return ImportRow(
-        number, rules.complete_person(facts), unit_id, skill, phone, ct_id, delegation_id, status
-    ), []
+    person = rules.complete_person(facts)
+    return ImportRow(number, person, unit_id, skill, phone, ct_id, delegation_id, status, apart), []
 
 
 def _person_facts(row: _Row) -> PersonFacts:

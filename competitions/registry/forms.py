@@ -277,12 +277,22 @@ class DelegationForm(FlaskForm):
         _check_listed(field, _l("Choose a unit from the list."))
 
 
+#: What 不计名次 means, beside the box.
+OUT_OF_COMPETITION_HELP = _l(
+    "Marked and shown with the scores, but not ranked, awarded or advanced, not counted in a "
+    "team, and using no place of anyone (e.g. a WorldSkills selection entrant)."
+)
+
+
 class EntryFieldsMixin:
     """The entry's own fields, declared first so the form opens with them."""
 
     contest_trade_id = SelectField(_l("Trade"), coerce=_optional_int, validate_choice=False)
     delegation_id = SelectField(_l("Delegation"), coerce=_optional_int, validate_choice=False)
     status = SelectField(_l("Status"), choices=_choices(STATUS_LABELS, ENTRY_STATUSES))
+    out_of_competition = BooleanField(
+        _l("Out of competition (not ranked)"), description=OUT_OF_COMPETITION_HELP
+    )
 
 
 class PersonFieldsMixin:
@@ -384,6 +394,9 @@ class EntryEditForm(FlaskForm):
 
     delegation_id = SelectField(_l("Delegation"), coerce=_optional_int, validate_choice=False)
     status = SelectField(_l("Status"), choices=_choices(STATUS_LABELS, ENTRY_STATUSES))
+    out_of_competition = BooleanField(
+        _l("Out of competition (not ranked)"), description=OUT_OF_COMPETITION_HELP
+    )
 
     def validate_delegation_id(self, field):
         _check_listed(field, _l("Choose a delegation from the list."))

@@ -68,6 +68,7 @@ def register_entry(
     person_fields: dict,
     delegation_id: int | None,
     status: str = "registered",
+    out_of_competition: bool = False,
 ) -> Registration:
     """Register a person (found by ID number, else created) in a contest-trade.
 
@@ -102,7 +103,11 @@ def register_entry(
             "contest_trade_id", Reason.of(N_("this person is already entered in this trade"))
         )
     entry = Entry(
-        person_id=person.id, contest_trade_id=ct.id, delegation_id=delegation_id, status=status
+        person_id=person.id,
+        contest_trade_id=ct.id,
+        delegation_id=delegation_id,
+        status=status,
+        out_of_competition=out_of_competition,
     )
     db.session.add(entry)
     db.session.flush()

@@ -17,6 +17,7 @@ ZH = [
     "工种",
     "代表队",
     "状态",
+    "不计名次",
 ]
 EN = [
     "name",
@@ -30,6 +31,7 @@ EN = [
     "trade",
     "delegation",
     "status",
+    "out_of_competition",
 ]
 
 

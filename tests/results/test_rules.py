@@ -40,9 +40,19 @@ def test_weighted_total(theory, practical, wt, wp, total):
     assert rules.weighted_total(t, p, D(wt), D(wp)) == D(total)
 
 
-def s(entry_id, total, practical=0, theory=0, time=None, status="approved", unit=None, team=None):
+def s(
+    entry_id,
+    total,
+    practical=0,
+    theory=0,
+    time=None,
+    status="approved",
+    unit=None,
+    team=None,
+    apart=False,
+):
     return Standing(
-        entry_id, D(str(total)), D(str(practical)), D(str(theory)), time, status, unit, team
+        entry_id, D(str(total)), D(str(practical)), D(str(theory)), time, status, unit, team, apart
     )
 
 
@@ -346,3 +356,73 @@ def test_scores_people_read_have_two_places(value, shown):
 )
 def test_withdrawn_disqualified_and_absent_entries_show_no_scores(status, shows):
     assert rules.earned_scores(status) is shows
+
+
+#: 不计名次: a WorldSkills selection entrant (3) tops the field but takes no place of anyone.
+FIELD_WITH_ONE_APART = [
+    s(1, 90, team=10, unit=1),
+    s(2, 80, team=10, unit=1),
+    s(3, 99, team=10, unit=2, apart=True),
+    s(4, 70, team=20, unit=2),
+    s(5, 60, team=20, unit=3),
+]
+
+
+def test_an_entry_out_of_competition_is_marked_but_takes_no_place():
+    ranking = rules.rank(FIELD_WITH_ONE_APART, ())
+    # It is listed apart; the others rank as if it were not there.
+    assert ranking.ranks == {1: 1, 2: 2, 4: 3, 5: 4}
+    assert ranking.unranked == (3,)
+    totals = {x.entry_id: x.total for x in FIELD_WITH_ONE_APART}
+    # One first prize among 4 ranked, not 5: the field size counts the ranked only.
+    assert rules.award_cutoffs(AwardRule("proportion", (25, 25, 25)), len(ranking.ranks)) == [
+        ("first", 1),
+        ("second", 2),
+        ("third", 3),
+    ]
+    awards = rules.allocate_awards(ranking, totals, AwardRule("fixed", (1, 1, 1)))
+    assert awards == {1: "first", 2: "second", 4: "third"}
+    # The team's best two are 1 and 2 (90 + 80), not 3's 99.
+    teams = rules.team_results(FIELD_WITH_ONE_APART, "best_n", 2)
+    assert [(t.delegation_id, t.score, t.members) for t in teams] == [
+        (10, D(170), (1, 2)),
+        (20, D(130), (4, 5)),
+    ]
+    # Two advance: 1 and 2; with one per unit, 1 and 4 (3's unit has a seat left for 4).
+    assert rules.advancement(ranking, {}, AdvancementRule("top_n", 2)).advancing == (1, 2)
+    units = {x.entry_id: x.unit_id for x in FIELD_WITH_ONE_APART}
+    per_unit = AdvancementRule("per_unit", 2, 1)
+    assert rules.advancement(ranking, units, per_unit).advancing == (1, 4)
+    honours = rules.recommend_honours(ranking, awards, [HonourRule("promotion", 1)])
+    assert honours == [(1, "promotion")]
+
+
+@pytest.mark.parametrize(
+    ("status", "apart", "shown"),
+    [
+        ("approved", True, "out_of_competition"),
+        ("registered", True, "out_of_competition"),
+        ("approved", False, "approved"),
+        # Withdrawn, disqualified or absent says so, out of competition or not.
+        ("absent", True, "absent"),
+        ("withdrawn", True, "withdrawn"),
+        ("disqualified", False, "disqualified"),
+    ],
+)
+def test_what_a_row_without_a_rank_shows(status, apart, shown):
+    assert rules.shown_in_place_of_rank(status, apart) == shown
+
+
+@pytest.mark.parametrize(
+    ("status", "apart", "competes"),
+    [
+        ("approved", False, True),
+        ("registered", False, True),
+        ("approved", True, False),
+        ("absent", False, False),
+        ("withdrawn", False, False),
+        ("disqualified", True, False),
+    ],
+)
+def test_who_takes_a_place(status, apart, competes):
+    assert rules.competes(status, apart) is competes

@@ -237,6 +237,7 @@ def save_entries(rows: list[ImportRow], person_ids: dict[tuple[str, str], int]) 
             "contest_trade_id": r.contest_trade_id,
             "delegation_id": r.delegation_id,
             "status": r.status,
+            "out_of_competition": r.out_of_competition,
         }
         for r in rows
     }

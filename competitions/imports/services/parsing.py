@@ -47,6 +47,7 @@ COLUMNS = (
     Column("trade", "工种", "trade", required=True),
     Column("delegation", "代表队", "delegation"),
     Column("status", "状态", "status"),
+    Column("out_of_competition", "不计名次", "out_of_competition"),
 )
 #: Other spellings people type for the same headers.
 _ALIASES = {

@@ -39,6 +39,10 @@ def _column_notes() -> dict[str, str]:
         "trade": _("Required. The trade's code or Chinese name; see the list below."),
         "delegation": _("Optional. The exact name of one of this contest's delegations."),
         "status": _("Empty means 已报名 (registered). One of: %(c)s", c=CHOICES["status"]),
+        "out_of_competition": _(
+            "Empty means 否 (ranked as usual). 是: marked and shown but not ranked, awarded or "
+            "advanced (不计名次, e.g. a WorldSkills selection entrant)."
+        ),
     }
 
 

@@ -128,6 +128,7 @@ def _ranked_rows(ct_ids: list[int]) -> dict[int, list[dict]]:
         select(
             Result,
             Entry.status,
+            Entry.out_of_competition,
             Entry.time_used_s,
             name,
             Person.id_number,
@@ -142,7 +143,7 @@ def _ranked_rows(ct_ids: list[int]) -> dict[int, list[dict]]:
         .order_by(*Result.ranked_order(), name)
     )
     rows: dict[int, list[dict]] = {ct_id: [] for ct_id in ct_ids}
-    for r, status, time_used, name, id_number, unit, delegation in db.session.execute(query):
+    for r, status, apart, time_used, name, id_number, unit, delegation in db.session.execute(query):
         # Withdrawn, disqualified and absent entries show their status, not scores.
         earned = earned_scores(status)
         rows[r.assessment_id].append(
@@ -150,6 +151,7 @@ def _ranked_rows(ct_ids: list[int]) -> dict[int, list[dict]]:
                 "entry_id": r.subject_id,
                 "rank": r.rank,
                 "status": status,
+                "out_of_competition": apart,
                 "name": name,
                 "id_number": mask_id_number(id_number),
                 "unit": unit or "",

@@ -64,6 +64,10 @@ _RESULT = {
         "entry_id": {"type": "integer"},
         "rank": {"type": ["integer", "null"], "description": "empty for unranked entries"},
         "status": {"type": "string", "description": "approved, withdrawn, disqualified, absent"},
+        "out_of_competition": {
+            "type": "boolean",
+            "description": "不计名次: marked and shown, but not ranked, awarded or advanced",
+        },
         "name": {"type": "string"},
         "id_number": {"type": "string", "description": "masked, e.g. 3701**********1234"},
         "unit": {"type": "string"},

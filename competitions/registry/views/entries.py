@@ -109,6 +109,7 @@ def entry_new(contest_id: int):
                     {f: getattr(form, f).data for f in PERSON_FIELDS},
                     form.delegation_id.data,
                     form.status.data,
+                    form.out_of_competition.data,
                 )
             except services.RegistrationError as err:
                 db.session.rollback()

@@ -68,6 +68,24 @@ class Standing:
     status: str = "approved"
     unit_id: int | None = None
     delegation_id: int | None = None
+    #: 不计名次/观摩: marked and shown, never ranked, awarded, advanced or counted in a team.
+    out_of_competition: bool = False
+
+
+def competes(status: str, out_of_competition: bool = False) -> bool:
+    """Whether an entry takes a place: not withdrawn, disqualified or absent, and not out of
+    competition (不计名次: its scores are shown, but it is ranked, awarded, advanced and
+    counted in a team never, and uses no slot of any of them)."""
+    return status not in UNRANKED_STATUSES and not out_of_competition
+
+
+def shown_in_place_of_rank(status: str, out_of_competition: bool) -> str:
+    """What a row without a rank shows where the rank goes: the entry's status (withdrawn,
+    disqualified, absent), or "out_of_competition" (不计名次) for an entry marked and shown
+    but not ranked; a ranked entry's row shows its rank instead and never asks."""
+    if out_of_competition and status not in UNRANKED_STATUSES:
+        return "out_of_competition"
+    return status
 
 
 def _key(s: Standing, chain: tuple[str, ...]) -> tuple:
@@ -92,6 +110,7 @@ class Ranking:
     ranks: dict[int, int]
     #: Entry ids in rank order (ties in entry-id order for stability).
     order: tuple[int, ...]
+    #: Withdrawn, disqualified and absent entries, and those out of competition.
     unranked: tuple[int, ...] = ()
     #: Groups of entry ids tied within the medal places that need the chief judge's decision.
     undecided: tuple[tuple[int, ...], ...] = ()
@@ -107,15 +126,18 @@ def rank(
 
     Rule: competition ranking (1, 2, 2, 4) on the key (total, then each tie-break in order:
     practical higher first, time lower first with no time last, theory higher first).
-    Withdrawn, disqualified and absent entries are listed apart, unranked.
+    Withdrawn, disqualified and absent entries, and entries out of competition (不计名次),
+    are listed apart, unranked: they take no place and move nobody's rank.
     With ``no_shared_places`` = k (排名不并列 for the medal places), a tie group that starts
     within the first k places is ordered by ``decided_order`` (the chief judge's decision,
     entry ids best first); a group with no complete decision keeps its shared rank and is
     reported in ``undecided``.
     """
     everyone = list(standings)
-    ranked = [s for s in everyone if s.status not in UNRANKED_STATUSES]
-    unranked = tuple(sorted(s.entry_id for s in everyone if s.status in UNRANKED_STATUSES))
+    ranked = [s for s in everyone if competes(s.status, s.out_of_competition)]
+    unranked = tuple(
+        sorted(s.entry_id for s in everyone if not competes(s.status, s.out_of_competition))
+    )
     # Each entry's key is built once (sorting and grouping on it called _key four times each).
     keyed = sorted((_key(s, chain), s.entry_id) for s in ranked)
     decision = {entry_id: i for i, entry_id in enumerate(decided_order)}
@@ -242,11 +264,11 @@ def team_results(
     Rule: best_n: the sum of the delegation's best ``size`` totals (best by the total, then
     less time); ties broken by the sum of those members' time, lower first (no time counts 0).
     points: the sum of its members' points per award (first, second, third, mention).
-    Unranked entries and entries without a delegation do not count.
+    Unranked entries (out of competition too) and entries without a delegation do not count.
     """
     by_team: dict[int, list[Standing]] = {}
     for s in standings:
-        if s.delegation_id is not None and s.status not in UNRANKED_STATUSES:
+        if s.delegation_id is not None and competes(s.status, s.out_of_competition):
             by_team.setdefault(s.delegation_id, []).append(s)
     results = []
     level_points = dict(zip((*PRIZES, MENTION), points, strict=False))

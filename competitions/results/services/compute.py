@@ -66,6 +66,7 @@ def compute_trade(data: inputs_mod.TradeInputs, decided_order: tuple[int, ...] =
                 row.status,
                 row.unit_id,
                 row.delegation_id,
+                row.out_of_competition,
             )
         )
     chain = tuple(k for k in ct.tie_breaks.split(",") if k)
@@ -92,7 +93,7 @@ def compute_trade(data: inputs_mod.TradeInputs, decided_order: tuple[int, ...] =
 def problems_of(data: inputs_mod.TradeInputs, locked: bool, final: bool = False) -> list[str]:
     """Why this contest-trade's results cannot be computed now (message ids)."""
     ct = data.ct
-    field_size = sum(1 for r in data.entries.values() if r.status not in rules.UNRANKED_STATUSES)
+    field_size = sum(rules.competes(r.status, r.out_of_competition) for r in data.entries.values())
     parent = ct.contest.parent
     offers = parent is not None and any(p.trade_id == ct.trade_id for p in parent.contest_trades)
     return rules.recompute_problems(

@@ -25,7 +25,6 @@ from competitions.core.i18n import trade_name
 from competitions.core.identity_rules import mask_id_number
 from competitions.core.labels import (
     GENDER_LABELS,
-    STATUS_LABELS,
     award_label,
     honour_label,
     honour_state,
@@ -44,6 +43,7 @@ from competitions.judging.models import (
 from competitions.registry.models import ContestTrade, Delegation, Entry, Person
 from competitions.results import rules as results_rules
 from competitions.results.models import Honour, Result, ResultSet, TeamResult
+from competitions.results.services.labels import in_place_of_rank
 from competitions.units.models import Unit
 
 logger = logging.getLogger(__name__)
@@ -202,7 +202,7 @@ def _result_row(line: RankedLine, full_ids: bool, feeds: bool) -> list:
     entries; whether it advances only when the contest feeds a higher one."""
     r, e, p = line.result, line.entry, line.person
     earned = results_rules.earned_scores(e.status)
-    rank = r.rank if r.rank is not None else str(STATUS_LABELS.get(e.status, e.status))
+    rank = r.rank if r.rank is not None else in_place_of_rank(e.status, e.out_of_competition)
     scores = [results_rules.readable(v) if earned else None for v in (r.theory, r.practical)]
     scores += [results_rules.readable(r.total) if earned else None]
     scores += [award_label(r.award) if r.award else ""]

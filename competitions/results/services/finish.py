@@ -14,7 +14,8 @@ from competitions.results.services.inputs import advancement_rule
 
 
 def _stored(ct_ids: list[int]) -> dict[int, list[tuple]]:
-    """{ct: [(entry, total, practical, theory, time, status, unit, delegation, rank, award)]}."""
+    """{ct: [(entry, total, practical, theory, time, status, unit, delegation, rank, award,
+    out of competition)]}."""
     rows = db.session.execute(
         select(
             Result.assessment_id,
@@ -28,6 +29,7 @@ def _stored(ct_ids: list[int]) -> dict[int, list[tuple]]:
             Entry.delegation_id,
             Result.rank,
             Result.award,
+            Entry.out_of_competition,
         )
         .join(Entry, Entry.id == Result.subject_id)
         .join(Person, Person.id == Entry.person_id)
@@ -53,8 +55,8 @@ def finish(ct_ids: list[int]) -> None:
     trades = []
     for ct_id, rows in _stored(ct_ids).items():
         standings = [
-            rules.Standing(e, t, p or 0, th or 0, time, status, unit, dlg)
-            for e, t, p, th, time, status, unit, dlg, _, _ in rows
+            rules.Standing(e, t, p or 0, th or 0, time, status, unit, dlg, apart)
+            for e, t, p, th, time, status, unit, dlg, _, _, apart in rows
         ]
         awards = {r[0]: r[9] for r in rows if r[9]}
         trades.append((cts[ct_id], standings, _ranking(rows), awards))

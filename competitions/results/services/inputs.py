@@ -27,6 +27,8 @@ class EntryRow:
     unit_id: int | None
     delegation_id: int | None
     time_used: int | None
+    #: 不计名次: marked and shown, not ranked.
+    out_of_competition: bool = False
     #: part kind → the sum of its item marks (exact; no marks, no key)
     part_sums: dict[str, Decimal] = field(default_factory=dict)
 
@@ -72,12 +74,15 @@ def load(ct_ids: list[int]) -> dict[int, TradeInputs]:
             Person.unit_id,
             entry.delegation_id,
             entry.time_used_s,
+            entry.out_of_competition,
         )
         .join(Person, Person.id == entry.person_id)
         .where(entry.contest_trade_id.in_(ct_ids))
     ).all()
-    for entry_id, ct_id, status, unit_id, delegation_id, time_used in rows:
-        out[ct_id].entries[entry_id] = EntryRow(entry_id, status, unit_id, delegation_id, time_used)
+    for entry_id, ct_id, status, unit_id, delegation_id, time_used, apart in rows:
+        out[ct_id].entries[entry_id] = EntryRow(
+            entry_id, status, unit_id, delegation_id, time_used, apart
+        )
     fill = _part_sums_sql if db.session.get_bind().dialect.name == "postgresql" else _part_sums_py
     for ct_id, entry_id, kind, total in fill(ct_ids):
         row = out[ct_id].entries.get(entry_id)

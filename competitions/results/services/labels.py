@@ -1,10 +1,11 @@
 """Names of awards, honours and honours' states in the user's language, and scores as people
 read them (templates use them as filters: ``award_label``, ``honour_label``, ``honour_state``,
-``score``; and the test ``earned``)."""
+``score``, ``in_place_of_rank``; and the test ``earned``)."""
 
 from decimal import Decimal
 
-from competitions.results.rules import earned_scores, readable
+from competitions.core.labels import IN_PLACE_OF_RANK_LABELS
+from competitions.results.rules import earned_scores, readable, shown_in_place_of_rank
 
 
 def score(value: Decimal | None) -> str:
@@ -16,3 +17,10 @@ def score(value: Decimal | None) -> str:
 def earned(status: str) -> bool:
     """Whether an entry with this status shows scores (``rules.earned_scores``)."""
     return earned_scores(status)
+
+
+def in_place_of_rank(status: str, out_of_competition: bool = False) -> str:
+    """What a row without a rank shows in its place, in the user's language: the entry's
+    status, or 不计名次 (``rules.shown_in_place_of_rank``)."""
+    key = shown_in_place_of_rank(status, out_of_competition)
+    return str(IN_PLACE_OF_RANK_LABELS.get(key, key))

@@ -29,6 +29,7 @@ for _name, _filter in (
     ("honour_state", core_labels.honour_state),
     ("time_used", judging_rules.format_time_used),
     ("score", labels.score),
+    ("in_place_of_rank", labels.in_place_of_rank),
 ):
     bp.add_app_template_filter(_filter, _name)
 bp.add_app_template_test(labels.earned, "earned")
