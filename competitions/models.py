@@ -39,7 +39,7 @@ from competitions.registry.models import (
     PersonConsent,
     Trade,
 )
-from competitions.results.models import Honour, Result, ResultSet, TeamResult
+from competitions.results.models import Honour, Promotion, Result, ResultSet, TeamResult
 from competitions.units.models import Unit
 
 __all__ = [
@@ -71,6 +71,7 @@ __all__ = [
     "PanelMember",
     "Person",
     "PersonConsent",
+    "Promotion",
     "RecoveryCode",
     "Result",
     "ResultSet",

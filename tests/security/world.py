@@ -45,7 +45,7 @@ from competitions.publication import services as publication
 from competitions.publication.models import Appeal
 from competitions.publication.services import appeals as appeal_service
 from competitions.registry.models import ContestTrade
-from competitions.results.models import ResultSet
+from competitions.results.models import Honour, ResultSet
 from competitions.results.services import compute
 from competitions.units.models import Unit
 from tests import factories as f
@@ -91,6 +91,7 @@ class World:
     unit: Unit
     delegation: object
     declaration: RelationDeclaration  #: the recused judge's, about someone not entered
+    honour: object = None  #: a recommended honour of ct1 (final), to decide
 
     @property
     def contestant(self):
@@ -180,6 +181,10 @@ def build_world() -> World:
         unit=unit,
         delegation=delegation,
         declaration=declaration,
+        honour=db.session.query(Honour)
+        .filter_by(contest_trade_id=ct1.id)
+        .order_by(Honour.id)
+        .first(),
     )
 
 
