@@ -40,6 +40,7 @@ from competitions.registry.models import (
     Trade,
 )
 from competitions.results.models import Honour, Promotion, Result, ResultSet, TeamResult
+from competitions.stats.models import Figure, FigureYear, StatsReader
 from competitions.units.models import Unit
 
 __all__ = [
@@ -57,6 +58,8 @@ __all__ = [
     "DeclaredRelation",
     "Delegation",
     "Entry",
+    "Figure",
+    "FigureYear",
     "FlagResolution",
     "Honour",
     "Job",
@@ -79,6 +82,7 @@ __all__ = [
     "SchemePart",
     "ScoreSheet",
     "SecondFactor",
+    "StatsReader",
     "Subject",
     "SubjectCode",
     "TeamResult",

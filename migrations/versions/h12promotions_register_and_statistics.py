@@ -50,9 +50,56 @@ def upgrade():
     )
     op.create_index(op.f("ix_promotion_person_id"), "promotion", ["person_id"])
     op.create_index(op.f("ix_promotion_contest_trade_id"), "promotion", ["contest_trade_id"])
+    op.create_table(
+        "stats_reader",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("unit_id", sa.Integer(), nullable=False),
+        sa.Column("granted_at", sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["user_id"],
+            ["user_account.id"],
+            name=op.f("fk_stats_reader_user_id_user_account"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["unit_id"], ["unit.id"], name=op.f("fk_stats_reader_unit_id_unit"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_stats_reader")),
+        sa.UniqueConstraint("user_id", "unit_id", name=op.f("uq_stats_reader_user_id_unit_id")),
+    )
+    op.create_index(op.f("ix_stats_reader_user_id"), "stats_reader", ["user_id"])
+    op.create_index(op.f("ix_stats_reader_unit_id"), "stats_reader", ["unit_id"])
+    op.create_table(
+        "figure_year",
+        sa.Column("year", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("computed_at", sa.DateTime(), nullable=False),
+        sa.Column("fingerprint", sa.String(200), nullable=False),
+        sa.PrimaryKeyConstraint("year", name=op.f("pk_figure_year")),
+    )
+    op.create_table(
+        "figure",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("year", sa.Integer(), nullable=False),
+        sa.Column("unit_id", sa.Integer(), nullable=True),
+        sa.Column("measure", sa.String(30), nullable=False),
+        sa.Column("dimension", sa.String(100), nullable=False),
+        sa.Column("value", sa.BigInteger(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["unit_id"], ["unit.id"], name=op.f("fk_figure_unit_id_unit"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_figure")),
+    )
+    op.create_index("ix_figure_year_unit", "figure", ["year", "unit_id"])
 
 
 def downgrade():
+    op.drop_index("ix_figure_year_unit", table_name="figure")
+    op.drop_table("figure")
+    op.drop_table("figure_year")
+    op.drop_index(op.f("ix_stats_reader_unit_id"), table_name="stats_reader")
+    op.drop_index(op.f("ix_stats_reader_user_id"), table_name="stats_reader")
+    op.drop_table("stats_reader")
     op.drop_index(op.f("ix_promotion_contest_trade_id"), table_name="promotion")
     op.drop_index(op.f("ix_promotion_person_id"), table_name="promotion")
     op.drop_table("promotion")
