@@ -261,15 +261,20 @@ def refresh(force_year: int | None = None) -> list[int]:
 
 
 def chain_of(unit_id: int) -> list[int]:
-    """The unit and its ancestors, nearest first."""
-    parents = dict(db.session.execute(select(Unit.id, Unit.parent_id)).all())
-    chain, seen = [], set()
-    current = unit_id
-    while current is not None and current not in seen:
-        chain.append(current)
-        seen.add(current)
-        current = parents.get(current)
-    return chain
+    """The unit and its ancestors, nearest first (one recursive query)."""
+    unit = Unit.__table__
+    up = (
+        select(unit.c.id, unit.c.parent_id, literal(0).label("depth"))
+        .where(unit.c.id == unit_id)
+        .cte("up", recursive=True)
+    )
+    parent = unit.alias("parent")
+    up = up.union_all(
+        select(parent.c.id, parent.c.parent_id, up.c.depth + 1)
+        .join(up, parent.c.id == up.c.parent_id)
+        .where(up.c.depth < 50)
+    )
+    return list(db.session.scalars(select(up.c.id).order_by(up.c.depth)))
 
 
 def granted_units(user) -> list[int]:
