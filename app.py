@@ -121,6 +121,7 @@ def _register_blueprints(app: Flask) -> None:
     from competitions.registry.views import bp as registry_bp
     from competitions.results.views import bp as results_bp
     from competitions.review.views import bp as review_bp
+    from competitions.stats.views import bp as stats_bp
     from seeds.cli import seed_command
 
     for bp in (
@@ -140,6 +141,7 @@ def _register_blueprints(app: Flask) -> None:
         api_bp,
         certificates_bp,
         audit_bp,
+        stats_bp,
     ):
         app.register_blueprint(bp)
     app.cli.add_command(seed_command)

@@ -39,7 +39,8 @@ from competitions.registry.models import (
     PersonConsent,
     Trade,
 )
-from competitions.results.models import Honour, Result, ResultSet, TeamResult
+from competitions.results.models import Honour, Promotion, Result, ResultSet, TeamResult
+from competitions.stats.models import Figure, FigureYear, StatsReader
 from competitions.units.models import Unit
 
 __all__ = [
@@ -57,6 +58,8 @@ __all__ = [
     "DeclaredRelation",
     "Delegation",
     "Entry",
+    "Figure",
+    "FigureYear",
     "FlagResolution",
     "Honour",
     "Job",
@@ -71,6 +74,7 @@ __all__ = [
     "PanelMember",
     "Person",
     "PersonConsent",
+    "Promotion",
     "RecoveryCode",
     "Result",
     "ResultSet",
@@ -78,6 +82,7 @@ __all__ = [
     "SchemePart",
     "ScoreSheet",
     "SecondFactor",
+    "StatsReader",
     "Subject",
     "SubjectCode",
     "TeamResult",

@@ -72,6 +72,8 @@ ENTITY_LABELS = {
     "download": _l("Download"),
     "unit": _l("Unit"),
     "second_factor": _l("Two-step log-in"),
+    "honour": _l("Honour"),
+    "promotion": _l("Skill level promotion"),
 }
 
 

@@ -19,6 +19,7 @@ from competitions.core.labels import (
     AWARD_MODE_LABELS,
     GENDER_LABELS,
     HONOUR_LABELS,
+    HONOUR_STATE_LABELS,
     ID_TYPE_LABELS,
     KIND_LABELS,
     PANEL_ROLE_LABELS,
@@ -91,6 +92,12 @@ FIELD_LABELS = {
     "new_value": _l("New score"),
     "time_used_s": _l("Time used (seconds)"),
     "source_entry_id": _l("Advanced from"),
+    "honour": _l("Honour"),
+    "note": _l("Note"),
+    "decided_on": _l("Decided on"),
+    "from_level": _l("Skill level held"),
+    "to_level": _l("Skill level granted"),
+    "granted_on": _l("Granted on"),
     "out_of_competition": _l("Out of competition (not ranked)"),
     "review_note": _l("Reason returned"),
     "gender": _l("Gender"),
@@ -219,6 +226,10 @@ VALUE_LABELS = {
     ("download", "what"): DOWNLOAD_KINDS,
     ("person", "reason"): {"retention": _l("The retention of their contests ran out")},
     ("id_reveal", "what"): ID_REVEAL_KINDS,
+    ("honour", "state"): HONOUR_STATE_LABELS,
+    ("honour", "honour"): HONOUR_LABELS,
+    "from_level": SKILL_LABELS,
+    "to_level": SKILL_LABELS,
     ("scheme_item", "kind"): KIND_LABELS,
     ("scheme_part", "kind"): PART_LABELS,
     ("scheme_item", "part"): PART_LABELS,
@@ -337,7 +348,7 @@ def change_text(entity: str, action: str, column: str, pair, names: dict | None 
 
 
 #: Columns left out of what people read: the record's own id (shown as the record).
-HIDDEN = {"id"}
+HIDDEN = {"id", "honour_id"}
 
 
 def referenced_names(logs) -> dict[tuple[str, int], str]:

@@ -127,6 +127,7 @@ def load_config(environ=os.environ) -> dict:
             "beat_schedule": {
                 "finalise-due-results": {"task": "publication.finalise_due", "schedule": 60.0},
                 "seal-audit-log": {"task": "audit.seal", "schedule": 60.0},
+                "refresh-statistics": {"task": "stats.refresh", "schedule": 60.0},
                 "apply-retention": {"task": "privacy.apply_retention", "schedule": 86400.0},
                 "forget-old-login-failures": {
                     "task": "accounts.forget_old_failures",

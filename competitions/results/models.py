@@ -1,9 +1,18 @@
 """Computed results: per entry, per delegation, honours, and each contest-trade's result set."""
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from competitions.core.db import db, utcnow
@@ -107,6 +116,8 @@ class TeamResult(db.Model):
 class Honour(db.Model):
     """An honour recommended by rule (e.g. 全国五一劳动奖章, 技术能手, promotion of skill level)."""
 
+    #: The outside body's decision (granted or withdrawn) is in the audit log.
+    __audited__ = True
     id: Mapped[int] = mapped_column(primary_key=True)
     contest_trade_id: Mapped[int] = mapped_column(
         ForeignKey("contest_trade.id", ondelete="CASCADE"), index=True
@@ -117,6 +128,8 @@ class Honour(db.Model):
     #: recommended → granted (after public notice and the outside body's decision).
     state: Mapped[str] = mapped_column(String(12), default="recommended")
     note: Mapped[str] = mapped_column(Text, default="")
+    #: When the outside body decided (granted or withdrew) it.
+    decided_on: Mapped[date | None] = mapped_column(Date)
 
     __table_args__ = (
         UniqueConstraint("entry_id", "honour"),
@@ -125,3 +138,34 @@ class Honour(db.Model):
 
     def __repr__(self) -> str:
         return f"<Honour {self.honour} entry={self.entry_id} {self.state}>"
+
+
+class Promotion(db.Model):
+    """The register of promotions (技能等级晋升): a person raised a skill level on a promotion
+    honour the outside body granted, from which level to which, when."""
+
+    __audited__ = True
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: The promotion honour granted (one promotion each).
+    honour_id: Mapped[int] = mapped_column(ForeignKey("honour.id", ondelete="CASCADE"), unique=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    contest_trade_id: Mapped[int] = mapped_column(
+        ForeignKey("contest_trade.id", ondelete="CASCADE"), index=True
+    )
+    #: The level held before (empty: none), and the level granted (5 = 五级 … 1 = 一级).
+    from_level: Mapped[int | None] = mapped_column()
+    to_level: Mapped[int] = mapped_column()
+    #: The award the promotion rests on, as it stood when granted.
+    award: Mapped[str | None] = mapped_column(String(20))
+    granted_on: Mapped[date] = mapped_column(Date)
+
+    __table_args__ = (
+        CheckConstraint("to_level BETWEEN 1 AND 5", name="to_level"),
+        CheckConstraint(
+            "from_level IS NULL OR (from_level BETWEEN 1 AND 5 AND to_level < from_level)",
+            name="up",
+        ),
+    )
+
+    def __repr__(self) -> str:
+        return f"<Promotion person={self.person_id} {self.from_level}→{self.to_level}>"

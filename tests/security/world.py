@@ -45,8 +45,10 @@ from competitions.publication import services as publication
 from competitions.publication.models import Appeal
 from competitions.publication.services import appeals as appeal_service
 from competitions.registry.models import ContestTrade
-from competitions.results.models import ResultSet
+from competitions.results.models import Honour, ResultSet
 from competitions.results.services import compute
+from competitions.stats import services as stats_services
+from competitions.stats.models import StatsReader
 from competitions.units.models import Unit
 from tests import factories as f
 from tests.judging.marking_world import build, score_everyone
@@ -91,6 +93,8 @@ class World:
     unit: Unit
     delegation: object
     declaration: RelationDeclaration  #: the recused judge's, about someone not entered
+    honour: object = None  #: a recommended honour of ct1 (final), to decide
+    stats_reader: object = None  #: the clerk reads the figures of the world's unit
 
     @property
     def contestant(self):
@@ -180,7 +184,21 @@ def build_world() -> World:
         unit=unit,
         delegation=delegation,
         declaration=declaration,
+        stats_reader=_stats_reader(users["clerk"], unit),
+        honour=db.session.query(Honour)
+        .filter_by(contest_trade_id=ct1.id)
+        .order_by(Honour.id)
+        .first(),
     )
+
+
+def _stats_reader(clerk, unit) -> StatsReader:
+    """The clerk reads the figures of the world's unit (a union officer), counted."""
+    reader = StatsReader(user_id=clerk.id, unit_id=unit.id)
+    db.session.add(reader)
+    stats_services.refresh()
+    db.session.commit()
+    return reader
 
 
 def _second_trade(contest) -> ContestTrade:

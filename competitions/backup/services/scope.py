@@ -48,6 +48,7 @@ CONTEST_PATH = {
     "result": "subject_id",
     "team_result": "contest_trade_id",
     "honour": "entry_id",
+    "promotion": "honour_id",
     "appeal": "subject_id",
     "certificate": "assessment_id",
 }
@@ -59,7 +60,18 @@ LINKS = ("declared_relation", "person_consent")
 #: Records of the whole site (background jobs and their files, the audit chain's seals, which
 #: cover every contest's records at once; users' second factors, so that a contest's archive
 #: carries nobody's authenticator secret or recovery codes): only in a whole-database export.
-SITE_WIDE = ("job", "job_file", "audit_seal", "second_factor", "recovery_code")
+#: The union's figures (counted again by the workers from the restored rows) and who reads
+#: them are the site's too.
+SITE_WIDE = (
+    "job",
+    "job_file",
+    "audit_seal",
+    "second_factor",
+    "recovery_code",
+    "stats_reader",
+    "figure",
+    "figure_year",
+)
 #: Never in an archive: live sessions (their tokens let people in) and counts of failed
 #: log-ins; after a restore everyone logs in again.
 NEVER = ("user_session", "login_failure")

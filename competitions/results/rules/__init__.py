@@ -451,3 +451,39 @@ def recompute_problems(
     if has_parent and not parent_offers_trade:
         problems.append(N_("the parent contest does not offer this trade"))
     return problems
+
+
+def honour_decision_problem(results_state: str | None, honour_state: str) -> str | None:
+    """Why the outside body's decision on an honour cannot be recorded now (a message id), or
+    None.
+
+    Rule: an honour is decided once, after the results are final (public notice closed with no
+    upheld objection): a recommended honour becomes granted or withdrawn; a decided one stays.
+    """
+    if results_state != "final":
+        return N_("an honour is decided only after the results are final")
+    if honour_state != "recommended":
+        return N_("this honour has already been decided")
+    return None
+
+
+def promotion_to(current_level: int | None) -> int | None:
+    """The skill level a promotion proposes: one level up (职业技能等级 5 = 五级/初级工 … 1 =
+    一级/高级技师; up is the smaller number); someone without a level gets 五级 (5); someone at
+    一级 (1) cannot go up (None)."""
+    if current_level is None:
+        return 5
+    return current_level - 1 if current_level > 1 else None
+
+
+def promotion_problem(from_level: int | None, to_level: int | None) -> str | None:
+    """Why a promotion from ``from_level`` to ``to_level`` cannot be recorded (a message id).
+
+    Rule: the new level is one of 5 … 1 and above the level held (a smaller number); who holds
+    no level may be promoted to any level the outside body decided.
+    """
+    if to_level is None or to_level not in (1, 2, 3, 4, 5):
+        return N_("choose the skill level granted")
+    if from_level is not None and to_level >= from_level:
+        return N_("the level granted must be above the level held")
+    return None

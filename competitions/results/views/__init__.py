@@ -216,4 +216,4 @@ def contest_results(contest_id: int):
     )
 
 
-from competitions.results.views import exports, timing  # noqa: E402,F401
+from competitions.results.views import decisions, exports, timing  # noqa: E402,F401

@@ -1,0 +1,1 @@
+"""The union's figures (统计): what unions report each year, kept current by the workers."""
