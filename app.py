@@ -86,8 +86,9 @@ def _connect_receivers() -> None:
     from competitions.publication.services import cache  # results_changed
     from competitions.results import services as results  # marks_may_change
     from competitions.results import tasks as results_tasks  # marks_locked
+    from competitions.tiers.services import outside  # results' SCORE_SOURCES: outside lists
 
-    del assessment, publication, cache, results, results_tasks
+    del assessment, publication, cache, results, results_tasks, outside
 
 
 def _serve_cached_pages(app: Flask) -> None:
@@ -121,6 +122,7 @@ def _register_blueprints(app: Flask) -> None:
     from competitions.registry.views import bp as registry_bp
     from competitions.results.views import bp as results_bp
     from competitions.review.views import bp as review_bp
+    from competitions.tiers.views import bp as tiers_bp
     from seeds.cli import seed_command
 
     for bp in (
@@ -140,6 +142,7 @@ def _register_blueprints(app: Flask) -> None:
         api_bp,
         certificates_bp,
         audit_bp,
+        tiers_bp,
     ):
         app.register_blueprint(bp)
     app.cli.add_command(seed_command)

@@ -40,6 +40,7 @@ from competitions.registry.models import (
     Trade,
 )
 from competitions.results.models import Honour, Result, ResultSet, TeamResult
+from competitions.tiers.models import DirectRecommendation, OutsideContest, OutsideScore
 from competitions.units.models import Unit
 
 __all__ = [
@@ -56,6 +57,7 @@ __all__ = [
     "ContestTrade",
     "DeclaredRelation",
     "Delegation",
+    "DirectRecommendation",
     "Entry",
     "FlagResolution",
     "Honour",
@@ -68,6 +70,8 @@ __all__ = [
     "Mark",
     "MarkChange",
     "MarkingLock",
+    "OutsideContest",
+    "OutsideScore",
     "PanelMember",
     "Person",
     "PersonConsent",
