@@ -134,7 +134,9 @@ def _score(row: Row, column: str, places: int) -> Decimal | None:
         row.fail(column, Reason.of(N_("%(value)s is not a number"), value=text))
         return None
     if not value.is_finite() or value < 0 or value > MAX_SCORE:
-        row.fail(column, Reason.of(N_("a score must lie between 0 and %(max)s"), max=MAX_SCORE))
+        row.fail(
+            column, Reason.of(N_("a score must lie between 0 and %(max)s"), max=str(MAX_SCORE))
+        )
         return None
     if value != value.quantize(Decimal(1).scaleb(-places)):
         row.fail(column, Reason.of(N_("at most %(n)s decimal places"), n=places))
@@ -216,7 +218,7 @@ def _check_total(row: Row, weights, theory, practical, total) -> None:
                 "total",
                 Reason.of(
                     N_("the total does not match the part scores, which weigh %(weighed)s"),
-                    weighed=weighed,
+                    weighed=str(weighed),
                 ),
             )
 

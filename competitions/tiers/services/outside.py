@@ -116,7 +116,7 @@ results_inputs.SCORE_SOURCES.append(fill_scores)
 
 def lookups_of(ct: ContestTrade) -> rules.OutsideLookups:
     """Units, the weights, and the age rules of this contest-trade and of the parent's."""
-    units = dict(db.session.execute(select(Unit.name, Unit.id)).tuples())
+    units = {name: uid for name, uid in db.session.execute(select(Unit.name, Unit.id))}
     ages = [eligibility_of(ct)]
     if parent := advance.parent_contest_trade(ct):
         ages.append(eligibility_of(parent))
@@ -172,11 +172,10 @@ def _as_data(errors: list[RowError], headers: dict[str, str]) -> list[dict]:
 
 def _entries_of(ct_id: int) -> dict[int, int]:
     """{person id: entry id} of the contest-trade."""
-    return dict(
-        db.session.execute(
-            select(Entry.person_id, Entry.id).where(Entry.contest_trade_id == ct_id)
-        ).tuples()
+    rows = db.session.execute(
+        select(Entry.person_id, Entry.id).where(Entry.contest_trade_id == ct_id)
     )
+    return {person_id: entry_id for person_id, entry_id in rows}
 
 
 def _kept_entries_problems(ct: ContestTrade, rows, known) -> list[RowError]:
