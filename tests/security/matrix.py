@@ -132,6 +132,17 @@ MATRIX: dict[str, Access] = {
     "judging.codes_export": Access(ORGANISER),
     "judging.codes_draw": Access(ORGANISER),
     "judging.decide_declaration": Access(ORGANISER),
+    # the tiers: outside contests, their lists, recommendations (the contest's organisers;
+    # recommending directly also as the organiser of a contest feeding it)
+    "tiers.outside_contest": Access(ORGANISER),
+    "tiers.outside_list": Access(ORGANISER),
+    "tiers.outside_errors": Access(ORGANISER),
+    "tiers.outside_template": Access(ORGANISER),
+    "tiers.differences_export": Access(ORGANISER),
+    "tiers.recommendations": Access(ORGANISER),
+    "tiers.decide": Access(ORGANISER),
+    "tiers.recommend_directly": Access(ORGANISER),
+    "tiers.sent_up": Access(ORGANISER),
     "results.contest_results": Access(ORGANISER),
     "results.recompute_trade": Access(ORGANISER),
     "results.confirm_advancement": Access(ORGANISER),
