@@ -8,7 +8,7 @@ from functools import partial
 
 from sqlalchemy import delete, select
 
-from competitions.core import sheets
+from competitions.core import audit_words, sheets
 from competitions.core.db import db, utcnow
 from competitions.core.jobs import Job, JobFile, create_job, finish_job
 from competitions.core.sheet_rules import XLSX_TYPE
@@ -18,14 +18,14 @@ from competitions.imports.rules import ImportRow, RowError
 from competitions.imports.services import Outcome, error_data, parsing
 from competitions.imports.services.parsing import Column, Layout
 from competitions.judging.models import MarkingLock
-from competitions.registry.models import ContestTrade, Entry, Person
+from competitions.registry.models import Contest, ContestTrade, Entry, Person
 from competitions.registry.services import eligibility_of
 from competitions.results.models import Result, ResultSet
 from competitions.results.services import advance
 from competitions.results.services import compute as results_compute
 from competitions.results.services import inputs as results_inputs
 from competitions.tiers import rules
-from competitions.tiers.models import OutsideContest, OutsideScore
+from competitions.tiers.models import DirectRecommendation, OutsideContest, OutsideScore
 from competitions.units.models import Unit
 
 logger = logging.getLogger(__name__)
@@ -112,6 +112,30 @@ def fill_scores(inputs: dict[int, results_inputs.TradeInputs]) -> None:
 
 
 results_inputs.SCORE_SOURCES.append(fill_scores)
+
+
+def _entry_namer(table: str, key) -> None:
+    """The audit log names a record keyed by an entry by the entry's person."""
+
+    @audit_words.names_records(table)
+    def names(ids: set[int]) -> dict[int, str]:
+        rows = db.session.execute(
+            select(key, Person.name)
+            .join(Entry, Entry.id == key)
+            .join(Person, Person.id == Entry.person_id)
+            .where(key.in_(ids))
+        )
+        return {entry_id: name for entry_id, name in rows}
+
+
+_entry_namer("outside_score", OutsideScore.entry_id)
+_entry_namer("direct_recommendation", DirectRecommendation.entry_id)
+
+
+@audit_words.names_records("outside_contest")
+def _outside_contest_names(ids: set[int]) -> dict[int, str]:
+    rows = db.session.execute(select(Contest.id, Contest.name).where(Contest.id.in_(ids)))
+    return {contest_id: name for contest_id, name in rows}
 
 
 def lookups_of(ct: ContestTrade) -> rules.OutsideLookups:
