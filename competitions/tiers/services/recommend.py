@@ -260,6 +260,12 @@ def accept(contest_id: int, entry_ids: list[int]) -> int:
     accepting: dict[tuple[int, str], int] = defaultdict(int)
     for entry, key in chosen:
         accepting[(entry.contest_trade_id, key)] += 1
+    # Two organisers accepting at once count one after the other (the trades' rows locked).
+    db.session.execute(
+        select(ContestTrade.id)
+        .where(ContestTrade.id.in_({ct for ct, _key in accepting}))
+        .with_for_update()
+    ).all()
     counts = {(r.ct_id, r.key): r for r in summary(contest_id).rows}
     for (ct_id, key), n in sorted(accepting.items()):
         row = counts[(ct_id, key)]
