@@ -86,8 +86,9 @@ def _connect_receivers() -> None:
     from competitions.publication.services import cache  # results_changed
     from competitions.results import services as results  # marks_may_change
     from competitions.results import tasks as results_tasks  # marks_locked
+    from competitions.tiers.services import outside  # results' SCORE_SOURCES: outside lists
 
-    del assessment, publication, cache, results, results_tasks
+    del assessment, publication, cache, results, results_tasks, outside
 
 
 def _serve_cached_pages(app: Flask) -> None:
@@ -122,6 +123,7 @@ def _register_blueprints(app: Flask) -> None:
     from competitions.results.views import bp as results_bp
     from competitions.review.views import bp as review_bp
     from competitions.stats.views import bp as stats_bp
+    from competitions.tiers.views import bp as tiers_bp
     from seeds.cli import seed_command
 
     for bp in (
@@ -142,6 +144,7 @@ def _register_blueprints(app: Flask) -> None:
         certificates_bp,
         audit_bp,
         stats_bp,
+        tiers_bp,
     ):
         app.register_blueprint(bp)
     app.cli.add_command(seed_command)

@@ -41,6 +41,7 @@ from competitions.registry.models import (
 )
 from competitions.results.models import Honour, Promotion, Result, ResultSet, TeamResult
 from competitions.stats.models import Figure, FigureYear, StatsReader
+from competitions.tiers.models import DirectRecommendation, OutsideContest, OutsideScore
 from competitions.units.models import Unit
 
 __all__ = [
@@ -57,6 +58,7 @@ __all__ = [
     "ContestTrade",
     "DeclaredRelation",
     "Delegation",
+    "DirectRecommendation",
     "Entry",
     "Figure",
     "FigureYear",
@@ -71,6 +73,8 @@ __all__ = [
     "Mark",
     "MarkChange",
     "MarkingLock",
+    "OutsideContest",
+    "OutsideScore",
     "PanelMember",
     "Person",
     "PersonConsent",

@@ -200,6 +200,14 @@ class ContestTradeForm(FlaskForm):
     advancement_per_unit = IntegerField(
         _l("At most per unit"), validators=[Optional(), NumberRange(1, 10000)]
     )
+    recommend_per_source = IntegerField(
+        _l("Recommendations accepted per source"),
+        validators=[Optional(), NumberRange(0, 10000)],
+        description=_l(
+            "At most this many recommended entries accepted from one lower contest or one "
+            "recommending unit (e.g. a city's top 3). Empty: no limit."
+        ),
+    )
     advancement_tie = SelectField(
         _l("A tie at the cut-off"), choices=_choices(TIE_LABELS, ADVANCEMENT_TIES)
     )

@@ -177,6 +177,9 @@ class ContestTrade(Assessment):
     advancement_quota: Mapped[int] = mapped_column(default=3)
     #: With mode per_unit: at most this many from one unit.
     advancement_per_unit: Mapped[int | None] = mapped_column()
+    #: 名额 of recommendations (逐级推荐): at most this many accepted from one source (a lower
+    #: contest, or a unit recommending directly); empty for no limit.
+    recommend_per_source: Mapped[int | None] = mapped_column()
     #: A tie at the cut-off: all tied advance, none of them, or the chief judge decides.
     advancement_tie: Mapped[str] = mapped_column(String(20), default="all")
     team_mode: Mapped[str] = mapped_column(String(10), default="best_n")
@@ -211,6 +214,9 @@ class ContestTrade(Assessment):
         CheckConstraint(_in("advancement_tie", ADVANCEMENT_TIES), name="advancement_tie"),
         CheckConstraint(_in("team_mode", TEAM_MODES), name="team_mode"),
         CheckConstraint("advancement_quota >= 0", name="quota"),
+        CheckConstraint(
+            "recommend_per_source IS NULL OR recommend_per_source >= 0", name="recommend_quota"
+        ),
         CheckConstraint("team_size >= 1", name="team_size"),
         CheckConstraint("notice_working_days >= 0 AND appeal_window_hours >= 0", name="notice"),
         CheckConstraint("min_age >= 0 AND max_age >= min_age", name="ages"),

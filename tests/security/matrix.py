@@ -17,6 +17,8 @@ from tests.security.world import ADMINS, JUDGES, STAFF, World
 
 ANONYMOUS, CONTESTANT = "anonymous", "contestant"
 ORG, OTHER_ORG, CHIEF, CLERK, ARBITRATOR = "org", "other_org", "chief", "clerk", "arbitrator"
+#: A union officer: reads the figures of the world's unit's tree, no role in any contest.
+OFFICER = "officer"
 JUDGE, JUDGE_CT2, RECUSED = JUDGES
 ROLES = (ANONYMOUS, CONTESTANT, *STAFF)
 
@@ -24,7 +26,7 @@ EVERYONE = frozenset(ROLES)
 LOGGED_IN = frozenset(STAFF)
 SYSADMIN, SECADMIN, AUDITOR = ADMINS
 #: The contest's people: not another contest's organiser, nor an administrator (三权分立).
-IN_THE_CONTEST = LOGGED_IN - {OTHER_ORG, *ADMINS}
+IN_THE_CONTEST = LOGGED_IN - {OTHER_ORG, OFFICER, *ADMINS}
 ON_CT1_PANEL = frozenset({CHIEF, JUDGE, RECUSED})
 ORGANISER = frozenset({ORG})
 RESULT_READERS = frozenset({ORG, CHIEF})
@@ -132,16 +134,27 @@ MATRIX: dict[str, Access] = {
     "judging.codes_export": Access(ORGANISER),
     "judging.codes_draw": Access(ORGANISER),
     "judging.decide_declaration": Access(ORGANISER),
+    # the tiers: outside contests, their lists, recommendations (the contest's organisers;
+    # recommending directly also as the organiser of a contest feeding it)
+    "tiers.outside_contest": Access(ORGANISER),
+    "tiers.outside_list": Access(ORGANISER),
+    "tiers.outside_errors": Access(ORGANISER),
+    "tiers.outside_template": Access(ORGANISER),
+    "tiers.differences_export": Access(ORGANISER),
+    "tiers.recommendations": Access(ORGANISER),
+    "tiers.decide": Access(ORGANISER),
+    "tiers.recommend_directly": Access(ORGANISER),
+    "tiers.sent_up": Access(ORGANISER),
     "results.contest_results": Access(ORGANISER),
     "results.recompute_trade": Access(ORGANISER),
     "results.confirm_advancement": Access(ORGANISER),
     "results.decide_honour": Access(ORGANISER),
     "results.promotions": Access(ORGANISER),
-    # the union's figures: registrars (org) and the union officers (the clerk reads a unit's)
-    "stats.index": staff(ORG, CLERK),
-    "stats.printable": staff(ORG, CLERK),
-    "stats.workbook": staff(ORG, CLERK),
-    "stats.refresh": staff(ORG, CLERK),
+    # the union's figures: registrars (org) and the union officers
+    "stats.index": staff(ORG, OFFICER),
+    "stats.printable": staff(ORG, OFFICER),
+    "stats.workbook": staff(ORG, OFFICER),
+    "stats.refresh": staff(ORG, OFFICER),
     "stats.readers": staff(ORG),
     "stats.revoke_reader": staff(ORG),
     "publication.change_state": Access(ORGANISER),

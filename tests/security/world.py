@@ -67,6 +67,7 @@ STAFF = (
     "recused",
     "clerk",
     "arbitrator",
+    "officer",
     *ADMINS,
 )
 #: The judges of the matrix: none of their answers may show who a contestant is.
@@ -135,7 +136,7 @@ def build_world() -> World:
     ct2 = _second_trade(contest)
     declaration = _recused_judge(base, contest)
     users = {
-        name: f.user(name) for name in ("other_org", "clerk", "clerk0", "arbitrator")
+        name: f.user(name) for name in ("other_org", "clerk", "clerk0", "arbitrator", "officer")
     }  # org, chief, judge1 come from the marking world
     for username, role in zip(ADMINS, ("system", "security", "audit"), strict=True):
         f.user(username).admin_role = role
@@ -184,7 +185,7 @@ def build_world() -> World:
         unit=unit,
         delegation=delegation,
         declaration=declaration,
-        stats_reader=_stats_reader(users["clerk"], unit),
+        stats_reader=_stats_reader(users["officer"], unit),
         honour=db.session.query(Honour)
         .filter_by(contest_trade_id=ct1.id)
         .order_by(Honour.id)
@@ -192,9 +193,9 @@ def build_world() -> World:
     )
 
 
-def _stats_reader(clerk, unit) -> StatsReader:
-    """The clerk reads the figures of the world's unit (a union officer), counted."""
-    reader = StatsReader(user_id=clerk.id, unit_id=unit.id)
+def _stats_reader(officer, unit) -> StatsReader:
+    """A union officer (no role in any contest) reads the figures of the world's unit."""
+    reader = StatsReader(user_id=officer.id, unit_id=unit.id)
     db.session.add(reader)
     stats_services.refresh()
     db.session.commit()

@@ -51,6 +51,9 @@ CONTEST_PATH = {
     "promotion": "honour_id",
     "appeal": "subject_id",
     "certificate": "assessment_id",
+    "outside_contest": "contest_id",
+    "outside_score": "entry_id",
+    "direct_recommendation": "entry_id",
 }
 #: Registers shared by contests: a row goes along when a row of the contest points at it.
 SHARED = ("trade", "unit", "person", "user_account")

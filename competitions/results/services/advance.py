@@ -16,7 +16,9 @@ def parent_contest_trade(ct: ContestTrade) -> ContestTrade | None:
 
 
 def confirm_advancement(ct: ContestTrade) -> tuple[int, int]:
-    """Create the parent-contest entries of those who advance; returns (created, already there).
+    """Recommend those who advance to the parent contest: their entries there arrive as
+    ``recommended`` (逐级推荐), for the upper organiser to accept or return; returns (created,
+    already there).
 
     Each new entry links to the entry it came from (``source_entry_id``), so a path through the
     tiers can be followed both ways. Running it again creates nothing new.
@@ -41,7 +43,7 @@ def confirm_advancement(ct: ContestTrade) -> tuple[int, int]:
         Entry(
             person_id=person_id,
             contest_trade_id=target.id,
-            status="registered",
+            status="recommended",
             source_entry_id=entry_id,
         )
         for entry_id, person_id in advancing

@@ -55,6 +55,8 @@ def compute_trade(data: inputs_mod.TradeInputs, decided_order: tuple[int, ...] =
         }
         theory, practical = scores.get("theory"), scores.get("practical")
         total = rules.weighted_total(theory, practical, ct.theory_weight, ct.practical_weight)
+        if row.given_total is not None:
+            total = row.given_total
         parts[row.entry_id] = (theory, practical, total)
         standings.append(
             rules.Standing(

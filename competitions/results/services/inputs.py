@@ -6,6 +6,7 @@ rounding as ``judging.rules``) and in Python on SQLite (which has no exact decim
 """
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -31,6 +32,9 @@ class EntryRow:
     out_of_competition: bool = False
     #: part kind → the sum of its item marks (exact; no marks, no key)
     part_sums: dict[str, Decimal] = field(default_factory=dict)
+    #: A total given as it stands (a result list of a contest held outside Jingsai that has
+    #: totals only); None: the total is weighed from the part scores.
+    given_total: Decimal | None = None
 
 
 @dataclass
@@ -41,6 +45,15 @@ class TradeInputs:
     #: part kind → (sum of the items' max marks, scale to 100)
     parts: dict[str, tuple[Decimal, bool]]
     entries: dict[int, EntryRow]
+
+
+#: Entries not (yet) in the contest: a liaison's draft, one awaiting review or returned, one
+#: recommended from a lower tier and not yet accepted. They are neither ranked nor counted.
+PENDING_STATUSES = ("draft", "submitted", "returned", "recommended")
+
+#: Areas above that hold scores of their own fill them in here (``fill(inputs_by_ct)``): the
+#: tiers' result lists of contests held outside Jingsai. The same rules then rank them.
+SCORE_SOURCES: list[Callable[[dict[int, "TradeInputs"]], None]] = []
 
 
 def load(ct_ids: list[int]) -> dict[int, TradeInputs]:
@@ -77,7 +90,7 @@ def load(ct_ids: list[int]) -> dict[int, TradeInputs]:
             entry.out_of_competition,
         )
         .join(Person, Person.id == entry.person_id)
-        .where(entry.contest_trade_id.in_(ct_ids))
+        .where(entry.contest_trade_id.in_(ct_ids), entry.status.not_in(PENDING_STATUSES))
     ).all()
     for entry_id, ct_id, status, unit_id, delegation_id, time_used, apart in rows:
         out[ct_id].entries[entry_id] = EntryRow(
@@ -88,6 +101,8 @@ def load(ct_ids: list[int]) -> dict[int, TradeInputs]:
         row = out[ct_id].entries.get(entry_id)
         if row is not None:
             row.part_sums[kind] = total
+    for fill_scores in SCORE_SOURCES:
+        fill_scores(out)
     return out
 
 
