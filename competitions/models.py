@@ -13,6 +13,7 @@ from competitions.certificates.models import Certificate, CertificateDesign, Cer
 from competitions.core.audit import AuditLog
 from competitions.core.audit_chain import AuditSeal
 from competitions.core.jobs import Job, JobFile
+from competitions.enrolment.models import EntryAttachment
 from competitions.judging.models import (
     CodeReveal,
     DeclaredRelation,
@@ -57,6 +58,7 @@ __all__ = [
     "DeclaredRelation",
     "Delegation",
     "Entry",
+    "EntryAttachment",
     "FlagResolution",
     "Honour",
     "Job",
