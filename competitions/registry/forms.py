@@ -47,6 +47,10 @@ from competitions.registry.models import (
 )
 
 
+#: What a date-time field shows (the browser's own) first, then what it also reads.
+DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
+
+
 def _choices(labels: dict, keys) -> list:
     return [(k, labels[k]) for k in keys]
 
@@ -106,11 +110,13 @@ class ContestForm(FlaskForm):
     )
     registration_opens = DateTimeLocalField(
         _l("Registration opens"),
+        format=DATETIME_FORMATS,
         validators=[Optional()],
         description=_l("Beijing time. Unit liaisons and team leaders register in this window."),
     )
     registration_closes = DateTimeLocalField(
         _l("Registration closes"),
+        format=DATETIME_FORMATS,
         validators=[Optional()],
         description=_l("Beijing time. Entries not submitted by then are not in the contest."),
     )
