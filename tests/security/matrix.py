@@ -18,6 +18,8 @@ from tests.security.world import ADMINS, JUDGES, STAFF, World
 ANONYMOUS, CONTESTANT = "anonymous", "contestant"
 ORG, OTHER_ORG, CHIEF, CLERK, ARBITRATOR = "org", "other_org", "chief", "clerk", "arbitrator"
 JUDGE, JUDGE_CT2, RECUSED = JUDGES
+#: The contestants' unit's liaison, another unit's liaison, the contestants' team leader.
+LIAISON, OTHER_LIAISON, LEADER = "liaison", "liaison2", "leader"
 ROLES = (ANONYMOUS, CONTESTANT, *STAFF)
 
 EVERYONE = frozenset(ROLES)
@@ -173,6 +175,19 @@ MATRIX: dict[str, Access] = {
     # the timekeeper's desk: the contest's clerks and the chief judge
     "results.times": staff(CLERK, CHIEF),
     "results.save_time": staff(CLERK, CHIEF),
+    # enrolment: the liaison's own registration pages (their role's id in the URL); an entry's
+    # page and proof for its organisers, its unit's liaison and its delegation's team leader,
+    # never another unit's liaison; the organiser's review
+    "enrolment.mine": Access(LOGGED_IN),
+    "enrolment.entry_new": staff(LIAISON),
+    "enrolment.submit": staff(LIAISON),
+    "enrolment.entry": staff(ORG, LIAISON, LEADER),
+    "enrolment.attachment": staff(ORG, LIAISON, LEADER),
+    "enrolment.upload": staff(LIAISON, LEADER),
+    "enrolment.entry_delete": staff(LIAISON, LEADER),  # registered: 409, not theirs to remove
+    "enrolment.review": Access(ORGANISER),
+    "enrolment.approve": Access(ORGANISER),
+    "enrolment.return_entry": Access(ORGANISER),
     # the arbitrators decide; organisers follow
     "publication.appeals": staff(ARBITRATOR, ORG),
     "publication.decide": staff(ARBITRATOR),
@@ -212,6 +227,8 @@ def url_values(world: World, endpoint: str) -> dict:
         "code": "en",
         "filename": "css/app.css",
         "part": "theory",
+        "role_id": world.liaison_role.id,
+        "kind": "photo",
     }
 
 
