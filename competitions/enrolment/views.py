@@ -162,6 +162,7 @@ def _entry_page(entry: Entry, status: int = 200, **forms):
         forms.setdefault("upload", AttachmentForm(formdata=None))
     if organiser:
         forms.setdefault("approve", ApproveForm(formdata=None))
+    history = services.history_of(entry)
     page = render_template(
         "enrolment/entry.html",
         entry=entry,
@@ -171,9 +172,9 @@ def _entry_page(entry: Entry, status: int = 200, **forms):
         attachments=services.attachments_of(entry.id),
         attachment_labels=ATTACHMENT_LABELS,
         missing=services.proof_missing([entry]),
-        history=services.history_of(entry),
+        history=history,
         statuses=STATUS_LABELS,
-        users=_user_names(services.history_of(entry)),
+        users=_user_names(history),
         **forms,
     )
     return page, status

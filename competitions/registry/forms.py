@@ -46,7 +46,6 @@ from competitions.registry.models import (
     TIE_BREAK_KEYS,
 )
 
-
 #: What a date-time field shows (the browser's own) first, then what it also reads.
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
 
