@@ -134,6 +134,8 @@ def test_a_liaison_registers_and_the_organiser_reviews(site, browser):
     assert "缺少在职证明，请补充" in liaison.locator("main").inner_text()
     liaison.click(f"text={PEOPLE[1]}")
     assert "缺少在职证明" in liaison.locator("#review-note").inner_text()
+    ARTIFACTS.mkdir(exist_ok=True)
+    liaison.screenshot(path=str(ARTIFACTS / "tiers-returned-entry.png"), full_page=True)
     liaison.select_option("#kind", "employment")
     liaison.set_input_files(
         "#file", files=[{"name": "在职证明.pdf", "mimeType": "application/pdf", "buffer": PDF}]
@@ -146,6 +148,7 @@ def test_a_liaison_registers_and_the_organiser_reviews(site, browser):
 
     # The organiser approves all three at once.
     organiser.goto(contest_url + "/registration-review")
+    organiser.screenshot(path=str(ARTIFACTS / "tiers-review.png"), full_page=True)
     boxes = organiser.locator("#review input[type=checkbox]")
     assert boxes.count() == 3
     for i in range(3):
@@ -171,7 +174,6 @@ def test_a_liaison_registers_and_the_organiser_reviews(site, browser):
     ).new_page()
     log_in(phone, base, "liaison1")
     phone.goto(base + "/registration")
-    ARTIFACTS.mkdir(exist_ok=True)
     phone.screenshot(path=str(ARTIFACTS / "tiers-liaison-390.png"), full_page=True)
     width = phone.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
     assert width == [390, 390]
