@@ -296,3 +296,29 @@ def test_the_organiser_sets_the_window_and_the_quotas(client, login):
     assert 'name="quota_per_unit"' in page and 'name="min_field_size"' in page
     edit = client.get(f"/contests/{world.contest.id}/edit").get_data(as_text=True)
     assert 'name="registration_opens"' in edit and "2000-01-01T09:00" in edit
+
+
+def test_the_review_filters_by_trade_unit_and_status(client, login):
+    world = build()
+    login("liaison")
+    _new(client, world, world.liaison, person_form("车间甲", 1, world.workshop))
+    _new(client, world, world.liaison, person_form("本部乙", 2, world.steel))
+    client.post(f"/registration/{world.liaison.id}/submit", data={"confirm": "y"})
+    login("liaison2")
+    _new(client, world, world.other_liaison, person_form("外单位丙", 3, world.other))
+    assert services.photo_of(_entry_of("外单位丙").id) is None
+
+    login("org")
+    url = f"/contests/{world.contest.id}/registration-review"
+
+    def names(**query) -> set[str]:
+        page = client.get(url, query_string=query).get_data(as_text=True)
+        return {n for n in ("车间甲", "本部乙", "外单位丙") if n in page}
+
+    assert names() == {"车间甲", "本部乙"}  # awaiting review by default
+    assert names(status="all") == {"车间甲", "本部乙", "外单位丙"}
+    assert names(status="draft") == {"外单位丙"}
+    assert names(status="all", unit=world.steel.id) == {"车间甲", "本部乙"}  # sub-units too
+    assert names(status="all", unit=world.workshop.id) == {"车间甲"}
+    assert names(status="all", ct=world.ct.id + 1000) == set()
+    assert names(status="all", ct="x" * 50) == {"车间甲", "本部乙", "外单位丙"}  # ignored
