@@ -111,6 +111,7 @@ def _register_blueprints(app: Flask) -> None:
     from competitions.core.audit_cli import audit_command
     from competitions.core.keys_cli import keys_command
     from competitions.core.views import bp as core_bp
+    from competitions.enrolment.views import bp as enrolment_bp
     from competitions.imports.views import bp as imports_bp
     from competitions.judging.views import bp as judging_bp
     from competitions.overview.views import bp as overview_bp
@@ -133,6 +134,7 @@ def _register_blueprints(app: Flask) -> None:
         accounts_bp,
         admin_bp,
         registry_bp,
+        enrolment_bp,
         imports_bp,
         judging_bp,
         review_bp,

@@ -13,6 +13,7 @@ from competitions.certificates.models import Certificate, CertificateDesign, Cer
 from competitions.core.audit import AuditLog
 from competitions.core.audit_chain import AuditSeal
 from competitions.core.jobs import Job, JobFile
+from competitions.enrolment.models import EntryAttachment
 from competitions.judging.models import (
     CodeReveal,
     DeclaredRelation,
@@ -60,6 +61,7 @@ __all__ = [
     "Delegation",
     "DirectRecommendation",
     "Entry",
+    "EntryAttachment",
     "Figure",
     "FigureYear",
     "FlagResolution",

@@ -51,6 +51,7 @@ ENTITY_LABELS = {
     "contest_trade": _l("Contest trade"),
     "delegation": _l("Delegation"),
     "entry": _l("Entry"),
+    "entry_attachment": _l("Proof of an entry"),
     "person": _l("Contestant"),
     "contest_role": _l("Role"),
     "panel_member": _l("Panel member"),

@@ -100,6 +100,19 @@ FIELD_LABELS = {
     "granted_on": _l("Granted on"),
     "out_of_competition": _l("Out of competition (not ranked)"),
     "review_note": _l("Reason returned"),
+    "registration_opens": _l("Registration opens"),
+    "registration_closes": _l("Registration closes"),
+    "quota_per_unit": _l("Quota per unit"),
+    "quota_per_delegation": _l("Quota per delegation"),
+    "min_field_size": _l("Minimum field size"),
+    "requires_photo": _l("Registration asks for a photo"),
+    "requires_employment_proof": _l("Registration asks for proof of employment"),
+    "filename": _l("File name"),
+    "content_type": _l("File type"),
+    "size": _l("Size (bytes)"),
+    "sha256": _l("Fingerprint of the file (SHA-256)"),
+    "uploaded_by": _l("Uploaded by"),
+    "uploaded_at": _l("Uploaded at"),
     "gender": _l("Gender"),
     "birth_date": _l("Date of birth"),
     "id_type": _l("ID document type"),
@@ -232,6 +245,7 @@ VALUE_LABELS = {
     ("certificate", "kind"): CERTIFICATE_KINDS,
     ("certificate", "award"): {**AWARD_LABELS, **HONOUR_LABELS},
     ("unit", "kind"): UNIT_KINDS,
+    ("entry_attachment", "kind"): {"photo": _l("Photo"), "employment": _l("Proof of employment")},
     ("panel_member", "role"): PANEL_ROLE_LABELS,
     ("code_reveal", "what"): REVEAL_KINDS,
     ("download", "what"): DOWNLOAD_KINDS,
@@ -263,7 +277,14 @@ VALUE_LABELS = {
 }
 
 #: Times kept as the contest's local time (publication deadlines); the others are UTC.
-LOCAL_TIMES = {"published_at", "notice_deadline", "onsite_appeal_until", "finalised_at"}
+LOCAL_TIMES = {
+    "published_at",
+    "notice_deadline",
+    "onsite_appeal_until",
+    "finalised_at",
+    "registration_opens",
+    "registration_closes",
+}
 
 #: Columns that name a record of another table: (table whose names to show).
 REFERENCES = {
@@ -274,6 +295,7 @@ REFERENCES = {
     "resolved_by": "user",
     "registered_by": "user",
     "recommended_by": "user",
+    "uploaded_by": "user",
     "unit_id": "unit",
     "organising_unit_id": "unit",
     "trade_id": "trade",

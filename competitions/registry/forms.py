@@ -7,6 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
+    DateTimeLocalField,
     IntegerField,
     SelectField,
     StringField,
@@ -44,6 +45,9 @@ from competitions.registry.models import (
     TEAM_MODES,
     TIE_BREAK_KEYS,
 )
+
+#: What a date-time field shows (the browser's own) first, then what it also reads.
+DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
 
 
 def _choices(labels: dict, keys) -> list:
@@ -103,6 +107,18 @@ class ContestForm(FlaskForm):
         validators=[Optional(), NumberRange(1, 30)],
         description=_l("Then their name, ID number, phone and birth date are anonymised."),
     )
+    registration_opens = DateTimeLocalField(
+        _l("Registration opens"),
+        format=DATETIME_FORMATS,
+        validators=[Optional()],
+        description=_l("Beijing time. Unit liaisons and team leaders register in this window."),
+    )
+    registration_closes = DateTimeLocalField(
+        _l("Registration closes"),
+        format=DATETIME_FORMATS,
+        validators=[Optional()],
+        description=_l("Beijing time. Entries not submitted by then are not in the contest."),
+    )
 
     #: Set by the view: {contest id: tier} and {contest id: (year, last day, name)} of the
     #: possible parents, the edited contest's id, and the same facts of the contests it is fed by.
@@ -113,6 +129,11 @@ class ContestForm(FlaskForm):
 
     def validate_organising_unit_id(self, field):
         _check_listed(field, _l("Choose a unit from the list."))
+
+    def validate_registration_closes(self, field):
+        opens = self.registration_opens.data
+        if opens is not None and field.data is not None and field.data <= opens:
+            raise ValidationError(_l("Registration must close after it opens."))
 
     def validate_ends_on(self, field):
         if self.starts_on.data and field.data and field.data < self.starts_on.data:
@@ -227,6 +248,23 @@ class ContestTradeForm(FlaskForm):
         validators=[Optional()],
         description=_l("Empty: the contest's first day"),
     )
+    quota_per_unit = IntegerField(
+        _l("Quota per unit"),
+        validators=[Optional(), NumberRange(0, 10000)],
+        description=_l("At most this many entries of one unit in this trade; empty: no limit."),
+    )
+    quota_per_delegation = IntegerField(
+        _l("Quota per delegation"),
+        validators=[Optional(), NumberRange(0, 10000)],
+        description=_l("At most this many entries of one delegation; empty: no limit."),
+    )
+    min_field_size = IntegerField(
+        _l("Minimum field size"),
+        validators=[Optional(), NumberRange(1, 100000)],
+        description=_l("With fewer entries the trade is flagged, to be cancelled or merged."),
+    )
+    requires_photo = BooleanField(_l("Registration asks for a photo"))
+    requires_employment_proof = BooleanField(_l("Registration asks for proof of employment"))
 
     def validate_practical_weight(self, field):
         theory = self.theory_weight.data

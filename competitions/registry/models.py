@@ -102,6 +102,10 @@ class Contest(db.Model):
     #: an award are kept (then anonymised, privacy.rules.due_for_anonymising); empty: the
     #: installation's default (JINGSAI_RETENTION_YEARS).
     retention_years: Mapped[int | None] = mapped_column()
+    #: The registration window of liaisons and team leaders (报名), in the contest's local time
+    #: like the other deadlines; both empty: they cannot register.
+    registration_opens: Mapped[datetime | None] = mapped_column()
+    registration_closes: Mapped[datetime | None] = mapped_column()
 
     organising_unit: Mapped[Unit | None] = relationship()
     parent: Mapped["Contest | None"] = relationship(remote_side=[id], back_populates="children")
@@ -117,6 +121,11 @@ class Contest(db.Model):
         CheckConstraint(_in("tier", TIERS), name="tier"),
         CheckConstraint("ends_on >= starts_on", name="dates"),
         CheckConstraint("year BETWEEN 1950 AND 2200", name="year"),
+        CheckConstraint(
+            "registration_closes IS NULL OR registration_opens IS NULL "
+            "OR registration_closes > registration_opens",
+            name="registration_window",
+        ),
     )
 
     def __repr__(self) -> str:
@@ -194,6 +203,15 @@ class ContestTrade(Assessment):
     min_age: Mapped[int] = mapped_column(default=16)
     max_age: Mapped[int] = mapped_column(default=60)
     eligibility_date: Mapped[date | None] = mapped_column(Date)
+    #: At most this many entries per unit (a liaison's) and per delegation (a team leader's);
+    #: empty: no limit.
+    quota_per_unit: Mapped[int | None] = mapped_column()
+    quota_per_delegation: Mapped[int | None] = mapped_column()
+    #: 开赛人数: fewer entries in the field and the trade is flagged (to cancel or merge).
+    min_field_size: Mapped[int | None] = mapped_column()
+    #: The proof a registration must carry: a photo, proof of employment.
+    requires_photo: Mapped[bool] = mapped_column(default=False)
+    requires_employment_proof: Mapped[bool] = mapped_column(default=False)
 
     contest: Mapped[Contest] = relationship(
         back_populates="contest_trades", foreign_keys="ContestTrade.contest_id"
@@ -220,6 +238,12 @@ class ContestTrade(Assessment):
         CheckConstraint("team_size >= 1", name="team_size"),
         CheckConstraint("notice_working_days >= 0 AND appeal_window_hours >= 0", name="notice"),
         CheckConstraint("min_age >= 0 AND max_age >= min_age", name="ages"),
+        CheckConstraint(
+            "(quota_per_unit IS NULL OR quota_per_unit >= 0) "
+            "AND (quota_per_delegation IS NULL OR quota_per_delegation >= 0) "
+            "AND (min_field_size IS NULL OR min_field_size >= 1)",
+            name="enrolment_limits",
+        ),
     )
 
     __mapper_args__ = {

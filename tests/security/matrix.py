@@ -20,6 +20,8 @@ ORG, OTHER_ORG, CHIEF, CLERK, ARBITRATOR = "org", "other_org", "chief", "clerk",
 #: A union officer: reads the figures of the world's unit's tree, no role in any contest.
 OFFICER = "officer"
 JUDGE, JUDGE_CT2, RECUSED = JUDGES
+#: The contestants' unit's liaison, another unit's liaison, the contestants' team leader.
+LIAISON, OTHER_LIAISON, LEADER = "liaison", "liaison2", "leader"
 ROLES = (ANONYMOUS, CONTESTANT, *STAFF)
 
 EVERYONE = frozenset(ROLES)
@@ -195,6 +197,19 @@ MATRIX: dict[str, Access] = {
     # the timekeeper's desk: the contest's clerks and the chief judge
     "results.times": staff(CLERK, CHIEF),
     "results.save_time": staff(CLERK, CHIEF),
+    # enrolment: the liaison's own registration pages (their role's id in the URL); an entry's
+    # page and proof for its organisers, its unit's liaison and its delegation's team leader,
+    # never another unit's liaison; the organiser's review
+    "enrolment.mine": Access(LOGGED_IN),
+    "enrolment.entry_new": staff(LIAISON),
+    "enrolment.submit": staff(LIAISON),
+    "enrolment.entry": staff(ORG, LIAISON, LEADER),
+    "enrolment.attachment": staff(ORG, LIAISON, LEADER),
+    "enrolment.upload": staff(LIAISON, LEADER),
+    "enrolment.entry_delete": staff(LIAISON, LEADER),  # registered: 409, not theirs to remove
+    "enrolment.review": Access(ORGANISER),
+    "enrolment.approve": Access(ORGANISER),
+    "enrolment.return_entry": Access(ORGANISER),
     # the arbitrators decide; organisers follow
     "publication.appeals": staff(ARBITRATOR, ORG),
     "publication.decide": staff(ARBITRATOR),
@@ -236,6 +251,8 @@ def url_values(world: World, endpoint: str) -> dict:
         "code": "en",
         "filename": "css/app.css",
         "part": "theory",
+        "role_id": world.liaison_role.id,
+        "kind": "photo",
     }
 
 

@@ -12,13 +12,16 @@ factories), one per role of the matrix:
     recused    a judge on ct1 who declared a relation with a contestant and does not mark them
     clerk      a clerk (录分员) of the contest; another clerk typed a score sheet first
     arbitrator the contest's arbitrator, who rejected the appeal
+    liaison    the unit liaison (单位联络员) of the contestants' unit; entry 1 has a photo
+    liaison2   the liaison of another unit of the contest: none of the first unit's entries
+    leader     the team leader (领队) of the contestants' delegation
 """
 
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from competitions.accounts.models import User
+from competitions.accounts.models import ContestRole, User
 from competitions.certificates import services
 from competitions.certificates.models import Certificate
 from competitions.certificates.services import issue
@@ -26,6 +29,7 @@ from competitions.core.db import db
 from competitions.core.identity_rules import mask_id_number
 from competitions.core.jobs import Job
 from competitions.core.words import N_, Reason
+from competitions.enrolment import services as enrolment
 from competitions.imports.services import jobs as import_jobs
 from competitions.imports.tasks import import_entries
 from competitions.judging.models import (
@@ -56,6 +60,8 @@ from tests.judging.marking_world import build, score_everyone
 NOW = datetime(2026, 11, 20, 15, 30)
 #: After the deadline of a notice published at NOW (five working days).
 AFTER_NOTICE = datetime(2026, 11, 28, 0, 0)
+#: A photo (JPEG by its first bytes) of the first entry.
+PHOTO = b"\xff\xd8\xff\xe0\x00\x10JFIF" + bytes(64)
 #: The three administrators (三权分立): accounts of their own, no role in any contest.
 ADMINS = ("sysadmin", "secadmin", "auditor")
 STAFF = (
@@ -68,6 +74,9 @@ STAFF = (
     "clerk",
     "arbitrator",
     "officer",
+    "liaison",
+    "liaison2",
+    "leader",
     *ADMINS,
 )
 #: The judges of the matrix: none of their answers may show who a contestant is.
@@ -94,8 +103,9 @@ class World:
     unit: Unit
     delegation: object
     declaration: RelationDeclaration  #: the recused judge's, about someone not entered
+    liaison_role: ContestRole  #: the liaison's role (their scope: the contestants' unit)
     honour: object = None  #: a recommended honour of ct1 (final), to decide
-    stats_reader: object = None  #: the clerk reads the figures of the world's unit
+    stats_reader: object = None  #: a union officer reads the figures of the world's unit
 
     @property
     def contestant(self):
@@ -153,6 +163,7 @@ def build_world() -> World:
     )
     db.session.add(sheet)
     db.session.commit()
+    liaison_role = _liaisons(contest, unit, delegation, base.entries[0])
 
     appeal = _published_with_appeal(ct1, base.entries[0], users["arbitrator"].id)
     cert_job = _issue_certificates(contest, ct1)
@@ -186,6 +197,7 @@ def build_world() -> World:
         delegation=delegation,
         declaration=declaration,
         stats_reader=_stats_reader(users["officer"], unit),
+        liaison_role=liaison_role,
         honour=db.session.query(Honour)
         .filter_by(contest_trade_id=ct1.id)
         .order_by(Honour.id)
@@ -200,6 +212,36 @@ def _stats_reader(officer, unit) -> StatsReader:
     stats_services.refresh()
     db.session.commit()
     return reader
+
+
+def _liaisons(contest, unit, delegation, entry) -> ContestRole:
+    """The unit's liaison, another unit's liaison, the delegation's team leader; a photo of the
+    first entry (attached as a liaison does)."""
+    liaison = ContestRole(
+        user_id=f.user("liaison").id, contest_id=contest.id, role="liaison", unit_id=unit.id
+    )
+    other_unit = f.unit("青岛海湾重工（联络员测试）")
+    db.session.add_all(
+        [
+            liaison,
+            ContestRole(
+                user_id=f.user("liaison2").id,
+                contest_id=contest.id,
+                role="liaison",
+                unit_id=other_unit.id,
+            ),
+            ContestRole(
+                user_id=f.user("leader").id,
+                contest_id=contest.id,
+                role="team_leader",
+                delegation_id=delegation.id,
+            ),
+        ]
+    )
+    db.session.flush()
+    enrolment.attach(entry, "photo", enrolment.Upload("照片.jpg", PHOTO), liaison.user_id)
+    db.session.commit()
+    return liaison
 
 
 def _second_trade(contest) -> ContestTrade:

@@ -29,6 +29,7 @@ CONTEST_PATH = {
     "certificate_image": "design_id",
     "subject": "assessment_id",
     "entry": "contest_trade_id",
+    "entry_attachment": "entry_id",
     "scheme_part": "assessment_id",
     "scheme_item": "part_id",
     "panel_member": "assessment_id",

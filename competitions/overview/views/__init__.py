@@ -11,6 +11,7 @@ from competitions.core.db import db
 from competitions.core.i18n import local_now
 from competitions.core.jobs import Job
 from competitions.core.labels import AWARD_MODE_LABELS, TIER_LABELS
+from competitions.enrolment import services as enrolment
 from competitions.overview import services as overview
 from competitions.overview.views import display
 from competitions.registry import services as registry
@@ -82,6 +83,7 @@ def contest(contest_id: int):
         overview=_overview(contest, roles),
         chain=registry.contest_chain(contest),
         counts=registry.entry_counts(contest_id),
+        short=enrolment.short_fields(contest) if "organiser" in roles else [],
         tiers=TIER_LABELS,
         award_modes=AWARD_MODE_LABELS,
     )

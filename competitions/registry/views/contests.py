@@ -19,8 +19,15 @@ from competitions.core.i18n import say, trade_name
 from competitions.core.labels import ROLE_LABELS, TIER_LABELS
 from competitions.registry import services
 from competitions.registry.forms import ContestForm, ContestTradeForm, DelegationForm
-from competitions.registry.models import Contest, ContestTrade, Delegation, Trade
+from competitions.registry.models import (
+    Contest,
+    ContestTrade,
+    Delegation,
+    Trade,
+    delegation_choices,
+)
 from competitions.registry.views import _code_taken, bp, render_form
+from competitions.units.models import Unit
 
 CONTEST_FIELDS = (
     "code",
@@ -32,6 +39,8 @@ CONTEST_FIELDS = (
     "ends_on",
     "parent_id",
     "retention_years",
+    "registration_opens",
+    "registration_closes",
 )
 
 
@@ -176,6 +185,8 @@ def contest_staff(contest_id: int):
     require_contest_role(contest_id, "organiser")
     contest = db.get_or_404(Contest, contest_id)
     form = ContestRoleForm()
+    form.unit_id.choices = [("", "—"), *services.unit_choices()]
+    form.delegation_id.choices = [("", "—"), *delegation_choices(contest_id)]
     if form.validate_on_submit():
         user = db.session.scalar(select(User).where(User.username == form.username.data.strip()))
         refused = user is not None and account_rules.contest_role_problem(user.admin_role)
@@ -190,7 +201,11 @@ def contest_staff(contest_id: int):
         ):
             form.role.errors.append(_("This user already has this role."))
         else:
-            db.session.add(ContestRole(user_id=user.id, contest_id=contest_id, role=form.role.data))
+            db.session.add(
+                ContestRole(
+                    user_id=user.id, contest_id=contest_id, role=form.role.data, **form.scope_ids()
+                )
+            )
             db.session.commit()
             flash(_("Role granted."), "success")
             return redirect(url_for("registry.contest_staff", contest_id=contest_id))
@@ -198,5 +213,26 @@ def contest_staff(contest_id: int):
         select(ContestRole).where(ContestRole.contest_id == contest_id).order_by(ContestRole.role)
     ).all()
     return render_template(
-        "accounts/staff.html", contest=contest, form=form, roles=roles, role_labels=ROLE_LABELS
+        "accounts/staff.html",
+        contest=contest,
+        form=form,
+        roles=roles,
+        role_labels=ROLE_LABELS,
+        scope_names=_scope_names(roles),
     )
+
+
+def _scope_names(roles) -> dict[int, str]:
+    """{role id: the unit of a liaison or the delegation of a team leader}."""
+    units = dict(db.session.execute(select(Unit.id, Unit.name)).all())
+    teams = {
+        d.id: d.name
+        for r in roles
+        if r.delegation_id
+        for d in [db.session.get(Delegation, r.delegation_id)]
+    }
+    return {
+        r.id: units.get(r.unit_id) or teams.get(r.delegation_id, "")
+        for r in roles
+        if r.unit_id or r.delegation_id
+    }
