@@ -10,6 +10,7 @@ from competitions.accounts.models import (
 )
 from competitions.assessment.models import Assessment, Subject
 from competitions.certificates.models import Certificate, CertificateDesign, CertificateImage
+from competitions.contestday.models import CheckIn, ExamSession, Seat, SeatDraw
 from competitions.core.audit import AuditLog
 from competitions.core.audit_chain import AuditSeal
 from competitions.core.jobs import Job, JobFile
@@ -50,6 +51,7 @@ __all__ = [
     "Certificate",
     "CertificateDesign",
     "CertificateImage",
+    "CheckIn",
     "CodeReveal",
     "Contest",
     "ContestRole",
@@ -57,6 +59,7 @@ __all__ = [
     "DeclaredRelation",
     "Delegation",
     "Entry",
+    "ExamSession",
     "FlagResolution",
     "Honour",
     "Job",
@@ -77,6 +80,8 @@ __all__ = [
     "SchemeItem",
     "SchemePart",
     "ScoreSheet",
+    "Seat",
+    "SeatDraw",
     "SecondFactor",
     "Subject",
     "SubjectCode",

@@ -174,6 +174,26 @@ FIELD_LABELS = {
     "max_mark": _l("Max mark"),
     "recovery_codes": _l("Recovery codes made"),
     "recovery_codes_left": _l("Recovery codes left"),
+    # the contest day
+    "day": _l("Date"),
+    "starts_at": _l("Starts at"),
+    "ends_at": _l("Ends at"),
+    "place": _l("Place"),
+    "workstations": _l("Number of workstations"),
+    "absent_marked_at": _l("Absence marked at"),
+    "seed": _l("Seed of the draw"),
+    "algorithm": _l("Algorithm of the draw"),
+    "entry_ids": _l("Entries drawn"),
+    "session_slots": _l("Sessions drawn into (workstations)"),
+    "drawn_at": _l("Drawn at"),
+    "drawn_by_id": _l("Drawn by"),
+    "session_id": _l("Session"),
+    "workstation": _l("Workstation"),
+    "ticket_number": _l("Ticket number"),
+    "ticket_made_at": _l("Ticket made at"),
+    "seat_id": _l("Seat"),
+    "by_id": _l("Checked in by"),
+    "way": _l("Checked in by scanning or typing"),
 }
 
 LOCK_ACTIONS = {"lock": _l("Locked"), "unlock": _l("Unlocked")}
@@ -187,6 +207,7 @@ APPEAL_STATES = {"pending": _l("Pending"), "upheld": _l("Upheld"), "rejected": _
 CERTIFICATE_STATES = {"valid": _l("Valid"), "revoked": _l("Revoked")}
 CERTIFICATE_KINDS = {"individual": _l("Individual"), "team": _l("Team"), "honour": _l("Honour")}
 REVEAL_KINDS = {"export": _l("Download"), "page": _l("Page")}
+CHECK_IN_WAYS = {"scan": _l("QR code scanned"), "typed": _l("Ticket number typed")}
 #: What was downloaded (core.audit.download_logged).
 DOWNLOAD_KINDS = {
     "results": _l("Results (.xlsx)"),
@@ -216,6 +237,7 @@ VALUE_LABELS = {
     ("unit", "kind"): UNIT_KINDS,
     ("panel_member", "role"): PANEL_ROLE_LABELS,
     ("code_reveal", "what"): REVEAL_KINDS,
+    ("check_in", "way"): CHECK_IN_WAYS,
     ("download", "what"): DOWNLOAD_KINDS,
     ("person", "reason"): {"retention": _l("The retention of their contests ran out")},
     ("id_reveal", "what"): ID_REVEAL_KINDS,
@@ -262,6 +284,9 @@ REFERENCES = {
     "entry_id": "entry",
     "source_entry_id": "entry",
     "item_id": "item",
+    "drawn_by_id": "user",
+    "by_id": "user",
+    "session_id": "exam_session",
 }
 
 

@@ -50,6 +50,10 @@ CONTEST_PATH = {
     "honour": "entry_id",
     "appeal": "subject_id",
     "certificate": "assessment_id",
+    "exam_session": "contest_trade_id",
+    "seat_draw": "contest_trade_id",
+    "seat": "session_id",
+    "check_in": "seat_id",
 }
 #: Registers shared by contests: a row goes along when a row of the contest points at it.
 SHARED = ("trade", "unit", "person", "user_account")
