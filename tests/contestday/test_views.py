@@ -3,7 +3,6 @@
 import io
 import re
 import zipfile
-from datetime import date
 
 from sqlalchemy import func, select
 
@@ -14,8 +13,6 @@ from competitions.registry.models import Entry
 from tests import factories
 from tests.conftest import CONFIRM
 from tests.contestday import world
-
-TODAY = date.today()
 
 
 def as_user(client, username: str):
@@ -192,7 +189,7 @@ def test_judges_see_nothing_of_the_contest_day(app, client):
 def test_a_check_in_without_the_csrf_token_is_refused_when_csrf_is_on(app):
     from app import create_app
 
-    w = world.build(day=TODAY)
+    w = world.build()
     strict = create_app({**app.config, "WTF_CSRF_ENABLED": True})
     with strict.app_context():
         session = db.session.scalar(select(ExamSession).filter_by(contest_trade_id=w.ct.id))

@@ -6,6 +6,7 @@ from datetime import date, time
 
 from competitions.contestday.models import ExamSession
 from competitions.core.db import db
+from competitions.core.i18n import local_now
 from competitions.registry.models import ContestTrade, Entry, Person
 from tests import factories as f
 
@@ -59,7 +60,7 @@ def build(n_entries: int = 5, capacities=(3, 3), day: date | None = None) -> Wor
         db.session.flush()
         if status != "withdrawn":
             entries.append(entry)
-    day = day or date.today()
+    day = day or local_now().date()  # the contests' time zone, as the desk reads it
     sessions = [add_session(ct, f"第{n + 1}场", c, day) for n, c in enumerate(capacities)]
     add_session(other_ct, "焊工第1场", 5, day)
     organiser = f.user("org", registrar=True)
