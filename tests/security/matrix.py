@@ -17,6 +17,7 @@ from tests.security.world import ADMINS, JUDGES, STAFF, World
 
 ANONYMOUS, CONTESTANT = "anonymous", "contestant"
 ORG, OTHER_ORG, CHIEF, CLERK, ARBITRATOR = "org", "other_org", "chief", "clerk", "arbitrator"
+CHECK_IN = "checkin"
 JUDGE, JUDGE_CT2, RECUSED = JUDGES
 ROLES = (ANONYMOUS, CONTESTANT, *STAFF)
 
@@ -176,6 +177,19 @@ MATRIX: dict[str, Access] = {
     # the arbitrators decide; organisers follow
     "publication.appeals": staff(ARBITRATOR, ORG),
     "publication.decide": staff(ARBITRATOR),
+    # the contest day: the organiser's sessions, draw and tickets
+    "contestday.sessions": Access(ORGANISER),
+    "contestday.session_edit": Access(ORGANISER),
+    "contestday.session_delete": Access(ORGANISER),
+    "contestday.draw": Access(ORGANISER),
+    "contestday.make_tickets": Access(ORGANISER),
+    "contestday.tickets_zip": Access(ORGANISER),
+    "contestday.ticket": Access(ORGANISER),
+    # the draw as recorded (team leaders too; the world has none) and the check-in desks
+    "contestday.draw_record": staff(ORG, CHECK_IN),
+    "contestday.desks": staff(ORG, CHECK_IN),
+    "contestday.desk": staff(ORG, CHECK_IN),
+    "contestday.absent": staff(ORG, CHECK_IN),
     # the three administrators, each their own pages only
     "admin.users": staff(SYSADMIN),
     "admin.user_new": staff(SYSADMIN),
@@ -212,6 +226,7 @@ def url_values(world: World, endpoint: str) -> dict:
         "code": "en",
         "filename": "css/app.css",
         "part": "theory",
+        "session_id": world.session.id,
     }
 
 
