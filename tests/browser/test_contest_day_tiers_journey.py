@@ -58,9 +58,9 @@ def add_session(page, name: str, workstations: int, today: str) -> None:
 
 def test_a_session_drawn_ticketed_checked_in_on_a_phone_and_one_absent(site, browser, tmp_path):
     base, database = site
-    ((ct_id, contest_id),) = read(
+    ((ct_id, contest_id, trade),) = read(
         database,
-        "SELECT ct.id, c.id FROM contest_trade ct JOIN contest c ON c.id = ct.contest_id "
+        "SELECT ct.id, c.id, t.name_zh FROM contest_trade ct JOIN contest c ON c.id = ct.contest_id "
         "JOIN trade t ON t.id = ct.trade_id WHERE c.code = 'JG-2018' AND t.code = '6-20-03-01'",
     )
     ((marked,),) = read(
@@ -74,7 +74,7 @@ def test_a_session_drawn_ticketed_checked_in_on_a_phone_and_one_absent(site, bro
 
     organiser = new_page(browser, base, "organiser")
     organiser.goto(f"{base}/contests/{contest_id}")
-    organiser.locator("a", has_text="赛务").first.click()
+    organiser.locator("tr", has_text=trade).locator("a", has_text="赛务").click()
     assert organiser.url.endswith(f"/contest-trades/{ct_id}/sessions")
     add_session(organiser, "第一场", 3, today)
     add_session(organiser, "第二场", marked, today)
