@@ -102,7 +102,7 @@ def absent_seats(session: ExamSession) -> list[Seat]:
 
 
 def absent_refusal(session: ExamSession, now: datetime) -> Reason | None:
-    """Absence is marked once the session has started, and once."""
+    """Absence is marked once the session has started (again later: only who is left)."""
     starts, _ends = rules.session_moments(session.day, session.starts_at, session.ends_at)
     if not rules.may_mark_absent(now, starts):
         return Reason.of(N_("The session has not started yet: absence is marked once it starts."))
