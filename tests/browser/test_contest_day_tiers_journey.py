@@ -61,7 +61,8 @@ def test_a_session_drawn_ticketed_checked_in_on_a_phone_and_one_absent(site, bro
     ((ct_id, contest_id, trade),) = read(
         database,
         "SELECT ct.id, c.id, t.name_zh FROM contest_trade ct "
-        "JOIN contest c ON c.id = ct.contest_id JOIN trade t ON t.id = ct.trade_id WHERE c.code = 'JG-2018' AND t.code = '6-20-03-01'",
+        "JOIN contest c ON c.id = ct.contest_id JOIN trade t ON t.id = ct.trade_id "
+        "WHERE c.code = 'JG-2018' AND t.code = '6-20-03-01'",
     )
     ((marked,),) = read(
         database,
