@@ -70,6 +70,8 @@ def test_a_redraw_replaces_the_seats_and_is_refused_once_check_in_began(app):
     assert db.session.scalar(select(func.count()).select_from(Seat)) == len(w.entries)
     assert db.session.scalar(select(SeatDraw.seed)) == "another-seed"
     assert {s.entry_id: (s.session_id, s.workstation) for s in seats_of(w.ct.id)} != first
+    gone = select(func.count()).where(AuditLog.entity == "seat", AuditLog.action == "delete")
+    assert db.session.scalar(gone) == len(w.entries)  # the first draw's seats, in the log
     seat = seats_of(w.ct.id)[0]
     outcome = checkin.check_in(seat.session, seat.ticket_number, None, DURING)
     assert outcome.checked_in_now

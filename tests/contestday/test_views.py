@@ -146,6 +146,8 @@ def test_check_in_by_typed_number_then_twice_then_at_the_wrong_desk(app, client)
     wrong = client.post(url, data={"code": tickets.token_of(other)}, follow_redirects=True)
     text = wrong.get_data(as_text=True)
     assert "This ticket is for another session." in text and other.entry.person.name not in text
+    empty = client.post(url, data={"code": "  "}).get_data(as_text=True)
+    assert 'id="code-error"' in empty
     nothing = client.post(url, data={"code": "0000000000"}, follow_redirects=True)
     assert "No admission ticket has this number or QR code." in nothing.get_data(as_text=True)
     assert [(c.seat_id, c.way) for c in db.session.scalars(select(CheckIn))] == [(seat.id, "typed")]

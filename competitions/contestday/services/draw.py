@@ -2,7 +2,7 @@
 
 import secrets
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 
 from competitions.contestday import rules
 from competitions.contestday.models import CheckIn, ExamSession, Seat, SeatDraw
@@ -76,8 +76,8 @@ def draw(ct_id: int, seed: str, user_id: int | None) -> Reason | None:
     seats = rules.draw_seats(entry_ids, slots, seed)
     if isinstance(seats, Reason):
         return seats
-    ids = [s.id for s in sessions]
-    db.session.execute(delete(Seat).where(Seat.session_id.in_(ids)))
+    for seat in seats_of(ct_id):  # one by one, so that the audit log keeps the old seats
+        db.session.delete(seat)
     db.session.flush()
     position = {s.id: n for n, s in enumerate(sessions, start=1)}
     for entry_id, (session_id, workstation) in sorted(seats.items()):

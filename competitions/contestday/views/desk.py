@@ -74,7 +74,7 @@ def desk(ct_id: int, session_id: int):
         "contestday/desk.html",
         ct=ct,
         session=session,
-        form=CheckInForm(formdata=None),
+        form=form,
         state=checkin.state_of(session, local_now()),
         counts=checkin.desk_counts(session),
         shown=_shown(session),
