@@ -239,6 +239,11 @@ def test_a_session_drawn_ticketed_checked_in_on_a_phone_and_one_absent(site, bro
         "AND changes LIKE '%absent%'",
     )
     assert {row[0] for row in logged} >= {first[2][1]}
+    desk.goto(f"{base}/contest-trades/{ct_id}/draw/record")  # as the team leaders read it
+    expect(desk.locator("#seed")).to_have_text(SEED)
+    assert desk.evaluate("document.documentElement.scrollWidth") <= 390
+    desk.screenshot(path=str(ARTIFACTS / "contest-day-draw-record-390.png"), full_page=True)
     organiser.goto(f"{base}/contest-trades/{ct_id}/sessions")
+    organiser.screenshot(path=str(ARTIFACTS / "contest-day-sessions.png"), full_page=True)
     expect(organiser.locator(f"#seats tr[data-entry='{first[2][1]}']")).to_contain_text("缺考")
     assert re.search(r"\d{8}", organiser.locator("#draw-state").inner_text())
