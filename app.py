@@ -108,6 +108,7 @@ def _register_blueprints(app: Flask) -> None:
     from competitions.auditlog.views import bp as audit_bp
     from competitions.backup.cli import backup_command
     from competitions.certificates.views import bp as certificates_bp
+    from competitions.contestday.views import bp as contestday_bp
     from competitions.core.audit_cli import audit_command
     from competitions.core.keys_cli import keys_command
     from competitions.core.views import bp as core_bp
@@ -144,6 +145,7 @@ def _register_blueprints(app: Flask) -> None:
         published_bp,
         api_bp,
         certificates_bp,
+        contestday_bp,
         audit_bp,
         stats_bp,
         tiers_bp,

@@ -10,6 +10,7 @@ from competitions.accounts.models import (
 )
 from competitions.assessment.models import Assessment, Subject
 from competitions.certificates.models import Certificate, CertificateDesign, CertificateImage
+from competitions.contestday.models import CheckIn, ExamSession, Seat, SeatDraw
 from competitions.core.audit import AuditLog
 from competitions.core.audit_chain import AuditSeal
 from competitions.core.jobs import Job, JobFile
@@ -53,6 +54,7 @@ __all__ = [
     "Certificate",
     "CertificateDesign",
     "CertificateImage",
+    "CheckIn",
     "CodeReveal",
     "Contest",
     "ContestRole",
@@ -62,6 +64,7 @@ __all__ = [
     "DirectRecommendation",
     "Entry",
     "EntryAttachment",
+    "ExamSession",
     "Figure",
     "FigureYear",
     "FlagResolution",
@@ -87,6 +90,8 @@ __all__ = [
     "SchemeItem",
     "SchemePart",
     "ScoreSheet",
+    "Seat",
+    "SeatDraw",
     "SecondFactor",
     "StatsReader",
     "Subject",

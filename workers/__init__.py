@@ -11,6 +11,7 @@ TASK_AREAS = [
     "competitions.results",
     "competitions.publication",
     "competitions.certificates",
+    "competitions.contestday",
     "competitions.privacy",
     "competitions.stats",
 ]

@@ -205,6 +205,26 @@ FIELD_LABELS = {
     "registered_at": _l("Registered at"),
     "recommended_by": _l("Recommended by"),
     "recommended_at": _l("Recommended at"),
+    # the contest day
+    "day": _l("Date"),
+    "starts_at": _l("Starts at"),
+    "ends_at": _l("Ends at"),
+    "place": _l("Place"),
+    "workstations": _l("Number of workstations"),
+    "absent_marked_at": _l("Absence marked at"),
+    "seed": _l("Seed of the draw"),
+    "algorithm": _l("Algorithm of the draw"),
+    "entry_ids": _l("Entries drawn"),
+    "session_slots": _l("Sessions drawn into (workstations)"),
+    "drawn_at": _l("Drawn at"),
+    "drawn_by_id": _l("Drawn by"),
+    "session_id": _l("Session"),
+    "workstation": _l("Workstation"),
+    "ticket_number": _l("Ticket number"),
+    "ticket_made_at": _l("Ticket made at"),
+    "seat_id": _l("Seat"),
+    "by_id": _l("Checked in by"),
+    "way": _l("Checked in by scanning or typing"),
 }
 
 LOCK_ACTIONS = {"lock": _l("Locked"), "unlock": _l("Unlocked")}
@@ -218,6 +238,7 @@ APPEAL_STATES = {"pending": _l("Pending"), "upheld": _l("Upheld"), "rejected": _
 CERTIFICATE_STATES = {"valid": _l("Valid"), "revoked": _l("Revoked")}
 CERTIFICATE_KINDS = {"individual": _l("Individual"), "team": _l("Team"), "honour": _l("Honour")}
 REVEAL_KINDS = {"export": _l("Download"), "page": _l("Page")}
+CHECK_IN_WAYS = {"scan": _l("QR code scanned"), "typed": _l("Ticket number typed")}
 #: What was downloaded (core.audit.download_logged).
 DOWNLOAD_KINDS = {
     "results": _l("Results (.xlsx)"),
@@ -248,6 +269,7 @@ VALUE_LABELS = {
     ("entry_attachment", "kind"): {"photo": _l("Photo"), "employment": _l("Proof of employment")},
     ("panel_member", "role"): PANEL_ROLE_LABELS,
     ("code_reveal", "what"): REVEAL_KINDS,
+    ("check_in", "way"): CHECK_IN_WAYS,
     ("download", "what"): DOWNLOAD_KINDS,
     ("person", "reason"): {"retention": _l("The retention of their contests ran out")},
     ("id_reveal", "what"): ID_REVEAL_KINDS,
@@ -309,6 +331,9 @@ REFERENCES = {
     "entry_id": "entry",
     "source_entry_id": "entry",
     "item_id": "item",
+    "drawn_by_id": "user",
+    "by_id": "user",
+    "session_id": "exam_session",
 }
 
 

@@ -19,6 +19,7 @@ ANONYMOUS, CONTESTANT = "anonymous", "contestant"
 ORG, OTHER_ORG, CHIEF, CLERK, ARBITRATOR = "org", "other_org", "chief", "clerk", "arbitrator"
 #: A union officer: reads the figures of the world's unit's tree, no role in any contest.
 OFFICER = "officer"
+CHECK_IN = "checkin"
 JUDGE, JUDGE_CT2, RECUSED = JUDGES
 #: The contestants' unit's liaison, another unit's liaison, the contestants' team leader.
 LIAISON, OTHER_LIAISON, LEADER = "liaison", "liaison2", "leader"
@@ -213,6 +214,19 @@ MATRIX: dict[str, Access] = {
     # the arbitrators decide; organisers follow
     "publication.appeals": staff(ARBITRATOR, ORG),
     "publication.decide": staff(ARBITRATOR),
+    # the contest day: the organiser's sessions, draw and tickets
+    "contestday.sessions": Access(ORGANISER),
+    "contestday.session_edit": Access(ORGANISER),
+    "contestday.session_delete": Access(ORGANISER),
+    "contestday.draw": Access(ORGANISER),
+    "contestday.make_tickets": Access(ORGANISER),
+    "contestday.tickets_zip": Access(ORGANISER),
+    "contestday.ticket": Access(ORGANISER),
+    # the draw as recorded (team leaders too; the world has none) and the check-in desks
+    "contestday.draw_record": staff(ORG, CHECK_IN, LEADER),  # team leaders watch the draw
+    "contestday.desks": staff(ORG, CHECK_IN),
+    "contestday.desk": staff(ORG, CHECK_IN),
+    "contestday.absent": staff(ORG, CHECK_IN),
     # the three administrators, each their own pages only
     "admin.users": staff(SYSADMIN),
     "admin.user_new": staff(SYSADMIN),
@@ -253,6 +267,7 @@ def url_values(world: World, endpoint: str) -> dict:
         "part": "theory",
         "role_id": world.liaison_role.id,
         "kind": "photo",
+        "session_id": world.session.id,
     }
 
 

@@ -15,17 +15,22 @@ factories), one per role of the matrix:
     liaison    the unit liaison (单位联络员) of the contestants' unit; entry 1 has a photo
     liaison2   the liaison of another unit of the contest: none of the first unit's entries
     leader     the team leader (领队) of the contestants' delegation
+    checkin    check-in staff (检录员) of the contest; ct1 has a session, drawn, tickets made
 """
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, time
 from decimal import Decimal
 
 from competitions.accounts.models import ContestRole, User
 from competitions.certificates import services
 from competitions.certificates.models import Certificate
 from competitions.certificates.services import issue
+from competitions.contestday.models import ExamSession
+from competitions.contestday.services import draw as draws
+from competitions.contestday.services import tickets
 from competitions.core.db import db
+from competitions.core.i18n import local_now
 from competitions.core.identity_rules import mask_id_number
 from competitions.core.jobs import Job
 from competitions.core.words import N_, Reason
@@ -77,6 +82,7 @@ STAFF = (
     "liaison",
     "liaison2",
     "leader",
+    "checkin",
     *ADMINS,
 )
 #: The judges of the matrix: none of their answers may show who a contestant is.
@@ -98,6 +104,8 @@ class World:
     certificate: Certificate
     cert_job: Job
     import_job: Job
+    #: ct1's session of the contest day (its entries drawn into it, their tickets made).
+    session: object
     #: A refused scheme import of ct1 (its error report).
     scheme_job: Job
     unit: Unit
@@ -146,7 +154,8 @@ def build_world() -> World:
     ct2 = _second_trade(contest)
     declaration = _recused_judge(base, contest)
     users = {
-        name: f.user(name) for name in ("other_org", "clerk", "clerk0", "arbitrator", "officer")
+        name: f.user(name)
+        for name in ("other_org", "clerk", "clerk0", "arbitrator", "officer", "checkin")
     }  # org, chief, judge1 come from the marking world
     for username, role in zip(ADMINS, ("system", "security", "audit"), strict=True):
         f.user(username).admin_role = role
@@ -155,6 +164,7 @@ def build_world() -> World:
     f.grant(users["clerk"], contest, "clerk")
     f.grant(users["clerk0"], contest, "clerk")
     f.grant(users["arbitrator"], contest, "arbitrator")
+    f.grant(users["checkin"], contest, "check_in")
     sheet = ScoreSheet(
         subject_id=base.entries[2].id,
         judge_id=base.judges[1].id,
@@ -178,6 +188,7 @@ def build_world() -> World:
         ct1, [SheetProblem(None, "", Reason.of(N_("the file is empty")))], organiser.id
     )
     db.session.commit()
+    session = _contest_day(ct1)
     return World(
         contest=contest,
         other_contest=other_contest,
@@ -198,6 +209,7 @@ def build_world() -> World:
         declaration=declaration,
         stats_reader=_stats_reader(users["officer"], unit),
         liaison_role=liaison_role,
+        session=session,
         honour=db.session.query(Honour)
         .filter_by(contest_trade_id=ct1.id)
         .order_by(Honour.id)
@@ -242,6 +254,25 @@ def _liaisons(contest, unit, delegation, entry) -> ContestRole:
     enrolment.attach(entry, "photo", enrolment.Upload("照片.jpg", PHOTO), liaison.user_id)
     db.session.commit()
     return liaison
+
+
+def _contest_day(ct) -> ExamSession:
+    """ct1's session today, its entries drawn into it and their tickets made."""
+    session = ExamSession(
+        contest_trade_id=ct.id,
+        name="第1场",
+        day=local_now().date(),
+        starts_at=time(0, 0),
+        ends_at=time(23, 59),
+        place="实训楼",
+        workstations=10,
+    )
+    db.session.add(session)
+    db.session.flush()
+    assert draws.draw(ct.id, "20261205", None) is None
+    tickets.make_tickets(ct.id, lambda done, total: None)
+    db.session.commit()
+    return session
 
 
 def _second_trade(contest) -> ContestTrade:

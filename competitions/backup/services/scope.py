@@ -55,6 +55,10 @@ CONTEST_PATH = {
     "outside_contest": "contest_id",
     "outside_score": "entry_id",
     "direct_recommendation": "entry_id",
+    "exam_session": "contest_trade_id",
+    "seat_draw": "contest_trade_id",
+    "seat": "session_id",
+    "check_in": "seat_id",
 }
 #: Registers shared by contests: a row goes along when a row of the contest points at it.
 SHARED = ("trade", "unit", "person", "user_account")
