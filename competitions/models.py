@@ -14,8 +14,10 @@ from competitions.core.audit import AuditLog
 from competitions.core.audit_chain import AuditSeal
 from competitions.core.jobs import Job, JobFile
 from competitions.judging.models import (
+    CheckInNumber,
     CodeReveal,
     DeclaredRelation,
+    EncryptionDraw,
     FlagResolution,
     JudgeItem,
     JudgeSubject,
@@ -28,6 +30,7 @@ from competitions.judging.models import (
     SchemePart,
     ScoreSheet,
     SubjectCode,
+    TwoLayerEncryption,
 )
 from competitions.publication.models import Appeal
 from competitions.registry.models import (
@@ -50,12 +53,14 @@ __all__ = [
     "Certificate",
     "CertificateDesign",
     "CertificateImage",
+    "CheckInNumber",
     "CodeReveal",
     "Contest",
     "ContestRole",
     "ContestTrade",
     "DeclaredRelation",
     "Delegation",
+    "EncryptionDraw",
     "Entry",
     "FlagResolution",
     "Honour",
@@ -82,6 +87,7 @@ __all__ = [
     "SubjectCode",
     "TeamResult",
     "Trade",
+    "TwoLayerEncryption",
     "Unit",
     "User",
     "UserSession",

@@ -174,6 +174,11 @@ FIELD_LABELS = {
     "max_mark": _l("Max mark"),
     "recovery_codes": _l("Recovery codes made"),
     "recovery_codes_left": _l("Recovery codes left"),
+    "enabled": _l("Two-layer encryption"),
+    "first_officer_id": _l("Encryption officer of the first layer (check-in numbers)"),
+    "second_officer_id": _l("Encryption officer of the second layer (secret codes)"),
+    "layer": _l("Layer"),
+    "drawn": _l("Numbers drawn"),
 }
 
 LOCK_ACTIONS = {"lock": _l("Locked"), "unlock": _l("Unlocked")}
@@ -186,7 +191,17 @@ RESULT_STATES = {
 APPEAL_STATES = {"pending": _l("Pending"), "upheld": _l("Upheld"), "rejected": _l("Rejected")}
 CERTIFICATE_STATES = {"valid": _l("Valid"), "revoked": _l("Revoked")}
 CERTIFICATE_KINDS = {"individual": _l("Individual"), "team": _l("Team"), "honour": _l("Honour")}
-REVEAL_KINDS = {"export": _l("Download"), "page": _l("Page")}
+REVEAL_KINDS = {
+    "export": _l("Download"),
+    "page": _l("Page"),
+    "decode1": _l("Decoding, step 1: secret code → check-in number"),
+    "decode2": _l("Decoding, step 2: check-in number → contestant"),
+}
+#: The layers of two-layer encryption (二次加密).
+LAYER_LABELS = {
+    1: _l("First layer (check-in numbers)"),
+    2: _l("Second layer (secret codes)"),
+}
 #: What was downloaded (core.audit.download_logged).
 DOWNLOAD_KINDS = {
     "results": _l("Results (.xlsx)"),
@@ -216,6 +231,7 @@ VALUE_LABELS = {
     ("unit", "kind"): UNIT_KINDS,
     ("panel_member", "role"): PANEL_ROLE_LABELS,
     ("code_reveal", "what"): REVEAL_KINDS,
+    ("encryption_draw", "layer"): LAYER_LABELS,
     ("download", "what"): DOWNLOAD_KINDS,
     ("person", "reason"): {"retention": _l("The retention of their contests ran out")},
     ("id_reveal", "what"): ID_REVEAL_KINDS,
@@ -249,6 +265,8 @@ REFERENCES = {
     "changed_by": "user",
     "decided_by": "user",
     "resolved_by": "user",
+    "first_officer_id": "user",
+    "second_officer_id": "user",
     "unit_id": "unit",
     "organising_unit_id": "unit",
     "trade_id": "trade",

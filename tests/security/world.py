@@ -12,6 +12,10 @@ factories), one per role of the matrix:
     recused    a judge on ct1 who declared a relation with a contestant and does not mark them
     clerk      a clerk (录分员) of the contest; another clerk typed a score sheet first
     arbitrator the contest's arbitrator, who rejected the appeal
+    cipher1    an encryption officer (加密裁判) who drew ct1's first layer (检录号)
+    cipher2    an encryption officer who drew ct1's second layer (密号: ct1's codes)
+
+ct1 is under two-layer encryption (二次加密): its codes are the second layer.
 """
 
 from dataclasses import dataclass
@@ -29,7 +33,9 @@ from competitions.core.words import N_, Reason
 from competitions.imports.services import jobs as import_jobs
 from competitions.imports.tasks import import_entries
 from competitions.judging.models import (
+    CheckInNumber,
     DeclaredRelation,
+    EncryptionDraw,
     JudgeItem,
     JudgeSubject,
     MarkingLock,
@@ -38,6 +44,7 @@ from competitions.judging.models import (
     SchemeItem,
     SchemePart,
     ScoreSheet,
+    TwoLayerEncryption,
 )
 from competitions.judging.services.scheme import record_refused_import
 from competitions.judging.services.scheme_import import SheetProblem
@@ -65,6 +72,8 @@ STAFF = (
     "recused",
     "clerk",
     "arbitrator",
+    "cipher1",
+    "cipher2",
     *ADMINS,
 )
 #: The judges of the matrix: none of their answers may show who a contestant is.
@@ -91,6 +100,8 @@ class World:
     unit: Unit
     delegation: object
     declaration: RelationDeclaration  #: the recused judge's, about someone not entered
+    #: ct1's first layer (检录号), in entry order (its codes, ``codes``, are the second layer).
+    numbers: list
 
     @property
     def contestant(self):
@@ -130,6 +141,7 @@ def build_world() -> World:
 
     ct2 = _second_trade(contest)
     declaration = _recused_judge(base, contest)
+    numbers = _two_layer_encryption(base, contest)
     users = {
         name: f.user(name) for name in ("other_org", "clerk", "clerk0", "arbitrator")
     }  # org, chief, judge1 come from the marking world
@@ -180,7 +192,35 @@ def build_world() -> World:
         unit=unit,
         delegation=delegation,
         declaration=declaration,
+        numbers=numbers,
     )
+
+
+def _two_layer_encryption(base, contest) -> list[str]:
+    """ct1 under two-layer encryption: cipher1 drew the first layer (检录号), cipher2 the
+    second (the codes judges marked); returns the check-in numbers in entry order."""
+    officers = [f.user(name) for name in ("cipher1", "cipher2")]
+    for officer in officers:
+        f.grant(officer, contest, "encryption_officer")
+    db.session.add(
+        TwoLayerEncryption(
+            assessment_id=base.ct.id,
+            enabled=True,
+            first_officer_id=officers[0].id,
+            second_officer_id=officers[1].id,
+        )
+    )
+    numbers = [str(310 + 29 * n) for n in range(len(base.entries))]
+    for entry, number in zip(base.entries, numbers, strict=True):
+        db.session.add(CheckInNumber(subject_id=entry.id, assessment_id=base.ct.id, number=number))
+    for layer, officer in enumerate(officers, start=1):
+        db.session.add(
+            EncryptionDraw(
+                assessment_id=base.ct.id, layer=layer, user_id=officer.id, drawn=len(numbers)
+            )
+        )
+    db.session.commit()
+    return numbers
 
 
 def _second_trade(contest) -> ContestTrade:
