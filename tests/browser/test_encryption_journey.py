@@ -35,7 +35,8 @@ with app.app_context():
         user.set_password("demo1234")
         db.session.add(user)
         db.session.flush()
-        db.session.add(ContestRole(user_id=user.id, contest_id=contest.id, role="encryption_officer"))
+        role = ContestRole(user_id=user.id, contest_id=contest.id, role="encryption_officer")
+        db.session.add(role)
     ct = db.session.scalar(
         select(ContestTrade).join(Trade).where(
             ContestTrade.contest_id == contest.id, Trade.code == "6-20-01-01"
@@ -151,7 +152,7 @@ def test_two_officers_draw_the_layers_judges_mark_by_secret_code_and_decoding_go
     text = second.locator("main").inner_text()
     assert not [name for name in people.values() if name in text]
     second.goto(f"{base}/contest-trades/{ct_id}/encryption/first")
-    assert "仅该加密裁判可以查看" in second.locator("#refused").inner_text()
+    assert "第一次加密须由另一名加密裁判完成" in second.locator("#refused").inner_text()
     assert second.locator("#layer").count() == 0
     second.screenshot(path=str(ARTIFACTS / "encryption-second-refused.png"), full_page=True)
 
@@ -177,8 +178,8 @@ def test_two_officers_draw_the_layers_judges_mark_by_secret_code_and_decoding_go
         fill_rest(other, 12)
     marked = read(
         database,
-        "SELECT DISTINCT m.subject_id FROM mark m JOIN subject_code c ON c.subject_id = m.subject_id "
-        "WHERE c.assessment_id = ?",
+        "SELECT DISTINCT m.subject_id FROM mark m "
+        "JOIN subject_code c ON c.subject_id = m.subject_id WHERE c.assessment_id = ?",
         ct_id,
     )
     assert {row[0] for row in marked} == set(people)

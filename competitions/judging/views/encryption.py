@@ -141,6 +141,9 @@ def _layer_page(ct_id: int, layer: int):
     problem = rules.layer_problem(
         layer, entry_codes.is_two_layer(ct.id), is_locked(ct.id), counts["first"]
     )
+    wanting = (
+        counts["marked"] - counts["first"] if layer == 1 else counts["first"] - counts["second"]
+    )
     return render_template(
         "judging/layer.html",
         ct=ct,
@@ -149,6 +152,7 @@ def _layer_page(ct_id: int, layer: int):
         rows=rows,
         counts=counts,
         problem=say(problem) if problem else None,
+        wanting=max(wanting, 0),
         form=DrawLayerForm(formdata=None),
     )
 
