@@ -6,8 +6,10 @@ each look logged."""
 
 import io
 
+import pytest
 from openpyxl import load_workbook
 from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
 
 from competitions.accounts.models import User
 from competitions.core.audit import AuditLog
@@ -235,6 +237,7 @@ def test_the_organiser_sees_no_mapping_before_the_lock_and_decodes_after_step_by
     assert "decode the secret codes to check-in numbers first" in page
     assert org.get(f"{base}/codes.xlsx").status_code == 303
     assert 'id="codes"' not in org.get(f"{base}/codes").text
+    assert not _names_in_score_sheets(org, w)
     assert _count(CodeReveal, w.ct.id) == 0
 
     step1 = org.get(f"{base}/encryption/decode/codes").text
@@ -259,4 +262,34 @@ def test_the_organiser_sees_no_mapping_before_the_lock_and_decodes_after_step_by
     full = org.get(f"{base}/codes").text
     for entry in w.entries:
         assert f"<td>{codes[entry.id]}</td>" in full and entry.person.name in full
-    assert _count(CodeReveal, w.ct.id) == 3
+    assert _names_in_score_sheets(org, w) == {e.person.name for e in w.entries}
+    assert _count(CodeReveal, w.ct.id) == 4  # the list, then the score sheets with names
+
+
+def _names_in_score_sheets(client, w) -> set[str]:
+    """The contestants' names in the score sheets the client downloads."""
+    answer = client.get(f"/contest-trades/{w.ct.id}/score-sheets.xlsx")
+    assert answer.status_code == 200
+    book = load_workbook(io.BytesIO(answer.data))
+    cells = {
+        str(v)
+        for sheet in book.worksheets
+        for row in sheet.iter_rows(values_only=True)
+        for v in row
+    }
+    return cells & {e.person.name for e in w.entries}
+
+
+def test_the_audit_log_names_the_officers_and_the_database_refuses_one_for_both(app):
+    w = _world()
+    org, _first, _second = _both_layers(app, w)
+    page = org.get(f"/contests/{w.ct.contest_id}/audit").text
+    assert "Encryption officer of the first layer (check-in numbers)" in page
+    assert "Second layer (secret codes)" in page and "Numbers drawn" in page
+    for name in ("cipher1", "cipher2"):
+        assert db.session.scalar(select(User.display_name).filter_by(username=name)) in page
+    setting = db.session.get(TwoLayerEncryption, w.ct.id)
+    setting.second_officer_id = setting.first_officer_id
+    with pytest.raises(IntegrityError):
+        db.session.flush()
+    db.session.rollback()
