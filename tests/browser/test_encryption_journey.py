@@ -210,3 +210,4 @@ def test_two_officers_draw_the_layers_judges_mark_by_secret_code_and_decoding_go
     assert looks == [("decode1", "organiser"), ("decode2", "organiser"), ("decode2", "organiser")]
     organiser.goto(f"{base}/contest-trades/{ct_id}/encryption")
     assert organiser.locator("#reveals tbody tr").count() == 3
+    organiser.screenshot(path=str(ARTIFACTS / "encryption-organiser.png"), full_page=True)
