@@ -16,8 +16,10 @@ from competitions.core.audit_chain import AuditSeal
 from competitions.core.jobs import Job, JobFile
 from competitions.enrolment.models import EntryAttachment
 from competitions.judging.models import (
+    CheckInNumber,
     CodeReveal,
     DeclaredRelation,
+    EncryptionDraw,
     FlagResolution,
     JudgeItem,
     JudgeSubject,
@@ -30,6 +32,7 @@ from competitions.judging.models import (
     SchemePart,
     ScoreSheet,
     SubjectCode,
+    TwoLayerEncryption,
 )
 from competitions.publication.models import Appeal
 from competitions.registry.models import (
@@ -55,6 +58,7 @@ __all__ = [
     "CertificateDesign",
     "CertificateImage",
     "CheckIn",
+    "CheckInNumber",
     "CodeReveal",
     "Contest",
     "ContestRole",
@@ -62,6 +66,7 @@ __all__ = [
     "DeclaredRelation",
     "Delegation",
     "DirectRecommendation",
+    "EncryptionDraw",
     "Entry",
     "EntryAttachment",
     "ExamSession",
@@ -98,6 +103,7 @@ __all__ = [
     "SubjectCode",
     "TeamResult",
     "Trade",
+    "TwoLayerEncryption",
     "Unit",
     "User",
     "UserSession",

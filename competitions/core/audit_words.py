@@ -225,6 +225,11 @@ FIELD_LABELS = {
     "seat_id": _l("Seat"),
     "by_id": _l("Checked in by"),
     "way": _l("Checked in by scanning or typing"),
+    "enabled": _l("Two-layer encryption"),
+    "first_officer_id": _l("Encryption officer of the first layer (check-in numbers)"),
+    "second_officer_id": _l("Encryption officer of the second layer (secret codes)"),
+    "layer": _l("Layer"),
+    "drawn": _l("Numbers drawn"),
 }
 
 LOCK_ACTIONS = {"lock": _l("Locked"), "unlock": _l("Unlocked")}
@@ -237,8 +242,18 @@ RESULT_STATES = {
 APPEAL_STATES = {"pending": _l("Pending"), "upheld": _l("Upheld"), "rejected": _l("Rejected")}
 CERTIFICATE_STATES = {"valid": _l("Valid"), "revoked": _l("Revoked")}
 CERTIFICATE_KINDS = {"individual": _l("Individual"), "team": _l("Team"), "honour": _l("Honour")}
-REVEAL_KINDS = {"export": _l("Download"), "page": _l("Page")}
 CHECK_IN_WAYS = {"scan": _l("QR code scanned"), "typed": _l("Ticket number typed")}
+REVEAL_KINDS = {
+    "export": _l("Download"),
+    "page": _l("Page"),
+    "decode1": _l("Decoding, step 1: secret code → check-in number"),
+    "decode2": _l("Decoding, step 2: check-in number → contestant"),
+}
+#: The layers of two-layer encryption (二次加密).
+LAYER_LABELS = {
+    1: _l("First layer (check-in numbers)"),
+    2: _l("Second layer (secret codes)"),
+}
 #: What was downloaded (core.audit.download_logged).
 DOWNLOAD_KINDS = {
     "results": _l("Results (.xlsx)"),
@@ -270,6 +285,7 @@ VALUE_LABELS = {
     ("panel_member", "role"): PANEL_ROLE_LABELS,
     ("code_reveal", "what"): REVEAL_KINDS,
     ("check_in", "way"): CHECK_IN_WAYS,
+    ("encryption_draw", "layer"): LAYER_LABELS,
     ("download", "what"): DOWNLOAD_KINDS,
     ("person", "reason"): {"retention": _l("The retention of their contests ran out")},
     ("id_reveal", "what"): ID_REVEAL_KINDS,
@@ -318,6 +334,8 @@ REFERENCES = {
     "registered_by": "user",
     "recommended_by": "user",
     "uploaded_by": "user",
+    "first_officer_id": "user",
+    "second_officer_id": "user",
     "unit_id": "unit",
     "organising_unit_id": "unit",
     "trade_id": "trade",

@@ -410,8 +410,83 @@ class CodeReveal(db.Model):
     )
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="RESTRICT"))
     at: Mapped[datetime] = mapped_column(default=utcnow)
-    #: "page" or "export".
+    #: "page" or "export" (the code-to-person list); under two-layer encryption, the steps of
+    #: decoding (解密): "decode1" (密号 → 检录号) and "decode2" (检录号 → person).
     what: Mapped[str] = mapped_column(String(10), default="page")
 
     def __repr__(self) -> str:
         return f"<CodeReveal assessment={self.assessment_id} by {self.user_id}>"
+
+
+class TwoLayerEncryption(db.Model):
+    """Two-layer encryption (二次加密) of an assessment: whether it is on, and the encryption
+    officer (加密裁判) who holds each layer: the first to draw it, never both (checked here too).
+
+    The first layer is the check-in number (检录号, ``CheckInNumber``); the second is the code
+    judges mark (密号), kept as ``SubjectCode.code`` so that judging reads it as before.
+    """
+
+    __audited__ = True
+    assessment_id: Mapped[int] = mapped_column(
+        ForeignKey("assessment.id", ondelete="CASCADE"), primary_key=True
+    )
+    enabled: Mapped[bool] = mapped_column(default=False)
+    #: The officer who drew the first layer (检录号); only they read it.
+    first_officer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="RESTRICT")
+    )
+    #: The officer who drew the second layer (密号); only they read it.
+    second_officer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="RESTRICT")
+    )
+
+    __table_args__ = (
+        CheckConstraint(
+            "first_officer_id IS NULL OR second_officer_id IS NULL"
+            " OR first_officer_id <> second_officer_id",
+            name="two_officers",
+        ),
+    )
+
+    def __repr__(self) -> str:
+        return f"<TwoLayerEncryption assessment={self.assessment_id} on={self.enabled}>"
+
+
+class EncryptionDraw(db.Model):
+    """One draw of a layer by an encryption officer (who, when, how many numbers), for the
+    record; the numbers themselves stay out of the audit log, which organisers read."""
+
+    __audited__ = True
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(
+        ForeignKey("assessment.id", ondelete="CASCADE"), index=True
+    )
+    #: 1: the first layer (检录号); 2: the second layer (密号).
+    layer: Mapped[int] = mapped_column()
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="RESTRICT"))
+    drawn: Mapped[int] = mapped_column()
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (CheckConstraint("layer IN (1, 2)", name="layer"),)
+
+    def __repr__(self) -> str:
+        return f"<EncryptionDraw layer {self.layer} of assessment {self.assessment_id}>"
+
+
+class CheckInNumber(db.Model):
+    """A subject's first-layer number (检录号) under two-layer encryption, drawn at random.
+
+    Not audited: the audit log would name the person beside it for the organisers."""
+
+    subject_id: Mapped[int] = mapped_column(
+        ForeignKey("subject.id", ondelete="CASCADE"), primary_key=True
+    )
+    assessment_id: Mapped[int] = mapped_column(
+        ForeignKey("assessment.id", ondelete="CASCADE"), index=True
+    )
+    number: Mapped[str] = mapped_column(String(12))
+
+    __table_args__ = (UniqueConstraint("assessment_id", "number"),)
+
+    def __repr__(self) -> str:
+        return f"<CheckInNumber {self.number} subject={self.subject_id}>"

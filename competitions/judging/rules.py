@@ -302,3 +302,128 @@ def _as_number(raw: str | None):
         return Decimal(str(raw).strip()) if raw not in (None, "") else None
     except ArithmeticError:
         return raw
+
+
+#: The two layers of two-layer encryption (二次加密): the check-in number (检录号) and the
+#: code judges mark (密号).
+FIRST_LAYER, SECOND_LAYER = 1, 2
+#: The steps of decoding (解密), in their order: 密号 → 检录号, then 检录号 → person.
+DECODE_STEPS = ("decode1", "decode2")
+
+
+def may_draw(
+    layer: int, officer: int, other_layer_drawn_by: int | None, drawn_by: int | None = None
+) -> Reason | None:
+    """Why this encryption officer (加密裁判) may not draw, add to or read this layer; None
+    when they may.
+
+    Rule (二次加密): the two layers are drawn by two different officers. Whoever drew the other
+    layer is refused this one, so no one holds both halves of the chain from person to 密号;
+    and a layer belongs to the officer who first drew it (``drawn_by``): no other officer adds
+    to it or reads it. Before anyone drew it, any officer who does not hold the other layer may.
+    """
+    if officer == other_layer_drawn_by:
+        if layer == FIRST_LAYER:
+            return Reason.of(
+                N_(
+                    "you drew the second layer (the secret codes): the first layer must be "
+                    "drawn by another encryption officer"
+                )
+            )
+        return Reason.of(
+            N_(
+                "you drew the first layer (the check-in numbers): the second layer must be "
+                "drawn by another encryption officer"
+            )
+        )
+    if drawn_by is not None and drawn_by != officer:
+        return Reason.of(N_("another encryption officer drew this layer: only they read it"))
+    return None
+
+
+def layer_problem(layer: int, two_layer: bool, locked: bool, first_numbers: int) -> Reason | None:
+    """Why a layer cannot be drawn now; None when it can.
+
+    Rule: only while two-layer encryption is on and the marks are not locked; the second
+    layer is drawn over the first layer's numbers, so it waits until some are drawn.
+    """
+    if not two_layer:
+        return Reason.of(N_("two-layer encryption is off for this trade"))
+    if locked:
+        return Reason.of(N_("the marks are locked by the chief judge"))
+    if layer == SECOND_LAYER and not first_numbers:
+        return Reason.of(N_("the first layer (the check-in numbers) is not drawn yet"))
+    return None
+
+
+def switch_problem(codes_drawn: int, locked: bool) -> Reason | None:
+    """Why the organiser may not turn two-layer encryption on or off now; None when they may.
+
+    Rule: only before any number of either layer (or any one-step code) is drawn, and never
+    once the marks are locked: a switch later would hand the organiser a one-step list of
+    codes, or leave layers without their officers.
+    """
+    if locked:
+        return Reason.of(N_("the marks are locked by the chief judge"))
+    if codes_drawn:
+        return Reason.of(N_("codes are drawn already: the setting can no longer change"))
+    return None
+
+
+def one_step_draw_problem(two_layer: bool) -> Reason | None:
+    """Why the organiser may not draw the codes in one step; None when they may.
+
+    Rule: under two-layer encryption the codes are drawn by the two encryption officers,
+    layer by layer, never by the organiser in one step.
+    """
+    if two_layer:
+        return Reason.of(N_("two-layer encryption is on: the encryption officers draw the codes"))
+    return None
+
+
+def decode_problem(step: str, locked: bool, steps_done: frozenset[str]) -> Reason | None:
+    """Why the organiser may not take this step of decoding (解密) now; None when they may.
+
+    Rule: decoding opens only after the chief judge locks the marks, and goes layer by layer:
+    first 密号 → 检录号 ("decode1"), then 检录号 → person ("decode2") once the first step was
+    taken (and logged). Each look is logged by the caller.
+    """
+    if not locked:
+        return Reason.of(N_("decoding opens after the chief judge locks the marks"))
+    earlier = DECODE_STEPS[: DECODE_STEPS.index(step)]
+    if any(s not in steps_done for s in earlier):
+        return Reason.of(N_("decode the secret codes to check-in numbers first"))
+    return None
+
+
+def names_open(two_layer: bool, locked: bool, steps_done: frozenset[str]) -> bool:
+    """Whether the one-step list of codes and people (the organiser's code list, score sheets
+    with names) is open.
+
+    Rule: only after the lock; under two-layer encryption, also only after both steps of
+    decoding were taken, so that the list never skips the layer-by-layer decoding.
+    """
+    if not locked:
+        return False
+    return not two_layer or all(step in steps_done for step in DECODE_STEPS)
+
+
+#: Duties that read marks, codes or people of the contest: not for an encryption officer.
+OFFICER_CONFLICTS = ("organiser", "chief_judge", "judge", "clerk")
+
+
+def officer_problem(roles: set[str]) -> Reason | None:
+    """Why someone may not act as an encryption officer in this contest; None when they may.
+
+    Rule: an encryption officer (加密裁判) holds no duty in the contest that reads the marks,
+    the codes judges mark or the register (organiser, chief judge, judge, clerk): with it,
+    one person could join their layer to the other half of the chain.
+    """
+    if any(role in roles for role in OFFICER_CONFLICTS):
+        return Reason.of(
+            N_(
+                "an encryption officer may not also be an organiser, a chief judge, a judge "
+                "or a clerk of the contest"
+            )
+        )
+    return None

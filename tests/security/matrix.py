@@ -20,6 +20,8 @@ ORG, OTHER_ORG, CHIEF, CLERK, ARBITRATOR = "org", "other_org", "chief", "clerk",
 #: A union officer: reads the figures of the world's unit's tree, no role in any contest.
 OFFICER = "officer"
 CHECK_IN = "checkin"
+#: The encryption officers (加密裁判) of ct1's first layer (检录号) and second layer (密号).
+CIPHER1, CIPHER2 = "cipher1", "cipher2"
 JUDGE, JUDGE_CT2, RECUSED = JUDGES
 #: The contestants' unit's liaison, another unit's liaison, the contestants' team leader.
 LIAISON, OTHER_LIAISON, LEADER = "liaison", "liaison2", "leader"
@@ -148,6 +150,10 @@ MATRIX: dict[str, Access] = {
     "tiers.decide": Access(ORGANISER),
     "tiers.recommend_directly": Access(ORGANISER),
     "tiers.sent_up": Access(ORGANISER),
+    # two-layer encryption (二次加密): the setting and decoding (解密) after the lock
+    "judging.encryption": Access(ORGANISER),
+    "judging.decode_codes": Access(ORGANISER),
+    "judging.decode_names": Access(ORGANISER),
     "results.contest_results": Access(ORGANISER),
     "results.recompute_trade": Access(ORGANISER),
     "results.confirm_advancement": Access(ORGANISER),
@@ -189,6 +195,13 @@ MATRIX: dict[str, Access] = {
     "judging.my_history": Access(ON_CT1_PANEL),
     "judging.save_score": Access(ON_CT1_PANEL),
     "judging.relations": Access(ON_CT1_PANEL),
+    # each encryption officer, their own layer only (the other officer: 403, with the reason)
+    "judging.first_layer": staff(CIPHER1),
+    "judging.first_layer_draw": staff(CIPHER1),
+    "judging.first_layer_export": staff(CIPHER1),
+    "judging.second_layer": staff(CIPHER2),
+    "judging.second_layer_draw": staff(CIPHER2),
+    "judging.second_layer_export": staff(CIPHER2),
     # the contest's clerks
     "judging.sheets": staff(CLERK),
     "judging.sheet": staff(CLERK),

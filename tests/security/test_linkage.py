@@ -1,6 +1,9 @@
 """Blind marking as a linkage test: no one on the panel (judges, clerks, the chief judge) can
 link an anonymous code to a person by any page, download or join of them while a mark of the
-trade can still change.
+trade can still change. Contest-trade 1 is under two-layer encryption (二次加密): its codes
+are the second layer (密号), and neither encryption officer (加密裁判) can link one to a person
+either: the first layer's officer reads people and check-in numbers (检录号) but never a 密号,
+the second's reads 检录号 and 密号 but never who; no panel role reads a 检录号.
 
 For each panel role, every route the role reaches on the staff side is asked (pages, JSON,
 .xlsx read with openpyxl, PDF read with pdftotext) with contest-trade 1 of the access matrix's
@@ -28,6 +31,8 @@ from competitions.results.models import ResultSet
 from tests.security.matrix import (
     ANONYMOUS,
     CHIEF,
+    CIPHER1,
+    CIPHER2,
     CLERK,
     JUDGE,
     MATRIX,
@@ -197,7 +202,44 @@ def test_no_panel_role_can_link_a_code_to_a_person_while_marks_can_change(app, s
             rows_by_path[path] = rows
             text = "\n".join(" ".join(row) for row in rows)
             found += [f"{role}: {path} shows {s}" for s in secrets if s in text]
+            found += [f"{role}: {path} shows 检录号 {n}" for n in _cells(rows, world.numbers)]
         found += [f"{role}: {j}" for j in joins(rows_by_path, world.codes, secrets)]
+    assert not found, "\n".join(dict.fromkeys(found))
+
+
+def _cells(rows, values) -> list[str]:
+    """The values that stand alone in a cell of the rows (codes and numbers are short)."""
+    return [value for value in values if any(value in row for row in rows)]
+
+
+@pytest.mark.parametrize("state", OPEN_STATES)
+def test_no_encryption_officer_can_link_a_secret_code_to_a_person(app, state):
+    """Each officer reads only their own layer, and nothing else of theirs joins the two."""
+    world = build_world()
+    _put_in_state(world, state)
+    secrets = world.identities()
+    found, read = [], {CIPHER1: {}, CIPHER2: {}}
+    for role in read:
+        for path, response in panel_answers(app, world, role):
+            if response.status_code >= 500:
+                found.append(f"{role}: {path} crashed ({response.status_code})")
+            elif response.status_code == 200:
+                read[role][path] = rows_of(response)
+    first, second = read[CIPHER1], read[CIPHER2]
+    layer1 = f"/contest-trades/{world.ct1.id}/encryption/first"
+    layer2 = f"/contest-trades/{world.ct1.id}/encryption/second"
+    # Each reads their own layer (else the test would prove nothing).
+    assert world.entries[0].person.name in str(first[layer1])
+    assert set(_cells(first[layer1], world.numbers)) == set(world.numbers)
+    assert set(_cells(second[layer2], world.codes)) == set(world.codes)
+    assert layer2 not in first and layer1 not in second
+    for path, rows in first.items():
+        found += [f"{CIPHER1}: {path} shows 密号 {c}" for c in _cells(rows, world.codes)]
+    for path, rows in second.items():
+        text = "\n".join(" ".join(row) for row in rows)
+        found += [f"{CIPHER2}: {path} shows {s}" for s in secrets if s in text]
+    found += [f"{CIPHER2}: {j}" for j in joins(second, world.codes, secrets)]
+    found += [f"{CIPHER1}: {j}" for j in joins(first, world.codes, secrets)]
     assert not found, "\n".join(dict.fromkeys(found))
 
 

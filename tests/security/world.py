@@ -16,6 +16,10 @@ factories), one per role of the matrix:
     liaison2   the liaison of another unit of the contest: none of the first unit's entries
     leader     the team leader (领队) of the contestants' delegation
     checkin    check-in staff (检录员) of the contest; ct1 has a session, drawn, tickets made
+    cipher1    an encryption officer (加密裁判) who drew ct1's first layer (检录号)
+    cipher2    an encryption officer who drew ct1's second layer (密号: ct1's codes)
+
+ct1 is under two-layer encryption (二次加密): its codes are the second layer.
 """
 
 from dataclasses import dataclass
@@ -38,7 +42,9 @@ from competitions.enrolment import services as enrolment
 from competitions.imports.services import jobs as import_jobs
 from competitions.imports.tasks import import_entries
 from competitions.judging.models import (
+    CheckInNumber,
     DeclaredRelation,
+    EncryptionDraw,
     JudgeItem,
     JudgeSubject,
     MarkingLock,
@@ -47,6 +53,7 @@ from competitions.judging.models import (
     SchemeItem,
     SchemePart,
     ScoreSheet,
+    TwoLayerEncryption,
 )
 from competitions.judging.services.scheme import record_refused_import
 from competitions.judging.services.scheme_import import SheetProblem
@@ -83,6 +90,8 @@ STAFF = (
     "liaison2",
     "leader",
     "checkin",
+    "cipher1",
+    "cipher2",
     *ADMINS,
 )
 #: The judges of the matrix: none of their answers may show who a contestant is.
@@ -111,6 +120,8 @@ class World:
     unit: Unit
     delegation: object
     declaration: RelationDeclaration  #: the recused judge's, about someone not entered
+    #: ct1's first layer (检录号), in entry order (its codes, ``codes``, are the second layer).
+    numbers: list
     liaison_role: ContestRole  #: the liaison's role (their scope: the contestants' unit)
     honour: object = None  #: a recommended honour of ct1 (final), to decide
     stats_reader: object = None  #: a union officer reads the figures of the world's unit
@@ -153,6 +164,7 @@ def build_world() -> World:
 
     ct2 = _second_trade(contest)
     declaration = _recused_judge(base, contest)
+    numbers = _two_layer_encryption(base, contest)
     users = {
         name: f.user(name)
         for name in ("other_org", "clerk", "clerk0", "arbitrator", "officer", "checkin")
@@ -210,6 +222,7 @@ def build_world() -> World:
         stats_reader=_stats_reader(users["officer"], unit),
         liaison_role=liaison_role,
         session=session,
+        numbers=numbers,
         honour=db.session.query(Honour)
         .filter_by(contest_trade_id=ct1.id)
         .order_by(Honour.id)
@@ -273,6 +286,33 @@ def _contest_day(ct) -> ExamSession:
     tickets.make_tickets(ct.id, lambda done, total: None)
     db.session.commit()
     return session
+
+
+def _two_layer_encryption(base, contest) -> list[str]:
+    """ct1 under two-layer encryption: cipher1 drew the first layer (检录号), cipher2 the
+    second (the codes judges marked); returns the check-in numbers in entry order."""
+    officers = [f.user(name) for name in ("cipher1", "cipher2")]
+    for officer in officers:
+        f.grant(officer, contest, "encryption_officer")
+    db.session.add(
+        TwoLayerEncryption(
+            assessment_id=base.ct.id,
+            enabled=True,
+            first_officer_id=officers[0].id,
+            second_officer_id=officers[1].id,
+        )
+    )
+    numbers = [str(310 + 29 * n) for n in range(len(base.entries))]
+    for entry, number in zip(base.entries, numbers, strict=True):
+        db.session.add(CheckInNumber(subject_id=entry.id, assessment_id=base.ct.id, number=number))
+    for layer, officer in enumerate(officers, start=1):
+        db.session.add(
+            EncryptionDraw(
+                assessment_id=base.ct.id, layer=layer, user_id=officer.id, drawn=len(numbers)
+            )
+        )
+    db.session.commit()
+    return numbers
 
 
 def _second_trade(contest) -> ContestTrade:

@@ -13,7 +13,7 @@ from competitions.core.db import db
 from competitions.core.sheet_rules import neutralise_cell as safe_cell
 from competitions.core.words import N_, Reason
 from competitions.judging import rules
-from competitions.judging.models import CodeReveal, SubjectCode
+from competitions.judging.models import CodeReveal, SubjectCode, TwoLayerEncryption
 from competitions.judging.services.marks import is_locked
 from competitions.judging.services.panel import PanelError, marked_entries
 
@@ -32,6 +32,9 @@ def draw_entry_codes(ct_id: int, with_stations: bool, rng) -> int:
     """Code (and station) every marked entry lacking one, keeping drawn codes; refused if locked."""
     if is_locked(ct_id, for_update=True):
         raise PanelError("stations", Reason.of(N_("the marks are locked by the chief judge")))
+    two_layer = rules.one_step_draw_problem(is_two_layer(ct_id))
+    if two_layer is not None:
+        raise PanelError("stations", two_layer)
     rows = db.session.scalars(select(SubjectCode).filter_by(assessment_id=ct_id)).all()
     coded = {row.subject_id for row in rows}
     marked = {e.id for e in marked_entries(ct_id)}
@@ -67,11 +70,25 @@ def codes_by_entry(ct_id: int) -> dict[int, str]:
     return dict(rows.all())
 
 
-def reveal(ct_id: int, user_id: int, what: str) -> list[tuple]:
-    """The code-to-person list (code, station, name, unit, delegation), logged as a reveal."""
+def is_two_layer(ct_id: int) -> bool:
+    """Whether two-layer encryption (二次加密) is on for the assessment."""
+    return bool(
+        db.session.scalar(
+            select(TwoLayerEncryption.enabled).where(TwoLayerEncryption.assessment_id == ct_id)
+        )
+    )
+
+
+def record_reveal(ct_id: int, user_id: int, what: str) -> None:
+    """Log a look behind the codes: the list ("page", "export") or a step of decoding."""
     db.session.add(CodeReveal(assessment_id=ct_id, user_id=user_id, what=what))
     db.session.flush()
     logger.info("user %s revealed the codes of assessment %s (%s)", user_id, ct_id, what)
+
+
+def reveal(ct_id: int, user_id: int, what: str) -> list[tuple]:
+    """The code-to-person list (code, station, name, unit, delegation), logged as a reveal."""
+    record_reveal(ct_id, user_id, what)
     facts = facts_of(ct_id)
     f = facts.c
     rows = db.session.execute(

@@ -5,6 +5,7 @@ from flask import Blueprint
 bp = Blueprint("judging", __name__)
 
 from competitions.judging.views import (  # noqa: E402, F401
+    encryption,
     marking,
     panel,
     relations,

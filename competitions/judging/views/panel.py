@@ -2,6 +2,7 @@
 
 import io
 import secrets
+from dataclasses import replace
 
 from flask import abort, flash, redirect, render_template, send_file, url_for
 from flask_babel import gettext as _
@@ -9,6 +10,7 @@ from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from competitions.assessment.models import Assessment
+from competitions.core.audit_words import REVEAL_KINDS
 from competitions.core.db import db
 from competitions.core.i18n import lazy_gettext as _l
 from competitions.core.i18n import say
@@ -22,7 +24,7 @@ from competitions.judging.forms.panel import (
     MemberItemsForm,
 )
 from competitions.judging.models import PanelMember
-from competitions.judging.services import access, relations
+from competitions.judging.services import access, encryption, relations
 from competitions.judging.services import codes as entry_codes
 from competitions.judging.services import panel as services
 from competitions.judging.services.marks import is_locked
@@ -75,6 +77,9 @@ def _panel_page(ct: Assessment, add_form=None, forms: dict | None = None):
     members = services.members_of(ct.id)
     parts = services.scheme_parts(ct.id)
     entries = services.marked_entries(ct.id)
+    two_layer = entry_codes.is_two_layer(ct.id)
+    if two_layer:  # the organisers never see a 密号 beside a person before the decoding
+        entries = sorted((replace(e, code=None) for e in entries), key=lambda e: (e.name, e.id))
     tree = services.load_unit_tree()
     declared = services.declared_persons({m.user_id for m in members})
     entries_of = services.assigned_entries([m.id for m in members])
@@ -116,6 +121,7 @@ def _panel_page(ct: Assessment, add_form=None, forms: dict | None = None):
         action_form=ActionForm(formdata=None),
         roles=PANEL_ROLE_LABELS,
         part_labels=PART_LABELS,
+        hide_codes=two_layer,
     )
 
 
@@ -220,7 +226,7 @@ def codes(ct_id: int):
     ct = _organised(ct_id)
     locked = is_locked(ct.id)
     rows = None
-    if locked:
+    if encryption.names_open(ct.id):  # under two-layer encryption: once decoded, both steps
         rows = entry_codes.reveal(ct.id, current_user.id, "page")
         db.session.commit()
     drawn, lacking = entry_codes.code_counts(ct.id)
@@ -228,10 +234,12 @@ def codes(ct_id: int):
         "judging/codes.html",
         ct=ct,
         locked=locked,
+        two_layer=entry_codes.is_two_layer(ct.id),
         rows=rows,
         drawn=drawn,
         lacking=lacking,
         reveals=entry_codes.reveals(ct.id),
+        reveal_labels=REVEAL_KINDS,
         form=DrawCodesForm(formdata=None),
     )
 
@@ -259,7 +267,7 @@ def codes_draw(ct_id: int):
 def codes_export(ct_id: int):
     """The code-to-person list as a spreadsheet, after the lock; every download is logged."""
     ct = _organised(ct_id)
-    if not is_locked(ct.id):
+    if not encryption.names_open(ct.id):
         flash(_("The list opens after the chief judge locks the marks."), "error")
         return redirect(url_for("judging.codes", ct_id=ct.id), code=303)
     rows = entry_codes.reveal(ct.id, current_user.id, "export")

@@ -9,6 +9,7 @@ from competitions.core.audit import download_logged
 from competitions.core.db import db
 from competitions.core.http import xlsx_download
 from competitions.core.labels import STATUS_LABELS, TIER_LABELS
+from competitions.judging.services.encryption import names_open
 from competitions.judging.services.marks import is_locked
 from competitions.registry import services as registry_services
 from competitions.registry.models import ContestTrade
@@ -68,7 +69,8 @@ def export_score_sheets(ct_id: int):
     """
     ct, roles = _exporter(ct_id)
     locked = is_locked(ct.id)
-    with_names = locked and "organiser" in roles
+    # Under two-layer encryption the names wait for the decoding, both steps (二次加密).
+    with_names = locked and "organiser" in roles and names_open(ct.id)
     if with_names:
         exports.log_reveal(ct.id, current_user.id)
         note = _("The marks are locked.")
