@@ -29,6 +29,19 @@ from competitions.judging.models import (
     ScoreSheet,
     SubjectCode,
 )
+from competitions.labour.models import (
+    LabourCompetition,
+    LabourEvidence,
+    LabourFigure,
+    LabourIncident,
+    LabourIndicator,
+    LabourParticipant,
+    LabourPeriod,
+    LabourReport,
+    LabourScore,
+    LabourStanding,
+    LabourVeto,
+)
 from competitions.publication.models import Appeal
 from competitions.registry.models import (
     Contest,
@@ -63,6 +76,17 @@ __all__ = [
     "JobFile",
     "JudgeItem",
     "JudgeSubject",
+    "LabourCompetition",
+    "LabourEvidence",
+    "LabourFigure",
+    "LabourIncident",
+    "LabourIndicator",
+    "LabourParticipant",
+    "LabourPeriod",
+    "LabourReport",
+    "LabourScore",
+    "LabourStanding",
+    "LabourVeto",
     "LockEvent",
     "LoginFailure",
     "Mark",

@@ -12,6 +12,7 @@ TASK_AREAS = [
     "competitions.publication",
     "competitions.certificates",
     "competitions.privacy",
+    "competitions.labour",
 ]
 
 

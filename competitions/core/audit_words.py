@@ -237,6 +237,19 @@ VALUE_LABELS = {
     "advancement_tie": TIE_LABELS,
     "team_mode": TEAM_MODE_LABELS,
     "aggregation": AGGREGATION_LABELS,
+    "direction": {"higher": _l("Higher is better"), "lower": _l("Lower is better")},
+    "scoring": {
+        "ratio": _l("Ratio to target, capped"),
+        "linear": _l("Linear between floor and target"),
+        "rank": _l("By rank among participants"),
+    },
+    "effect": {"zero": _l("The period's score is 0"), "no_commendation": _l("No commendation")},
+    ("labour_report", "state"): {
+        "draft": _l("draft"),
+        "submitted": _l("submitted"),
+        "returned": _l("returned"),
+        "accepted": _l("accepted"),
+    },
 }
 
 #: Times kept as the contest's local time (publication deadlines); the others are UTC.
@@ -262,6 +275,12 @@ REFERENCES = {
     "entry_id": "entry",
     "source_entry_id": "entry",
     "item_id": "item",
+    "reporter_id": "user",
+    "verified_by": "user",
+    "participant_id": "labour_participant",
+    "indicator_id": "labour_indicator",
+    "veto_id": "labour_veto",
+    "period_id": "labour_period",
 }
 
 
