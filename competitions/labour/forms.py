@@ -65,9 +65,9 @@ class IndicatorRowForm(Form):
     measure = StringField(_l("Unit of measure"), validators=[Length(max=30)])
     direction = SelectField(_l("Direction"), choices=_choices(DIRECTION_LABELS))
     target = FiniteDecimalField(_l("Target"), validators=[Optional()])
-    weight = FiniteDecimalField(_l("Weight (%)"), validators=[Optional()])
+    weight = FiniteDecimalField(_l("Weight, percent"), validators=[Optional()])
     scoring = SelectField(_l("Scoring rule"), choices=_choices(SCORING_LABELS))
-    cap = FiniteDecimalField(_l("Cap (%)"), default=120, validators=[Optional()])
+    cap = FiniteDecimalField(_l("Cap, percent of target"), default=120, validators=[Optional()])
     floor = FiniteDecimalField(_l("Floor"), validators=[Optional()])
 
 
