@@ -12,6 +12,8 @@ factories), one per role of the matrix:
     recused    a judge on ct1 who declared a relation with a contestant and does not mark them
     clerk      a clerk (录分员) of the contest; another clerk typed a score sheet first
     arbitrator the contest's arbitrator, who rejected the appeal
+    reporter   the reporter of a work team of the contest's labour competition (no contest role):
+               its first quarter reported with evidence and scored, an import of theirs refused
 """
 
 from dataclasses import dataclass
@@ -41,6 +43,8 @@ from competitions.judging.models import (
 )
 from competitions.judging.services.scheme import record_refused_import
 from competitions.judging.services.scheme_import import SheetProblem
+from competitions.labour import services as labour
+from competitions.labour.services import reporting, scoring
 from competitions.publication import services as publication
 from competitions.publication.models import Appeal
 from competitions.publication.services import appeals as appeal_service
@@ -65,10 +69,23 @@ STAFF = (
     "recused",
     "clerk",
     "arbitrator",
+    "reporter",
     *ADMINS,
 )
 #: The judges of the matrix: none of their answers may show who a contestant is.
 JUDGES = ("judge1", "judge_ct2", "recused")
+
+
+@dataclass
+class LabourWorld:
+    """The contest's labour competition: a scored quarter, a report, a figure, evidence."""
+
+    period: object
+    participant: object
+    report: object
+    figure: object
+    evidence: object
+    import_job: Job
 
 
 @dataclass
@@ -91,6 +108,7 @@ class World:
     unit: Unit
     delegation: object
     declaration: RelationDeclaration  #: the recused judge's, about someone not entered
+    labour: "LabourWorld"
 
     @property
     def contestant(self):
@@ -162,6 +180,7 @@ def build_world() -> World:
         ct1, [SheetProblem(None, "", Reason.of(N_("the file is empty")))], organiser.id
     )
     db.session.commit()
+    labour = _labour(contest, unit, organiser.id)
     return World(
         contest=contest,
         other_contest=other_contest,
@@ -180,7 +199,36 @@ def build_world() -> World:
         unit=unit,
         delegation=delegation,
         declaration=declaration,
+        labour=labour,
     )
+
+
+def _labour(contest, unit, organiser_id: int) -> LabourWorld:
+    """A labour competition in the contest: a work team reported by ``reporter``, its first
+    quarter accepted, closed and scored; a refused import of the reporter's."""
+    reporter = f.user("reporter")
+    comp = labour.create_competition(contest.id, "劳动竞赛", "quarter", 2026, 1, "labour_model")
+    participant = labour.add_participant(comp, "炼钢一班", "work_team", unit.id, "reporter")
+    labour.save_scheme(
+        comp,
+        [
+            labour.IndicatorRow(
+                "产量", "吨", "higher", Decimal(100), Decimal(100), "ratio", Decimal(120), None
+            )
+        ],
+    )
+    period = labour.periods(comp)[0]
+    indicator = comp.indicators[0]
+    report = reporting.save_figures(period, participant, {indicator.id: Decimal(90)})
+    evidence = reporting.add_evidence(report, "台账.pdf", b"%PDF-1.4\n%%EOF\n")
+    reporting.submit(report, [indicator.id])
+    reporting.accept(report, organiser_id)
+    labour.close_period(period, organiser_id)
+    scoring.score(comp, [period.id])
+    _, problems = reporting.import_figures(comp, b"not a workbook", {participant.id})
+    job = reporting.refused_import(comp, problems, reporter.id)
+    db.session.commit()
+    return LabourWorld(period, participant, report, report.figures[0], evidence, job)
 
 
 def _second_trade(contest) -> ContestTrade:
