@@ -213,7 +213,7 @@ def indicator_problem(
     if target < 0 or (scoring == "ratio" and target == 0):
         return Reason.of(N_("the target must be more than 0"))
     if scoring == "ratio" and (cap is None or cap < 100):
-        return Reason.of(N_("the cap must be at least 100 %%"))
+        return Reason.of(N_("the cap must be at least 100 percent"))
     if scoring == "linear":
         if floor is None:
             return Reason.of(N_("a linear rule needs a floor"))

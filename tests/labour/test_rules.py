@@ -194,7 +194,7 @@ INDICATORS = [
     (
         "ratio cap under 100",
         ("higher", "ratio", "100", "90", None),
-        "the cap must be at least 100 %%",
+        "the cap must be at least 100 percent",
     ),
     (
         "linear without floor",
