@@ -317,7 +317,7 @@ def score(contest_id: int):
         flash(_("Close a period for reporting first."), "error")
         return _back(contest_id)
     job = create_job(tasks.KIND, current_user.id, contest_id)
-    commit_then_enqueue(job.id, tasks.score.delay, job.id, comp.id, period_ids)
+    commit_then_enqueue(job.id, tasks.queue_score, job.id, comp.id, period_ids)
     flash(_("Scoring %(n)s periods on the workers.", n=len(period_ids)), "info")
     return _back(contest_id)
 

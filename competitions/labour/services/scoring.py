@@ -87,7 +87,7 @@ def _published(assessment_id: int) -> bool:
     return state in PUBLISHED
 
 
-def _problem(period: LabourPeriod) -> Reason | None:
+def problem_of(period: LabourPeriod) -> Reason | None:
     """Why the period cannot be scored now: open for reporting, or its ranking published."""
     if period.is_open:
         return Reason.of(N_("close the period for reporting before scoring it"))
@@ -98,7 +98,7 @@ def _problem(period: LabourPeriod) -> Reason | None:
 
 def score_period(period: LabourPeriod) -> int:
     """Score and rank one closed period: its results, result set and indicator scores."""
-    problem = _problem(period)
+    problem = problem_of(period)
     if problem:
         raise LabourError(problem)
     now = utcnow()
@@ -193,7 +193,7 @@ def score(comp: LabourCompetition, period_ids: list[int]) -> dict:
     done, refused = [], {}
     for period in comp.periods:
         if period.id in period_ids and not period.is_total:
-            problem = _problem(period)
+            problem = problem_of(period)
             if problem:
                 refused[period.label] = problem.msgid
             else:
