@@ -248,6 +248,17 @@ def participants_of(user_id: int, comp: LabourCompetition) -> list[LabourPartici
     return [p for p in comp.participants if p.reporter_id == user_id]
 
 
+def reporting_for(user_id: int) -> list[tuple[LabourCompetition, LabourParticipant]]:
+    """The labour competitions (and participants) whose figures the user reports."""
+    rows = db.session.execute(
+        select(LabourCompetition, LabourParticipant)
+        .join(LabourParticipant, LabourParticipant.competition_id == LabourCompetition.id)
+        .where(LabourParticipant.reporter_id == user_id)
+        .order_by(LabourCompetition.year.desc(), LabourParticipant.name)
+    )
+    return [tuple(r) for r in rows]
+
+
 def report_counts(comp: LabourCompetition) -> dict:
     """{period id: {state: n}}."""
     rows = db.session.execute(

@@ -11,6 +11,7 @@ from competitions.core.db import db
 from competitions.core.i18n import local_now
 from competitions.core.jobs import Job
 from competitions.core.labels import AWARD_MODE_LABELS, TIER_LABELS
+from competitions.labour import services as labour
 from competitions.overview import services as overview
 from competitions.overview.views import display
 from competitions.registry import services as registry
@@ -45,6 +46,7 @@ def index():
         tiers=TIER_LABELS,
         organised=overview.overview(overview.organised_trades(organised), now),
         leading=overview.overview(overview.chief_trades(current_user.id), now),
+        reporting=labour.reporting_for(current_user.id),
     )
 
 
