@@ -51,6 +51,14 @@ from competitions.units.models import Unit
 bp = Blueprint("labour", __name__)
 
 
+@bp.app_template_filter("plain_number")
+def plain_number(value) -> str:
+    """A figure as people write it: 42000, 99.3, -11 (never 4.2E+4), "—" for none."""
+    if value is None:
+        return "—"
+    return f"{Decimal(value).normalize():f}"
+
+
 # --- access ------------------------------------------------------------------------------------
 
 

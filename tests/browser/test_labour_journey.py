@@ -61,7 +61,7 @@ def test_scheme_reports_veto_ranking_and_commendation(server, browser, tmp_path)
     organiser.click("#save-scheme")
     error = organiser.locator("#rows-3-weight-error")
     assert "the weights add up to 95, not 100" in error.inner_text()
-    organiser.reload()  # nothing was saved
+    organiser.goto(f"{home}/scheme")  # nothing was saved
     assert organiser.input_value("#rows-0-weight") == "40.00"
 
     # Reporter 2 reports the third quarter: a negative figure refused, then figures, a PDF.

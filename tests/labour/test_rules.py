@@ -1,8 +1,11 @@
 """The rules of a labour competition, pinned by tables of cases (competitions/labour/rules.py)."""
 
+from decimal import ROUND_HALF_UP
 from decimal import Decimal as D
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from competitions.labour import rules
 from competitions.labour.rules import Indicator
@@ -294,3 +297,57 @@ def test_the_chart_puts_rank_one_at_the_top():
     assert first.rank_y == chart.top and second.rank_y == chart.bottom and third.rank_y is None
     assert first.bar_h == 2 * second.bar_h and third.bar_h == 0
     assert chart.rank_line.count(",") == 2
+
+
+def _reference(indicators, participants, figures, zeroed):
+    """The rule of the module's docstring in decimals, step by step."""
+    half = ROUND_HALF_UP
+    out = {}
+    achieved = {}
+    for i in indicators:
+        values = {p: figures[(p, i.id)] for p in participants if (p, i.id) in figures}
+        if i.scoring == "rank":
+            achieved[i.id] = rules.rank_achievements(values, i.direction)
+        else:
+            achieved[i.id] = {p: rules.achievement(i, v) for p, v in values.items()}
+    for p in participants:
+        parts = {
+            i.id: (i.weight * achieved[i.id].get(p, D(0))).quantize(D("0.0001"), half)
+            for i in indicators
+        }
+        total = sum(parts.values(), D(0)).quantize(D("0.01"), half)
+        out[p] = (D(0) if p in zeroed else total, parts)
+    return out
+
+
+figure = st.decimals(min_value=0, max_value=100000, places=2, allow_nan=False, allow_infinity=False)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    values=st.lists(st.lists(figure | st.none(), min_size=4, max_size=4), min_size=1, max_size=6),
+    targets=st.lists(st.integers(1, 5000), min_size=4, max_size=4),
+    zeroed=st.sets(st.integers(0, 5)),
+)
+def test_the_whole_number_rule_is_the_decimal_rule(values, targets, zeroed):
+    indicators = [
+        Indicator(1, "higher", D(targets[0]), D("32.5"), "ratio", D(120)),
+        Indicator(2, "lower", D(targets[1]), D("17.5"), "ratio", D("110.5")),
+        Indicator(
+            3,
+            "higher" if targets[2] % 2 else "lower",
+            D(targets[2]),
+            D(25),
+            "linear",
+            D(120),
+            D(targets[2]) - 50 if targets[2] % 2 else D(targets[2]) + 50,
+        ),
+        Indicator(4, "lower", D(0), D(25), "rank", D(120)),
+    ]
+    participants = list(range(len(values)))
+    figures = {
+        (p, i + 1): v for p, row in enumerate(values) for i, v in enumerate(row) if v is not None
+    }
+    got = rules.period_scores(indicators, participants, figures, zeroed)
+    expected = _reference(indicators, participants, figures, zeroed)
+    assert {p: (s.total, s.parts) for p, s in got.items()} == expected

@@ -3,7 +3,10 @@ query, scored by the pure rules, its results written in bulk as the usual ``resu
 a ``result_set`` (and each indicator's score); then the running total and, once every period
 is closed, the commendation (flush, never commit)."""
 
-from sqlalchemy import delete, func, insert, select
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlalchemy import delete, func, select
 
 from competitions.core.db import db, utcnow
 from competitions.core.words import N_, Reason
@@ -47,9 +50,11 @@ def _standings(period_id: int) -> dict[int, int]:
 
 
 def accepted_figures(period_id: int) -> dict:
-    """{(participant id, indicator id): value} of the period's accepted reports."""
+    """{(participant id, indicator id): value in ten-thousandths} of the period's accepted
+    reports (figures are kept to 4 places)."""
+    units = sa.cast(sa.func.round(LabourFigure.value * rules.FIGURE_UNITS), sa.BigInteger)
     rows = db.session.execute(
-        select(LabourReport.participant_id, LabourFigure.indicator_id, LabourFigure.value)
+        select(LabourReport.participant_id, LabourFigure.indicator_id, units)
         .join(LabourFigure, LabourFigure.report_id == LabourReport.id)
         .where(LabourReport.period_id == period_id, LabourReport.state == "accepted")
     )
@@ -67,10 +72,47 @@ def vetoed(period_ids: list[int], effect: str) -> set:
     )
 
 
-def _write(assessment_id: int, results: list[dict], ranked: int, now) -> None:
+def bulk_insert(table, columns: tuple, rows: list[tuple], numeric: tuple = ()) -> None:
+    """Insert many rows (tuples in the order of ``columns``; ``numeric`` columns as decimal
+    text) in the session's transaction: with COPY on PostgreSQL (a province's month is 200,000
+    indicator scores), else one executemany."""
+    if not rows:
+        return
+    connection = db.session.connection()
+    if connection.dialect.name != "postgresql":
+        at = [columns.index(c) for c in numeric]
+        dicts = []
+        for row in rows:
+            row = list(row)
+            for n in at:
+                row[n] = Decimal(row[n])
+            dicts.append(dict(zip(columns, row, strict=True)))
+        connection.execute(table.insert(), dicts)
+        return
+    cursor = connection.connection.driver_connection.cursor()
+    with cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
+def _fixed(n: int, places: int) -> str:
+    """A whole number of 10^-places as decimal text (n >= 0): 12345, 2 → "123.45"."""
+    unit = 10**places
+    return f"{n // unit}.{n % unit:0{places}d}"
+
+
+def _write(assessment_id: int, results: list[tuple], ranked: int, now) -> None:
+    """Replace the assessment's results by ``results`` ((subject, total text, rank, award))."""
     db.session.execute(delete(Result).where(Result.assessment_id == assessment_id))
-    if results:
-        db.session.execute(insert(Result), results)
+    bulk_insert(
+        Result.__table__,
+        ("subject_id", "assessment_id", "total", "rank", "award", "advances"),
+        [
+            (subject, assessment_id, total, rank, award, False)
+            for subject, total, rank, award in results
+        ],
+        numeric=("total",),
+    )
     result_set = db.session.get(ResultSet, assessment_id)
     if result_set is None:
         result_set = ResultSet(assessment_id=assessment_id, state="draft", version=0)
@@ -97,20 +139,20 @@ def problem_of(period: LabourPeriod) -> Reason | None:
 
 
 def score_period(period: LabourPeriod) -> int:
-    """Score and rank one closed period: its results, result set and indicator scores."""
+    """Score and rank one closed period: its results, result set and indicator scores, by the
+    rules in whole numbers (``rules.scaled_scores``, the decimal rule exactly)."""
     problem = problem_of(period)
     if problem:
         raise LabourError(problem)
     now = utcnow()
     standings = _standings(period.id)
-    scores = rules.period_scores(
-        rule_indicators(period.competition_id),
+    scores = rules.scaled_scores(
+        [rules.scaled_indicator(i) for i in rule_indicators(period.competition_id)],
         standings,
         accepted_figures(period.id),
         vetoed([period.id], "zero") & standings.keys(),
     )
-    ranks = rules.shared_ranks({p: s.total for p, s in scores.items()})
-    subjects = list(standings.values())
+    ranks = rules.shared_ranks({p: s[0] for p, s in scores.items()})
     db.session.execute(
         delete(LabourScore).where(
             LabourScore.subject_id.in_(
@@ -118,18 +160,18 @@ def score_period(period: LabourPeriod) -> int:
             )
         )
     )
-    parts = [
-        {"subject_id": standings[p], "indicator_id": i, "score": v, "missing": i in s.missing}
-        for p, s in scores.items()
-        for i, v in s.parts.items()
-    ]
-    if parts:
-        db.session.execute(insert(LabourScore), parts)
-    results = [
-        {"subject_id": standings[p], "assessment_id": period.id, "total": s.total, "rank": ranks[p]}
-        for p, s in scores.items()
-    ]
-    _write(period.id, results, len(subjects), now)
+    bulk_insert(
+        LabourScore.__table__,
+        ("subject_id", "indicator_id", "score", "missing"),
+        [
+            (standings[p], i, _fixed(v, 4), i in missing)
+            for p, (_, parts, missing, _) in scores.items()
+            for i, v in parts.items()
+        ],
+        numeric=("score",),
+    )
+    results = [(standings[p], _fixed(s[0], 2), ranks[p], None) for p, s in scores.items()]
+    _write(period.id, results, len(results), now)
     return len(results)
 
 
@@ -171,13 +213,7 @@ def score_total(comp: LabourCompetition) -> int:
         barred = vetoed([p.id for p in periods], "no_commendation")
         commended = rules.commended(totals, barred, comp.commend_top)
     results = [
-        {
-            "subject_id": standings[p],
-            "assessment_id": total.id,
-            "total": t,
-            "rank": ranks[p],
-            "award": comp.commendation if p in commended else None,
-        }
+        (standings[p], str(t), ranks[p], comp.commendation if p in commended else None)
         for p, t in totals.items()
     ]
     # The running total is settled (for publication) once every period is closed.
