@@ -411,7 +411,7 @@ def over_time(rows: Iterable[tuple], ranked: int, width: int = 640, height: int 
         bottom,
         left,
         right,
-        round(step * 0.5, 1),
+        round(min(step * 0.6, 36), 1),
         tuple(points),
         line,
         span,

@@ -37,6 +37,7 @@ from competitions.labour.models import (
     LabourCompetition,
     LabourEvidence,
     LabourFigure,
+    LabourIncident,
     LabourParticipant,
     LabourPeriod,
     LabourReport,
@@ -352,6 +353,9 @@ def period(contest_id: int, period_id: int):
         reports=reports,
         result_set=result_set,
         appeals=db.session.scalars(select(Appeal).filter_by(assessment_id=period.id)).all(),
+        incidents=db.session.scalars(
+            select(LabourIncident).filter_by(period_id=period.id).order_by(LabourIncident.id)
+        ).all(),
     )
 
 

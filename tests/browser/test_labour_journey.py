@@ -88,6 +88,8 @@ def test_scheme_reports_veto_ranking_and_commendation(server, browser, tmp_path)
     confirm(reporter, "#submit-report")
     reporter.reload()
     assert "submitted" in reporter.inner_text("#report-state")
+    ARTIFACTS.mkdir(exist_ok=True)
+    reporter.screenshot(path=str(ARTIFACTS / "labour-report.png"), full_page=True)
     assert _db(
         instance,
         "SELECT state FROM labour_report WHERE participant_id = ? AND period_id = ?",
@@ -121,6 +123,8 @@ def test_scheme_reports_veto_ranking_and_commendation(server, browser, tmp_path)
             break
         organiser.wait_for_timeout(500)
     assert "succeeded" in organiser.inner_text("#score-job")
+    ARTIFACTS.mkdir(exist_ok=True)
+    organiser.screenshot(path=str(ARTIFACTS / "labour-organiser-home.png"), full_page=True)
 
     # Q3's ranking: two reported, one not (0, last).
     organiser.goto(f"{home}/periods/{periods['2018Q3']}")
@@ -136,6 +140,7 @@ def test_scheme_reports_veto_ranking_and_commendation(server, browser, tmp_path)
         periods["2018Q3"],
     )
     assert {name: str(rank) for name, rank in stored} == ranks
+    organiser.screenshot(path=str(ARTIFACTS / "labour-period.png"), full_page=True)
 
     # The running total: commended is the best not barred by the veto.
     total_id = periods["累计"]
