@@ -359,6 +359,24 @@ def period(contest_id: int, period_id: int):
     )
 
 
+@bp.route("/contests/<int:contest_id>/labour/periods/<int:period_id>/ranking")
+def public_ranking(contest_id: int, period_id: int):
+    """A period's ranking (or the running total's) for everyone, once under public notice
+    (公示) or final; before that it does not exist for the public."""
+    comp = services.competition_of(contest_id) or abort(404)
+    period = _period(comp, period_id)
+    result_set = db.session.get(ResultSet, period.id)
+    if result_set is None or result_set.state not in ("notice", "final"):
+        abort(404)
+    return render_template(
+        "labour/public.html",
+        comp=comp,
+        period=period,
+        board=scoring.scoreboard(period.id),
+        result_set=result_set,
+    )
+
+
 PUBLICATION_ACTIONS = ("publish", "finalise", "withdraw")
 
 

@@ -292,9 +292,14 @@ def test_a_labour_competition_from_scheme_to_commendation(client):
 
     # Q1's ranking under public notice (publication's own services); 炼钢一班 objects.
     assert "Put under public notice" in client.get(f"{base}/periods/{q1.id}").get_data(as_text=True)
+    public = f"{base}/periods/{q1.id}/ranking"
+    assert client.get(public).status_code == 404  # a draft is not public
     published = client.post(f"{base}/periods/{q1.id}/publication/publish", data={"confirm": "y"})
     assert published.status_code == 303
     assert db.session.get(ResultSet, q1.id).state == "notice"
+    client.post("/logout")
+    seen = client.get(public).get_data(as_text=True)  # anyone, under public notice
+    assert "轧钢二班" in seen and "54.00" in seen
     _as(client, "rep1")
     mine = client.get(f"{base}/participants/{one.id}").get_data(as_text=True)
     assert "<svg" in mine and "2026Q1" in mine

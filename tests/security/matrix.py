@@ -186,6 +186,7 @@ MATRIX: dict[str, Access] = {
     "audit.whole_log": staff(AUDITOR),
     "audit.whole_log_export": staff(AUDITOR),
     # a labour competition: the organiser sets it up, verifies, scores and publishes
+    "labour.public_ranking": Access(EVERYONE),  # a ranking under public notice (公示)
     "labour.home": staff(ORG, REPORTER),  # the reporter is sent on to their own page
     "labour.add_participant": Access(ORGANISER),
     "labour.add_veto": Access(ORGANISER),

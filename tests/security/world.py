@@ -13,7 +13,8 @@ factories), one per role of the matrix:
     clerk      a clerk (录分员) of the contest; another clerk typed a score sheet first
     arbitrator the contest's arbitrator, who rejected the appeal
     reporter   the reporter of a work team of the contest's labour competition (no contest role):
-               its first quarter reported with evidence and scored, an import of theirs refused
+               its first quarter reported with evidence, scored and under public notice, an
+               import of theirs refused
 """
 
 from dataclasses import dataclass
@@ -180,7 +181,7 @@ def build_world() -> World:
         ct1, [SheetProblem(None, "", Reason.of(N_("the file is empty")))], organiser.id
     )
     db.session.commit()
-    labour = _labour(contest, unit, organiser.id)
+    labour = _labour(contest, organiser.id)
     return World(
         contest=contest,
         other_contest=other_contest,
@@ -203,10 +204,11 @@ def build_world() -> World:
     )
 
 
-def _labour(contest, unit, organiser_id: int) -> LabourWorld:
+def _labour(contest, organiser_id: int) -> LabourWorld:
     """A labour competition in the contest: a work team reported by ``reporter``, its first
     quarter accepted, closed and scored; a refused import of the reporter's."""
     reporter = f.user("reporter")
+    unit = f.unit("济钢炼钢厂")  # a unit of its own: no contestant's
     comp = labour.create_competition(contest.id, "劳动竞赛", "quarter", 2026, 1, "labour_model")
     participant = labour.add_participant(comp, "炼钢一班", "work_team", unit.id, "reporter")
     labour.save_scheme(
@@ -225,6 +227,7 @@ def _labour(contest, unit, organiser_id: int) -> LabourWorld:
     reporting.accept(report, organiser_id)
     labour.close_period(period, organiser_id)
     scoring.score(comp, [period.id])
+    assert publication.publish(period, db.session.get(ResultSet, period.id), NOW) is None
     _, problems = reporting.import_figures(comp, b"not a workbook", {participant.id})
     job = reporting.refused_import(comp, problems, reporter.id)
     db.session.commit()
