@@ -197,6 +197,7 @@ DOWNLOAD_KINDS = {
     "marks_template": _l("Marks template with the contestants"),
     "import_errors": _l("Error report of an import"),
     "personal_data": _l("A person's data (their request)"),
+    "labour_evidence": _l("Evidence of a labour competition's report"),
 }
 ID_REVEAL_KINDS = {
     "export": _l("A list with whole ID numbers downloaded"),

@@ -378,7 +378,7 @@ class OverTime:
     ranked: int
 
 
-def over_time(rows: Iterable[tuple], ranked: int, width: int = 640, height: int = 260) -> OverTime:
+def over_time(rows: Iterable[tuple], ranked: int, width: int = 400, height: int = 220) -> OverTime:
     """Place each period's bar (its total, on a scale from 0 to the highest total or 100) and
     its rank's dot (1 at the top, ``ranked`` at the bottom); a period not scored has neither."""
     rows = list(rows)

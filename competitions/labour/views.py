@@ -566,6 +566,7 @@ def correct(contest_id: int, figure_id: int):
 
 @bp.route("/contests/<int:contest_id>/labour/evidence/<int:evidence_id>")
 @login_required
+@download_logged("labour_evidence")
 def evidence(contest_id: int, evidence_id: int):
     """An evidence file, for the organiser and the participant's reporter."""
     item = db.get_or_404(LabourEvidence, evidence_id)
@@ -798,7 +799,7 @@ def import_figures(contest_id: int):
 
 @bp.route("/contests/<int:contest_id>/labour/import/<job_id>/errors")
 @login_required
-@download_logged("labour import errors")
+@download_logged("import_errors")
 def import_errors(contest_id: int, job_id: str):
     job = db.get_or_404(Job, job_id)
     if job.contest_id != contest_id or job.kind != reporting.IMPORT_KIND:
