@@ -115,6 +115,7 @@ def _register_blueprints(app: Flask) -> None:
     from competitions.enrolment.views import bp as enrolment_bp
     from competitions.imports.views import bp as imports_bp
     from competitions.judging.views import bp as judging_bp
+    from competitions.labour.views import bp as labour_bp
     from competitions.overview.views import bp as overview_bp
     from competitions.privacy.views import bp as privacy_bp
     from competitions.publication.views import bp as publication_bp
@@ -139,6 +140,7 @@ def _register_blueprints(app: Flask) -> None:
         imports_bp,
         judging_bp,
         review_bp,
+        labour_bp,
         results_bp,
         publication_bp,
         public_bp,

@@ -34,6 +34,19 @@ from competitions.judging.models import (
     SubjectCode,
     TwoLayerEncryption,
 )
+from competitions.labour.models import (
+    LabourCompetition,
+    LabourEvidence,
+    LabourFigure,
+    LabourIncident,
+    LabourIndicator,
+    LabourParticipant,
+    LabourPeriod,
+    LabourReport,
+    LabourScore,
+    LabourStanding,
+    LabourVeto,
+)
 from competitions.publication.models import Appeal
 from competitions.registry.models import (
     Contest,
@@ -78,6 +91,17 @@ __all__ = [
     "JobFile",
     "JudgeItem",
     "JudgeSubject",
+    "LabourCompetition",
+    "LabourEvidence",
+    "LabourFigure",
+    "LabourIncident",
+    "LabourIndicator",
+    "LabourParticipant",
+    "LabourPeriod",
+    "LabourReport",
+    "LabourScore",
+    "LabourStanding",
+    "LabourVeto",
     "LockEvent",
     "LoginFailure",
     "Mark",

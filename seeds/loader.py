@@ -20,6 +20,7 @@ from competitions.registry.models import Contest, ContestTrade, Delegation, Entr
 from competitions.units.models import Unit
 from seeds.files import DATA_DIR, read_csv, read_json, walk_units
 from seeds.judging import load_judging
+from seeds.labour import load_labour
 
 #: ContestTrade settings that are decimals in the model (the JSON gives numbers).
 DECIMAL_SETTINGS = ("theory_weight", "practical_weight", "award_min_total")
@@ -50,6 +51,7 @@ def load_demo(session: Session, reset: bool = False, data_dir: Path = DATA_DIR) 
         entries = _load_entries(session, entry_rows, cts, delegations, persons)
         users = _load_accounts(session, read_json("accounts.json", data_dir), by_code, units)
         judging = load_judging(session, data_dir)
+        labour = load_labour(session, data_dir, users["organiser"].password_hash)
     return {
         "trades": len(trades),
         "units": len(units),
@@ -60,6 +62,7 @@ def load_demo(session: Session, reset: bool = False, data_dir: Path = DATA_DIR) 
         "entries": len(entries),
         "users": len(users),
         **judging,
+        **labour,
     }
 
 

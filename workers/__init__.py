@@ -14,6 +14,7 @@ TASK_AREAS = [
     "competitions.contestday",
     "competitions.privacy",
     "competitions.stats",
+    "competitions.labour",
 ]
 
 

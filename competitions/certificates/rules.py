@@ -49,6 +49,10 @@ AWARD_ZH = {
     "may_day_medal": "五一劳动奖章",
     "technical_expert": "技术能手",
     "promotion": "晋升职业技能等级",
+    # a labour competition's commendations (劳动竞赛)
+    "labour_model": "劳动竞赛标兵",
+    "advanced_collective": "先进集体",
+    "pioneer": "工人先锋号",
 }
 
 #: Crockford's base32: no I, L, O or U, so a typed check part cannot be misread.

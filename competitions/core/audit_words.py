@@ -264,6 +264,7 @@ DOWNLOAD_KINDS = {
     "marks_template": _l("Marks template with the contestants"),
     "import_errors": _l("Error report of an import"),
     "personal_data": _l("A person's data (their request)"),
+    "labour_evidence": _l("Evidence of a labour competition's report"),
 }
 ID_REVEAL_KINDS = {
     "export": _l("A list with whole ID numbers downloaded"),
@@ -312,6 +313,19 @@ VALUE_LABELS = {
     "advancement_tie": TIE_LABELS,
     "team_mode": TEAM_MODE_LABELS,
     "aggregation": AGGREGATION_LABELS,
+    "direction": {"higher": _l("Higher is better"), "lower": _l("Lower is better")},
+    "scoring": {
+        "ratio": _l("Ratio to target, capped"),
+        "linear": _l("Linear between floor and target"),
+        "rank": _l("By rank among participants"),
+    },
+    "effect": {"zero": _l("The period's score is 0"), "no_commendation": _l("No commendation")},
+    ("labour_report", "state"): {
+        "draft": _l("draft"),
+        "submitted": _l("submitted"),
+        "returned": _l("returned"),
+        "accepted": _l("accepted"),
+    },
 }
 
 #: Times kept as the contest's local time (publication deadlines); the others are UTC.
@@ -352,6 +366,12 @@ REFERENCES = {
     "drawn_by_id": "user",
     "by_id": "user",
     "session_id": "exam_session",
+    "reporter_id": "user",
+    "verified_by": "user",
+    "participant_id": "labour_participant",
+    "indicator_id": "labour_indicator",
+    "veto_id": "labour_veto",
+    "period_id": "labour_period",
 }
 
 

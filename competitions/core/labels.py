@@ -131,6 +131,10 @@ AWARD_LABELS = {
     "silver": _l("Silver medal"),
     "bronze": _l("Bronze medal"),
     "mention": _l("Honourable mention"),
+    # a labour competition's commendations
+    "labour_model": _l("Labour competition model"),
+    "advanced_collective": _l("Advanced collective"),
+    "pioneer": _l("Workers' Pioneer"),
 }
 
 HONOUR_LABELS = {

@@ -22,6 +22,8 @@ OFFICER = "officer"
 CHECK_IN = "checkin"
 #: The encryption officers (加密裁判) of ct1's first layer (检录号) and second layer (密号).
 CIPHER1, CIPHER2 = "cipher1", "cipher2"
+#: A labour competition's reporter: an account with no role in the contest, only its work team.
+REPORTER = "reporter"
 JUDGE, JUDGE_CT2, RECUSED = JUDGES
 #: The contestants' unit's liaison, another unit's liaison, the contestants' team leader.
 LIAISON, OTHER_LIAISON, LEADER = "liaison", "liaison2", "leader"
@@ -31,7 +33,7 @@ EVERYONE = frozenset(ROLES)
 LOGGED_IN = frozenset(STAFF)
 SYSADMIN, SECADMIN, AUDITOR = ADMINS
 #: The contest's people: not another contest's organiser, nor an administrator (三权分立).
-IN_THE_CONTEST = LOGGED_IN - {OTHER_ORG, OFFICER, *ADMINS}
+IN_THE_CONTEST = LOGGED_IN - {OTHER_ORG, OFFICER, REPORTER, *ADMINS}
 ON_CT1_PANEL = frozenset({CHIEF, JUDGE, RECUSED})
 ORGANISER = frozenset({ORG})
 RESULT_READERS = frozenset({ORG, CHIEF})
@@ -247,6 +249,32 @@ MATRIX: dict[str, Access] = {
     "admin.duties": staff(SECADMIN),
     "audit.whole_log": staff(AUDITOR),
     "audit.whole_log_export": staff(AUDITOR),
+    # a labour competition: the organiser sets it up, verifies, scores and publishes
+    "labour.public_ranking": Access(EVERYONE),  # a ranking under public notice (公示)
+    "labour.home": staff(ORG, REPORTER),  # the reporter is sent on to their own page
+    "labour.add_participant": Access(ORGANISER),
+    "labour.add_veto": Access(ORGANISER),
+    "labour.add_incident": Access(ORGANISER),
+    "labour.period_state": Access(ORGANISER),
+    "labour.scheme": Access(ORGANISER),
+    "labour.score": Access(ORGANISER),
+    "labour.period": Access(ORGANISER),
+    "labour.publication_step": Access(ORGANISER),
+    "labour.commendation_certificates": Access(ORGANISER),
+    "labour.check": Access(ORGANISER),
+    "labour.accept": Access(ORGANISER),
+    "labour.return_report": Access(ORGANISER),
+    "labour.correct": Access(ORGANISER),
+    # the participant's reporter (and the organiser, for the evidence, scores and imports)
+    "labour.evidence": staff(ORG, REPORTER),
+    "labour.participant": staff(ORG, REPORTER),
+    "labour.import_figures": staff(ORG, REPORTER),
+    "labour.reporting": staff(REPORTER),
+    "labour.report": staff(REPORTER),
+    "labour.upload": staff(REPORTER),
+    "labour.submit": staff(REPORTER),
+    "labour.objection": staff(REPORTER),
+    "labour.import_errors": staff(REPORTER),  # the import's own user
 }
 
 
@@ -255,6 +283,7 @@ def url_values(world: World, endpoint: str) -> dict:
     job = {
         "certificates.job_file": world.cert_job,
         "judging.scheme_import_errors": world.scheme_job,
+        "labour.import_errors": world.labour.import_job,
     }.get(endpoint, world.import_job)
     return {
         "ct_id": world.ct1.id,
@@ -281,6 +310,11 @@ def url_values(world: World, endpoint: str) -> dict:
         "role_id": world.liaison_role.id,
         "kind": "photo",
         "session_id": world.session.id,
+        "period_id": world.labour.period.id,
+        "participant_id": world.labour.participant.id,
+        "report_id": world.labour.report.id,
+        "figure_id": world.labour.figure.id,
+        "evidence_id": world.labour.evidence.id,
     }
 
 

@@ -20,6 +20,9 @@ factories), one per role of the matrix:
     cipher2    an encryption officer who drew ct1's second layer (密号: ct1's codes)
 
 ct1 is under two-layer encryption (二次加密): its codes are the second layer.
+    reporter   the reporter of a work team of the contest's labour competition (no contest role):
+               its first quarter reported with evidence, scored and under public notice, an
+               import of theirs refused
 """
 
 from dataclasses import dataclass
@@ -57,6 +60,8 @@ from competitions.judging.models import (
 )
 from competitions.judging.services.scheme import record_refused_import
 from competitions.judging.services.scheme_import import SheetProblem
+from competitions.labour import services as labour
+from competitions.labour.services import reporting, scoring
 from competitions.publication import services as publication
 from competitions.publication.models import Appeal
 from competitions.publication.services import appeals as appeal_service
@@ -92,10 +97,23 @@ STAFF = (
     "checkin",
     "cipher1",
     "cipher2",
+    "reporter",
     *ADMINS,
 )
 #: The judges of the matrix: none of their answers may show who a contestant is.
 JUDGES = ("judge1", "judge_ct2", "recused")
+
+
+@dataclass
+class LabourWorld:
+    """The contest's labour competition: a scored quarter, a report, a figure, evidence."""
+
+    period: object
+    participant: object
+    report: object
+    figure: object
+    evidence: object
+    import_job: Job
 
 
 @dataclass
@@ -120,6 +138,7 @@ class World:
     unit: Unit
     delegation: object
     declaration: RelationDeclaration  #: the recused judge's, about someone not entered
+    labour: "LabourWorld"
     #: ct1's first layer (检录号), in entry order (its codes, ``codes``, are the second layer).
     numbers: list
     liaison_role: ContestRole  #: the liaison's role (their scope: the contestants' unit)
@@ -201,6 +220,7 @@ def build_world() -> World:
     )
     db.session.commit()
     session = _contest_day(ct1)
+    labour = _labour(contest, organiser.id)
     return World(
         contest=contest,
         other_contest=other_contest,
@@ -223,6 +243,7 @@ def build_world() -> World:
         liaison_role=liaison_role,
         session=session,
         numbers=numbers,
+        labour=labour,
         honour=db.session.query(Honour)
         .filter_by(contest_trade_id=ct1.id)
         .order_by(Honour.id)
@@ -313,6 +334,36 @@ def _two_layer_encryption(base, contest) -> list[str]:
         )
     db.session.commit()
     return numbers
+
+
+def _labour(contest, organiser_id: int) -> LabourWorld:
+    """A labour competition in the contest: a work team reported by ``reporter``, its first
+    quarter accepted, closed and scored; a refused import of the reporter's."""
+    reporter = f.user("reporter")
+    unit = f.unit("济钢炼钢厂")  # a unit of its own: no contestant's
+    comp = labour.create_competition(contest.id, "劳动竞赛", "quarter", 2026, 1, "labour_model")
+    participant = labour.add_participant(comp, "炼钢一班", "work_team", unit.id, "reporter")
+    labour.save_scheme(
+        comp,
+        [
+            labour.IndicatorRow(
+                "产量", "吨", "higher", Decimal(100), Decimal(100), "ratio", Decimal(120), None
+            )
+        ],
+    )
+    period = labour.periods(comp)[0]
+    indicator = comp.indicators[0]
+    report = reporting.save_figures(period, participant, {indicator.id: Decimal(90)})
+    evidence = reporting.add_evidence(report, "台账.pdf", b"%PDF-1.4\n%%EOF\n")
+    reporting.submit(report, [indicator.id])
+    reporting.accept(report, organiser_id)
+    labour.close_period(period, organiser_id)
+    scoring.score(comp, [period.id])
+    assert publication.publish(period, db.session.get(ResultSet, period.id), NOW) is None
+    _, problems = reporting.import_figures(comp, b"not a workbook", {participant.id})
+    job = reporting.refused_import(comp, problems, reporter.id)
+    db.session.commit()
+    return LabourWorld(period, participant, report, report.figures[0], evidence, job)
 
 
 def _second_trade(contest) -> ContestTrade:

@@ -62,6 +62,17 @@ CONTEST_PATH = {
     "seat_draw": "contest_trade_id",
     "seat": "session_id",
     "check_in": "seat_id",
+    "labour_competition": "contest_id",
+    "labour_participant": "competition_id",
+    "labour_indicator": "competition_id",
+    "labour_veto": "competition_id",
+    "labour_period": "contest_id",
+    "labour_standing": "period_id",
+    "labour_report": "period_id",
+    "labour_figure": "report_id",
+    "labour_evidence": "report_id",
+    "labour_incident": "period_id",
+    "labour_score": "subject_id",
 }
 #: Registers shared by contests: a row goes along when a row of the contest points at it.
 SHARED = ("trade", "unit", "person", "user_account")

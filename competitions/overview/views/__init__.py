@@ -12,6 +12,7 @@ from competitions.core.i18n import local_now
 from competitions.core.jobs import Job
 from competitions.core.labels import AWARD_MODE_LABELS, TIER_LABELS
 from competitions.enrolment import services as enrolment
+from competitions.labour import services as labour
 from competitions.overview import services as overview
 from competitions.overview.views import display
 from competitions.registry import services as registry
@@ -46,6 +47,7 @@ def index():
         tiers=TIER_LABELS,
         organised=overview.overview(overview.organised_trades(organised), now),
         leading=overview.overview(overview.chief_trades(current_user.id), now),
+        reporting=labour.reporting_for(current_user.id),
     )
 
 

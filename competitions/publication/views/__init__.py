@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from competitions.accounts.services.permissions import require_contest_role, roles_in
+from competitions.assessment.models import Assessment
 from competitions.core.confirm import ConfirmForm, confirm_page
 from competitions.core.db import db
 from competitions.core.i18n import local_moment, say, trade_name
@@ -124,7 +125,7 @@ def appeals(contest_id: int):
 def decide(appeal_id: int):
     """Uphold or reject an appeal (the contest's arbitrators only); the decision is final."""
     appeal = db.get_or_404(Appeal, appeal_id)
-    ct = db.get_or_404(ContestTrade, appeal.assessment_id)
+    ct = db.get_or_404(Assessment, appeal.assessment_id)  # of any kind (a labour period…)
     require_contest_role(ct.contest_id, "arbitrator")
     form = DecisionForm()
     if not form.validate_on_submit():
