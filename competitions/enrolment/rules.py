@@ -27,6 +27,16 @@ MAGIC = (
 EDITABLE = ("draft", "returned")
 #: Entries that no longer take a place of the quota.
 NOT_COUNTED = ("withdrawn",)
+
+
+def counts_against_quota(status: str, out_of_competition: bool) -> bool:
+    """Whether an entry takes a place of its unit's or delegation's quota.
+
+    Rule: every entry does (drafts too: a liaison cannot draft past the quota), except a
+    withdrawn one and one out of competition (不计名次/观摩 uses no slot); services count with
+    the same condition in SQL.
+    """
+    return status not in NOT_COUNTED and not out_of_competition
 #: Entries that take part in the contest (the field a minimum field size counts).
 IN_THE_FIELD = ("registered", "approved")
 

@@ -134,7 +134,11 @@ def _counted(ct_id: int):
         select(func.count())
         .select_from(Entry)
         .join(Person, Person.id == Entry.person_id)
-        .where(Entry.contest_trade_id == ct_id, Entry.status.not_in(rules.NOT_COUNTED))
+        .where(
+            Entry.contest_trade_id == ct_id,
+            Entry.status.not_in(rules.NOT_COUNTED),
+            Entry.out_of_competition.is_(False),
+        )
     )
 
 

@@ -64,6 +64,21 @@ def test_the_quota_refuses_the_next_person_and_saves_nothing(client, login):
     assert _count(Person) == persons and _entry_of("丙") is None
 
 
+def test_an_entry_out_of_competition_takes_no_place_of_the_quota(client, login):
+    world = build(quota_per_unit=2)
+    login("liaison")
+    for serial, name in ((1, "甲"), (2, "乙")):
+        _new(client, world, world.liaison, person_form(name, serial, world.steel))
+    # The organiser marks 甲 out of competition (不计名次): a place comes free.
+    db.session.expire_all()
+    _entry_of("甲").out_of_competition = True
+    db.session.commit()
+    response = _new(client, world, world.liaison, person_form("丙", 3, world.steel))
+    assert response.status_code == 302, response.get_data(as_text=True)
+    db.session.expire_all()
+    assert _entry_of("丙").status == "draft"
+
+
 def test_outside_the_window_nothing_is_saved(client, login):
     world = build(window=CLOSED)
     login("liaison")

@@ -124,3 +124,20 @@ PARENTS = {1: None, 2: 1, 3: 2, 4: None, 5: 5}  # 1 > 2 > 3; 4 alone; 5 its own 
 )  # fmt: skip
 def test_in_subtree(unit, root, inside):
     assert rules.in_subtree(unit, root, PARENTS) is inside
+
+
+@pytest.mark.parametrize(
+    ("status", "apart", "counts"),
+    [
+        ("draft", False, True),
+        ("submitted", False, True),
+        ("returned", False, True),
+        ("approved", False, True),
+        ("registered", False, True),
+        ("withdrawn", False, False),
+        ("approved", True, False),  # 不计名次 uses no slot
+        ("draft", True, False),
+    ],
+)
+def test_who_takes_a_place_of_the_quota(status, apart, counts):
+    assert rules.counts_against_quota(status, apart) is counts
