@@ -13,12 +13,13 @@ from datetime import datetime
 
 from flask_babel import gettext as _
 from openpyxl import Workbook
-from sqlalchemy import String, cast, delete, distinct, func, literal, null, select
+from sqlalchemy import String, cast, delete, distinct, func, literal, null, select, union_all
 
 from competitions.assessment.models import Assessment
 from competitions.core.db import bulk_insert, db, utcnow
 from competitions.core.labels import AWARD_LABELS, SKILL_LABELS, TIER_LABELS
 from competitions.core.sheet_rules import neutralise_row
+from competitions.labour.models import LabourCompetition
 from competitions.registry.models import (
     MARKED_STATUSES,
     Contest,
@@ -57,11 +58,22 @@ def _sources(year: int) -> list[tuple[str, object, bool, bool]]:
     contests = select(
         Contest.organising_unit_id.label("org"), Contest.tier.label("dim"), Contest.id.label("val")
     ).where(in_year)
-    kinds = select(
+    # A contest is a skill contest when it holds trades; a labour competition may be held in it.
+    skill = select(
         Contest.organising_unit_id.label("org"),
         literal("skill").label("dim"),
         Contest.id.label("val"),
-    ).where(in_year)
+    ).where(in_year, select(ContestTrade.id).where(ContestTrade.contest_id == Contest.id).exists())
+    labour = (
+        select(
+            Contest.organising_unit_id.label("org"),
+            literal("labour").label("dim"),
+            LabourCompetition.id.label("val"),
+        )
+        .join(LabourCompetition, LabourCompetition.contest_id == Contest.id)
+        .where(in_year)
+    )
+    kinds = union_all(skill, labour)
     trades = (
         select(
             Contest.organising_unit_id.label("org"),
@@ -219,7 +231,13 @@ def fingerprint_of(year: int) -> str:
     people = db.session.execute(
         select(func.count(), func.sum(func.coalesce(Person.unit_id, 0)))
     ).one()
-    return rules.fingerprint([*contests, *entries, *results, promotions, *units, *people])
+    labour = db.session.scalar(
+        select(func.count())
+        .select_from(LabourCompetition)
+        .join(Contest, Contest.id == LabourCompetition.contest_id)
+        .where(in_year)
+    )
+    return rules.fingerprint([*contests, *entries, *results, promotions, *units, *people, labour])
 
 
 def compute_year(year: int, fingerprint: str | None = None) -> int:
@@ -461,6 +479,8 @@ def summary_rows(found: Figures) -> list[tuple[str, int]]:
     """The headline figures in people's words."""
     return [
         (_("Contests held"), found.total("contests")),
+        (_("Skill contests"), found.by.get("contest_kinds", {}).get("skill", 0)),
+        (_("Labour competitions"), found.by.get("contest_kinds", {}).get("labour", 0)),
         (_("Participants (person-times)"), found.total("entries")),
         (_("Distinct people"), found.total("people")),
         (_("Units taking part"), found.by.get("units", {}).get("", 0)),

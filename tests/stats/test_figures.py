@@ -29,6 +29,9 @@ def test_figures_are_counted_per_tree(app):
     assert everything.by["awards"] == {"": 2, "first": 1, "second": 1}  # the draft's count not
     assert everything.by["promotions"] == {"": 1, "4": 1}
     assert everything.by["trades"] == {"机械": 1, "制造": 1}
+    # Both contests hold trades; the city's also holds a labour competition.
+    assert everything.by["contest_kinds"] == {"skill": 2, "labour": 1}
+    assert services.figures(2026, tree.qingdao.id).by.get("contest_kinds") is None
     # The province's tree holds everything organised below it.
     province = services.figures(2026, tree.province.id)
     assert province.by["entries"] == everything.by["entries"]

@@ -16,6 +16,7 @@ from datetime import date
 from decimal import Decimal
 
 from competitions.core.db import db
+from competitions.labour import services as labour
 from competitions.registry.models import Entry, Person
 from competitions.results.models import Honour, Promotion, Result, ResultSet
 from competitions.units.models import Unit
@@ -113,6 +114,7 @@ def build() -> Tree:
             Entry(person_id=d.id, contest_trade_id=ct2.id),
         ]
     )
+    labour.create_competition(city.id, "班组劳动竞赛", "quarter", 2026, 1, "labour_model")
     # Draft results are nobody's awards yet.
     db.session.add(ResultSet(assessment_id=ct2.id, state="draft"))
 
