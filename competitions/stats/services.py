@@ -412,7 +412,7 @@ def workbook(found: Figures) -> bytes:
     """The page's figures as .xlsx: the summary, by tier, regions, industries, awards,
     promotions; text that could run as a formula is neutralised."""
     book = Workbook(write_only=True)
-    scope = found.scope.name if found.scope else _("Everything")
+    scope = found.scope.name if found.scope else _("All units")
 
     def sheet(title: str, headers: list[str], rows: list[list]) -> None:
         ws = book.create_sheet(title)
