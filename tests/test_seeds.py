@@ -26,6 +26,8 @@ VOLATILE = {
     "submitted_at",
     "verified_at",
     "recorded_at",
+    # a union officer's grant to read the figures
+    "granted_at",
 }
 #: Region codes (first 4 ID digits) of the contestants employed under each city union.
 CITY_REGIONS = {

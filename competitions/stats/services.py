@@ -177,6 +177,8 @@ def count_year(year: int) -> list[dict]:
                                 "value": value,
                             }
                         )
+    # In one order whatever order the database grouped them in (the same rows, the same ids).
+    rows.sort(key=lambda r: (r["measure"], r["unit_id"] is None, r["unit_id"] or 0, r["dimension"]))
     return rows
 
 
