@@ -13,6 +13,7 @@ from competitions.judging.services.marks import save_score
 from competitions.registry.models import Entry, Person
 from competitions.results.models import Result
 from competitions.results.services import advance, compute
+from competitions.tiers.services import recommend
 from tests import factories as f
 from tests.judging.marking_world import build, score_everyone
 
@@ -156,7 +157,10 @@ def test_the_funnel_follows_the_entries_up_the_tiers(client, login):
     db.session.refresh(world.ct)
     created, _ = advance.confirm_advancement(world.ct)
     db.session.commit()
-    assert created == 3  # the top 3 of the province go up
+    assert created == 3  # the top 3 of the province go up, recommended to the national organiser
+    accept = select(Entry.id).filter_by(contest_trade_id=national_ct.id, status="recommended")
+    assert recommend.accept(national.id, list(db.session.scalars(accept))) == 3
+    db.session.commit()
 
     url = f"/contests/{province.id}/results"
     assert funnel_rows(english_page(client, login, "org", url)) == [
