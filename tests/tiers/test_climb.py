@@ -272,9 +272,7 @@ def test_a_unit_recommends_directly_against_its_own_quota(app):
 
 
 @pytest.mark.parametrize("leaves", ["out_of_competition", "withdrawn"])
-def test_an_accepted_entry_out_of_competition_or_withdrawn_takes_no_place_of_the_quota(
-    app, leaves
-):
+def test_an_accepted_entry_out_of_competition_or_withdrawn_takes_no_place_of_the_quota(app, leaves):
     """不计名次 entries are not counted in slots, withdrawn ones give their place back: the same
     as the registration quotas (enrolment.rules.counts_against_quota)."""
     world = build(city_quota=1)
