@@ -230,6 +230,43 @@ FIELD_LABELS = {
     "second_officer_id": _l("Encryption officer of the second layer (secret codes)"),
     "layer": _l("Layer"),
     "drawn": _l("Numbers drawn"),
+    # Privacy and the judges' declarations.
+    "retention_years": _l(
+        "Keep personal details of contestants without an award (years after final)"
+    ),
+    "anonymised_at": _l("Anonymised at"),
+    "relation": _l("Relation"),
+    "declared_at": _l("Declared at"),
+    "granted_at": _l("Granted at"),
+    # Labour competitions (劳动竞赛).
+    "competition_id": _l("Labour competition"),
+    "period_kind": _l("Periods"),
+    "commend_top": _l("Commended (top N)"),
+    "commendation": _l("Commendation"),
+    "period_id": _l("Period"),
+    "participant_id": _l("Participant"),
+    "indicator_id": _l("Indicator"),
+    "veto_id": _l("Veto incident"),
+    "report_id": _l("Report"),
+    "reporter_id": _l("Reporter"),
+    "position": _l("Order"),
+    "label": _l("Period"),
+    "is_open": _l("Open for reports"),
+    "measure": _l("Unit of measure"),
+    "direction": _l("Direction"),
+    "target": _l("Target"),
+    "weight": _l("Weight, percent"),
+    "scoring": _l("Scoring rule"),
+    "cap": _l("Cap, percent of target"),
+    "floor": _l("Floor"),
+    "effect": _l("Effect"),
+    "value": _l("Reported figure"),
+    "correction_reason": _l("Why it is corrected"),
+    "return_reason": _l("Why it is returned"),
+    "recorded_at": _l("Recorded at"),
+    "submitted_at": _l("Submitted at"),
+    "verified_by": _l("Verified by"),
+    "verified_at": _l("Verified at"),
 }
 
 LOCK_ACTIONS = {"lock": _l("Locked"), "unlock": _l("Unlocked")}
@@ -320,6 +357,22 @@ VALUE_LABELS = {
         "rank": _l("By rank among participants"),
     },
     "effect": {"zero": _l("The period's score is 0"), "no_commendation": _l("No commendation")},
+    ("relation_declaration", "state"): {
+        "pending": _l("Awaiting a decision"),
+        "applied": _l("Applied"),
+        "dismissed": _l("Dismissed"),
+    },
+    ("labour_competition", "period_kind"): {"month": _l("Monthly"), "quarter": _l("Quarterly")},
+    ("labour_competition", "commendation"): {
+        "labour_model": _l("Labour competition model (劳动竞赛标兵)"),
+        "advanced_collective": _l("Advanced collective (先进集体)"),
+        "pioneer": _l("Workers' Pioneer (工人先锋号)"),
+    },
+    ("labour_participant", "kind"): {
+        "unit": _l("Unit"),
+        "project_team": _l("Project team"),
+        "work_team": _l("Work team (班组)"),
+    },
     ("labour_report", "state"): {
         "draft": _l("draft"),
         "submitted": _l("submitted"),
