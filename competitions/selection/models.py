@@ -94,7 +94,9 @@ class SelectionCampaign(Assessment):
         return {"theory": Decimal(0), "practical": Decimal(100)}
 
     def delegation_choices(self) -> list[tuple[int, str]]:
-        return [(b.id, b.name) for b in self.bodies]
+        """None: a judge's delegation is a contest's delegation row, never a nominating body
+        (recusal here is by unit: the person's, or the body's when the person has none)."""
+        return []
 
     def resembles(self, other: Assessment) -> bool:
         return isinstance(other, SelectionCampaign)

@@ -623,7 +623,7 @@ def _body_names(ids: set[int]) -> dict[int, str]:
     return dict(
         db.session.execute(
             select(NominatingBody.id, NominatingBody.name).where(NominatingBody.id.in_(ids))
-        )
+        ).all()
     )
 
 
