@@ -404,7 +404,7 @@ def cast_vote(
         stream_key(campaign.id),
         nominee_id,
         campaign.daily_votes,
-        ADDRESS_DAILY_LIMIT,
+        current_app.config.get("VOTE_ADDRESS_DAILY_LIMIT", ADDRESS_DAILY_LIMIT),
         device,
         family[:60],
         address,
@@ -453,7 +453,18 @@ def _cast_in_database(campaign, nominee_id, device, family, address, channel, no
 
 
 def vote_nominees_cached(campaign: SelectionCampaign) -> list[int]:
-    return vote_nominees(campaign)
+    """The nominees put to the vote, kept 30 s in Redis (the experts' marks are locked by then:
+    the list does not change under the vote)."""
+    client = _redis()
+    if client is None:
+        return vote_nominees(campaign)
+    key = f"jingsai:vote:{campaign.id}:nominees"
+    kept = client.get(key)
+    if kept is not None:
+        return [int(n) for n in kept.decode().split(",") if n]
+    ids = vote_nominees(campaign)
+    client.set(key, ",".join(map(str, ids)), ex=30)
+    return ids
 
 
 def write_trail(campaign_id: int, batch: int = 500) -> int:
