@@ -384,7 +384,10 @@ def cast_vote(
 ) -> str:
     """Count one vote; returns its trail id once it is safe (in the Redis stream that the
     workers copy to PostgreSQL, or, without Redis, in the database itself)."""
-    if nominee_id not in set(vote_nominees_cached(campaign)):
+    listed = (
+        campaign.nominees if isinstance(campaign, VoteSettings) else vote_nominees_cached(campaign)
+    )
+    if nominee_id not in listed:
         raise SelectionError(Reason.of(N_("no such nominee in this vote")))
     problem = rules.may_vote(
         0, False, campaign.vote_opens, campaign.vote_closes, now, campaign.daily_votes
@@ -450,6 +453,51 @@ def _cast_in_database(campaign, nominee_id, device, family, address, channel, no
     )
     db.session.flush()
     return token
+
+
+@dataclass(frozen=True)
+class VoteSettings:
+    """What a vote needs of its campaign, kept 30 s in Redis (no database on a vote)."""
+
+    id: int
+    vote_opens: datetime
+    vote_closes: datetime
+    daily_votes: int
+    nominees: frozenset
+
+
+def vote_settings(campaign_id: int) -> VoteSettings | None:
+    """The campaign's vote settings (None: no such campaign), from Redis when kept there."""
+    client = _redis()
+    key = f"jingsai:vote:{campaign_id}:settings"
+    kept = client.get(key) if client is not None else None
+    if kept is not None:
+        opens, closes, daily, nominees = kept.decode().split("|")
+        return VoteSettings(
+            campaign_id,
+            datetime.fromisoformat(opens),
+            datetime.fromisoformat(closes),
+            int(daily),
+            frozenset(int(n) for n in nominees.split(",") if n),
+        )
+    campaign = db.session.get(SelectionCampaign, campaign_id)
+    if campaign is None:
+        return None
+    ids = vote_nominees(campaign)
+    settings = VoteSettings(
+        campaign.id, campaign.vote_opens, campaign.vote_closes, campaign.daily_votes, frozenset(ids)
+    )
+    if client is not None:
+        value = "|".join(
+            (
+                campaign.vote_opens.isoformat(),
+                campaign.vote_closes.isoformat(),
+                str(campaign.daily_votes),
+                ",".join(map(str, ids)),
+            )
+        )
+        client.set(key, value, ex=30)
+    return settings
 
 
 def vote_nominees_cached(campaign: SelectionCampaign) -> list[int]:

@@ -441,7 +441,7 @@ def vote_page(campaign_id: int):
 @bp.route("/selection/<int:campaign_id>/vote/<int:nominee_id>", methods=["POST"])
 def vote(campaign_id: int, nominee_id: int):
     """One vote; answered once it is safe (see ``services.cast_vote``)."""
-    campaign = db.get_or_404(SelectionCampaign, campaign_id)
+    campaign = services.vote_settings(campaign_id) or abort(404)
     token = request.cookies.get(DEVICE_COOKIE, "")
     try:
         device = _signer().loads(token) if token else None
