@@ -561,16 +561,10 @@ def counts(campaign: SelectionCampaign) -> dict[int, int]:
     ).all()
     result = dict(rows)
     client = _redis()
-    if client is not None:
-        voided_all = {
-            v.nominee_id
-            for v in db.session.scalars(select(VoteVoid).filter_by(campaign_id=campaign.id))
-            if v.nominee_id and not v.source and v.starts_at is None
-        }
+    if client is not None:  # a void writes the stream first: what is left came after it
         for _, fields in client.xrange(stream_key(campaign.id)):
             n = int(fields[b"n"])
-            if n not in voided_all:
-                result[n] = result.get(n, 0) + 1
+            result[n] = result.get(n, 0) + 1
     return result
 
 
