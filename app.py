@@ -125,6 +125,7 @@ def _register_blueprints(app: Flask) -> None:
     from competitions.registry.views import bp as registry_bp
     from competitions.results.views import bp as results_bp
     from competitions.review.views import bp as review_bp
+    from competitions.selection.views import bp as selection_bp
     from competitions.stats.views import bp as stats_bp
     from competitions.tiers.views import bp as tiers_bp
     from seeds.cli import seed_command
@@ -141,6 +142,7 @@ def _register_blueprints(app: Flask) -> None:
         judging_bp,
         review_bp,
         labour_bp,
+        selection_bp,
         results_bp,
         publication_bp,
         public_bp,

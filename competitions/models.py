@@ -58,6 +58,14 @@ from competitions.registry.models import (
     Trade,
 )
 from competitions.results.models import Honour, Promotion, Result, ResultSet, TeamResult
+from competitions.selection.models import (
+    NominatingBody,
+    Nominee,
+    NomineeAttachment,
+    SelectionCampaign,
+    Vote,
+    VoteVoid,
+)
 from competitions.stats.models import Figure, FigureYear, StatsReader
 from competitions.tiers.models import DirectRecommendation, OutsideContest, OutsideScore
 from competitions.units.models import Unit
@@ -107,6 +115,9 @@ __all__ = [
     "Mark",
     "MarkChange",
     "MarkingLock",
+    "NominatingBody",
+    "Nominee",
+    "NomineeAttachment",
     "OutsideContest",
     "OutsideScore",
     "PanelMember",
@@ -122,6 +133,7 @@ __all__ = [
     "Seat",
     "SeatDraw",
     "SecondFactor",
+    "SelectionCampaign",
     "StatsReader",
     "Subject",
     "SubjectCode",
@@ -131,4 +143,6 @@ __all__ = [
     "Unit",
     "User",
     "UserSession",
+    "Vote",
+    "VoteVoid",
 ]

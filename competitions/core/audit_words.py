@@ -17,6 +17,7 @@ from competitions.core.labels import (
     AGGREGATION_LABELS,
     AWARD_LABELS,
     AWARD_MODE_LABELS,
+    BODY_KIND_LABELS,
     GENDER_LABELS,
     HONOUR_LABELS,
     HONOUR_STATE_LABELS,
@@ -33,6 +34,7 @@ from competitions.core.labels import (
     TIE_BREAK_LABELS,
     TIE_LABELS,
     TIER_LABELS,
+    TITLE_LEVEL_LABELS,
     UNIT_KINDS,
 )
 
@@ -40,6 +42,34 @@ EMPTY = "—"
 
 #: Column → its name for people (the same column means the same thing in every table).
 FIELD_LABELS = {
+    "title_name": _l("Title granted"),
+    "level": _l("Level of the title"),
+    "titles": _l("Number of titles"),
+    "vote_nominees": _l("Nominees put to the public vote"),
+    "min_years_in_trade": _l("Years in the trade asked"),
+    "needs_lower_title": _l("The title of the level below asked"),
+    "nominations_close": _l("Nominations close"),
+    "vote_opens": _l("Public vote opens"),
+    "vote_closes": _l("Public vote closes"),
+    "expert_weight": _l("Weight of the expert review"),
+    "vote_weight": _l("Weight of the public vote"),
+    "daily_votes": _l("Votes per voter per day"),
+    "campaign_id": _l("Selection campaign"),
+    "nominator_id": _l("Nominator"),
+    "quota": _l("Quota"),
+    "body_id": _l("Nominating body"),
+    "deeds": _l("Deeds"),
+    "achievements": _l("Achievements"),
+    "years_in_trade": _l("Years in the trade"),
+    "in_service": _l("In service"),
+    "disciplinary_record": _l("Disciplinary record"),
+    "holds_lower_title": _l("Holds the title of the level below"),
+    "award_subject_id": _l("Contest award it was proposed from"),
+    "return_reason": _l("Reason for returning"),
+    "nominated_at": _l("Nominated at"),
+    "nominee_id": _l("Nominee"),
+    "source": _l("Source of the votes"),
+    "voided": _l("Votes voided"),
     "name": _l("Name"),
     "code": _l("Code"),
     "year": _l("Year"),
@@ -262,7 +292,6 @@ FIELD_LABELS = {
     "effect": _l("Effect"),
     "value": _l("Reported figure"),
     "correction_reason": _l("Why it is corrected"),
-    "return_reason": _l("Why it is returned"),
     "recorded_at": _l("Recorded at"),
     "submitted_at": _l("Submitted at"),
     "verified_by": _l("Verified by"),
@@ -373,6 +402,13 @@ VALUE_LABELS = {
         "project_team": _l("Project team"),
         "work_team": _l("Work team (班组)"),
     },
+    ("selection_campaign", "level"): TITLE_LEVEL_LABELS,
+    ("nominating_body", "kind"): BODY_KIND_LABELS,
+    ("selection_nominee", "state"): {
+        "nominated": _l("nominated"),
+        "passed": _l("passed the qualification review"),
+        "returned": _l("returned"),
+    },
     ("labour_report", "state"): {
         "draft": _l("draft"),
         "submitted": _l("submitted"),
@@ -425,6 +461,10 @@ REFERENCES = {
     "indicator_id": "labour_indicator",
     "veto_id": "labour_veto",
     "period_id": "labour_period",
+    "nominator_id": "user",
+    "body_id": "nominating_body",
+    "campaign_id": "assessment",
+    "nominee_id": "subject",
 }
 
 

@@ -92,6 +92,8 @@ def load_config(environ=os.environ) -> dict:
         "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         "RATELIMIT_SWALLOW_ERRORS": True,
         #: Published pages and API answers are cached in Redis (JINGSAI_PAGE_CACHE=0: never).
+        # A 工匠 selection's public vote: votes one address may cast a day (a bench raises it).
+        "VOTE_ADDRESS_DAILY_LIMIT": int(environ.get("JINGSAI_VOTE_ADDRESS_LIMIT", "200")),
         "CACHE_REDIS_URL": redis_url if environ.get("JINGSAI_PAGE_CACHE", "1") != "0" else None,
         #: Lookups of one's own result per client (ID number + name).
         "LOOKUP_RATE_LIMIT": environ.get("JINGSAI_LOOKUP_LIMIT", "10 per minute"),

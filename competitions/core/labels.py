@@ -163,3 +163,17 @@ def honour_label(honour: str) -> str:
 def honour_state(state: str) -> str:
     """An honour's state (recommended, granted, withdrawn) in the user's language."""
     return str(HONOUR_STATE_LABELS.get(state, state))
+
+
+#: The level of a craftsman title (工匠) a selection campaign names.
+TITLE_LEVEL_LABELS = {
+    "city": _l("City or industry (e.g. 济南工匠)"),
+    "province": _l("Province (e.g. 齐鲁工匠)"),
+    "chief": _l("Higher title (e.g. 齐鲁大工匠), open to holders of the title below"),
+}
+#: Who nominates candidates for a craftsman title.
+BODY_KIND_LABELS = {
+    "city_union": _l("City union"),
+    "industry_union": _l("Industry union"),
+    "enterprise": _l("Enterprise"),
+}

@@ -24,6 +24,8 @@ CHECK_IN = "checkin"
 CIPHER1, CIPHER2 = "cipher1", "cipher2"
 #: A labour competition's reporter: an account with no role in the contest, only its work team.
 REPORTER = "reporter"
+#: A 工匠 selection's nominator: an account with no role in the contest, only its body.
+NOMINATOR = "nominator"
 JUDGE, JUDGE_CT2, RECUSED = JUDGES
 #: The contestants' unit's liaison, another unit's liaison, the contestants' team leader.
 LIAISON, OTHER_LIAISON, LEADER = "liaison", "liaison2", "leader"
@@ -33,7 +35,7 @@ EVERYONE = frozenset(ROLES)
 LOGGED_IN = frozenset(STAFF)
 SYSADMIN, SECADMIN, AUDITOR = ADMINS
 #: The contest's people: not another contest's organiser, nor an administrator (三权分立).
-IN_THE_CONTEST = LOGGED_IN - {OTHER_ORG, OFFICER, REPORTER, *ADMINS}
+IN_THE_CONTEST = LOGGED_IN - {OTHER_ORG, OFFICER, REPORTER, NOMINATOR, *ADMINS}
 ON_CT1_PANEL = frozenset({CHIEF, JUDGE, RECUSED})
 ORGANISER = frozenset({ORG})
 RESULT_READERS = frozenset({ORG, CHIEF})
@@ -275,6 +277,20 @@ MATRIX: dict[str, Access] = {
     "labour.submit": staff(REPORTER),
     "labour.objection": staff(REPORTER),
     "labour.import_errors": staff(REPORTER),  # the import's own user
+    # a 工匠 selection: the organiser sets it up, reviews, watches the vote, ranks, publishes
+    "selection.home": staff(ORG, NOMINATOR),  # the nominator is sent on to their body's page
+    "selection.add_body": Access(ORGANISER),
+    "selection.review": Access(ORGANISER),
+    "selection.void": Access(ORGANISER),
+    "selection.combine": Access(ORGANISER),
+    "selection.publication_step": Access(ORGANISER),
+    "selection.title_certificates": Access(ORGANISER),
+    # the body's nominator (and the organiser)
+    "selection.nominate": staff(ORG, NOMINATOR),
+    # the public: the vote (for phones) and the public notice (公示)
+    "selection.vote_page": Access(EVERYONE),
+    "selection.vote": Access(EVERYONE),
+    "selection.public_notice": Access(EVERYONE),
 }
 
 
@@ -315,6 +331,9 @@ def url_values(world: World, endpoint: str) -> dict:
         "report_id": world.labour.report.id,
         "figure_id": world.labour.figure.id,
         "evidence_id": world.labour.evidence.id,
+        "campaign_id": world.selection.campaign.id,
+        "body_id": world.selection.body.id,
+        "nominee_id": world.selection.nominee.id,
     }
 
 

@@ -23,10 +23,12 @@ ct1 is under two-layer encryption (二次加密): its codes are the second layer
     reporter   the reporter of a work team of the contest's labour competition (no contest role):
                its first quarter reported with evidence, scored and under public notice, an
                import of theirs refused
+    nominator  the nominator of a body of the contest's 工匠 selection (no contest role): one
+               person nominated, not yet reviewed
 """
 
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import date, datetime, time
 from decimal import Decimal
 
 from competitions.accounts.models import ContestRole, User
@@ -68,6 +70,7 @@ from competitions.publication.services import appeals as appeal_service
 from competitions.registry.models import ContestTrade
 from competitions.results.models import Honour, ResultSet
 from competitions.results.services import compute
+from competitions.selection import services as selection
 from competitions.stats import services as stats_services
 from competitions.stats.models import StatsReader
 from competitions.units.models import Unit
@@ -98,6 +101,7 @@ STAFF = (
     "cipher1",
     "cipher2",
     "reporter",
+    "nominator",
     *ADMINS,
 )
 #: The judges of the matrix: none of their answers may show who a contestant is.
@@ -114,6 +118,15 @@ class LabourWorld:
     figure: object
     evidence: object
     import_job: Job
+
+
+@dataclass
+class SelectionWorld:
+    """The contest's 工匠 selection: a nominating body and its nominee."""
+
+    campaign: object
+    body: object
+    nominee: object
 
 
 @dataclass
@@ -139,6 +152,7 @@ class World:
     delegation: object
     declaration: RelationDeclaration  #: the recused judge's, about someone not entered
     labour: "LabourWorld"
+    selection: "SelectionWorld"
     #: ct1's first layer (检录号), in entry order (its codes, ``codes``, are the second layer).
     numbers: list
     liaison_role: ContestRole  #: the liaison's role (their scope: the contestants' unit)
@@ -221,6 +235,7 @@ def build_world() -> World:
     db.session.commit()
     session = _contest_day(ct1)
     labour = _labour(contest, organiser.id)
+    selection = _selection(contest)
     return World(
         contest=contest,
         other_contest=other_contest,
@@ -244,6 +259,7 @@ def build_world() -> World:
         session=session,
         numbers=numbers,
         labour=labour,
+        selection=selection,
         honour=db.session.query(Honour)
         .filter_by(contest_trade_id=ct1.id)
         .order_by(Honour.id)
@@ -364,6 +380,37 @@ def _labour(contest, organiser_id: int) -> LabourWorld:
     job = reporting.refused_import(comp, problems, reporter.id)
     db.session.commit()
     return LabourWorld(period, participant, report, report.figures[0], evidence, job)
+
+
+def _selection(contest) -> SelectionWorld:
+    """A 工匠 selection in the contest: a city union nominating through ``nominator``, one
+    person nominated before the deadline."""
+    f.user("nominator")
+    unit = f.unit("济南二机床")  # a unit of its own: no contestant's
+    campaign = selection.create_campaign(
+        contest.id,
+        name="2026年度齐鲁工匠",
+        title_name="齐鲁工匠",
+        nominations_close=datetime(2026, 12, 31, 23, 59),
+        vote_opens=datetime(2027, 1, 5),
+        vote_closes=datetime(2027, 1, 15, 23, 59),
+    )
+    body = selection.add_body(campaign, "济南市总工会", "city_union", None, "nominator", 2)
+    nominee = selection.nominate(
+        body,
+        selection.Nomination(
+            "赵师傅",
+            f.resident_id(date(1975, 5, 6), 7),
+            unit.id,
+            "数控机床装调维修工",
+            "事迹",
+            "",
+            20,
+        ),
+        NOW,
+    )
+    db.session.commit()
+    return SelectionWorld(campaign, body, nominee)
 
 
 def _second_trade(contest) -> ContestTrade:

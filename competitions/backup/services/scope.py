@@ -73,6 +73,12 @@ CONTEST_PATH = {
     "labour_evidence": "report_id",
     "labour_incident": "period_id",
     "labour_score": "subject_id",
+    "selection_campaign": "contest_id",
+    "nominating_body": "campaign_id",
+    "selection_nominee": "campaign_id",
+    "nominee_attachment": "nominee_id",
+    "vote_void": "campaign_id",
+    "vote": "campaign_id",
 }
 #: Registers shared by contests: a row goes along when a row of the contest points at it.
 SHARED = ("trade", "unit", "person", "user_account")
