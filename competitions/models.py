@@ -34,6 +34,16 @@ from competitions.judging.models import (
     SubjectCode,
     TwoLayerEncryption,
 )
+from competitions.innovation.models import (
+    InnovationAttachment,
+    InnovationCategory,
+    InnovationContest,
+    InnovationDefence,
+    InnovationEntry,
+    InnovationMember,
+    InnovationRound,
+    InnovationSubmission,
+)
 from competitions.labour.models import (
     LabourCompetition,
     LabourEvidence,
@@ -63,6 +73,14 @@ from competitions.tiers.models import DirectRecommendation, OutsideContest, Outs
 from competitions.units.models import Unit
 
 __all__ = [
+    "InnovationAttachment",
+    "InnovationCategory",
+    "InnovationContest",
+    "InnovationDefence",
+    "InnovationEntry",
+    "InnovationMember",
+    "InnovationRound",
+    "InnovationSubmission",
     "Appeal",
     "Assessment",
     "AuditLog",

@@ -15,6 +15,7 @@ TASK_AREAS = [
     "competitions.privacy",
     "competitions.stats",
     "competitions.labour",
+    "competitions.innovation",
 ]
 
 
