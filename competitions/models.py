@@ -15,6 +15,16 @@ from competitions.core.audit import AuditLog
 from competitions.core.audit_chain import AuditSeal
 from competitions.core.jobs import Job, JobFile
 from competitions.enrolment.models import EntryAttachment
+from competitions.innovation.models import (
+    InnovationAttachment,
+    InnovationCategory,
+    InnovationContest,
+    InnovationDefence,
+    InnovationEntry,
+    InnovationMember,
+    InnovationRound,
+    InnovationSubmission,
+)
 from competitions.judging.models import (
     CheckInNumber,
     CodeReveal,
@@ -33,16 +43,6 @@ from competitions.judging.models import (
     ScoreSheet,
     SubjectCode,
     TwoLayerEncryption,
-)
-from competitions.innovation.models import (
-    InnovationAttachment,
-    InnovationCategory,
-    InnovationContest,
-    InnovationDefence,
-    InnovationEntry,
-    InnovationMember,
-    InnovationRound,
-    InnovationSubmission,
 )
 from competitions.labour.models import (
     LabourCompetition,
@@ -73,14 +73,6 @@ from competitions.tiers.models import DirectRecommendation, OutsideContest, Outs
 from competitions.units.models import Unit
 
 __all__ = [
-    "InnovationAttachment",
-    "InnovationCategory",
-    "InnovationContest",
-    "InnovationDefence",
-    "InnovationEntry",
-    "InnovationMember",
-    "InnovationRound",
-    "InnovationSubmission",
     "Appeal",
     "Assessment",
     "AuditLog",
@@ -105,6 +97,14 @@ __all__ = [
     "FigureYear",
     "FlagResolution",
     "Honour",
+    "InnovationAttachment",
+    "InnovationCategory",
+    "InnovationContest",
+    "InnovationDefence",
+    "InnovationEntry",
+    "InnovationMember",
+    "InnovationRound",
+    "InnovationSubmission",
     "Job",
     "JobFile",
     "JudgeItem",

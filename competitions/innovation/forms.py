@@ -1,9 +1,9 @@
 """An innovation contest's forms: setup, a submission, an attachment, the format check, the
 defence and the user list of a round's panel."""
 
+from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from flask_babel import gettext as _
 from wtforms import IntegerField, SelectField, StringField, TextAreaField, ValidationError
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
