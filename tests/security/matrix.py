@@ -275,6 +275,24 @@ MATRIX: dict[str, Access] = {
     "labour.submit": staff(REPORTER),
     "labour.objection": staff(REPORTER),
     "labour.import_errors": staff(REPORTER),  # the import's own user
+    # an innovation contest: the organiser sets it up, checks, opens the review and the
+    # defence (judging's pages), computes the awards and publishes; a unit's liaison (either
+    # unit's) adds achievements; the submitter named on one (the reporter) and its unit's
+    # liaison change, attach and send it
+    "innovation.home": staff(ORG, REPORTER, LIAISON, OTHER_LIAISON),  # submitters sent on
+    "innovation.check": Access(ORGANISER),
+    "innovation.open_review": Access(ORGANISER),
+    "innovation.open_defence": Access(ORGANISER),
+    "innovation.awards": Access(ORGANISER),
+    "innovation.results": Access(ORGANISER),
+    "innovation.publication_step": Access(ORGANISER),
+    "innovation.issue_certificates": Access(ORGANISER),
+    "innovation.mine": staff(ORG, REPORTER, LIAISON, OTHER_LIAISON),
+    "innovation.new": staff(ORG, LIAISON, OTHER_LIAISON),
+    "innovation.submission": staff(ORG, REPORTER, LIAISON),
+    "innovation.attachment": staff(ORG, REPORTER, LIAISON),
+    "innovation.attach": staff(REPORTER, LIAISON),
+    "innovation.send": staff(REPORTER, LIAISON),
 }
 
 
@@ -315,6 +333,8 @@ def url_values(world: World, endpoint: str) -> dict:
         "report_id": world.labour.report.id,
         "figure_id": world.labour.figure.id,
         "evidence_id": world.labour.evidence.id,
+        "submission_id": world.innovation.submission.id,
+        "attachment_id": world.innovation.attachment.id,
     }
 
 

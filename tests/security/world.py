@@ -26,7 +26,7 @@ ct1 is under two-layer encryption (二次加密): its codes are the second layer
 """
 
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import date, datetime, time
 from decimal import Decimal
 
 from competitions.accounts.models import ContestRole, User
@@ -60,6 +60,7 @@ from competitions.judging.models import (
 )
 from competitions.judging.services.scheme import record_refused_import
 from competitions.judging.services.scheme_import import SheetProblem
+from competitions.innovation import services as innovation
 from competitions.labour import services as labour
 from competitions.labour.services import reporting, scoring
 from competitions.publication import services as publication
@@ -117,6 +118,12 @@ class LabourWorld:
 
 
 @dataclass
+class InnovationWorld:
+    submission: object
+    attachment: object
+
+
+@dataclass
 class World:
     contest: object
     other_contest: object
@@ -144,6 +151,9 @@ class World:
     liaison_role: ContestRole  #: the liaison's role (their scope: the contestants' unit)
     honour: object = None  #: a recommended honour of ct1 (final), to decide
     stats_reader: object = None  #: a union officer reads the figures of the world's unit
+    #: The contest's innovation contest: an achievement of the contestants' unit submitted by
+    #: ``reporter`` (named on it as its submitter), with an attachment, awaiting the check.
+    innovation: "InnovationWorld" = None
 
     @property
     def contestant(self):
@@ -221,6 +231,7 @@ def build_world() -> World:
     db.session.commit()
     session = _contest_day(ct1)
     labour = _labour(contest, organiser.id)
+    innovation = _innovation(contest, unit)
     return World(
         contest=contest,
         other_contest=other_contest,
@@ -244,6 +255,7 @@ def build_world() -> World:
         session=session,
         numbers=numbers,
         labour=labour,
+        innovation=innovation,
         honour=db.session.query(Honour)
         .filter_by(contest_trade_id=ct1.id)
         .order_by(Honour.id)
@@ -364,6 +376,30 @@ def _labour(contest, organiser_id: int) -> LabourWorld:
     job = reporting.refused_import(comp, problems, reporter.id)
     db.session.commit()
     return LabourWorld(period, participant, report, report.figures[0], evidence, job)
+
+
+def _innovation(contest, unit) -> InnovationWorld:
+    """An innovation contest in the contest: one achievement of the contestants' unit by a
+    worker who is no contestant, submitted by ``reporter`` with an attachment."""
+    reporter = db.session.query(User).filter_by(username="reporter").one()
+    comp = innovation.create_innovation(contest.id, "职工创新成果竞赛", 60, 40, {})
+    submission = innovation.save_submission(
+        comp,
+        None,
+        reporter.id,
+        {
+            "category": "technical_improvement",
+            "title": "数控刀具快换装置",
+            "abstract": "缩短换刀时间。",
+            "unit_id": unit.id,
+            "benefit_yuan": Decimal(120000),
+        },
+        [innovation.MemberLine("周创新", f.resident_id(date(1988, 8, 8), 88))],
+    )
+    attachment = innovation.add_attachment(submission, "成果报告.pdf", b"%PDF-1.4\n%%EOF\n")
+    innovation.submit(submission)
+    db.session.commit()
+    return InnovationWorld(submission, attachment)
 
 
 def _second_trade(contest) -> ContestTrade:
