@@ -19,6 +19,7 @@ from competitions.registry import rules
 from competitions.registry.models import Contest, ContestTrade, Delegation, Entry, Person, Trade
 from competitions.units.models import Unit
 from seeds.files import DATA_DIR, read_csv, read_json, walk_units
+from seeds.innovation import load_innovation
 from seeds.judging import load_judging
 from seeds.labour import load_labour
 
@@ -52,6 +53,7 @@ def load_demo(session: Session, reset: bool = False, data_dir: Path = DATA_DIR) 
         users = _load_accounts(session, read_json("accounts.json", data_dir), by_code, units)
         judging = load_judging(session, data_dir)
         labour = load_labour(session, data_dir, users["organiser"].password_hash)
+        innovation = load_innovation(session, data_dir, users["organiser"].password_hash)
     return {
         "trades": len(trades),
         "units": len(units),
@@ -63,6 +65,7 @@ def load_demo(session: Session, reset: bool = False, data_dir: Path = DATA_DIR) 
         "users": len(users),
         **judging,
         **labour,
+        **innovation,
     }
 
 
