@@ -44,6 +44,7 @@ from competitions.core.words import N_, Reason
 from competitions.enrolment import services as enrolment
 from competitions.imports.services import jobs as import_jobs
 from competitions.imports.tasks import import_entries
+from competitions.innovation import services as innovation
 from competitions.judging.models import (
     CheckInNumber,
     DeclaredRelation,
@@ -60,7 +61,6 @@ from competitions.judging.models import (
 )
 from competitions.judging.services.scheme import record_refused_import
 from competitions.judging.services.scheme_import import SheetProblem
-from competitions.innovation import services as innovation
 from competitions.labour import services as labour
 from competitions.labour.services import reporting, scoring
 from competitions.publication import services as publication
