@@ -4,6 +4,7 @@ and the benefit they claim, per tree, on both backends; a new achievement counts
 from datetime import date
 from decimal import Decimal
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from competitions.core.db import db
@@ -68,9 +69,10 @@ def test_innovation_contests_achievements_and_benefit_are_counted(app):
     # Jinan's tree (the city contest's organiser) holds them; Qingdao's does not.
     assert services.figures(2026, tree.jinan.id).total("innovations") == 3
     assert services.figures(2026, tree.qingdao.id).total("innovations") == 0
-    with app.test_request_context("/", headers={"Accept-Language": "en"}):
+    with app.test_request_context("/"):
         rows = dict(services.summary_rows(everything))
-    assert rows["Innovation contests"] == 1 and rows["Their claimed benefit (yuan)"] == 200000
+        assert rows[_("Innovation contests")] == 1
+        assert rows[_("Their claimed benefit (yuan)")] == 200000
 
     # A new achievement changes what the year counts: the workers count it again.
     _achievement(comp, tree.factory.id, "新成果", "operating_method", Decimal(5000), 5)
