@@ -83,6 +83,24 @@ def create_innovation(
     return innovation
 
 
+def submitting_for(user_id: int) -> list[InnovationContest]:
+    """The innovation contests in which the account is named as a submitter, or is a unit's
+    liaison of the contest holding one."""
+    named = select(InnovationSubmission.innovation_id).where(
+        InnovationSubmission.submitter_id == user_id
+    )
+    liaison = select(ContestRole.contest_id).where(
+        ContestRole.user_id == user_id, ContestRole.role == "liaison"
+    )
+    return list(
+        db.session.scalars(
+            select(InnovationContest)
+            .where(InnovationContest.id.in_(named) | InnovationContest.contest_id.in_(liaison))
+            .order_by(InnovationContest.id.desc())
+        )
+    )
+
+
 def submitter_units(user_id: int, contest_id: int) -> set[int]:
     """The units whose submissions the account may make: a liaison's role scope in the
     contest (a unit's submitter)."""
