@@ -34,9 +34,12 @@ from competitions.innovation.models import (
     InnovationAttachment,
     InnovationContest,
     InnovationEntry,
+    InnovationRound,
     InnovationSubmission,
 )
 from competitions.innovation.services import InnovationError
+from competitions.judging.models import JudgeSubject, PanelMember
+from competitions.judging.services import codes
 from competitions.publication import services as publication
 from competitions.registry.models import Contest
 from competitions.registry.services import unit_choices
@@ -533,4 +536,68 @@ def send(contest_id: int, submission_id: int):
             flash(_("Submitted for the format check."), "success")
     return redirect(
         url_for("innovation.submission", contest_id=contest_id, submission_id=submission_id), 303
+    )
+
+
+# --- the experts' reading ----------------------------------------------------------------------
+
+
+def _round_reader(contest_id: int, round_id: int):
+    """The round, for the experts seated on its panel (and the organiser): the achievements
+    they may read, by their codes. None for the organiser (every achievement)."""
+    innovation = _innovation(contest_id)
+    rnd = db.get_or_404(InnovationRound, round_id)
+    if rnd.innovation_id != innovation.id:
+        abort(404)
+    member = db.session.scalar(
+        select(PanelMember).filter_by(assessment_id=rnd.id, user_id=current_user.id)
+    )
+    if member is None and "organiser" not in roles_in(current_user, contest_id):
+        abort(403)
+    return innovation, rnd, member
+
+
+def _readable(rnd, member) -> list[tuple[str, InnovationSubmission]]:
+    """(code, achievement) of what the expert marks (the organiser: all), by code."""
+    query = select(InnovationEntry).filter_by(round_id=rnd.id)
+    if member is not None:
+        query = query.join(JudgeSubject, JudgeSubject.subject_id == InnovationEntry.id).where(
+            JudgeSubject.member_id == member.id
+        )
+    code = codes.codes_by_entry(rnd.id)
+    entries = db.session.scalars(query).all()
+    return sorted(
+        ((code.get(e.id, "—"), e.submission) for e in entries if e.id in code or member is None),
+        key=lambda pair: pair[0],
+    )
+
+
+@bp.route("/contests/<int:contest_id>/innovation/rounds/<int:round_id>/reading")
+@login_required
+def reading(contest_id: int, round_id: int):
+    """What the experts read before marking: each achievement by its code (加密号), with its
+    category, title, abstract, claimed benefit and attachments; never its unit or members."""
+    innovation, rnd, member = _round_reader(contest_id, round_id)
+    return render_template(
+        "innovation/reading.html",
+        innovation=innovation,
+        rnd=rnd,
+        achievements=_readable(rnd, member),
+    )
+
+
+@bp.route("/contests/<int:contest_id>/innovation/rounds/<int:round_id>/files/<int:attachment_id>")
+@login_required
+@download_logged("innovation_attachment")
+def reading_file(contest_id: int, round_id: int, attachment_id: int):
+    """An attachment of an achievement the expert marks."""
+    _comp, rnd, member = _round_reader(contest_id, round_id)
+    found = db.get_or_404(InnovationAttachment, attachment_id)
+    if found.submission_id not in {s.id for _, s in _readable(rnd, member)}:
+        abort(404)
+    return send_file(
+        io.BytesIO(found.data),
+        mimetype=found.content_type,
+        as_attachment=True,
+        download_name=f"{rnd.id}-{found.id}.{found.content_type.rsplit('/', 1)[-1]}",
     )

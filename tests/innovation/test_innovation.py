@@ -258,6 +258,18 @@ def test_an_innovation_contest_from_submission_to_certificates(client):
         users,
         three,
     )
+    # The experts read what they mark by code: never a unit or a member; exp3 not 济钢's.
+    _as(client, "exp1")
+    reading = client.get(f"/contests/{cid}/innovation/rounds/{rnd.id}/reading")
+    text = reading.get_data(as_text=True)
+    review_codes = codes.codes_by_entry(rnd.id)
+    assert all(c in text for c in review_codes.values()) and "缩短到3分钟" in text
+    assert "王建国" not in text and "济钢集团" not in text
+    _as(client, "exp3")
+    text = client.get(f"/contests/{cid}/innovation/rounds/{rnd.id}/reading").get_data(as_text=True)
+    assert "道岔融雪装置" in text and "数控刀具快换装置" not in text
+    _as(client, "stranger")
+    assert client.get(f"/contests/{cid}/innovation/rounds/{rnd.id}/reading").status_code == 403
     # The grid shows codes, never a title's unit or a member.
     _as(client, "exp1")
     grid = client.get(f"/marking/{rnd.id}").get_data(as_text=True)

@@ -293,6 +293,9 @@ MATRIX: dict[str, Access] = {
     "innovation.attachment": staff(ORG, REPORTER, LIAISON),
     "innovation.attach": staff(REPORTER, LIAISON),
     "innovation.send": staff(REPORTER, LIAISON),
+    # the experts seated on a round's panel read what they mark, by code
+    "innovation.reading": staff(ORG, JUDGE),
+    "innovation.reading_file": staff(ORG, JUDGE),
 }
 
 
@@ -335,6 +338,7 @@ def url_values(world: World, endpoint: str) -> dict:
         "evidence_id": world.labour.evidence.id,
         "submission_id": world.innovation.submission.id,
         "attachment_id": world.innovation.attachment.id,
+        "round_id": world.innovation.review.id,
     }
 
 

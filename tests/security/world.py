@@ -25,6 +25,7 @@ ct1 is under two-layer encryption (二次加密): its codes are the second layer
                import of theirs refused
 """
 
+import random
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -59,6 +60,7 @@ from competitions.judging.models import (
     ScoreSheet,
     TwoLayerEncryption,
 )
+from competitions.judging.services import codes, panel
 from competitions.judging.services.scheme import record_refused_import
 from competitions.judging.services.scheme_import import SheetProblem
 from competitions.labour import services as labour
@@ -121,6 +123,7 @@ class LabourWorld:
 class InnovationWorld:
     submission: object
     attachment: object
+    review: object  #: its online review, judge1 seated on the panel, the code drawn
 
 
 @dataclass
@@ -380,7 +383,8 @@ def _labour(contest, organiser_id: int) -> LabourWorld:
 
 def _innovation(contest, unit) -> InnovationWorld:
     """An innovation contest in the contest: one achievement of the contestants' unit by a
-    worker who is no contestant, submitted by ``reporter`` with an attachment."""
+    worker who is no contestant, submitted by ``reporter`` with an attachment, passed by the
+    format check and in the online review, which judge1 marks."""
     reporter = db.session.query(User).filter_by(username="reporter").one()
     comp = innovation.create_innovation(contest.id, "职工创新成果竞赛", 60, 40, {})
     submission = innovation.save_submission(
@@ -398,8 +402,12 @@ def _innovation(contest, unit) -> InnovationWorld:
     )
     attachment = innovation.add_attachment(submission, "成果报告.pdf", b"%PDF-1.4\n%%EOF\n")
     innovation.submit(submission)
+    innovation.check_format(submission, True, "")
+    review = innovation.open_review(comp)
+    panel.assign_all_entries(panel.add_member(review, "judge1", "judge", None))
+    codes.draw_entry_codes(review.id, False, random.Random(3))
     db.session.commit()
-    return InnovationWorld(submission, attachment)
+    return InnovationWorld(submission, attachment, review)
 
 
 def _second_trade(contest) -> ContestTrade:
