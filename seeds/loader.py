@@ -17,6 +17,8 @@ from competitions.core import audit
 from competitions.core.db import db
 from competitions.registry import rules
 from competitions.registry.models import Contest, ContestTrade, Delegation, Entry, Person, Trade
+from competitions.stats import services as stats_services
+from competitions.stats.models import StatsReader
 from competitions.units.models import Unit
 from seeds.files import DATA_DIR, read_csv, read_json, walk_units
 from seeds.innovation import load_innovation
@@ -54,6 +56,8 @@ def load_demo(session: Session, reset: bool = False, data_dir: Path = DATA_DIR) 
         judging = load_judging(session, data_dir)
         labour = load_labour(session, data_dir, users["organiser"].password_hash)
         innovation = load_innovation(session, data_dir, users["organiser"].password_hash)
+        # The union's figures, counted now rather than at the workers' first minute.
+        stats_services.refresh()
     return {
         "trades": len(trades),
         "units": len(units),
@@ -224,5 +228,8 @@ def _load_accounts(session, rows, contests, units) -> dict[str, User]:
         user = users[row["username"]]
         for code, role in row["roles"]:
             session.add(ContestRole(user_id=user.id, contest_id=contests[code].id, role=role))
+        # A union officer reads the figures of a unit's tree (统计).
+        if row.get("reads_figures_of"):
+            session.add(StatsReader(user_id=user.id, unit_id=units[row["reads_figures_of"]].id))
     session.flush()
     return users

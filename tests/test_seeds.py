@@ -26,6 +26,8 @@ VOLATILE = {
     "submitted_at",
     "verified_at",
     "recorded_at",
+    # a union officer's grant to read the figures
+    "granted_at",
     # an innovation achievement's attachments, stamped when the seed uploads them
     "uploaded_at",
 }

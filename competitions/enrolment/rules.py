@@ -37,7 +37,10 @@ def counts_against_quota(status: str, out_of_competition: bool) -> bool:
     the same condition in SQL.
     """
     return status not in NOT_COUNTED and not out_of_competition
-#: Entries that take part in the contest (the field a minimum field size counts).
+
+
+#: Entries that take part in the contest (the field a minimum field size counts, those out of
+#: competition left out).
 IN_THE_FIELD = ("registered", "approved")
 
 

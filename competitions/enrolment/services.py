@@ -386,12 +386,16 @@ class ShortField:
 
 def short_fields(contest: Contest) -> list[ShortField]:
     """The contest's trades below their minimum field size (开赛人数), with their counts of
-    registered and approved entries."""
+    registered and approved entries that compete (not out of competition, 不计名次)."""
     counts = dict(
         db.session.execute(
             select(Entry.contest_trade_id, func.count())
             .join(ContestTrade, ContestTrade.id == Entry.contest_trade_id)
-            .where(ContestTrade.contest_id == contest.id, Entry.status.in_(rules.IN_THE_FIELD))
+            .where(
+                ContestTrade.contest_id == contest.id,
+                Entry.status.in_(rules.IN_THE_FIELD),
+                Entry.out_of_competition.is_(False),
+            )
             .group_by(Entry.contest_trade_id)
         ).all()
     )

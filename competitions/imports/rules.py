@@ -135,7 +135,7 @@ def parse_date(value) -> date:
     return date(*(int(part) for part in match.groups()))
 
 
-class _Row:
+class Row:
     """The errors of one row so far: the first problem of a cell wins."""
 
     def __init__(self, number: int, cells: dict[str, object]):
@@ -176,11 +176,11 @@ def check_row(number: int, cells: dict[str, object], lookups: Lookups):
     trade and delegation must name one the lookups know; the person passes
     ``person_problems`` (check digit, birth date, gender).
     """
-    row = _Row(number, cells)
+    row = Row(number, cells)
     for column, value in cells.items():
         if rules.cell_is_formula(value):
             row.fail(column, Reason.of(N_("formulas are not accepted; paste the values instead")))
-    facts = _person_facts(row)
+    facts = person_facts_of(row)
     for column, reason in rules.person_problems(facts).items():
         row.fail(column, reason)
     unit_id = _lookup(row, "unit", lookups.units, N_("no unit is named %(value)s"))
@@ -203,7 +203,7 @@ def check_row(number: int, cells: dict[str, object], lookups: Lookups):
     return ImportRow(number, person, unit_id, skill, phone, ct_id, delegation_id, status, apart), []
 
 
-def _person_facts(row: _Row) -> PersonFacts:
+def person_facts_of(row: Row) -> PersonFacts:
     """The person cells parsed into facts; a cell that cannot be parsed gets its error."""
     id_type = row.word("id_type", ID_TYPE_WORDS, default="resident", lower=True)
     raw_number = row.cells.get("id_number")
@@ -233,7 +233,7 @@ def _person_facts(row: _Row) -> PersonFacts:
     )
 
 
-def _lookup(row: _Row, column: str, names: dict[str, int], msgid: str) -> int | None:
+def _lookup(row: Row, column: str, names: dict[str, int], msgid: str) -> int | None:
     """The id a cell names, or None when empty; an unknown name is an error."""
     text = row.text(column)
     if not text:
@@ -355,7 +355,7 @@ def check_theory_row(
     number → (entry id, name)) and the name is theirs; every item column present holds a mark
     the item allows (``judging.rules.score_problem``).
     """
-    row = _Row(number, cells)
+    row = Row(number, cells)
     _no_formulas(row)
     number_text = identity_rules.normalise_id_number(row.text("id_number"))
     found = people.get(number_text)
@@ -380,7 +380,7 @@ def check_practical_row(
     every item column present holds a mark the item allows; time used, when given, reads as
     ``judging.rules.time_used_problem`` says.
     """
-    row = _Row(number, cells)
+    row = Row(number, cells)
     _no_formulas(row)
     code = row.text("code")
     entry_id = codes.get(code)
@@ -401,13 +401,13 @@ def check_practical_row(
     return MarkRow(number, entry_id, marks, time_used), []
 
 
-def _no_formulas(row: _Row) -> None:
+def _no_formulas(row: Row) -> None:
     for column, value in row.cells.items():
         if rules.cell_is_formula(value):
             row.fail(column, Reason.of(N_("formulas are not accepted; paste the values instead")))
 
 
-def _marks(row: _Row, items: list[MarkTarget]) -> tuple[tuple[int, Decimal], ...]:
+def _marks(row: Row, items: list[MarkTarget]) -> tuple[tuple[int, Decimal], ...]:
     """The row's marks of the item columns the file has; an empty or refused cell is an error."""
     marks = []
     for item in items:

@@ -40,7 +40,6 @@ from competitions.registry.models import (
     ADVANCEMENT_TIES,
     AWARD_MODES,
     AWARD_ROUNDINGS,
-    ENTRY_STATUSES,
     ID_TYPES,
     TEAM_MODES,
     TIE_BREAK_KEYS,
@@ -335,7 +334,9 @@ class EntryFieldsMixin:
 
     contest_trade_id = SelectField(_l("Trade"), coerce=_optional_int, validate_choice=False)
     delegation_id = SelectField(_l("Delegation"), coerce=_optional_int, validate_choice=False)
-    status = SelectField(_l("Status"), choices=_choices(STATUS_LABELS, ENTRY_STATUSES))
+    status = SelectField(
+        _l("Status"), choices=_choices(STATUS_LABELS, rules.settable_statuses(None))
+    )
     out_of_competition = BooleanField(
         _l("Out of competition (not ranked)"), description=OUT_OF_COMPETITION_HELP
     )
@@ -439,7 +440,9 @@ class EntryEditForm(FlaskForm):
     """Change an entry's status or delegation."""
 
     delegation_id = SelectField(_l("Delegation"), coerce=_optional_int, validate_choice=False)
-    status = SelectField(_l("Status"), choices=_choices(STATUS_LABELS, ENTRY_STATUSES))
+    status = SelectField(
+        _l("Status"), choices=_choices(STATUS_LABELS, rules.settable_statuses(None))
+    )
     out_of_competition = BooleanField(
         _l("Out of competition (not ranked)"), description=OUT_OF_COMPETITION_HELP
     )

@@ -302,3 +302,17 @@ def tie_break_problem(keys: list[str], allowed: tuple[str, ...]) -> Reason | Non
     if len(set(keys)) != len(keys):
         return Reason.of(N_("a tie-break is repeated"))
     return None
+
+
+#: The states an entry takes in the field: what an organiser sets on the entry form.
+HAND_SET_STATUSES = ("registered", "approved", "withdrawn", "disqualified", "absent")
+
+
+def settable_statuses(current: str | None) -> tuple[str, ...]:
+    """The states an organiser may choose by hand for an entry now in ``current`` (None: a new
+    one): those of the field (registered, approved, withdrawn, disqualified, absent). An entry
+    still awaiting review (draft, submitted, returned, recommended) keeps its state here: it is
+    decided on the registration or recommendation review, with their quotas."""
+    if current is None or current in HAND_SET_STATUSES:
+        return HAND_SET_STATUSES
+    return (current,)

@@ -118,23 +118,26 @@ def trend_chart(points: Iterable[tuple[int, int]]) -> TrendChart:
     """Columns for (year, value) points, by year; a missing year between two shown is a 0
     column (a year with nothing held is part of the trend).
 
-    Rule: column height = value / the largest value × 120; columns are 48 units apart.
+    Rule: column height = value / the largest value × 120; columns are 48 units apart, centred
+    in a chart at least 480 units wide (a year or two do not swell to the chart's width).
     """
     values = dict(points)
     if not values:
         return TrendChart((), 0)
     years = range(min(values), max(values) + 1)
     top = max(values.values())
+    width = max(48.0 * len(years), 480.0)
+    left = (width - 48.0 * len(years)) / 2
     columns = tuple(
         Column(
             year,
             values.get(year, 0),
-            48.0 * i,
+            left + 48.0 * i,
             round(120 * values.get(year, 0) / top, 1) if top else 0.0,
         )
         for i, year in enumerate(years)
     )
-    return TrendChart(columns, 48.0 * len(columns))
+    return TrendChart(columns, width)
 
 
 def fingerprint(counts: Iterable) -> str:

@@ -211,6 +211,8 @@ def count_year(year: int) -> list[dict]:
                                 "value": value,
                             }
                         )
+    # In one order whatever order the database grouped them in (the same rows, the same ids).
+    rows.sort(key=lambda r: (r["measure"], r["unit_id"] is None, r["unit_id"] or 0, r["dimension"]))
     return rows
 
 
@@ -462,7 +464,7 @@ def workbook(found: Figures) -> bytes:
     """The page's figures as .xlsx: the summary, by tier, regions, industries, awards,
     promotions; text that could run as a formula is neutralised."""
     book = Workbook(write_only=True)
-    scope = found.scope.name if found.scope else _("Everything")
+    scope = found.scope.name if found.scope else _("All units")
 
     def sheet(title: str, headers: list[str], rows: list[list]) -> None:
         ws = book.create_sheet(title)

@@ -50,7 +50,7 @@ def _readable() -> tuple[int | None, services.Figures | None]:
 
 def _page(template: str):
     unit, found = _readable()
-    scopes = ([(None, _("Everything"))] if current_user.is_registrar else []) + [
+    scopes = ([(None, _("All units"))] if current_user.is_registrar else []) + [
         (u.id, u.name)
         for u in db.session.scalars(
             select(Unit)

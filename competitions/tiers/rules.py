@@ -9,9 +9,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from competitions.core.words import N_, Reason
-from competitions.imports.rules import RowError
-from competitions.imports.rules import _person_facts as person_facts_of
-from competitions.imports.rules import _Row as Row
+from competitions.imports.rules import Row, RowError, person_facts_of
 from competitions.judging import rules as judging_rules
 from competitions.registry import rules as registry_rules
 from competitions.registry.rules import Eligibility, PersonFacts

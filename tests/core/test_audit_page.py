@@ -183,7 +183,7 @@ def test_pages_of_fifty_newest_first_and_the_whole_log_exported(client, login, w
     assert newest[1] == "'=1+2" and 'Name: =HYPERLINK("http://evil.example","点我")' in newest[5]
     assert isinstance(newest[0], datetime)
     notes = [row[5] for row in values[2:] if row[3] == "Marking scheme item"]
-    assert notes[0] == "note: — → change 119" and notes[-1] == "note: — → change 000"
+    assert notes[0] == "Note: — → change 119" and notes[-1] == "Note: — → change 000"
     cells = [c for row in values for c in row if isinstance(c, str)]
     assert not any(c.startswith(("=", "+", "-", "@")) for c in cells)
 

@@ -62,3 +62,47 @@ def test_changes_in_peoples_words(app, entity, action, column, pair, text):
 def test_chinese_labels(app):
     with force_locale("zh_Hans_CN"):
         assert change_text("certificate", "create", "award", [None, "third"]).endswith("三等奖")
+
+
+def _audited_tables():
+    from competitions import models  # noqa: F401  (every model mapped)
+    from competitions.core.db import db
+
+    for mapper in db.Model.registry.mappers:
+        if getattr(mapper.class_, "__audited__", False):
+            yield mapper
+
+
+def test_every_audited_column_has_a_word():
+    """A column the trail logs is named in people's words, never by its raw name."""
+    from competitions.core.audit_words import FIELD_LABELS, HIDDEN
+
+    missing = sorted(
+        f"{mapper.local_table.name}.{attr.key}"
+        for mapper in _audited_tables()
+        for attr in mapper.column_attrs
+        if attr.columns[0].info.get("audited") is not False
+        and attr.columns[0] is not mapper.polymorphic_on
+        and attr.key not in HIDDEN
+        and attr.key not in FIELD_LABELS
+    )
+    assert missing == []
+
+
+def test_every_coded_column_of_the_trail_has_labels():
+    """A column holding codes (a CHECK … IN list) shows each code as a label, not the code."""
+    import re
+
+    from competitions.core.audit_words import VALUE_LABELS
+
+    missing = []
+    for mapper in _audited_tables():
+        table = mapper.local_table
+        for constraint in table.constraints:
+            found = re.match(r"\s*\"?(\w+)\"? IN \((.*)\)", str(getattr(constraint, "sqltext", "")))
+            if not found:
+                continue
+            column, codes = found[1], re.findall(r"'([^']*)'", found[2])
+            labels = VALUE_LABELS.get((table.name, column)) or VALUE_LABELS.get(column) or {}
+            missing += [f"{table.name}.{column}={code}" for code in codes if code not in labels]
+    assert missing == []

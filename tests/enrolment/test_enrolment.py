@@ -337,3 +337,29 @@ def test_the_review_filters_by_trade_unit_and_status(client, login):
     assert names(status="all", unit=world.workshop.id) == {"车间甲"}
     assert names(status="all", ct=world.ct.id + 1000) == set()
     assert names(status="all", ct="x" * 50) == {"车间甲", "本部乙", "外单位丙"}  # ignored
+
+
+def test_an_entry_out_of_competition_does_not_fill_the_minimum_field(app):
+    """开赛人数 counts the contestants who compete: one out of competition (不计名次/观摩) is
+    marked but does not make a trade big enough to be held."""
+    from datetime import date
+
+    from tests import factories as f
+
+    world = build(min_field_size=2)
+    for n, out in enumerate((False, True)):
+        born = date(1990, 1, n + 1)
+        person = Person(name=f"选手{n}", gender="M", birth_date=born, id_number=f.resident_id(born))
+        db.session.add(person)
+        db.session.flush()
+        db.session.add(
+            Entry(
+                person_id=person.id,
+                contest_trade_id=world.ct.id,
+                status="approved",
+                out_of_competition=out,
+            )
+        )
+    db.session.commit()
+    short = services.short_fields(world.contest)
+    assert [(s.ct.id, s.in_field, s.minimum) for s in short] == [(world.ct.id, 1, 2)]

@@ -190,6 +190,7 @@ def test_the_periodic_task_is_scheduled(app):
         "accounts.forget_old_failures",
         "audit.seal",
         "privacy.apply_retention",
+        "stats.refresh",
     }
     assert tasks <= set(app.extensions["celery"].tasks)  # every one is a task the workers run
 

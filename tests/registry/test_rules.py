@@ -323,3 +323,19 @@ def test_who_may_edit_a_person(registrar, organised, entered_in, refused_naming)
         assert problem is None
     else:
         assert problem is not None and refused_naming in str(problem)
+
+
+@pytest.mark.parametrize(
+    ("current", "settable"),
+    [
+        (None, ("registered", "approved", "withdrawn", "disqualified", "absent")),
+        ("registered", ("registered", "approved", "withdrawn", "disqualified", "absent")),
+        ("absent", ("registered", "approved", "withdrawn", "disqualified", "absent")),
+        ("draft", ("draft",)),
+        ("submitted", ("submitted",)),
+        ("returned", ("returned",)),
+        ("recommended", ("recommended",)),
+    ],
+)
+def test_statuses_an_organiser_sets_by_hand(current, settable):
+    assert rules.settable_statuses(current) == settable

@@ -369,3 +369,27 @@ def test_names_that_would_mislead_or_run_as_formulas_are_refused_beside_the_fiel
     assert db.session.scalar(select(func.count()).select_from(Person)) == 0
     assert db.session.scalar(select(func.count()).select_from(Unit)) == 1
     assert db.session.scalar(select(func.count()).select_from(Delegation)) == 1
+
+
+def test_an_organiser_sets_no_review_state_by_hand(client, login):
+    """Draft, submitted, returned and recommended come from the liaisons' registration and the
+    recommendation up the tiers, with their quotas: the entry form neither offers nor takes
+    them, and an entry awaiting review keeps its state until it is reviewed there."""
+    _org, city, _, ct, *_ = _setup()
+    login("org")
+    client.post(f"/contests/{city.id}/entries/new", data=_entry_form(ct))
+    entry = db.session.scalar(select(Entry))
+    page = client.get(f"/entries/{entry.id}/edit").get_data(as_text=True)
+    for status in ("draft", "submitted", "returned", "recommended"):
+        assert f'value="{status}"' not in page
+        client.post(f"/entries/{entry.id}/edit", data={"status": status, "delegation_id": ""})
+        db.session.expire_all()
+        assert db.session.get(Entry, entry.id).status == "registered"
+    new_page = client.get(f"/contests/{city.id}/entries/new").get_data(as_text=True)
+    assert 'value="recommended"' not in new_page and 'value="draft"' not in new_page
+
+    entry.status = "recommended"  # sent up from a lower tier, awaiting this organiser
+    db.session.commit()
+    client.post(f"/entries/{entry.id}/edit", data={"status": "registered", "delegation_id": ""})
+    db.session.expire_all()
+    assert db.session.get(Entry, entry.id).status == "recommended"  # accepted on its own page

@@ -13,6 +13,7 @@ from competitions.judging.services.marks import save_score
 from competitions.registry.models import Entry, Person
 from competitions.results.models import Result
 from competitions.results.services import advance, compute
+from competitions.tiers.services import recommend
 from tests import factories as f
 from tests.judging.marking_world import build, score_everyone
 
@@ -123,7 +124,7 @@ def test_judges_never_see_the_judges_chart(client, login):
     ).get_data(as_text=True)
 
 
-def add_entries(ct, names):
+def add_entries(ct, names, status="approved"):
     for n, name in enumerate(names):
         person = Person(
             name=name,
@@ -133,7 +134,7 @@ def add_entries(ct, names):
         )
         db.session.add(person)
         db.session.flush()
-        db.session.add(Entry(person_id=person.id, contest_trade_id=ct.id, status="approved"))
+        db.session.add(Entry(person_id=person.id, contest_trade_id=ct.id, status=status))
     db.session.flush()
 
 
@@ -156,7 +157,10 @@ def test_the_funnel_follows_the_entries_up_the_tiers(client, login):
     db.session.refresh(world.ct)
     created, _ = advance.confirm_advancement(world.ct)
     db.session.commit()
-    assert created == 3  # the top 3 of the province go up
+    assert created == 3  # the top 3 of the province go up, recommended to the national organiser
+    accept = select(Entry.id).filter_by(contest_trade_id=national_ct.id, status="recommended")
+    assert recommend.accept(national.id, list(db.session.scalars(accept))) == 3
+    db.session.commit()
 
     url = f"/contests/{province.id}/results"
     assert funnel_rows(english_page(client, login, "org", url)) == [
@@ -169,3 +173,29 @@ def test_the_funnel_follows_the_entries_up_the_tiers(client, login):
     assert f'<option value="{national_ct.trade_id}" selected>' in one_trade
     unknown = client.get(f"{url}?trade=999999").get_data(as_text=True)
     assert funnel_rows(unknown)[2] == ("national", "5 entries · 0 advance (0.0%)")
+
+
+def test_the_funnel_counts_no_entry_still_awaiting_an_organiser(client, login):
+    """A draft, submitted or returned entry, or one recommended up and not yet accepted, is not
+    (yet) an entry of its tier: the funnel counts those in the field only."""
+    world = computed_world()
+    province = world.ct.contest
+    national = f.contest("CN-2019", tier="national")
+    province.parent_id = national.id
+    f.contest_trade(national, world.ct.trade)
+    welder = f.contest_trade(province, f.trade("6-22-01", "焊工", "Welder"))
+    add_entries(welder, ["草稿", "待审", "退回"])
+    waiting = db.session.scalars(select(Entry).filter_by(contest_trade_id=welder.id))
+    for entry, status in zip(waiting, ("draft", "submitted", "returned"), strict=True):
+        entry.status = status
+    db.session.commit()
+    db.session.refresh(world.ct)
+    created, _ = advance.confirm_advancement(world.ct)
+    db.session.commit()
+    assert created == 3  # recommended to the national organiser, not accepted yet
+
+    page = english_page(client, login, "org", f"/contests/{province.id}/results")
+    assert funnel_rows(page) == [
+        ("province", "6 entries · 3 advance (50.0%)"),
+        ("national", "0 entries"),
+    ]

@@ -58,13 +58,16 @@ def test_bars_are_to_scale_the_longest_at_three_quarters_of_the_room():
 
 def test_the_trend_has_a_column_for_every_year_between_the_first_and_the_last():
     chart = rules.trend_chart([(2023, 50), (2026, 100), (2025, 25)])
+    # Four columns (192 units) centred in the 480 the chart takes at least.
     assert [(c.year, c.value, c.x, c.height) for c in chart.columns] == [
-        (2023, 50, 0.0, 60.0),
-        (2024, 0, 48.0, 0.0),
-        (2025, 25, 96.0, 30.0),
-        (2026, 100, 144.0, 120.0),
+        (2023, 50, 144.0, 60.0),
+        (2024, 0, 192.0, 0.0),
+        (2025, 25, 240.0, 30.0),
+        (2026, 100, 288.0, 120.0),
     ]
-    assert chart.width == 192
+    assert chart.width == 480
+    wide = rules.trend_chart([(2000 + i, i) for i in range(12)])
+    assert (wide.width, wide.columns[0].x) == (576, 0.0)
     assert rules.trend_chart([]).columns == ()
 
 

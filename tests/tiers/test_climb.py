@@ -6,6 +6,7 @@ import io
 from datetime import date
 from decimal import Decimal
 
+import pytest
 from sqlalchemy import func, select
 
 from competitions.core.crypto import id_number_hash
@@ -268,3 +269,33 @@ def test_a_unit_recommends_directly_against_its_own_quota(app):
     )
     db.session.expire_all()
     assert db.session.get(Entry, entry.id).status == "registered"
+
+
+@pytest.mark.parametrize("leaves", ["out_of_competition", "withdrawn"])
+def test_an_accepted_entry_out_of_competition_or_withdrawn_takes_no_place_of_the_quota(app, leaves):
+    """不计名次 entries are not counted in slots, withdrawn ones give their place back: the same
+    as the registration quotas (enrolment.rules.counts_against_quota)."""
+    world = build(city_quota=1)
+    county, _ = _import(app, world)
+    county.post(f"/contest-trades/{world.county_ct.id}/advance")
+    db.session.expire_all()
+    up = db.session.scalars(select(Entry).filter_by(contest_trade_id=world.city_ct.id)).all()
+    by_name = {e.person.name: e for e in up}
+    city = _client(app, "city_org")
+    decide = f"/contests/{world.city.id}/recommendations/decide"
+    city.post(decide, data={"entry_ids": [by_name["甲"].id], "action": "accept"})
+    db.session.expire_all()
+    first = db.session.get(Entry, by_name["甲"].id)
+    assert first.status == "registered"
+    if leaves == "withdrawn":
+        first.status = "withdrawn"
+    else:
+        first.out_of_competition = True
+    db.session.commit()
+
+    page = city.post(
+        decide, data={"entry_ids": [by_name["丙"].id], "action": "accept"}, follow_redirects=True
+    ).get_data(as_text=True)
+    assert "the quota of this source is 1" not in page
+    db.session.expire_all()
+    assert db.session.get(Entry, by_name["丙"].id).status == "registered"

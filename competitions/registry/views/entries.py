@@ -140,6 +140,7 @@ def entry_edit(entry_id: int):
     contest = entry.contest_trade.contest
     require_contest_role(contest.id, "organiser")
     form = EntryEditForm(obj=entry)
+    form.status.choices = [(k, STATUS_LABELS[k]) for k in rules.settable_statuses(entry.status)]
     form.delegation_id.choices = [("", "—"), *delegation_choices(contest.id)]
     if form.validate_on_submit():
         form.populate_obj(entry)

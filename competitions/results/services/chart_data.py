@@ -14,6 +14,7 @@ from competitions.registry.models import Contest, ContestTrade, Entry
 from competitions.results import services
 from competitions.results.models import PUBLISHED, Result, ResultSet
 from competitions.results.rules import charts
+from competitions.results.services.inputs import PENDING_STATUSES
 
 
 def _published_sets():
@@ -33,7 +34,8 @@ def funnel_for(
 ) -> charts.Funnel:
     """The funnel of the contest's tier chain (``services.chain_contest_ids``), by tier.
 
-    Counts every entry of the chain's contests (of one trade, or all), the ranked ones and those
+    Counts every entry of the chain's contests in the field (of one trade, or all; not a draft,
+    submitted, returned or recommended one still awaiting an organiser), the ranked ones and those
     who advance (none at the top of the chain: it feeds nothing); every contest of the chain
     counts, even one without entries yet. With ``published_only`` only contest-trades whose
     results are published count at all.
@@ -56,7 +58,13 @@ def funnel_for(
         )
         .select_from(Contest)
         .outerjoin(ContestTrade, trade_on)
-        .outerjoin(Entry, Entry.contest_trade_id == ContestTrade.id)
+        .outerjoin(
+            Entry,
+            and_(
+                Entry.contest_trade_id == ContestTrade.id,
+                Entry.status.not_in(PENDING_STATUSES),
+            ),
+        )
         .outerjoin(Result, result_on)
         .where(Contest.id.in_(services.chain_contest_ids(contest)))
         .group_by(Contest.id, Contest.tier)

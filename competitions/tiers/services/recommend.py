@@ -14,6 +14,7 @@ from sqlalchemy.orm import aliased
 from competitions.core.db import db
 from competitions.core.identity_rules import mask_id_number
 from competitions.core.words import N_, Reason
+from competitions.enrolment import rules as enrolment_rules
 from competitions.registry import rules as registry_rules
 from competitions.registry.models import Contest, ContestTrade, Entry, Person, Trade
 from competitions.registry.services import register_entry
@@ -69,6 +70,8 @@ class SourceRow:
     accepted: int = 0
     returned: int = 0
     quota: int | None = None
+    #: Accepted entries taking a place of the quota (not withdrawn, not out of competition).
+    in_quota: int = 0
 
 
 @dataclass
@@ -93,11 +96,18 @@ def summary(contest_id: int) -> Summary:
             _src_ct.c.contest_id,
             _direct.c.unit_id,
             _up.c.status,
+            _up.c.out_of_competition,
             func.count(),
         )
         .select_from(joined)
         .where(where)
-        .group_by(_up.c.contest_trade_id, _src_ct.c.contest_id, _direct.c.unit_id, _up.c.status)
+        .group_by(
+            _up.c.contest_trade_id,
+            _src_ct.c.contest_id,
+            _direct.c.unit_id,
+            _up.c.status,
+            _up.c.out_of_competition,
+        )
     ).all()
     cts = db.session.execute(
         select(ContestTrade.id, Trade.name_zh, ContestTrade.recommend_per_source)
@@ -106,10 +116,10 @@ def summary(contest_id: int) -> Summary:
     ).all()
     quotas = {ct_id: quota for ct_id, _name, quota in cts}
     names = _source_names(
-        {c for _, c, u, _, _ in grouped if u is None}, {u for _, _, u, _, _ in grouped}
+        {c for _, c, u, *_ in grouped if u is None}, {u for _, _, u, *_ in grouped}
     )
     rows: dict[tuple[int, str], SourceRow] = {}
-    for ct_id, lower, unit, status, n in grouped:
+    for ct_id, lower, unit, status, out_of_competition, n in grouped:
         key = source_key(lower, unit)
         row = rows.setdefault(
             (ct_id, key), SourceRow(ct_id, key, names.get(key, key), quota=quotas.get(ct_id))
@@ -120,6 +130,8 @@ def summary(contest_id: int) -> Summary:
             row.returned += n
         else:
             row.accepted += n
+            if enrolment_rules.counts_against_quota(status, out_of_competition):
+                row.in_quota += n
     ordered = sorted(rows.values(), key=lambda r: (r.ct_id, r.name))
     return Summary(ordered, {ct_id: name for ct_id, name, _q in cts})
 
@@ -253,7 +265,8 @@ def _chosen(contest_id: int, entry_ids: list[int]) -> list[tuple[Entry, str]]:
 
 def accept(contest_id: int, entry_ids: list[int]) -> int:
     """Accept recommended entries (→ registered), all or none: refused when any source's
-    accepted entries would pass its quota in that trade."""
+    accepted entries would pass its quota in that trade (one withdrawn or out of competition
+    takes no place, as in the registration quotas)."""
     chosen = [(e, k) for e, k in _chosen(contest_id, entry_ids) if e.status == PENDING]
     if not chosen:
         raise Refused(Reason.of(N_("choose recommended entries first")))
@@ -269,7 +282,7 @@ def accept(contest_id: int, entry_ids: list[int]) -> int:
     counts = {(r.ct_id, r.key): r for r in summary(contest_id).rows}
     for (ct_id, key), n in sorted(accepting.items()):
         row = counts[(ct_id, key)]
-        if problem := rules.quota_refusal(row.accepted, n, row.quota):
+        if problem := rules.quota_refusal(row.in_quota, n, row.quota):
             params = {**dict(problem.params), "source": row.name, "trade": trade_name(ct_id)}
             raise Refused(Reason(QUOTA_REFUSED, tuple(sorted(params.items()))))
     for entry, _key in chosen:
