@@ -114,6 +114,7 @@ def _register_blueprints(app: Flask) -> None:
     from competitions.core.views import bp as core_bp
     from competitions.enrolment.views import bp as enrolment_bp
     from competitions.imports.views import bp as imports_bp
+    from competitions.innovation.views import bp as innovation_bp
     from competitions.judging.views import bp as judging_bp
     from competitions.labour.views import bp as labour_bp
     from competitions.overview.views import bp as overview_bp
@@ -143,6 +144,7 @@ def _register_blueprints(app: Flask) -> None:
         review_bp,
         labour_bp,
         selection_bp,
+        innovation_bp,
         results_bp,
         publication_bp,
         public_bp,

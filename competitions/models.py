@@ -15,6 +15,16 @@ from competitions.core.audit import AuditLog
 from competitions.core.audit_chain import AuditSeal
 from competitions.core.jobs import Job, JobFile
 from competitions.enrolment.models import EntryAttachment
+from competitions.innovation.models import (
+    InnovationAttachment,
+    InnovationCategory,
+    InnovationContest,
+    InnovationDefence,
+    InnovationEntry,
+    InnovationMember,
+    InnovationRound,
+    InnovationSubmission,
+)
 from competitions.judging.models import (
     CheckInNumber,
     CodeReveal,
@@ -95,6 +105,14 @@ __all__ = [
     "FigureYear",
     "FlagResolution",
     "Honour",
+    "InnovationAttachment",
+    "InnovationCategory",
+    "InnovationContest",
+    "InnovationDefence",
+    "InnovationEntry",
+    "InnovationMember",
+    "InnovationRound",
+    "InnovationSubmission",
     "Job",
     "JobFile",
     "JudgeItem",

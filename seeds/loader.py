@@ -21,6 +21,7 @@ from competitions.stats import services as stats_services
 from competitions.stats.models import StatsReader
 from competitions.units.models import Unit
 from seeds.files import DATA_DIR, read_csv, read_json, walk_units
+from seeds.innovation import load_innovation
 from seeds.judging import load_judging
 from seeds.labour import load_labour
 
@@ -54,6 +55,7 @@ def load_demo(session: Session, reset: bool = False, data_dir: Path = DATA_DIR) 
         users = _load_accounts(session, read_json("accounts.json", data_dir), by_code, units)
         judging = load_judging(session, data_dir)
         labour = load_labour(session, data_dir, users["organiser"].password_hash)
+        innovation = load_innovation(session, data_dir, users["organiser"].password_hash)
         # The union's figures, counted now rather than at the workers' first minute.
         stats_services.refresh()
     return {
@@ -67,6 +69,7 @@ def load_demo(session: Session, reset: bool = False, data_dir: Path = DATA_DIR) 
         "users": len(users),
         **judging,
         **labour,
+        **innovation,
     }
 
 

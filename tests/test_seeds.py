@@ -28,6 +28,8 @@ VOLATILE = {
     "recorded_at",
     # a union officer's grant to read the figures
     "granted_at",
+    # an innovation achievement's attachments, stamped when the seed uploads them
+    "uploaded_at",
 }
 #: Region codes (first 4 ID digits) of the contestants employed under each city union.
 CITY_REGIONS = {
@@ -80,6 +82,12 @@ def test_loading_again_on_an_empty_database_gives_the_same_rows_and_ids(demo):
     assert contest_ids() == {"QG-2018": 1, "SD-2018": 2, "JN-2018": 3, "JG-2018": 4}
     ids = db.session.execute(select(Person.id, Person.id_number).order_by(Person.id)).all()
     expected = [row["id_number"] for row in read_csv("contestants.csv")]
+    # then the members of the innovation contest's achievements, in the file's order
+    expected += [
+        first17 + rules.resident_id_check_char(first17)
+        for row in read_json("innovation.json")["submissions"]
+        for _, first17 in row["members"]
+    ]
     assert [number for _, number in ids] == expected
     assert [pk for pk, _ in ids] == list(range(1, len(expected) + 1))
     assert len(first["audit_log"]) > demo["entries"]
@@ -175,7 +183,8 @@ def test_seed_if_empty_twice_loads_once(app, runner):
     second = runner.invoke(args=["seed", "--if-empty"])
     assert second.exit_code == 0, second.output
     assert "not loaded" in second.output
-    expected = len(read_csv("contestants.csv"))
+    members = sum(len(row["members"]) for row in read_json("innovation.json")["submissions"])
+    expected = len(read_csv("contestants.csv")) + members
     assert db.session.scalar(select(func.count()).select_from(Person)) == expected
 
 

@@ -16,6 +16,7 @@ TASK_AREAS = [
     "competitions.stats",
     "competitions.labour",
     "competitions.selection",
+    "competitions.innovation",
 ]
 
 

@@ -125,6 +125,14 @@ class Subject(db.Model):
         """One row per subject of this kind with the columns ``FACT_COLUMNS`` (labelled so)."""
         raise NotImplementedError
 
+    @classmethod
+    def members(cls, subject_ids: list[int]) -> dict[int, list[tuple[int, str, str]]]:
+        """The people a subject stands for when it is a team (an innovation achievement's
+        members), {subject id: [(person id, name, unit name)…]}: certificates give each of
+        them a certificate of their own. A subject left out (the default: every one) is one
+        person or one group, with one certificate."""
+        return {}
+
     def __repr__(self) -> str:
         return f"<Subject {self.id} {self.kind}>"
 

@@ -39,6 +39,7 @@ TIER_ZH = {
     "national": "全国",
 }
 AWARD_ZH = {
+    "special": "特等奖",
     "first": "一等奖",
     "second": "二等奖",
     "third": "三等奖",

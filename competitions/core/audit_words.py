@@ -296,6 +296,21 @@ FIELD_LABELS = {
     "submitted_at": _l("Submitted at"),
     "verified_by": _l("Verified by"),
     "verified_at": _l("Verified at"),
+    # innovation-achievement contests (职工创新成果)
+    "review_weight": _l("Weight of the online review (%)"),
+    "defence_weight": _l("Weight of the defence session (%)"),
+    "category": _l("Category"),
+    "special": _l("Special prizes"),
+    "first": _l("First prizes"),
+    "second": _l("Second prizes"),
+    "third": _l("Third prizes"),
+    "abstract": _l("Abstract"),
+    "benefit_yuan": _l("Claimed benefit (yuan)"),
+    "submitter_id": _l("Submitter"),
+    "stage": _l("Stage"),
+    "round_id": _l("Review or defence"),
+    "submission_id": _l("Innovation achievement"),
+    "innovation_id": _l("Innovation contest"),
 }
 
 LOCK_ACTIONS = {"lock": _l("Locked"), "unlock": _l("Unlocked")}
@@ -331,6 +346,7 @@ DOWNLOAD_KINDS = {
     "import_errors": _l("Error report of an import"),
     "personal_data": _l("A person's data (their request)"),
     "labour_evidence": _l("Evidence of a labour competition's report"),
+    "innovation_attachment": _l("An attachment of an innovation achievement"),
 }
 ID_REVEAL_KINDS = {
     "export": _l("A list with whole ID numbers downloaded"),
@@ -409,6 +425,19 @@ VALUE_LABELS = {
         "passed": _l("passed the qualification review"),
         "returned": _l("returned"),
     },
+    "category": {
+        "technical_improvement": _l("Technical improvement (技术革新)"),
+        "invention_patent": _l("Invention or patent (发明专利)"),
+        "rationalisation": _l("Rationalisation proposal (合理化建议)"),
+        "operating_method": _l("Advanced operating method (先进操作法)"),
+    },
+    "stage": {"review": _l("Expert online review"), "defence": _l("Defence session")},
+    ("innovation_submission", "state"): {
+        "draft": _l("draft"),
+        "submitted": _l("submitted"),
+        "returned": _l("returned"),
+        "passed": _l("passed the format check"),
+    },
     ("labour_report", "state"): {
         "draft": _l("draft"),
         "submitted": _l("submitted"),
@@ -465,6 +494,7 @@ REFERENCES = {
     "body_id": "nominating_body",
     "campaign_id": "assessment",
     "nominee_id": "subject",
+    "submitter_id": "user",
 }
 
 

@@ -124,6 +124,8 @@ TIE_LABELS = {
 TEAM_MODE_LABELS = {"best_n": _l("Sum of the best N totals"), "points": _l("Points per award")}
 
 AWARD_LABELS = {
+    # an innovation contest's 特等奖, above the first prize
+    "special": _l("Special prize"),
     "first": _l("First prize"),
     "second": _l("Second prize"),
     "third": _l("Third prize"),

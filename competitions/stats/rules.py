@@ -12,7 +12,9 @@ from decimal import ROUND_HALF_UP, Decimal
 #: contests (by tier; "" all), contest_kinds (by kind), trades (contest-trades by industry),
 #: entries (参赛人次: entries that take part, by tier; "" all), people (distinct persons),
 #: units (distinct employers), enterprises (distinct employers that are enterprises), awards
-#: (by award, published results only), promotions (granted, by the level granted).
+#: (by award, published results only), promotions (granted, by the level granted),
+#: innovations (innovation achievements submitted, by category), innovation_benefit (their
+#: claimed benefit in whole yuan, by category).
 MEASURES = (
     "contests",
     "contest_kinds",
@@ -23,7 +25,11 @@ MEASURES = (
     "enterprises",
     "awards",
     "promotions",
+    "innovations",
+    "innovation_benefit",
 )
+#: Measures that add up their values (yuan) instead of counting rows.
+SUMMED = ("innovation_benefit",)
 
 
 def may_read(

@@ -19,6 +19,7 @@ from competitions.assessment.models import Assessment
 from competitions.core.db import bulk_insert, db, utcnow
 from competitions.core.labels import AWARD_LABELS, SKILL_LABELS, TIER_LABELS
 from competitions.core.sheet_rules import neutralise_row
+from competitions.innovation.models import InnovationContest, InnovationSubmission
 from competitions.labour.models import LabourCompetition
 from competitions.registry.models import (
     MARKED_STATUSES,
@@ -73,7 +74,30 @@ def _sources(year: int) -> list[tuple[str, object, bool, bool]]:
         .join(LabourCompetition, LabourCompetition.contest_id == Contest.id)
         .where(in_year)
     )
-    kinds = union_all(skill, labour)
+    innovation = (
+        select(
+            Contest.organising_unit_id.label("org"),
+            literal("innovation").label("dim"),
+            InnovationContest.id.label("val"),
+        )
+        .join(InnovationContest, InnovationContest.contest_id == Contest.id)
+        .where(in_year)
+    )
+    kinds = union_all(skill, labour, innovation)
+
+    def achievements(val):
+        """Innovation achievements submitted (not drafts), by category."""
+        return (
+            select(
+                Contest.organising_unit_id.label("org"),
+                InnovationSubmission.category.label("dim"),
+                val.label("val"),
+            )
+            .join(InnovationContest, InnovationContest.contest_id == Contest.id)
+            .join(InnovationSubmission, InnovationSubmission.innovation_id == InnovationContest.id)
+            .where(in_year, InnovationSubmission.state != "draft")
+        )
+
     trades = (
         select(
             Contest.organising_unit_id.label("org"),
@@ -141,6 +165,13 @@ def _sources(year: int) -> list[tuple[str, object, bool, bool]]:
         ),
         ("awards", awards, False, True),
         ("promotions", promotions, False, True),
+        ("innovations", achievements(InnovationSubmission.id), False, True),
+        (
+            "innovation_benefit",
+            achievements(func.coalesce(InnovationSubmission.benefit_yuan, 0)),
+            False,
+            True,
+        ),
     ]
 
 
@@ -151,6 +182,8 @@ def count_year(year: int) -> list[dict]:
     for measure, source, unique, with_total in _sources(year):
         q = source.subquery()
         counted = func.count(distinct(q.c.val)) if unique else func.count(q.c.val)
+        if measure in rules.SUMMED:
+            counted = func.round(func.sum(q.c.val))
         shapes = [q.c.dim]
         if with_total:
             shapes.append(literal(""))
@@ -168,6 +201,7 @@ def count_year(year: int) -> list[dict]:
             for statement in (per_node, everything):
                 for unit_id, dimension, value in db.session.execute(statement):
                     if value:
+                        value = int(value)
                         rows.append(
                             {
                                 "year": year,
@@ -239,7 +273,23 @@ def fingerprint_of(year: int) -> str:
         .join(Contest, Contest.id == LabourCompetition.contest_id)
         .where(in_year)
     )
-    return rules.fingerprint([*contests, *entries, *results, promotions, *units, *people, labour])
+    innovation = db.session.execute(
+        select(
+            func.count(distinct(InnovationContest.id)),
+            func.count(InnovationSubmission.id).filter(InnovationSubmission.state != "draft"),
+            func.sum(func.coalesce(InnovationSubmission.benefit_yuan, 0)).filter(
+                InnovationSubmission.state != "draft"
+            ),
+            func.sum(func.length(InnovationSubmission.category)),
+        )
+        .select_from(InnovationContest)
+        .join(Contest, Contest.id == InnovationContest.contest_id)
+        .outerjoin(InnovationSubmission, InnovationSubmission.innovation_id == InnovationContest.id)
+        .where(in_year)
+    ).one()
+    return rules.fingerprint(
+        [*contests, *entries, *results, promotions, *units, *people, labour, *innovation]
+    )
 
 
 def compute_year(year: int, fingerprint: str | None = None) -> int:
@@ -483,6 +533,9 @@ def summary_rows(found: Figures) -> list[tuple[str, int]]:
         (_("Contests held"), found.total("contests")),
         (_("Skill contests"), found.by.get("contest_kinds", {}).get("skill", 0)),
         (_("Labour competitions"), found.by.get("contest_kinds", {}).get("labour", 0)),
+        (_("Innovation contests"), found.by.get("contest_kinds", {}).get("innovation", 0)),
+        (_("Innovation achievements"), found.total("innovations")),
+        (_("Their claimed benefit (yuan)"), found.total("innovation_benefit")),
         (_("Participants (person-times)"), found.total("entries")),
         (_("Distinct people"), found.total("people")),
         (_("Units taking part"), found.by.get("units", {}).get("", 0)),

@@ -291,6 +291,27 @@ MATRIX: dict[str, Access] = {
     "selection.vote_page": Access(EVERYONE),
     "selection.vote": Access(EVERYONE),
     "selection.public_notice": Access(EVERYONE),
+    # an innovation contest: the organiser sets it up, checks, opens the review and the
+    # defence (judging's pages), computes the awards and publishes; a unit's liaison (either
+    # unit's) adds achievements; the submitter named on one (the reporter) and its unit's
+    # liaison change, attach and send it
+    "innovation.home": staff(ORG, REPORTER, LIAISON, OTHER_LIAISON),  # submitters sent on
+    "innovation.check": Access(ORGANISER),
+    "innovation.open_review": Access(ORGANISER),
+    "innovation.open_defence": Access(ORGANISER),
+    "innovation.awards": Access(ORGANISER),
+    "innovation.results": Access(ORGANISER),
+    "innovation.publication_step": Access(ORGANISER),
+    "innovation.issue_certificates": Access(ORGANISER),
+    "innovation.mine": staff(ORG, REPORTER, LIAISON, OTHER_LIAISON),
+    "innovation.new": staff(ORG, LIAISON, OTHER_LIAISON),
+    "innovation.submission": staff(ORG, REPORTER, LIAISON),
+    "innovation.attachment": staff(ORG, REPORTER, LIAISON),
+    "innovation.attach": staff(REPORTER, LIAISON),
+    "innovation.send": staff(REPORTER, LIAISON),
+    # the experts seated on a round's panel read what they mark, by code
+    "innovation.reading": staff(ORG, JUDGE),
+    "innovation.reading_file": staff(ORG, JUDGE),
 }
 
 
@@ -334,6 +355,9 @@ def url_values(world: World, endpoint: str) -> dict:
         "campaign_id": world.selection.campaign.id,
         "body_id": world.selection.body.id,
         "nominee_id": world.selection.nominee.id,
+        "submission_id": world.innovation.submission.id,
+        "attachment_id": world.innovation.attachment.id,
+        "round_id": world.innovation.review.id,
     }
 
 

@@ -27,6 +27,7 @@ ct1 is under two-layer encryption (二次加密): its codes are the second layer
                person nominated, not yet reviewed
 """
 
+import random
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -46,6 +47,7 @@ from competitions.core.words import N_, Reason
 from competitions.enrolment import services as enrolment
 from competitions.imports.services import jobs as import_jobs
 from competitions.imports.tasks import import_entries
+from competitions.innovation import services as innovation
 from competitions.judging.models import (
     CheckInNumber,
     DeclaredRelation,
@@ -60,6 +62,7 @@ from competitions.judging.models import (
     ScoreSheet,
     TwoLayerEncryption,
 )
+from competitions.judging.services import codes, panel
 from competitions.judging.services.scheme import record_refused_import
 from competitions.judging.services.scheme_import import SheetProblem
 from competitions.labour import services as labour
@@ -130,6 +133,13 @@ class SelectionWorld:
 
 
 @dataclass
+class InnovationWorld:
+    submission: object
+    attachment: object
+    review: object  #: its online review, judge1 seated on the panel, the code drawn
+
+
+@dataclass
 class World:
     contest: object
     other_contest: object
@@ -158,6 +168,9 @@ class World:
     liaison_role: ContestRole  #: the liaison's role (their scope: the contestants' unit)
     honour: object = None  #: a recommended honour of ct1 (final), to decide
     stats_reader: object = None  #: a union officer reads the figures of the world's unit
+    #: The contest's innovation contest: an achievement of the contestants' unit submitted by
+    #: ``reporter`` (named on it as its submitter), with an attachment, awaiting the check.
+    innovation: "InnovationWorld" = None
 
     @property
     def contestant(self):
@@ -236,6 +249,7 @@ def build_world() -> World:
     session = _contest_day(ct1)
     labour = _labour(contest, organiser.id)
     selection = _selection(contest)
+    innovation = _innovation(contest, unit)
     return World(
         contest=contest,
         other_contest=other_contest,
@@ -260,6 +274,7 @@ def build_world() -> World:
         numbers=numbers,
         labour=labour,
         selection=selection,
+        innovation=innovation,
         honour=db.session.query(Honour)
         .filter_by(contest_trade_id=ct1.id)
         .order_by(Honour.id)
@@ -411,6 +426,35 @@ def _selection(contest) -> SelectionWorld:
     )
     db.session.commit()
     return SelectionWorld(campaign, body, nominee)
+
+
+def _innovation(contest, unit) -> InnovationWorld:
+    """An innovation contest in the contest: one achievement of the contestants' unit by a
+    worker who is no contestant, submitted by ``reporter`` with an attachment, passed by the
+    format check and in the online review, which judge1 marks."""
+    reporter = db.session.query(User).filter_by(username="reporter").one()
+    comp = innovation.create_innovation(contest.id, "职工创新成果竞赛", 60, 40, {})
+    submission = innovation.save_submission(
+        comp,
+        None,
+        reporter.id,
+        {
+            "category": "technical_improvement",
+            "title": "数控刀具快换装置",
+            "abstract": "缩短换刀时间。",
+            "unit_id": unit.id,
+            "benefit_yuan": Decimal(120000),
+        },
+        [innovation.MemberLine("周创新", f.resident_id(date(1988, 8, 8), 88))],
+    )
+    attachment = innovation.add_attachment(submission, "成果报告.pdf", b"%PDF-1.4\n%%EOF\n")
+    innovation.submit(submission)
+    innovation.check_format(submission, True, "")
+    review = innovation.open_review(comp)
+    panel.assign_all_entries(panel.add_member(review, "judge1", "judge", None))
+    codes.draw_entry_codes(review.id, False, random.Random(3))
+    db.session.commit()
+    return InnovationWorld(submission, attachment, review)
 
 
 def _second_trade(contest) -> ContestTrade:

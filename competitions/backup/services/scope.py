@@ -79,6 +79,13 @@ CONTEST_PATH = {
     "nominee_attachment": "nominee_id",
     "vote_void": "campaign_id",
     "vote": "campaign_id",
+    "innovation_contest": "contest_id",
+    "innovation_category": "innovation_id",
+    "innovation_submission": "innovation_id",
+    "innovation_member": "submission_id",
+    "innovation_attachment": "submission_id",
+    "innovation_round": "contest_id",
+    "innovation_entry": "round_id",
 }
 #: Registers shared by contests: a row goes along when a row of the contest points at it.
 SHARED = ("trade", "unit", "person", "user_account")

@@ -113,9 +113,12 @@ def wanted(ct_id: int) -> list[rules.Facts]:
         .order_by(Result.rank.is_(None), Result.rank, Result.subject_id)
     ).all()
     facts, by_entry = [], {}
+    members = ct.subject_class.members([r.subject_id for r, *_ in people if r.award])
     for result, person, name, unit, team in people:
         by_entry[result.subject_id] = (result, person, name, unit or "", team or "")
-        if result.award:
+        if result.award and result.subject_id in members:
+            facts += _member_facts(result, name, members[result.subject_id], common)
+        elif result.award:
             facts.append(
                 _person_facts(
                     "individual",
@@ -155,6 +158,29 @@ def wanted(ct_id: int) -> list[rules.Facts]:
             )
         )
     return facts
+
+
+def _member_facts(result, team_name, members, common) -> list[rules.Facts]:
+    """One certificate for each member of an awarded team (``member:{subject}:{person}``),
+    with the team's name (an achievement's title) printed beside theirs."""
+    people = {
+        p.id: p
+        for p in db.session.scalars(select(Person).where(Person.id.in_([m[0] for m in members])))
+    }
+    return [
+        rules.Facts(
+            "individual",
+            f"member:{result.subject_id}:{person_id}",
+            name,
+            unit or "",
+            award=result.award,
+            rank=result.rank,
+            team=team_name,
+            id_masked=mask_id_number(people[person_id].id_number),
+            **common,
+        )
+        for person_id, name, unit in members
+    ]
 
 
 def _person_facts(kind, subject, award, row, common) -> rules.Facts:

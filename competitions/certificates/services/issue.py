@@ -151,7 +151,7 @@ def _issue_one(job_id, ct_id, contest_id, number, seq, batch, facts, current) ->
 
 def _entry_of(subject: str) -> int | None:
     kind, _, rest = subject.partition(":")
-    return int(rest.split(":")[0]) if kind in ("entry", "honour") else None
+    return int(rest.split(":")[0]) if kind in ("entry", "honour", "member") else None
 
 
 def _delegation_of(subject: str) -> int | None:

@@ -12,6 +12,7 @@ from competitions.core.i18n import local_now
 from competitions.core.jobs import Job
 from competitions.core.labels import AWARD_MODE_LABELS, TIER_LABELS
 from competitions.enrolment import services as enrolment
+from competitions.innovation import services as innovation
 from competitions.labour import services as labour
 from competitions.overview import services as overview
 from competitions.overview.views import display
@@ -48,6 +49,7 @@ def index():
         organised=overview.overview(overview.organised_trades(organised), now),
         leading=overview.overview(overview.chief_trades(current_user.id), now),
         reporting=labour.reporting_for(current_user.id),
+        submitting=innovation.submitting_for(current_user.id),
     )
 
 
