@@ -27,10 +27,13 @@ ct1 is under two-layer encryption (二次加密): its codes are the second layer
                person nominated, not yet reviewed
 """
 
+import io
 import random
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
+
+from reportlab.pdfgen import canvas
 
 from competitions.accounts.models import ContestRole, User
 from competitions.certificates import services
@@ -428,6 +431,15 @@ def _selection(contest) -> SelectionWorld:
     return SelectionWorld(campaign, body, nominee)
 
 
+def _a_pdf(text: str) -> bytes:
+    """A real one-page PDF (a panel role's download must be readable by pdftotext)."""
+    out = io.BytesIO()
+    page = canvas.Canvas(out)
+    page.drawString(72, 720, text.encode("ascii", "replace").decode())
+    page.save()
+    return out.getvalue()
+
+
 def _innovation(contest, unit) -> InnovationWorld:
     """An innovation contest in the contest: one achievement of the contestants' unit by a
     worker who is no contestant, submitted by ``reporter`` with an attachment, passed by the
@@ -447,7 +459,7 @@ def _innovation(contest, unit) -> InnovationWorld:
         },
         [innovation.MemberLine("周创新", f.resident_id(date(1988, 8, 8), 88))],
     )
-    attachment = innovation.add_attachment(submission, "成果报告.pdf", b"%PDF-1.4\n%%EOF\n")
+    attachment = innovation.add_attachment(submission, "成果报告.pdf", _a_pdf("成果报告"))
     innovation.submit(submission)
     innovation.check_format(submission, True, "")
     review = innovation.open_review(comp)
