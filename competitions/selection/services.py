@@ -13,6 +13,7 @@ from flask import current_app
 from sqlalchemy import func, select, update
 
 from competitions.accounts.models import ContestRole, User
+from competitions.assessment.models import Assessment, every_kinds_facts
 from competitions.core import audit_words
 from competitions.core.db import db, utcnow
 from competitions.core.words import N_, Reason
@@ -232,8 +233,6 @@ def nominate(
 def proposed_candidates(campaign: SelectionCampaign) -> list[tuple[Result, object]]:
     """First prizes of provincial contests in the last three years, from Jingsai's own final
     results: (the result, its facts) — the person, their unit and the contest."""
-    from competitions.assessment.models import Assessment, every_kinds_facts
-
     facts = every_kinds_facts()
     rows = db.session.execute(
         select(Result, facts, Contest)

@@ -20,7 +20,8 @@ from competitions.imports.tasks import import_entries
 from competitions.publication.services.lookup import find_person as lookup_person
 from competitions.registry import services
 from competitions.registry.models import Contest, Person
-from seeds.files import read_csv
+from competitions.registry.rules import resident_id_check_char
+from seeds.files import read_csv, read_json
 from seeds.loader import load_demo
 from tests import factories
 from tests.imports.sheets import csv_bytes, person_row
@@ -63,8 +64,20 @@ def _demo_and_an_import() -> list[str]:
     db.session.remove()
     seeded = read_csv("contestants.csv")
     secrets = [row["id_number"] for row in seeded] + [row["phone"] for row in seeded]
+    secrets += innovation_members()
     secrets += [number for _, number, _ in IMPORTED] + [phone for _, _, phone in IMPORTED]
     return [s for s in secrets if s]
+
+
+def innovation_members() -> list[str]:
+    """The ID numbers of the demo innovation contest's team members (seeds/data/innovation.json
+    keeps their first 17 characters)."""
+    data = read_json("innovation.json")
+    return [
+        first17 + resident_id_check_char(first17)
+        for row in data["submissions"]
+        for _, first17 in row["members"]
+    ]
 
 
 def _raw_database() -> bytes:
@@ -81,7 +94,9 @@ def _raw_database() -> bytes:
 def test_no_id_number_or_phone_is_in_plain_text_after_the_demo_data_and_an_import(app):
     secrets = _demo_and_an_import()
     people = db.session.scalar(select(sa.func.count()).select_from(Person))
-    assert people == len(read_csv("contestants.csv")) + len(IMPORTED)
+    known = {row["id_number"] for row in read_csv("contestants.csv")}
+    members = set(innovation_members()) - known
+    assert people == len(known) + len(members) + len(IMPORTED)
     raw = _raw_database()
     assert "宋燕".encode() in raw and "林海".encode() in raw  # the rows are there, names plain
     found = [s for s in secrets if s.encode() in raw]
