@@ -4,9 +4,11 @@ import logging
 
 from celery import chord, shared_task
 
+from competitions.certificates import services as certificate_services
 from competitions.certificates.services import issue as certificate_issue
 from competitions.core.db import db
 from competitions.core.jobs import Job, as_job_owner, fail_job, finish_job
+from competitions.core.queue import commit_then_enqueue
 from competitions.core.words import N_
 
 logger = logging.getLogger(__name__)
@@ -48,3 +50,12 @@ def queue_issue(job_id: str, chunks: list[list], ct_ids: list[int]) -> None:
         callback.apply_async(([],))
         return
     chord([issue_chunk.s(job_id, chunk) for chunk in chunks])(callback)
+
+
+def issue_on_workers(contest, assessment_ids: list[int], user_id: int | None) -> Job:
+    """Issue the certificates of these assessments (their results final) on the workers: the
+    contest's design made if it has none, the job started and committed, its chunks queued."""
+    certificate_services.design_of(contest)
+    job, chunks = certificate_services.start_issue(contest.id, assessment_ids, user_id)
+    commit_then_enqueue(job.id, queue_issue, job.id, chunks, assessment_ids)
+    return job

@@ -11,7 +11,6 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 
 from competitions.accounts.services.permissions import require_contest_role, roles_in
-from competitions.certificates import services as certificates
 from competitions.certificates import tasks as certificate_tasks
 from competitions.core.audit import download_logged
 from competitions.core.confirm import ConfirmForm, confirm_page
@@ -332,9 +331,7 @@ def issue_certificates(contest_id: int):
     problem = None if state == "final" else _("The awards are not final yet.")
     form = ConfirmForm()
     if problem is None and form.validate_on_submit():
-        certificates.design_of(innovation.contest)
-        job, chunks = certificates.start_issue(contest_id, [review.id], current_user.id)
-        commit_then_enqueue(job.id, certificate_tasks.queue_issue, job.id, chunks, [review.id])
+        job = certificate_tasks.issue_on_workers(innovation.contest, [review.id], current_user.id)
         flash(_("Issuing %(n)s certificates on the workers.", n=job.total), "info")
         return redirect(url_for("certificates.overview", contest_id=contest_id), 303)
     return confirm_page(

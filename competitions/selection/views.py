@@ -22,7 +22,6 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select
 
 from competitions.accounts.services.permissions import require_contest_role, roles_in
-from competitions.certificates import services as certificates
 from competitions.certificates import tasks as certificate_tasks
 from competitions.core.confirm import ConfirmForm, confirm_page
 from competitions.core.db import db
@@ -297,9 +296,7 @@ def title_certificates(contest_id: int):
     )
     form = ConfirmForm()
     if problem is None and form.validate_on_submit():
-        certificates.design_of(campaign.contest)
-        job, chunks = certificates.start_issue(contest_id, [campaign.id], current_user.id)
-        commit_then_enqueue(job.id, certificate_tasks.queue_issue, job.id, chunks, [campaign.id])
+        job = certificate_tasks.issue_on_workers(campaign.contest, [campaign.id], current_user.id)
         flash(_("Issuing %(n)s certificates on the workers.", n=job.total), "info")
         return redirect(url_for("certificates.overview", contest_id=contest_id), 303)
     return confirm_page(

@@ -30,7 +30,6 @@ from competitions.core.confirm import ConfirmForm, confirm_page
 from competitions.core.db import db, utcnow
 from competitions.core.i18n import trade_name
 from competitions.core.jobs import Job, JobFile
-from competitions.core.queue import commit_then_enqueue
 from competitions.registry.models import Contest, ContestTrade
 
 bp = Blueprint("certificates", __name__)
@@ -187,9 +186,7 @@ def _confirm_issue(contest: Contest, form: ConfirmForm, final: list[int], one: s
 
 def _start(contest: Contest, ct_ids: list[int]) -> None:
 
-    services.design_of(contest)
-    job, chunks = services.start_issue(contest.id, ct_ids, current_user.id)
-    commit_then_enqueue(job.id, tasks.queue_issue, job.id, chunks, ct_ids)
+    job = tasks.issue_on_workers(contest, ct_ids, current_user.id)
     flash(_("Issuing %(n)s certificates on the workers.", n=job.total), "info")
 
 
