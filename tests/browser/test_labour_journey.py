@@ -116,7 +116,9 @@ def test_scheme_reports_veto_ranking_and_commendation(server, browser, tmp_path)
     # Close Q3 and Q4, score on the workers; the page says when the job is done.
     for label in ("2018Q3", "2018Q4"):
         organiser.click(f"#close-{label}")
+        organiser.locator(f"#close-{label}").wait_for(state="detached")  # the page came back
     organiser.click("#score")
+    assert "Scoring 4 periods on the workers" in organiser.inner_text(".flash.info")
     for _ in range(120):
         organiser.reload()
         if "succeeded" in organiser.inner_text("#score-job"):
