@@ -181,9 +181,17 @@ def count_year(year: int) -> list[dict]:
     rows: list[dict] = []
     for measure, source, unique, with_total in _sources(year):
         q = source.subquery()
-        counted = func.count(distinct(q.c.val)) if unique else func.count(q.c.val)
-        if measure in rules.SUMMED:
-            counted = func.round(func.sum(q.c.val))
+        if unique:
+            counted = func.count(distinct(q.c.val))
+        else:
+            # Counts and sums add up: taken per organiser and breakdown first, the ancestry
+            # meets one row per (organiser, breakdown) instead of one per entry or achievement
+            # (a year's 500,000 entries, 440,000 achievements: seconds less per measure).
+            part = func.sum(q.c.val) if measure in rules.SUMMED else func.count(q.c.val)
+            q = select(q.c.org, q.c.dim, part.label("val")).group_by(q.c.org, q.c.dim).subquery()
+            counted = func.sum(q.c.val)
+            if measure in rules.SUMMED:
+                counted = func.round(counted)
         shapes = [q.c.dim]
         if with_total:
             shapes.append(literal(""))
