@@ -325,6 +325,34 @@ def results(contest_id: int):
     )
 
 
+@bp.route("/contests/<int:contest_id>/innovation/notice")
+def notice(contest_id: int):
+    """The awards for everyone once under public notice (公示) or final: each category's
+    awarded achievements with their unit and members (names only, never an ID number), the
+    combined score and the award; before that it does not exist for the public."""
+    innovation = _innovation(contest_id)
+    review = services.round_of(innovation, "review")
+    result_set = db.session.get(ResultSet, review.id) if review else None
+    if result_set is None or result_set.state not in ("notice", "final"):
+        abort(404)
+    rows = db.session.execute(
+        select(Result, InnovationSubmission)
+        .join(InnovationEntry, InnovationEntry.id == Result.subject_id)
+        .join(InnovationSubmission, InnovationSubmission.id == InnovationEntry.submission_id)
+        .where(Result.assessment_id == review.id, Result.award.is_not(None))
+        .order_by(Result.rank, InnovationSubmission.id)
+    ).all()
+    by_category = {c.category: [] for c in innovation.categories}
+    for result, submission in rows:
+        by_category[submission.category].append((result, submission))
+    return render_template(
+        "innovation/notice.html",
+        innovation=innovation,
+        result_set=result_set,
+        by_category=by_category,
+    )
+
+
 def _defence_scores(innovation) -> dict:
     defence = services.round_of(innovation, "defence")
     return services.scores_of(defence.id) if defence else {}
