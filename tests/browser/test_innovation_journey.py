@@ -504,8 +504,13 @@ def test_a_team_achievement_from_submission_to_verified_certificates(server, bro
     public = phone.new_page()
     public.goto(f"{home}/notice")
     public.reload()
-    page_text = public.inner_text("main")
-    assert "公示" in page_text
+    ((name,),) = _db(instance, "SELECT name FROM innovation_contest")
+    assert name in public.inner_text("h1")
+    ((deadline,),) = _db(
+        instance, "SELECT notice_deadline FROM result_set WHERE assessment_id = ?", review_id
+    )
+    day = f"{int(deadline[5:7])}月{int(deadline[8:10])}日"  # the notice's end, as people read it
+    assert day in public.inner_text("#notice-state")
     for s in awarded:
         assert public.locator(f"#notice-{s}").count() == 1
     assert "周建军、吴晓燕、冯涛" in public.inner_text(f"#notice-{submission_id} .members")
