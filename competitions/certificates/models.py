@@ -24,7 +24,10 @@ DEFAULT_BODY = (
     "{name} 同志：\n在{contest}{trade}比赛中成绩优异，荣获{award}。\n特发此证，以资鼓励。"
 )
 DEFAULT_TEAM_BODY = "{team}：\n在{contest}{trade}比赛中荣获团体{award}。\n特发此证，以资鼓励。"
-DEFAULT_MEMBER_BODY = "{name}同志：\n你参与完成的项目《{team}》（团队成员）在{trade}中荣获{award}。\n特发此证，以资鼓励。"
+DEFAULT_MEMBER_BODY = (
+    "{name}同志：\n你参与完成的项目《{team}》（团队成员）"
+    "在{trade}中荣获{award}。\n特发此证，以资鼓励。"
+)
 DEFAULT_HONOUR_BODY = (
     "{name} 同志：\n在{contest}{trade}比赛中表现突出，经评审，推荐授予“{award}”荣誉。\n特发此证。"
 )
