@@ -1,7 +1,8 @@
 """Demo innovation-achievement contest (职工创新成果竞赛) in the city contest: five achievements of
 four categories (a team of three, a team of two, three of one person), submitted by a unit's
 submitter with a PDF each; four passed the format check (形式审查), one returned with its
-reasons; the expert online review opened on them. Through the same services the pages use."""
+reasons; the expert online review not opened yet (the organiser opens it once the returned one
+is fixed, as the browser journey does). Through the same services the pages use."""
 
 from decimal import Decimal
 
@@ -53,6 +54,5 @@ def load_innovation(session: Session, data_dir, password_hash: str) -> dict[str,
         innovation.add_attachment(submission, "成果报告.pdf", PDF)
         innovation.submit(submission)
         innovation.check_format(submission, row["state"] == "passed", row.get("return_reason", ""))
-    innovation.open_review(comp)
     session.flush()
     return {"innovation_submissions": len(data["submissions"])}

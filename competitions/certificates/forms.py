@@ -37,6 +37,7 @@ class DesignForm(FlaskForm):
     )
     body = _template_field(_l("Text of individual award certificates"))
     team_body = _template_field(_l("Text of team award certificates"))
+    member_body = _template_field(_l("Text of team members' certificates"))
     honour_body = _template_field(_l("Text of honour certificates"))
     issuers = TextAreaField(
         _l("Issuing bodies"),
@@ -58,6 +59,9 @@ class DesignForm(FlaskForm):
         self._template(field)
 
     def validate_team_body(self, field):
+        self._template(field)
+
+    def validate_member_body(self, field):
         self._template(field)
 
     def validate_honour_body(self, field):

@@ -15,7 +15,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from competitions.core.db import db, utcnow
 
-KINDS = ("individual", "team", "honour")
+#: A member's certificate is one of a team's members (an innovation team's achievement).
+KINDS = ("individual", "team", "honour", "member")
 STATES = ("valid", "revoked")
 IMAGE_ROLES = ("seal_1", "seal_2", "background")
 
@@ -23,6 +24,10 @@ DEFAULT_BODY = (
     "{name} 同志：\n在{contest}{trade}比赛中成绩优异，荣获{award}。\n特发此证，以资鼓励。"
 )
 DEFAULT_TEAM_BODY = "{team}：\n在{contest}{trade}比赛中荣获团体{award}。\n特发此证，以资鼓励。"
+DEFAULT_MEMBER_BODY = (
+    "{name}同志：\n你参与完成的项目《{team}》（团队成员）"
+    "在{trade}中荣获{award}。\n特发此证，以资鼓励。"
+)
 DEFAULT_HONOUR_BODY = (
     "{name} 同志：\n在{contest}{trade}比赛中表现突出，经评审，推荐授予“{award}”荣誉。\n特发此证。"
 )
@@ -42,6 +47,10 @@ class CertificateDesign(db.Model):
     #: Body templates with fields such as {name} and {award}; a line break starts a paragraph.
     body: Mapped[str] = mapped_column(Text, default=DEFAULT_BODY)
     team_body: Mapped[str] = mapped_column(Text, default=DEFAULT_TEAM_BODY)
+    #: A team member's certificate (each member of an innovation team's achievement).
+    member_body: Mapped[str] = mapped_column(
+        Text, default=DEFAULT_MEMBER_BODY, server_default=DEFAULT_MEMBER_BODY
+    )
     honour_body: Mapped[str] = mapped_column(Text, default=DEFAULT_HONOUR_BODY)
     #: The issuing bodies (颁发单位), one per line, printed above the date and under the seals.
     issuers: Mapped[str] = mapped_column(Text, default="")

@@ -214,6 +214,7 @@ FIELD_LABELS = {
     "honour_title": _l("Title of honour certificates"),
     "body": _l("Text of individual award certificates"),
     "team_body": _l("Text of team award certificates"),
+    "member_body": _l("Text of team members' certificates"),
     "honour_body": _l("Text of honour certificates"),
     "issuers": _l("Issuing bodies"),
     "updated_at": _l("Changed at"),
@@ -322,7 +323,12 @@ RESULT_STATES = {
 }
 APPEAL_STATES = {"pending": _l("Pending"), "upheld": _l("Upheld"), "rejected": _l("Rejected")}
 CERTIFICATE_STATES = {"valid": _l("Valid"), "revoked": _l("Revoked")}
-CERTIFICATE_KINDS = {"individual": _l("Individual"), "team": _l("Team"), "honour": _l("Honour")}
+CERTIFICATE_KINDS = {
+    "individual": _l("Individual"),
+    "team": _l("Team"),
+    "member": _l("Team member"),
+    "honour": _l("Honour"),
+}
 CHECK_IN_WAYS = {"scan": _l("QR code scanned"), "typed": _l("Ticket number typed")}
 REVEAL_KINDS = {
     "export": _l("Download"),

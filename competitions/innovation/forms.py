@@ -4,11 +4,21 @@ defence and the user list of a round's panel."""
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import IntegerField, SelectField, StringField, TextAreaField, ValidationError
+from wtforms import (
+    FieldList,
+    FormField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+    ValidationError,
+)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from competitions.core.fields import FiniteDecimalField
 from competitions.core.i18n import lazy_gettext as _l
+from competitions.core.i18n import say
+from competitions.innovation import rules
 
 CATEGORY_LABELS = {
     "technical_improvement": _l("Technical improvement (技术革新)"),
@@ -98,3 +108,42 @@ class DefenceForm(FlaskForm):
         default=10,
         validators=[InputRequired(), NumberRange(1, 1000)],
     )
+
+
+def _count(form, field):
+    """An award count: a whole number from 0 (the rule's words beside the field)."""
+    if problem := rules.count_problem(field.data):
+        field.errors[:] = []  # the rule's words instead of WTForms' "Not a valid integer"
+        raise ValidationError(say(problem))
+
+
+class CountsForm(FlaskForm):
+    """One category's award counts (特等/一/二/三等奖)."""
+
+    class Meta:
+        csrf = False
+
+    special = IntegerField(LEVEL_LABELS["special"], validators=[_count])
+    first = IntegerField(LEVEL_LABELS["first"], validators=[_count])
+    second = IntegerField(LEVEL_LABELS["second"], validators=[_count])
+    third = IntegerField(LEVEL_LABELS["third"], validators=[_count])
+
+
+class SettingsForm(FlaskForm):
+    """The combined score's weights and the award counts per category, after set-up."""
+
+    review_weight = IntegerField(
+        _l("Weight of the online review (%)"),
+        validators=[InputRequired(), NumberRange(0, 100)],
+    )
+    defence_weight = IntegerField(
+        _l("Weight of the defence session (%)"),
+        validators=[InputRequired(), NumberRange(0, 100)],
+    )
+    categories = FieldList(FormField(CountsForm))
+
+    def validate_review_weight(self, field):
+        if (field.data or 0) + (self.defence_weight.data or 0) != 100:
+            raise ValidationError(
+                _("The weights of the review and the defence must add up to 100.")
+            )

@@ -70,6 +70,35 @@ def weights_problem(review: int, defence: int) -> Reason | None:
     return None
 
 
+#: At most this many awards of one level in one category.
+MAX_COUNT = 1000
+
+
+def count_problem(count: int | None) -> Reason | None:
+    """Why an award count (特等/一/二/三等奖 of a category) is refused: it must be a whole
+    number from 0 (no award of that level) to ``MAX_COUNT``."""
+    if count is None:
+        return Reason.of(N_("give a whole number (0 for none)"))
+    if count < 0:
+        return Reason.of(N_("an award count cannot be negative"))
+    if count > MAX_COUNT:
+        return Reason.of(N_("at most %(n)s awards of a level"), n=MAX_COUNT)
+    return None
+
+
+def settings_problem(result_state: str | None) -> Reason | None:
+    """Why the award counts and the weights may no longer change (None: they may).
+
+    Rule: they change until the awards are put under public notice (公示); awards computed
+    but still a draft are computed again with the new settings.
+    """
+    if result_state in ("notice", "final"):
+        return Reason.of(
+            N_("the awards are published: the award counts and weights can no longer change")
+        )
+    return None
+
+
 def combined_score(
     review: Decimal, defence: Decimal | None, review_weight: int, defence_weight: int
 ) -> Decimal:

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from competitions.accounts.models import ContestRole, User
 from competitions.core.db import db, utcnow
+from competitions.core.identity_rules import mask_id_number
 from competitions.core.words import N_, Reason
 from competitions.enrolment import rules as file_rules
 from competitions.innovation import rules
@@ -83,6 +84,38 @@ def create_innovation(
     return innovation
 
 
+def settings_refused(innovation: InnovationContest) -> Reason | None:
+    """Why the award counts and weights may no longer change (None: they may)."""
+    review = round_of(innovation, "review")
+    return rules.settings_problem(result_state(review.id) if review else None)
+
+
+def change_settings(
+    innovation: InnovationContest,
+    review_weight: int,
+    defence_weight: int,
+    counts: dict[str, dict[str, int]],
+) -> bool:
+    """Change the weights and the award counts per category ({category: {level: count}}),
+    until the awards are published; refused whole (nothing half-saved) on a bad value. Returns
+    whether awards already computed (a draft) must be computed again."""
+    if problem := settings_refused(innovation):
+        raise InnovationError(problem)
+    if problem := rules.weights_problem(review_weight, defence_weight):
+        raise InnovationError(problem, "review_weight")
+    for category in innovation.categories:
+        for level in rules.LEVELS:
+            if problem := rules.count_problem(counts[category.category][level]):
+                raise InnovationError(problem)
+    innovation.review_weight, innovation.defence_weight = review_weight, defence_weight
+    for category in innovation.categories:
+        for level in rules.LEVELS:
+            setattr(category, level, counts[category.category][level])
+    db.session.flush()
+    review = round_of(innovation, "review")
+    return review is not None and result_state(review.id) == "draft"
+
+
 def submitting_for(user_id: int) -> list[InnovationContest]:
     """The innovation contests in which the account is named as a submitter, or is a unit's
     liaison of the contest holding one."""
@@ -134,6 +167,39 @@ def parse_members(text: str) -> list[MemberLine]:
         parts = raw.replace(",", " ").replace("，", " ").split()
         if parts:
             out.append(MemberLine(" ".join(parts[:-1]) or parts[0], parts[-1]))
+    return out
+
+
+def members_shown(submission: InnovationSubmission) -> str:
+    """The members as the edit form shows them: one a line, name and ID number masked."""
+    return "\n".join(
+        f"{m.person.name} {mask_id_number(m.person.id_number)}" for m in submission.members
+    )
+
+
+def unmask_members(submission: InnovationSubmission, lines: list[MemberLine]) -> list[MemberLine]:
+    """The typed members with each masked ID number (as :func:`members_shown` printed it) put
+    back to the stored one of the member of that name; a whole number typed is taken as typed.
+    A masked number that is no member's is refused: the whole number must be typed."""
+    shown = {
+        (m.person.name, mask_id_number(m.person.id_number)): m.person.id_number
+        for m in submission.members
+    }
+    out = []
+    for line in lines:
+        if "*" not in line.id_number:
+            out.append(line)
+            continue
+        stored = shown.get((line.name, line.id_number.upper()))
+        if stored is None:
+            raise InnovationError(
+                Reason.of(
+                    N_("member %(name)s: type the whole ID number of a new member"),
+                    name=line.name,
+                ),
+                "members",
+            )
+        out.append(MemberLine(line.name, stored))
     return out
 
 

@@ -27,6 +27,7 @@ from competitions.innovation.forms import (
     DefenceForm,
     FormatCheckForm,
     InnovationForm,
+    SettingsForm,
     SubmissionForm,
 )
 from competitions.innovation.models import (
@@ -39,6 +40,7 @@ from competitions.innovation.models import (
 from competitions.innovation.services import InnovationError
 from competitions.judging.models import JudgeSubject, PanelMember
 from competitions.judging.services import codes
+from competitions.judging.services import scheme as judging_scheme
 from competitions.publication import services as publication
 from competitions.registry.models import Contest
 from competitions.registry.services import unit_choices
@@ -142,8 +144,70 @@ def home(contest_id: int):
         submissions=services.submissions_of(innovation),
         review=services.round_of(innovation, "review"),
         defence=services.round_of(innovation, "defence"),
+        schemes=_schemes(innovation),
+        settings_refused=_said(services.settings_refused(innovation)),
         defence_form=DefenceForm(),
         action_form=FlaskForm(),
+    )
+
+
+def _said(reason) -> str | None:
+    return say(reason) if reason else None
+
+
+def _schemes(innovation: InnovationContest) -> dict[str, tuple[list, str | None]]:
+    """{stage: (its scheme's items, why it may no longer change or None)} of the rounds
+    opened: judging's scheme page changes them until marking starts."""
+    out = {}
+    for stage in rules.STAGES:
+        rnd = services.round_of(innovation, stage)
+        if rnd is not None:
+            refused = judging_scheme.change_refused(rnd.id)
+            out[stage] = (judging_scheme.scheme_items(rnd.id), say(refused) if refused else None)
+    return out
+
+
+@bp.route("/contests/<int:contest_id>/innovation/settings", methods=["GET", "POST"])
+@login_required
+def settings(contest_id: int):
+    """The combined score's weights and the award counts per category (特等/一/二/三等奖),
+    changed after set-up until the awards are published (公示)."""
+    innovation = _organiser(contest_id)
+    refused = services.settings_refused(innovation)
+    form = SettingsForm(
+        data={
+            "review_weight": innovation.review_weight,
+            "defence_weight": innovation.defence_weight,
+            "categories": [dict(c.counts) for c in innovation.categories],
+        }
+    )
+    if refused is None and form.validate_on_submit():
+        if len(form.categories) != len(innovation.categories):
+            abort(400)
+        counts = {
+            c.category: {level: row[level].data for level in rules.LEVELS}
+            for c, row in zip(innovation.categories, form.categories, strict=True)
+        }
+        try:
+            again = services.change_settings(
+                innovation, form.review_weight.data, form.defence_weight.data, counts
+            )
+        except InnovationError as err:
+            _fail(err, form)
+        else:
+            db.session.commit()
+            flash(_("Award counts and weights saved."), "success")
+            if again:
+                flash(
+                    _("The awards were computed with the old settings: compute them again."),
+                    "info",
+                )
+            return _back(contest_id)
+    return render_template(
+        "innovation/settings.html",
+        innovation=innovation,
+        form=form,
+        refused=say(refused) if refused else None,
     )
 
 
@@ -258,6 +322,34 @@ def results(contest_id: int):
         review_scores=services.scores_of(review.id) if review else {},
         defence_scores=_defence_scores(innovation),
         action_form=FlaskForm(),
+    )
+
+
+@bp.route("/contests/<int:contest_id>/innovation/notice")
+def notice(contest_id: int):
+    """The awards for everyone once under public notice (公示) or final: each category's
+    awarded achievements with their unit and members (names only, never an ID number), the
+    combined score and the award; before that it does not exist for the public."""
+    innovation = _innovation(contest_id)
+    review = services.round_of(innovation, "review")
+    result_set = db.session.get(ResultSet, review.id) if review else None
+    if result_set is None or result_set.state not in ("notice", "final"):
+        abort(404)
+    rows = db.session.execute(
+        select(Result, InnovationSubmission)
+        .join(InnovationEntry, InnovationEntry.id == Result.subject_id)
+        .join(InnovationSubmission, InnovationSubmission.id == InnovationEntry.submission_id)
+        .where(Result.assessment_id == review.id, Result.award.is_not(None))
+        .order_by(Result.rank, InnovationSubmission.id)
+    ).all()
+    by_category = {c.category: [] for c in innovation.categories}
+    for result, submission in rows:
+        by_category[submission.category].append((result, submission))
+    return render_template(
+        "innovation/notice.html",
+        innovation=innovation,
+        result_set=result_set,
+        by_category=by_category,
     )
 
 
@@ -440,9 +532,7 @@ def submission(contest_id: int, submission_id: int):
     form = SubmissionForm(obj=submission)
     form.unit_id.choices = [(i, n.strip()) for i, n in unit_choices()]
     if not form.is_submitted():
-        form.members.data = "\n".join(
-            f"{m.person.name} {m.person.id_number}" for m in submission.members
-        )
+        form.members.data = services.members_shown(submission)
     if form.validate_on_submit():
         if not editable:
             abort(403)
@@ -452,7 +542,7 @@ def submission(contest_id: int, submission_id: int):
                 submission,
                 submission.submitter_id or current_user.id,
                 _values(form),
-                services.parse_members(form.members.data),
+                services.unmask_members(submission, services.parse_members(form.members.data)),
             )
         except InnovationError as err:
             _fail(err, form)

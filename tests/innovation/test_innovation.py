@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import func, select
 
 from competitions.accounts.models import ContestRole
+from competitions.certificates import rules
 from competitions.certificates import services as certificates
 from competitions.certificates.models import Certificate
 from competitions.certificates.services import issue
@@ -356,4 +357,19 @@ def test_an_innovation_contest_from_submission_to_certificates(client):
     assert (wang.award, wang.team, wang.unit) == ("special", "数控刀具快换装置", "济钢集团")
     assert wang.id_masked.startswith("3701") and "*" in wang.id_masked
     assert issued["李红"].number != wang.number
-    assert "王建国" in client.get(f"/verify/{wang.number}").get_data(as_text=True)
+    verified = client.get(f"/verify/{wang.number}").get_data(as_text=True)
+    assert "王建国" in verified and "《数控刀具快换装置》" in verified
+    # A team's members get a team member's certificate, saying it is for the team's
+    # achievement; a person alone an individual's, as for any award.
+    assert {c.name: c.kind for c in issued.values()} == {
+        "王建国": "member",
+        "李红": "member",
+        "赵强": "individual",
+        "孙立": "individual",
+    }
+    design = certificates.design_data(certificates.design_of(contest))
+    texts = {
+        f.name: rules.fill(design.bodies[f.kind], f.values()) for f in certificates.wanted(rnd.id)
+    }
+    assert "你参与完成的项目《数控刀具快换装置》（团队成员）" in texts["李红"]
+    assert texts["赵强"].startswith("赵强 同志：") and "团队成员" not in texts["赵强"]

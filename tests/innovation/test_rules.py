@@ -135,3 +135,32 @@ def test_benefit_problem(benefit, ok):
 )
 def test_return_problem(text, ok):
     assert (rules.return_problem(text) is None) is ok
+
+
+@pytest.mark.parametrize(
+    ("count", "refused"),
+    [
+        (0, None),  # no award of that level
+        (30, None),
+        (1000, None),
+        (-1, "an award count cannot be negative"),
+        (1001, "at most %(n)s awards of a level"),
+        (None, "give a whole number (0 for none)"),
+    ],
+)
+def test_count_problem(count, refused):
+    problem = rules.count_problem(count)
+    assert (problem.msgid if problem else None) == refused
+
+
+@pytest.mark.parametrize(
+    ("state", "refused"),
+    [
+        (None, False),  # not computed yet
+        ("draft", False),  # computed, not published: computed again
+        ("notice", True),
+        ("final", True),
+    ],
+)
+def test_settings_problem(state, refused):
+    assert (rules.settings_problem(state) is not None) is refused

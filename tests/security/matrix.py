@@ -297,6 +297,9 @@ MATRIX: dict[str, Access] = {
     # liaison change, attach and send it
     "innovation.home": staff(ORG, REPORTER, LIAISON, OTHER_LIAISON),  # submitters sent on
     "innovation.check": Access(ORGANISER),
+    "innovation.settings": Access(ORGANISER),
+    # the awards under public notice (公示), for everyone; the world's are not computed: 404
+    "innovation.notice": Access(frozenset(), NOT_FOUND),
     "innovation.open_review": Access(ORGANISER),
     "innovation.open_defence": Access(ORGANISER),
     "innovation.awards": Access(ORGANISER),

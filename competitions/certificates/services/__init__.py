@@ -57,6 +57,7 @@ def design_data(design: CertificateDesign) -> render.Design:
         bodies={
             "individual": design.body,
             "team": design.team_body,
+            "member": design.member_body,
             "honour": design.honour_body,
         },
         issuers=tuple(line.strip() for line in design.issuers.splitlines() if line.strip()),
@@ -69,7 +70,12 @@ def design_data(design: CertificateDesign) -> render.Design:
 def sample_facts(contest: Contest, kind: str) -> rules.Facts:
     """Made-up facts for the preview of a design."""
     trade = contest.contest_trades[0].trade.name_zh if contest.contest_trades else "钳工"
-    award = {"individual": "first", "team": "second", "honour": "technical_expert"}[kind]
+    award = {
+        "individual": "first",
+        "team": "second",
+        "member": "first",
+        "honour": "technical_expert",
+    }[kind]
     return rules.Facts(
         kind,
         "sample",
@@ -80,7 +86,7 @@ def sample_facts(contest: Contest, kind: str) -> rules.Facts:
         trade,
         award,
         1,
-        "山东代表队",
+        "数控刀具快换装置" if kind == "member" else "山东代表队",
     )
 
 
@@ -162,14 +168,16 @@ def wanted(ct_id: int) -> list[rules.Facts]:
 
 def _member_facts(result, team_name, members, common) -> list[rules.Facts]:
     """One certificate for each member of an awarded team (``member:{subject}:{person}``),
-    with the team's name (an achievement's title) printed beside theirs."""
+    with the team's name (an achievement's title) printed beside theirs: a team member's
+    certificate (its own text: for the team's achievement), or an individual's when the team
+    is one person."""
     people = {
         p.id: p
         for p in db.session.scalars(select(Person).where(Person.id.in_([m[0] for m in members])))
     }
     return [
         rules.Facts(
-            "individual",
+            "member" if len(members) > 1 else "individual",
             f"member:{result.subject_id}:{person_id}",
             name,
             unit or "",

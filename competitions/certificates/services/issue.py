@@ -214,7 +214,12 @@ REGISTER_COLUMNS = (
     N_("Issued on"),
     N_("Replaced by"),
 )
-KIND_LABELS = {"individual": N_("Individual"), "team": N_("Team"), "honour": N_("Honour")}
+KIND_LABELS = {
+    "individual": N_("Individual"),
+    "team": N_("Team"),
+    "member": N_("Team member"),
+    "honour": N_("Honour"),
+}
 STATE_LABELS = {"valid": N_("valid"), "revoked": N_("revoked")}
 
 

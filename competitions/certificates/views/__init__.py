@@ -35,7 +35,16 @@ from competitions.registry.models import Contest, ContestTrade
 bp = Blueprint("certificates", __name__)
 
 IMAGE_FIELDS = ("seal_1", "seal_2", "background")
-TEXT_FIELDS = ("title", "honour_title", "body", "team_body", "honour_body", "issuers", "issued_on")
+TEXT_FIELDS = (
+    "title",
+    "honour_title",
+    "body",
+    "team_body",
+    "member_body",
+    "honour_body",
+    "issuers",
+    "issued_on",
+)
 
 
 def _contest(contest_id: int) -> Contest:
@@ -112,10 +121,11 @@ def _save_images(design, form: DesignForm) -> None:
 @bp.route("/contests/<int:contest_id>/certificates/preview.pdf")
 @login_required
 def preview(contest_id: int):
-    """A certificate of the current design filled with sample data (individual, team, honour)."""
+    """A certificate of the current design filled with sample data (individual, team, a team
+    member's, honour)."""
     contest = _contest(contest_id)
     kind = request.args.get("kind", "individual")
-    if kind not in ("individual", "team", "honour"):
+    if kind not in ("individual", "team", "member", "honour"):
         abort(404)
     design = services.design_of(contest)
     db.session.commit()
