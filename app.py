@@ -92,11 +92,14 @@ def _connect_receivers() -> None:
 
 
 def _serve_cached_pages(app: Flask) -> None:
-    """Cached public pages for visitors without a cookie, answered before the app's request
-    handling (competitions/publication/services/cache.py, ``CachedPages``)."""
+    """Cached public pages for visitors without a cookie, and the public vote's votes sent by
+    its page's script, answered before the app's request handling
+    (competitions/publication/services/cache.py, ``CachedPages``;
+    competitions/selection/voting.py, ``VoteFastPath``)."""
     from competitions.publication.services.cache import CachedPages
+    from competitions.selection.voting import VoteFastPath
 
-    app.wsgi_app = CachedPages(app, app.wsgi_app)
+    app.wsgi_app = VoteFastPath(app, CachedPages(app, app.wsgi_app))
 
 
 def _register_blueprints(app: Flask) -> None:

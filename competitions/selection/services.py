@@ -3,6 +3,7 @@ review, the experts' ranking, the public vote (counted in Redis, its trail writt
 workers in batches) with fraud flags, voids and resets, and the combined ranking written as
 ``result`` rows for publication and certificates (flush, never commit)."""
 
+import json
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -342,15 +343,24 @@ def stream_key(campaign_id: int) -> str:
     return f"jingsai:vote:{campaign_id}:trail"
 
 
-#: Atomic: the voter's day (one per nominee, a daily limit), the address's day, then the trail
-#: (XADD to the stream, which the workers write to PostgreSQL) and the count. Returns the
-#: stream id, or an error word.
+#: Atomic, in one round trip: the vote's settings (kept 30 s in Redis; ``unknown`` when not
+#: kept, and the caller keeps them and asks again), then :func:`rules.may_vote` (the window,
+#: one vote per nominee a day, the daily limit), the address's day, then the trail (XADD to the
+#: stream, which the workers write to PostgreSQL), the count and whether the workers should be
+#: asked to write the trail (at most once a second). Returns {'ok', stream id, ask} or
+#: {refusal word, its number}.
 _CAST = """
-local voter, addr, count, stream = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
-local nominee, daily, addr_limit = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
-if redis.call('SISMEMBER', voter, nominee) == 1 then return 'again' end
-if redis.call('SCARD', voter) >= daily then return 'daily' end
-if tonumber(redis.call('GET', addr) or '0') >= addr_limit then return 'address' end
+local voter, addr, count, stream, settings, scheduled =
+  KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
+local nominee, addr_limit, moment = ARGV[1], tonumber(ARGV[2]), ARGV[3]
+local s = redis.call('HMGET', settings, 'opens', 'closes', 'daily', 'nominees')
+if not s[1] then return {'unknown'} end
+if not string.find(s[4], ',' .. nominee .. ',', 1, true) then return {'nominee'} end
+if moment < s[1] then return {'before'} end
+if moment > s[2] then return {'closed'} end
+if redis.call('SISMEMBER', voter, nominee) == 1 then return {'again'} end
+if redis.call('SCARD', voter) >= tonumber(s[3]) then return {'daily', s[3]} end
+if tonumber(redis.call('GET', addr) or '0') >= addr_limit then return {'address'} end
 local id = redis.call('XADD', stream, '*', 'n', nominee, 'd', ARGV[4], 'f', ARGV[5],
   'a', ARGV[6], 'c', ARGV[7], 't', ARGV[8])
 redis.call('SADD', voter, nominee)
@@ -358,22 +368,45 @@ redis.call('EXPIRE', voter, 172800)
 redis.call('INCR', addr)
 redis.call('EXPIRE', addr, 172800)
 redis.call('HINCRBY', count, nominee, 1)
-return id
+local ask = redis.call('SET', scheduled, '1', 'NX', 'PX', 1000) and 1 or 0
+return {'ok', id, ask}
 """
 
 REFUSALS = {
+    "nominee": N_("no such nominee in this vote"),
+    "before": N_("the vote has not opened yet"),
+    "closed": N_("the vote has closed"),
     "again": N_("you have already voted for this nominee today"),
     "daily": N_("you have used today's %(n)s votes"),
     "address": N_("too many votes from your network today"),
 }
+
+#: Moments compared as text in the script: fixed width, so text order is time order.
+_MOMENT = "%Y%m%d%H%M%S%f"
 
 
 def new_device() -> str:
     return secrets.token_urlsafe(16)
 
 
+@dataclass(frozen=True)
+class Cast:
+    """An acknowledged vote: its trail id, and whether the workers should write the trail."""
+
+    id: str
+    ask_workers: bool
+
+
+def _cast_script(client: redis.Redis):
+    """The counting script, sent to Redis once and then called by its digest (EVALSHA)."""
+    scripts = current_app.extensions.setdefault("jingsai_vote_scripts", {})
+    if id(client) not in scripts:
+        scripts[id(client)] = client.register_script(_CAST)
+    return scripts[id(client)]
+
+
 def cast_vote(
-    campaign: SelectionCampaign,
+    campaign,
     nominee_id: int,
     device: str,
     family: str,
@@ -381,44 +414,68 @@ def cast_vote(
     channel: str,
     now: datetime,
 ) -> str:
-    """Count one vote; returns its trail id once it is safe (in the Redis stream that the
-    workers copy to PostgreSQL, or, without Redis, in the database itself)."""
-    listed = (
-        campaign.nominees if isinstance(campaign, VoteSettings) else vote_nominees_cached(campaign)
-    )
-    if nominee_id not in listed:
-        raise SelectionError(Reason.of(N_("no such nominee in this vote")))
-    problem = rules.may_vote(
-        0, False, campaign.vote_opens, campaign.vote_closes, now, campaign.daily_votes
-    )
-    if problem:
-        raise SelectionError(problem)
-    day = now.date().isoformat()
+    """Count one vote of ``campaign`` (its id is enough with Redis); returns its trail id once
+    it is safe (see :func:`cast`)."""
+    return cast(campaign, nominee_id, device, family, address, channel, now).id
+
+
+def cast(
+    campaign,
+    nominee_id: int,
+    device: str,
+    family: str,
+    address: str,
+    channel: str,
+    now: datetime,
+) -> Cast:
+    """Count one vote; acknowledged once it is safe: in the Redis stream that the workers copy
+    to PostgreSQL (Redis answers the script once it is written), or, without Redis, in the
+    database itself (the caller commits). Raises :class:`SelectionError` with the refusal, and
+    LookupError when there is no such campaign."""
     client = _redis()
     if client is None:
-        return _cast_in_database(campaign, nominee_id, device, family, address, channel, now)
-    answer = client.eval(
-        _CAST,
-        4,
+        settings = campaign if isinstance(campaign, VoteSettings) else vote_settings(campaign.id)
+        if settings is None:
+            raise LookupError(campaign.id)
+        token = _cast_in_database(settings, nominee_id, device, family, address, channel, now)
+        return Cast(token, False)
+    day = now.date().isoformat()
+    keys = (
         f"jingsai:vote:{campaign.id}:voter:{device}:{day}",
         f"jingsai:vote:{campaign.id}:addr:{address}:{day}",
         f"jingsai:vote:{campaign.id}:count",
         stream_key(campaign.id),
+        _settings_key(campaign.id),
+        f"jingsai:vote:{campaign.id}:scheduled",
+    )
+    args = (
         nominee_id,
-        campaign.daily_votes,
         current_app.config.get("VOTE_ADDRESS_DAILY_LIMIT", ADDRESS_DAILY_LIMIT),
+        now.strftime(_MOMENT),
         device,
         family[:60],
         address,
         channel,
         now.isoformat(),
-    ).decode()
-    if answer in REFUSALS:
-        raise SelectionError(Reason.of(REFUSALS[answer], n=campaign.daily_votes))
-    return answer
+    )
+    script = _cast_script(client)
+    answer = script(keys, args)
+    if answer[0] == b"unknown":
+        if vote_settings(campaign.id) is None:  # keeps them in Redis
+            raise LookupError(campaign.id)
+        answer = script(keys, args)
+    word = answer[0].decode()
+    if word != "ok":
+        if word not in REFUSALS:
+            raise LookupError(campaign.id)
+        n = int(answer[1]) if len(answer) > 1 else 0
+        raise SelectionError(Reason.of(REFUSALS[word], n=n))
+    return Cast(answer[1].decode(), bool(answer[2]))
 
 
 def _cast_in_database(campaign, nominee_id, device, family, address, channel, now) -> str:
+    if nominee_id not in campaign.nominees:
+        raise SelectionError(Reason.of(REFUSALS["nominee"]))
     start = datetime(now.year, now.month, now.day)
     mine = set(
         db.session.scalars(
@@ -456,7 +513,7 @@ def _cast_in_database(campaign, nominee_id, device, family, address, channel, no
 
 @dataclass(frozen=True)
 class VoteSettings:
-    """What a vote needs of its campaign, kept 30 s in Redis (no database on a vote)."""
+    """What a vote needs of its campaign."""
 
     id: int
     vote_opens: datetime
@@ -465,20 +522,13 @@ class VoteSettings:
     nominees: frozenset
 
 
+def _settings_key(campaign_id: int) -> str:
+    return f"jingsai:vote:{campaign_id}:settings"
+
+
 def vote_settings(campaign_id: int) -> VoteSettings | None:
-    """The campaign's vote settings (None: no such campaign), from Redis when kept there."""
-    client = _redis()
-    key = f"jingsai:vote:{campaign_id}:settings"
-    kept = client.get(key) if client is not None else None
-    if kept is not None:
-        opens, closes, daily, nominees = kept.decode().split("|")
-        return VoteSettings(
-            campaign_id,
-            datetime.fromisoformat(opens),
-            datetime.fromisoformat(closes),
-            int(daily),
-            frozenset(int(n) for n in nominees.split(",") if n),
-        )
+    """The campaign's vote settings (None: no such campaign), read from the database and kept
+    30 s in Redis for the counting script (:data:`_CAST`)."""
     campaign = db.session.get(SelectionCampaign, campaign_id)
     if campaign is None:
         return None
@@ -486,16 +536,21 @@ def vote_settings(campaign_id: int) -> VoteSettings | None:
     settings = VoteSettings(
         campaign.id, campaign.vote_opens, campaign.vote_closes, campaign.daily_votes, frozenset(ids)
     )
+    client = _redis()
     if client is not None:
-        value = "|".join(
-            (
-                campaign.vote_opens.isoformat(),
-                campaign.vote_closes.isoformat(),
-                str(campaign.daily_votes),
-                ",".join(map(str, ids)),
-            )
+        key = _settings_key(campaign_id)
+        pipe = client.pipeline()
+        pipe.hset(
+            key,
+            mapping={
+                "opens": campaign.vote_opens.strftime(_MOMENT),
+                "closes": campaign.vote_closes.strftime(_MOMENT),
+                "daily": campaign.daily_votes,
+                "nominees": "," + ",".join(map(str, ids)) + ",",
+            },
         )
-        client.set(key, value, ex=30)
+        pipe.expire(key, 30)
+        pipe.execute()
     return settings
 
 
@@ -567,6 +622,22 @@ def counts(campaign: SelectionCampaign) -> dict[int, int]:
     return result
 
 
+def public_counts(campaign: SelectionCampaign) -> dict[int, int]:
+    """:func:`counts` for the public vote page, computed at most once a second per campaign
+    (kept a second in Redis): a crowd opening the page does not count the trail each time.
+    The organiser's pages and the combined ranking use :func:`counts` itself."""
+    client = _redis()
+    if client is None:
+        return counts(campaign)
+    key = f"jingsai:vote:{campaign.id}:public-counts"
+    kept = client.get(key)
+    if kept is not None:
+        return {int(n): int(c) for n, c in json.loads(kept).items()}
+    result = counts(campaign)
+    client.set(key, json.dumps(result), px=1000)
+    return result
+
+
 def void_votes(
     campaign: SelectionCampaign,
     reason: str,
@@ -605,6 +676,9 @@ def void_votes(
         where.append(Vote.cast_at <= ends_at)
     void.voided = db.session.execute(update(Vote).where(*where).values(void_id=void.id)).rowcount
     db.session.flush()
+    client = _redis()
+    if client is not None:  # the public page counts again (the void is committed by then)
+        client.delete(f"jingsai:vote:{campaign.id}:public-counts")
     return void
 
 

@@ -2,13 +2,9 @@
 watch (curve, flagged bursts, voids and resets), combined ranking, 公示 and certificates; the
 nominator's nomination form; the public vote (for phones) and the public notice."""
 
-import re
-
-import redis
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     make_response,
     redirect,
@@ -18,8 +14,8 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from competitions.accounts.services.permissions import require_contest_role, roles_in
 from competitions.certificates import tasks as certificate_tasks
@@ -29,9 +25,9 @@ from competitions.core.i18n import local_now, say
 from competitions.core.jobs import Job, create_job
 from competitions.core.queue import commit_then_enqueue
 from competitions.publication import services as publication
-from competitions.registry.models import Contest
+from competitions.registry.models import Contest, Person
 from competitions.results.models import Result, ResultSet
-from competitions.selection import services, tasks
+from competitions.selection import services, tasks, voting
 from competitions.selection.forms import (
     BodyForm,
     CampaignForm,
@@ -45,7 +41,6 @@ from competitions.units.models import Unit
 
 bp = Blueprint("selection", __name__)
 
-DEVICE_COOKIE = "jingsai_voter"
 COMBINE_KIND = "selection_combine"
 
 
@@ -393,28 +388,30 @@ def nominate(contest_id: int, body_id: int):
 # --- the public ---------------------------------------------------------------------------------
 
 
-def _signer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.secret_key, salt="selection-voter")
-
-
-def _family(agent: str) -> str:
-    """A device family: the user agent without its numbers (one phone model and browser)."""
-    return re.sub(r"[\d._]+", "", agent)[:60]
-
-
 @bp.route("/selection/<int:campaign_id>/vote")
 def vote_page(campaign_id: int):
     """The public vote: each nominee's deeds and a vote button, made for phones."""
     campaign = db.get_or_404(SelectionCampaign, campaign_id)
-    ids = services.vote_nominees(campaign)
-    nominees = {n.id: n for n in db.session.scalars(select(Nominee).where(Nominee.id.in_(ids)))}
-    counts = services.counts(campaign)
+    ids = services.vote_nominees_cached(campaign)
+    nominees = {
+        n.id: n
+        for n in db.session.scalars(
+            select(Nominee)
+            .where(Nominee.id.in_(ids))
+            .options(selectinload(Nominee.person).selectinload(Person.unit))
+        )
+    }
+    counts = services.public_counts(campaign)
     now = local_now()
     state = (
         "open"
         if campaign.vote_opens <= now <= campaign.vote_closes
         else ("before" if now < campaign.vote_opens else "closed")
     )
+    token = request.cookies.get(voting.DEVICE_COOKIE, "")
+    fresh = voting.device_of(token) is None
+    if fresh:
+        token = voting.new_device_token()
     response = make_response(
         render_template(
             "selection/vote.html",
@@ -422,53 +419,42 @@ def vote_page(campaign_id: int):
             nominees=[nominees[i] for i in ids if i in nominees],
             counts=counts,
             state=state,
+            device_token=token,
         )
     )
-    if not request.cookies.get(DEVICE_COOKIE):
+    if fresh:
         response.set_cookie(
-            DEVICE_COOKIE,
-            _signer().dumps(services.new_device()),
-            max_age=400 * 86400,
-            httponly=True,
-            samesite="Lax",
+            voting.DEVICE_COOKIE, token, max_age=400 * 86400, httponly=True, samesite="Lax"
         )
     return response
 
 
 @bp.route("/selection/<int:campaign_id>/vote/<int:nominee_id>", methods=["POST"])
 def vote(campaign_id: int, nominee_id: int):
-    """One vote; answered once it is safe (see ``services.cast_vote``)."""
-    campaign = services.vote_settings(campaign_id) or abort(404)
-    token = request.cookies.get(DEVICE_COOKIE, "")
-    try:
-        device = _signer().loads(token) if token else None
-    except BadSignature:
-        device = None
-        problem = _("Your voting token is not valid: reload the page and vote again.")
-    else:
-        problem = None if device else _("Open the vote's page first, then vote.")
+    """One vote from the page's form (the page's script is answered by ``voting.VoteFastPath``
+    in front of the app, by the same :func:`voting.answer_vote`); answered once it is safe."""
+    token = request.cookies.get(voting.DEVICE_COOKIE, "")
+    device = voting.device_of(token)
     acknowledged = None
-    if problem is None:
+    if device is None:
+        problem = (
+            _("Your voting token is not valid: reload the page and vote again.")
+            if token
+            else _("Open the vote's page first, then vote.")
+        )
+    else:
         try:
-            acknowledged = services.cast_vote(
-                campaign,
+            acknowledged, problem = voting.answer_vote(
+                campaign_id,
                 nominee_id,
                 device,
-                _family(request.user_agent.string),
+                request.user_agent.string,
                 request.remote_addr or "",
-                "web",
                 local_now(),
             )
-        except SelectionError as err:
-            db.session.rollback()
-            problem = say(err.reason)
-        else:
-            if acknowledged.startswith("db-"):  # no Redis: the vote is a row of this request
-                db.session.commit()
-            else:
-                _schedule_trail(campaign_id)
-    wants_json = request.accept_mimetypes.best == "application/json"
-    if wants_json:
+        except LookupError:
+            abort(404)
+    if request.accept_mimetypes.best == "application/json":
         return (
             {
                 "ok": problem is None,
@@ -482,20 +468,8 @@ def vote(campaign_id: int, nominee_id: int):
         url_for("selection.vote_page", campaign_id=campaign_id) + f"#n{nominee_id}", 303
     )
     if token and device is None:
-        response.delete_cookie(DEVICE_COOKIE)
+        response.delete_cookie(voting.DEVICE_COOKIE)
     return response
-
-
-def _schedule_trail(campaign_id: int) -> None:
-    """Ask the workers to write the trail, at most once a second per campaign."""
-    client = services._redis()
-    if client is None:
-        return
-    try:
-        if client.set(f"jingsai:vote:{campaign_id}:scheduled", 1, nx=True, px=1000):
-            tasks.write_trail.apply_async(args=[campaign_id], countdown=1)
-    except (redis.RedisError, OSError):  # the votes are safe in the stream; the next one asks
-        pass
 
 
 @bp.route("/selection/<int:campaign_id>/notice")

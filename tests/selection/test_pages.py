@@ -15,7 +15,7 @@ from competitions.core.db import db
 from competitions.core.jobs import Job
 from competitions.selection import services, tasks
 from competitions.selection.models import Nominee, SelectionCampaign, Vote, VoteVoid
-from competitions.selection.views import DEVICE_COOKIE
+from competitions.selection.voting import DEVICE_COOKIE
 from tests import factories as f
 
 PDF = b"%PDF-1.4\n%%EOF\n"

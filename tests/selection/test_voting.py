@@ -1,0 +1,75 @@
+"""The public vote from its page's script (competitions/selection/voting.py): a phone's vote
+carries its signed device token in a header equal to its cookie and is answered in front of
+the app, in the page's language; anything else (another phone's token, no token) goes to the
+app, which asks for the form's CSRF token as for every form. Nothing refused is counted."""
+
+import re
+from datetime import timedelta
+
+import redis
+import sqlalchemy as sa
+from sqlalchemy import select
+
+from app import create_app
+from competitions.core.db import db
+from competitions.core.i18n import local_now
+from competitions.selection import services
+from competitions.selection.models import Vote
+from competitions.selection.voting import DEVICE_COOKIE
+from tests.selection.test_selection import _through_review_and_experts, _world
+
+
+def _phone(app, campaign_id):
+    """A phone that opened the vote page: its client and the token its page gave its script."""
+    phone = app.test_client()
+    page = phone.get(f"/selection/{campaign_id}/vote").get_data(as_text=True)
+    token = re.search(r'data-device="([^"]+)"', page)[1]
+    assert phone.get_cookie(DEVICE_COOKIE).value == token
+    return phone, token
+
+
+def test_a_phone_votes_from_the_page_script_and_a_forged_token_goes_to_the_app(app, redis_url):
+    app.config["REDIS_URL"] = redis_url
+    store = redis.Redis.from_url(redis_url)
+    for key in store.scan_iter("jingsai:vote:*"):
+        store.delete(key)
+    campaign, jn, rb, steel, rail, users = _world()
+    wang, li, _zhang, chen = _through_review_and_experts(campaign, jn, rb, steel, rail, users)
+    now = local_now()
+    campaign.vote_opens, campaign.vote_closes = now - timedelta(days=1), now + timedelta(days=1)
+    db.session.commit()
+    strict = create_app({**app.config, "WTF_CSRF_ENABLED": True})
+    phone, token = _phone(strict, campaign.id)
+    other, other_token = _phone(strict, campaign.id)
+
+    def vote(client, nominee, **headers):
+        return client.post(
+            f"/selection/{campaign.id}/vote/{nominee.id}",
+            headers={"Accept": "application/json", **headers},
+        )
+
+    # The script's vote: no form token, the device header instead; thanked in Chinese.
+    first = vote(phone, wang, **{"X-Vote-Device": token})
+    assert first.status_code == 200 and first.json["ok"]
+    assert first.json["message"] == "投票成功，感谢参与。"
+    english = vote(phone, li, **{"X-Vote-Device": token, "X-Vote-Language": "en"})
+    assert english.json["message"] == "Thank you: your vote counts."
+    again = vote(phone, wang, **{"X-Vote-Device": token, "X-Vote-Language": "en"})
+    assert again.status_code == 409 and "already voted" in again.json["message"]
+    absent = vote(phone, chen, **{"X-Vote-Device": token, "X-Vote-Language": "en"})
+    assert absent.status_code == 409 and "no such nominee" in absent.json["message"]
+
+    # Another phone's token (a page of another site cannot read it anyway), or none: the app
+    # answers, and without the form's CSRF token it refuses.
+    assert vote(phone, li, **{"X-Vote-Device": other_token}).status_code == 400
+    assert vote(other, wang).status_code == 400
+    assert vote(other, wang, **{"X-Vote-Device": "forged"}).status_code == 400
+
+    # What was acknowledged is what the workers write; nothing refused was counted.
+    assert services.counts(campaign) == {wang.id: 1, li.id: 1}
+    assert services.write_trail(campaign.id) == 2
+    stored = set(db.session.scalars(select(Vote.token)))
+    assert stored == {first.json["vote"], english.json["vote"]}
+    assert db.session.scalar(select(sa.func.count()).select_from(Vote)) == 2
+    for key in store.scan_iter("jingsai:vote:*"):
+        store.delete(key)
