@@ -1014,6 +1014,9 @@ def may_decide_tie(campaign: SelectionCampaign, user_id: int, roles: set[str]) -
     )
 
 
+NOT_UNDER_NOTICE = N_("objections are taken only while the selection is under public notice")
+
+
 def file_objection(
     campaign: SelectionCampaign, nominee_id: int, name: str, contact: str, text: str, now
 ) -> Appeal:
@@ -1025,9 +1028,7 @@ def file_objection(
         or result_set.state != "notice"
         or publication.notice_open_until(result_set, now) is None
     ):
-        raise SelectionError(
-            Reason.of(N_("objections are taken only while the selection is under public notice"))
-        )
+        raise SelectionError(Reason.of(NOT_UNDER_NOTICE))
     listed = db.session.scalar(
         select(Result.subject_id).filter_by(assessment_id=campaign.id, subject_id=nominee_id)
     )

@@ -778,6 +778,15 @@ def objection(campaign_id: int):
     """A public objection to a nominee under public notice: an appeal the arbitrator decides
     (publication's machinery, as a contest result's). Rate-limited per address."""
     campaign = db.get_or_404(SelectionCampaign, campaign_id)
+    back = url_for("selection.public_notice", campaign_id=campaign_id)
+    result_set = db.session.get(ResultSet, campaign.id)
+    if (
+        result_set is None
+        or result_set.state != "notice"
+        or publication.notice_open_until(result_set, local_now()) is None
+    ):
+        flash(say(services.Reason.of(services.NOT_UNDER_NOTICE)), "error")
+        return redirect(back, 303)
     form = ObjectionForm()
     form.nominee_id.choices = [
         (r.subject_id, str(r.subject_id))
@@ -803,9 +812,7 @@ def objection(campaign_id: int):
         else:
             db.session.commit()
             flash(_("Your objection is filed; the arbitrator decides it."), "success")
-            return redirect(
-                url_for("selection.public_notice", campaign_id=campaign_id) + "#objection", 303
-            )
+            return redirect(back + "#objection", 303)
     return public_notice(campaign_id, objection_form=form)
 
 
