@@ -65,7 +65,8 @@ from competitions.selection.models import Vote
 from sqlalchemy import select
 app = create_app()
 with app.app_context():
-    print([v.token.startswith("db-proof-") for v in db.session.scalars(select(Vote).order_by(Vote.id))])
+    votes = db.session.scalars(select(Vote).order_by(Vote.id))
+    print([v.token.startswith("db-proof-") for v in votes])
     print([(a.subject_id, a.real_name) for a in db.session.scalars(select(Appeal))])
 """
 

@@ -332,10 +332,12 @@ def test_the_chairs_decision_on_a_tie_completes_the_ranking_and_shows_in_the_not
     blocked = client.post(f"{base}/publication/publish", data={"confirm": "y"})
     assert "waits for the panel chair" in blocked.get_data(as_text=True)
     assert db.session.get(ResultSet, campaign.id).state == "draft"
-    # The chair (the panel's chief judge) decides; a judge may not.
+    # The chair (the panel's chief judge) decides, from the review page; a judge may not.
     _as(client, "expert1")
     assert client.get(f"{base}/tie").status_code == 403
     _as(client, "chief")
+    review_page = client.get(f"/contest-trades/{campaign.id}/review").get_data(as_text=True)
+    assert f'href="{base}/tie"' in review_page
     page = client.get(f"{base}/tie").get_data(as_text=True)
     assert f'id="order-{wang.id}"' in page and f'id="order-{zhang.id}"' in page
     same = client.post(
@@ -440,3 +442,9 @@ def test_a_public_objection_goes_to_the_arbitrator_and_titles_show_on_the_person
     assert "齐鲁工匠" in client.get(f"/verify/{number}").get_data(as_text=True)
     nobody = client.get(f"/persons/{zhang.person_id}").get_data(as_text=True)
     assert 'id="person-titles"' not in nobody
+
+
+def test_a_trusted_address_has_its_burst_limit_raised_in_proportion(app):
+    assert services.burst_limits(20) == (20, 100)
+    app.config["VOTE_ADDRESS_DAILY_LIMIT"] = 100_000_000  # the load bench: all on 127.0.0.1
+    assert services.burst_limits(20) == (10_000_000, 50_000_000)
