@@ -100,6 +100,15 @@ class Assessment(db.Model):
         a judge recuses from the subjects their group sent."""
         raise NotImplementedError
 
+    def seat_group(self, member, group_id: int | None) -> None:
+        """Record the group a panel member comes with (a delegation by default; a kind whose
+        groups are its own rows, e.g. a selection's nominating bodies, keeps them itself)."""
+        member.delegation_id = group_id
+
+    def judge_affiliation(self, member) -> tuple[int | None, int | None]:
+        """A panel member's unit and group for recusal: their account's unit and delegation."""
+        return member.user.unit_id, member.delegation_id
+
     def resembles(self, other: "Assessment") -> bool:
         """Whether ``other`` (of the same kind) is alike, to offer its scheme first for a copy."""
         raise NotImplementedError

@@ -36,6 +36,7 @@ from competitions.core.labels import (
     TIER_LABELS,
     TITLE_LEVEL_LABELS,
     UNIT_KINDS,
+    VOTE_CHANNEL_LABELS,
 )
 
 EMPTY = "—"
@@ -54,6 +55,12 @@ FIELD_LABELS = {
     "expert_weight": _l("Weight of the expert review"),
     "vote_weight": _l("Weight of the public vote"),
     "daily_votes": _l("Votes per voter per day"),
+    "channel_weights": _l("Vote channels and their weights"),
+    "challenge_after": _l("Votes from one address in five minutes before a check is asked"),
+    "chair_order": _l("Place given by the panel chair"),
+    "id_number_tail": _l("ID number (last four)"),
+    "channel": _l("Vote channel"),
+    "votes": _l("Votes"),
     "campaign_id": _l("Selection campaign"),
     "nominator_id": _l("Nominator"),
     "quota": _l("Quota"),
@@ -426,6 +433,7 @@ VALUE_LABELS = {
     },
     ("selection_campaign", "level"): TITLE_LEVEL_LABELS,
     ("nominating_body", "kind"): BODY_KIND_LABELS,
+    ("channel_tally", "channel"): VOTE_CHANNEL_LABELS,
     ("selection_nominee", "state"): {
         "nominated": _l("nominated"),
         "passed": _l("passed the qualification review"),

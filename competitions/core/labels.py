@@ -173,6 +173,14 @@ TITLE_LEVEL_LABELS = {
     "province": _l("Province (e.g. 齐鲁工匠)"),
     "chief": _l("Higher title (e.g. 齐鲁大工匠), open to holders of the title below"),
 }
+#: The channels a public vote comes through.
+VOTE_CHANNEL_LABELS = {
+    "web": _l("Web page"),
+    "wechat": _l("WeChat"),
+    "app": _l("App"),
+    "media": _l("Media partner"),
+    "offline": _l("Paper ballots (offline)"),
+}
 #: Who nominates candidates for a craftsman title.
 BODY_KIND_LABELS = {
     "city_union": _l("City union"),

@@ -14,9 +14,12 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from competitions.core.fields import FiniteDecimalField
 from competitions.core.i18n import lazy_gettext as _l
-from competitions.core.labels import BODY_KIND_LABELS
+from competitions.core.labels import BODY_KIND_LABELS, VOTE_CHANNEL_LABELS
 from competitions.core.labels import TITLE_LEVEL_LABELS as LEVEL_LABELS
 
+CHANNELS_HELP = _l(
+    "e.g. web 40, wechat 30, app 20, offline 10 (adding up to 100); empty: every vote alike."
+)
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
 
 
@@ -53,6 +56,66 @@ class CampaignForm(FlaskForm):
     )
     daily_votes = IntegerField(
         _l("Votes per voter per day"), default=10, validators=[NumberRange(1, 100)]
+    )
+    channel_weights = StringField(
+        _l("Vote channels and their weights"),
+        validators=[Length(max=200)],
+        description=CHANNELS_HELP,
+    )
+    challenge_after = IntegerField(
+        _l("Votes from one address in five minutes before a check is asked"),
+        default=20,
+        validators=[NumberRange(1, 10000)],
+    )
+
+
+class VoteSettingsForm(FlaskForm):
+    channel_weights = StringField(
+        _l("Vote channels and their weights"),
+        validators=[Length(max=200)],
+        description=CHANNELS_HELP,
+    )
+    challenge_after = IntegerField(
+        _l("Votes from one address in five minutes before a check is asked"),
+        validators=[InputRequired(), NumberRange(1, 10000)],
+    )
+
+
+class TallyForm(FlaskForm):
+    """Votes of a channel counted outside Jingsai (paper ballots…), per nominee."""
+
+    nominee_id = SelectField(_l("Nominee"), coerce=int)
+    channel = SelectField(
+        _l("Vote channel"),
+        choices=[(c, label) for c, label in VOTE_CHANNEL_LABELS.items() if c != "web"],
+        default="offline",
+    )
+    votes = IntegerField(_l("Votes"), validators=[InputRequired(), NumberRange(0, 10**7)])
+    note = StringField(
+        _l("Where the count comes from"), validators=[DataRequired(), Length(max=500)]
+    )
+
+
+class ExpertForm(FlaskForm):
+    """What the campaign records of an expert: their nominating body, unit and ID number."""
+
+    body_id = SelectField(_l("Comes with the nominating body"), coerce=int, default=0)
+    unit_id = SelectField(_l("Unit"), coerce=int, default=0)
+    id_number = StringField(
+        _l("ID number"),
+        validators=[Length(max=30)],
+        description=_l("Kept only as a keyed hash: a nominee with this ID number is refused."),
+    )
+
+
+class ObjectionForm(FlaskForm):
+    """A public objection to a nominee under public notice, to the arbitrator."""
+
+    nominee_id = SelectField(_l("Nominee"), coerce=int)
+    real_name = StringField(_l("Your real name"), validators=[DataRequired(), Length(max=100)])
+    contact = StringField(_l("Phone or e-mail"), validators=[DataRequired(), Length(max=60)])
+    reason = TextAreaField(
+        _l("Your objection"), validators=[DataRequired(), Length(min=10, max=4000)]
     )
 
 

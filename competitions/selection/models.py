@@ -22,7 +22,13 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from competitions.assessment.models import Assessment, Subject, kept_in_both, same_as_supertable
 from competitions.core.db import db, utcnow
 from competitions.registry.models import Person
-from competitions.selection.rules import BODY_KINDS, CHANNELS, LEVELS, NOMINEE_STATES
+from competitions.selection.rules import (
+    BODY_KINDS,
+    CHANNELS,
+    LEVELS,
+    NOMINEE_STATES,
+    WEIGHTED_CHANNELS,
+)
 from competitions.units.models import Unit
 
 
@@ -59,6 +65,11 @@ class SelectionCampaign(Assessment):
     daily_votes: Mapped[int] = mapped_column(default=10)
     notice_working_days: Mapped[int] = mapped_column(default=7)
     appeal_window_hours: Mapped[int] = mapped_column(default=0)
+    #: The vote's channels and their weights among themselves ("web 40, wechat 30, app 20,
+    #: offline 10"); empty: every vote counts alike (``rules.parse_channel_weights``).
+    channel_weights: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    #: Votes from one address in five minutes after which each further vote passes a challenge.
+    challenge_after: Mapped[int] = mapped_column(default=20, server_default="20")
 
     contest = relationship("Contest", foreign_keys=[contest_id], viewonly=True)
     bodies: Mapped[list["NominatingBody"]] = relationship(
@@ -94,9 +105,29 @@ class SelectionCampaign(Assessment):
         return {"theory": Decimal(0), "practical": Decimal(100)}
 
     def delegation_choices(self) -> list[tuple[int, str]]:
-        """None: a judge's delegation is a contest's delegation row, never a nominating body
-        (recusal here is by unit: the person's, or the body's when the person has none)."""
-        return []
+        """The campaign's nominating bodies: an expert who comes with one recuses from its
+        nominees (kept in ``SelectionExpert``, not in the panel's delegation column)."""
+        return [(b.id, b.name) for b in self.bodies]
+
+    def seat_group(self, member, group_id: int | None) -> None:
+        """Record the nominating body an expert comes with (``SelectionExpert``)."""
+        expert = db.session.scalar(
+            select(SelectionExpert).filter_by(campaign_id=self.id, user_id=member.user_id)
+        )
+        if expert is None:
+            expert = SelectionExpert(campaign_id=self.id, user_id=member.user_id)
+            db.session.add(expert)
+        expert.body_id = group_id or None
+        db.session.flush()
+
+    def judge_affiliation(self, member) -> tuple[int | None, int | None]:
+        """The expert's unit (as set for this campaign, else their account's) and body."""
+        expert = db.session.scalar(
+            select(SelectionExpert).filter_by(campaign_id=self.id, user_id=member.user_id)
+        )
+        if expert is None:
+            return member.user.unit_id, None
+        return expert.unit_id or member.user.unit_id, expert.body_id
 
     def resembles(self, other: Assessment) -> bool:
         return isinstance(other, SelectionCampaign)
@@ -274,3 +305,84 @@ class Vote(db.Model):
     )
 
     __table_args__ = (CheckConstraint(_in("channel", CHANNELS), name="channel"),)
+
+
+class SelectionExpert(db.Model):
+    """An expert of the campaign's panel as the campaign knows them: the nominating body they
+    come with and their unit (both recuse them), and their ID number's keyed hash (a nominee
+    with the same ID number is refused)."""
+
+    __audited__ = True
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(
+        ForeignKey("selection_campaign.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    body_id: Mapped[int | None] = mapped_column(
+        ForeignKey("nominating_body.id", ondelete="SET NULL")
+    )
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id", ondelete="SET NULL"))
+    id_number_hash: Mapped[str] = mapped_column(
+        String(64), default="", index=True, info={"audited": False}
+    )
+    #: The ID number's last four characters, to show which one was recorded.
+    id_number_tail: Mapped[str] = mapped_column(String(4), default="")
+
+    user = relationship("User")
+    body: Mapped[NominatingBody | None] = relationship()
+    unit: Mapped[Unit | None] = relationship()
+
+    __table_args__ = (UniqueConstraint("campaign_id", "user_id"),)
+
+
+class ChannelTally(db.Model):
+    """Votes of a channel counted outside Jingsai (paper ballots, a partner's app), entered by
+    the organiser per nominee; the latest entry of a nominee and channel stands."""
+
+    __audited__ = True
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(
+        ForeignKey("selection_campaign.id", ondelete="CASCADE"), index=True
+    )
+    nominee_id: Mapped[int] = mapped_column(
+        ForeignKey("selection_nominee.id", ondelete="CASCADE"), index=True
+    )
+    channel: Mapped[str] = mapped_column(String(10))
+    votes: Mapped[int] = mapped_column()
+    note: Mapped[str] = mapped_column(Text, default="")
+    by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    nominee: Mapped[Nominee] = relationship()
+
+    __table_args__ = (
+        UniqueConstraint("nominee_id", "channel"),
+        CheckConstraint(_in("channel", WEIGHTED_CHANNELS), name="channel"),
+        CheckConstraint("votes >= 0", name="votes"),
+    )
+
+
+class TieDecision(db.Model):
+    """The panel chair's (or organiser's) order among nominees tied at the title line that the
+    expert score does not part, with the reason (shown in the 公示)."""
+
+    __audited__ = True
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(
+        ForeignKey("selection_campaign.id", ondelete="CASCADE"), index=True
+    )
+    nominee_id: Mapped[int] = mapped_column(
+        ForeignKey("selection_nominee.id", ondelete="CASCADE"), unique=True
+    )
+    #: 1 first among the tied.
+    chair_order: Mapped[int] = mapped_column()
+    reason: Mapped[str] = mapped_column(Text)
+    by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    nominee: Mapped[Nominee] = relationship()
+
+    __table_args__ = (
+        CheckConstraint("reason <> ''", name="reason"),
+        CheckConstraint("chair_order > 0", name="chair_order"),
+    )

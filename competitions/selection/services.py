@@ -5,32 +5,41 @@ workers in batches) with fraud flags, voids and resets, and the combined ranking
 
 import json
 import secrets
+import time
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import redis
 from flask import current_app
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select, update
 
 from competitions.accounts.models import ContestRole, User
 from competitions.assessment.models import Assessment, every_kinds_facts
+from competitions.certificates.models import Certificate
 from competitions.core import audit_words
+from competitions.core.crypto import id_number_hash
 from competitions.core.db import db, utcnow
 from competitions.core.words import N_, Reason
 from competitions.enrolment.rules import sniff_type
 from competitions.judging import rules as judging_rules
 from competitions.judging.models import Mark, PanelMember, SchemeItem, SchemePart
+from competitions.publication import services as publication
+from competitions.publication.models import Appeal
 from competitions.registry import rules as registry_rules
 from competitions.registry.models import Contest, Person
 from competitions.registry.services import find_person
 from competitions.results.models import Result, ResultSet
 from competitions.selection import rules
 from competitions.selection.models import (
+    ChannelTally,
     NominatingBody,
     Nominee,
     NomineeAttachment,
     SelectionCampaign,
+    SelectionExpert,
+    TieDecision,
     Vote,
     VoteVoid,
 )
@@ -58,12 +67,36 @@ def create_campaign(contest_id: int, **settings) -> SelectionCampaign:
         raise SelectionError(Reason.of(N_("this contest already holds a selection campaign")))
     if Decimal(settings.get("expert_weight", 70)) + Decimal(settings.get("vote_weight", 30)) != 100:
         raise SelectionError(Reason.of(N_("the weights must add up to 100")), "vote_weight")
+    weights, problem = rules.parse_channel_weights(settings.get("channel_weights") or "")
+    if problem:
+        raise SelectionError(problem, "channel_weights")
+    if "channel_weights" in settings:
+        settings["channel_weights"] = _written_weights(weights)
     campaign = SelectionCampaign(contest_id=contest_id, **settings)
     db.session.add(campaign)
     db.session.flush()
     db.session.add(SchemePart(assessment_id=campaign.id, kind="practical", name="专家评审"))
     db.session.flush()
     return campaign
+
+
+def _written_weights(weights: dict[str, int]) -> str:
+    return ", ".join(f"{c} {w}" for c, w in weights.items())
+
+
+def set_vote_settings(campaign: SelectionCampaign, channel_weights: str, challenge_after: int):
+    """The vote's channels and their weights, and the burst after which a challenge is asked."""
+    weights, problem = rules.parse_channel_weights(channel_weights or "")
+    if problem:
+        raise SelectionError(problem, "channel_weights")
+    if not 1 <= challenge_after <= 10000:
+        raise SelectionError(Reason.of(N_("between 1 and 10000")), "challenge_after")
+    campaign.channel_weights = _written_weights(weights)
+    campaign.challenge_after = challenge_after
+    db.session.flush()
+    client = _redis()
+    if client is not None:  # the vote reads its settings from Redis: drop the kept ones
+        client.delete(f"jingsai:vote:{campaign.id}:settings")
 
 
 def add_body(
@@ -107,9 +140,19 @@ def used_quota(body: NominatingBody) -> int:
     return db.session.scalar(select(func.count()).select_from(Nominee).filter_by(body_id=body.id))
 
 
-def _on_panel(campaign: SelectionCampaign, name: str, unit_id: int | None) -> bool:
+def _on_panel(campaign: SelectionCampaign, name: str, unit_id: int | None, id_hash: str) -> bool:
     """Whether an expert of the campaign (a panel member or a judge of its contest) is this
-    person: the same name and unit (accounts carry no ID number)."""
+    person: the ID number recorded for the expert (``set_expert``) is theirs, or, for an expert
+    without one, the same name and unit (accounts carry no ID number)."""
+    recorded = dict(
+        db.session.execute(
+            select(SelectionExpert.user_id, SelectionExpert.id_number_hash).where(
+                SelectionExpert.campaign_id == campaign.id, SelectionExpert.id_number_hash != ""
+            )
+        ).all()
+    )
+    if id_hash in recorded.values():
+        return True
     experts = (
         select(PanelMember.user_id)
         .where(PanelMember.assessment_id == campaign.id)
@@ -122,9 +165,78 @@ def _on_panel(campaign: SelectionCampaign, name: str, unit_id: int | None) -> bo
     )
     users = db.session.scalars(select(User).where(User.id.in_(experts)))
     return any(
-        u.display_name.strip() == name.strip() and (u.unit_id is None or u.unit_id == unit_id)
+        u.id not in recorded
+        and u.display_name.strip() == name.strip()
+        and (u.unit_id is None or u.unit_id == unit_id)
         for u in users
     )
+
+
+def experts_of(campaign: SelectionCampaign) -> list[tuple[User, SelectionExpert | None]]:
+    """The campaign's experts (its panel and the contest's judges) with what the campaign
+    records of them."""
+    ids = (
+        select(PanelMember.user_id)
+        .where(PanelMember.assessment_id == campaign.id)
+        .union(
+            select(ContestRole.user_id).where(
+                ContestRole.contest_id == campaign.contest_id,
+                ContestRole.role.in_(("judge", "chief_judge")),
+            )
+        )
+    )
+    users = db.session.scalars(select(User).where(User.id.in_(ids)).order_by(User.display_name))
+    kept = {
+        e.user_id: e
+        for e in db.session.scalars(select(SelectionExpert).filter_by(campaign_id=campaign.id))
+    }
+    return [(u, kept.get(u.id)) for u in users]
+
+
+def set_expert(
+    campaign: SelectionCampaign,
+    user_id: int,
+    body_id: int | None,
+    unit_id: int | None,
+    id_number: str,
+) -> SelectionExpert:
+    """Record an expert's nominating body and unit (they recuse from its nominees and their
+    unit's) and, when given, their ID number (a nominee with it is refused, and an expert who
+    is already a nominee cannot be recorded)."""
+    if user_id not in {u.id for u, _ in experts_of(campaign)}:
+        raise SelectionError(Reason.of(N_("not an expert of this campaign")), "user_id")
+    if body_id and body_id not in {b.id for b in campaign.bodies}:
+        raise SelectionError(Reason.of(N_("not a nominating body of this campaign")), "body_id")
+    expert = db.session.scalar(
+        select(SelectionExpert).filter_by(campaign_id=campaign.id, user_id=user_id)
+    )
+    if expert is None:
+        expert = SelectionExpert(campaign_id=campaign.id, user_id=user_id)
+        db.session.add(expert)
+    if id_number.strip():
+        facts = registry_rules.PersonFacts("-", None, None, "resident", id_number)
+        problems = registry_rules.person_problems(facts)
+        if "id_number" in problems:
+            raise SelectionError(problems["id_number"], "id_number")
+        number = registry_rules.complete_person(facts).id_number
+        hashed = id_number_hash(number)
+        nominated = db.session.scalar(
+            select(Person.name)
+            .join(Nominee, Nominee.person_id == Person.id)
+            .where(Nominee.campaign_id == campaign.id, Person.id_number_hash == hashed)
+        )
+        if nominated:
+            raise SelectionError(
+                Reason.of(
+                    N_("%(name)s with this ID number is a nominee: they cannot sit on the panel"),
+                    name=nominated,
+                ),
+                "id_number",
+            )
+        expert.id_number_hash, expert.id_number_tail = hashed, number[-4:]
+    expert.body_id, expert.unit_id = body_id or None, unit_id or None
+    db.session.flush()
+    return expert
 
 
 @dataclass
@@ -171,16 +283,26 @@ def nominate(
         )
         is not None
     )
+    on_panel = _on_panel(campaign, facts.name, n.unit_id, id_number_hash(facts.id_number))
     problem = rules.nomination_problem(
-        body.quota,
-        used_quota(body),
-        campaign.nominations_close,
-        now,
-        _on_panel(campaign, facts.name, n.unit_id),
-        already,
+        body.quota, used_quota(body), campaign.nominations_close, now, on_panel, already
     )
     if problem:
-        raise SelectionError(problem)
+        panel = problem.msgid == rules.ON_PANEL
+        raise SelectionError(problem, "id_number" if panel else None)
+    ineligible = rules.eligibility_by_field(
+        eligibility(campaign),
+        rules.Candidate(
+            in_service=n.in_service,
+            years_in_trade=n.years_in_trade,
+            age=registry_rules.age_on(facts.birth_date, now.date()),
+            disciplinary_record=n.disciplinary_record,
+            holds_lower_title=n.holds_lower_title,
+        ),
+    )
+    if ineligible:
+        field, reason = next(iter(ineligible.items()))
+        raise SelectionError(reason, field)
     for _filename, data in files:
         if len(data) > ATTACHMENT_MAX_BYTES:
             raise SelectionError(
@@ -345,15 +467,19 @@ def stream_key(campaign_id: int) -> str:
 
 #: Atomic, in one round trip: the vote's settings (kept 30 s in Redis; ``unknown`` when not
 #: kept, and the caller keeps them and asks again), then :func:`rules.may_vote` (the window,
-#: one vote per nominee a day, the daily limit), the address's day, then the trail (XADD to the
-#: stream, which the workers write to PostgreSQL), the count and whether the workers should be
-#: asked to write the trail (at most once a second). Returns {'ok', stream id, ask} or
-#: {refusal word, its number}.
+#: one vote per nominee a day, the daily limit), the address's day, the burst
+#: (:func:`rules.needs_challenge`: an address or a device family past its limit in these five
+#: minutes must bring a solved challenge, each used once), then the trail (XADD to the stream,
+#: which the workers write to PostgreSQL), the counts and whether the workers should be asked
+#: to write the trail (at most once a second). Returns {'ok', stream id, ask} or {refusal
+#: word, its number}.
 _CAST = """
 local voter, addr, count, stream, settings, scheduled =
   KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
+local burst_a, burst_f, proof = KEYS[7], KEYS[8], KEYS[9]
 local nominee, addr_limit, moment = ARGV[1], tonumber(ARGV[2]), ARGV[3]
-local s = redis.call('HMGET', settings, 'opens', 'closes', 'daily', 'nominees')
+local trust, family_factor, proved = tonumber(ARGV[9]), tonumber(ARGV[10]), ARGV[11]
+local s = redis.call('HMGET', settings, 'opens', 'closes', 'daily', 'nominees', 'challenge_after')
 if not s[1] then return {'unknown'} end
 if not string.find(s[4], ',' .. nominee .. ',', 1, true) then return {'nominee'} end
 if moment < s[1] then return {'before'} end
@@ -361,12 +487,23 @@ if moment > s[2] then return {'closed'} end
 if redis.call('SISMEMBER', voter, nominee) == 1 then return {'again'} end
 if redis.call('SCARD', voter) >= tonumber(s[3]) then return {'daily', s[3]} end
 if tonumber(redis.call('GET', addr) or '0') >= addr_limit then return {'address'} end
+local limit = tonumber(s[5]) * trust
+if proved == '1' then
+  if not redis.call('SET', proof, 1, 'NX', 'EX', 1800) then return {'replayed'} end
+elseif tonumber(redis.call('GET', burst_a) or '0') >= limit
+    or tonumber(redis.call('GET', burst_f) or '0') >= limit * family_factor then
+  return {'challenge'}
+end
 local id = redis.call('XADD', stream, '*', 'n', nominee, 'd', ARGV[4], 'f', ARGV[5],
   'a', ARGV[6], 'c', ARGV[7], 't', ARGV[8])
 redis.call('SADD', voter, nominee)
 redis.call('EXPIRE', voter, 172800)
 redis.call('INCR', addr)
 redis.call('EXPIRE', addr, 172800)
+redis.call('INCR', burst_a)
+redis.call('EXPIRE', burst_a, 600)
+redis.call('INCR', burst_f)
+redis.call('EXPIRE', burst_f, 600)
 redis.call('HINCRBY', count, nominee, 1)
 local ask = redis.call('SET', scheduled, '1', 'NX', 'PX', 1000) and 1 or 0
 return {'ok', id, ask}
@@ -379,7 +516,37 @@ REFUSALS = {
     "again": N_("you have already voted for this nominee today"),
     "daily": N_("you have used today's %(n)s votes"),
     "address": N_("too many votes from your network today"),
+    "replayed": N_("this check was already used: vote again to get a new one"),
 }
+CHALLENGE = N_("many votes come from your network just now: your phone solves a short check")
+#: A device family's burst limit is this many times an address's.
+FAMILY_BURST_FACTOR = 5
+#: How long a challenge may be answered, in seconds.
+CHALLENGE_MAX_AGE = 600
+
+
+class ChallengeNeeded(SelectionError):
+    """A burst comes from the voter's place: the vote counts once this challenge is solved."""
+
+    def __init__(self, challenge: dict):
+        super().__init__(Reason.of(CHALLENGE))
+        self.challenge = challenge
+
+
+def _trust() -> int:
+    """How many times the usual a day's votes the site trusts one address with
+    (``VOTE_ADDRESS_DAILY_LIMIT`` over ``ADDRESS_DAILY_LIMIT``: a factory behind one address,
+    or the load bench, whose phones are all 127.0.0.1); the burst limits rise alike."""
+    daily = current_app.config.get("VOTE_ADDRESS_DAILY_LIMIT", ADDRESS_DAILY_LIMIT)
+    return max(1, daily // ADDRESS_DAILY_LIMIT)
+
+
+def burst_limits(challenge_after: int) -> tuple[int, int]:
+    """The burst limits of an address and of a device family in five minutes: the campaign's,
+    raised in proportion to the site's trust in one address (:func:`_trust`)."""
+    address = challenge_after * _trust()
+    return address, address * FAMILY_BURST_FACTOR
+
 
 #: Moments compared as text in the script: fixed width, so text order is time order.
 _MOMENT = "%Y%m%d%H%M%S%f"
@@ -387,6 +554,32 @@ _MOMENT = "%Y%m%d%H%M%S%f"
 
 def new_device() -> str:
     return secrets.token_urlsafe(16)
+
+
+def _challenges() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.secret_key, salt="selection-challenge")
+
+
+def issue_challenge(campaign_id: int, device: str) -> dict:
+    """A proof-of-work challenge for this device's next vote: a signed nonce (the campaign,
+    the device, a random id, the time) and the bits of work asked (``rules.work_done``)."""
+    nonce = _challenges().dumps([campaign_id, device, secrets.token_hex(8)])
+    return {"nonce": nonce, "bits": current_app.config.get("VOTE_CHALLENGE_BITS", 16)}
+
+
+def proof_id(campaign_id: int, device: str, nonce: str, answer: str) -> str:
+    """The id of a solved challenge (used once), or refused: a nonce we did not sign for this
+    campaign and device, an expired one, or an answer that does not do the work."""
+    try:
+        cid, dev, rid = _challenges().loads(nonce, max_age=CHALLENGE_MAX_AGE)
+    except SignatureExpired:
+        raise SelectionError(Reason.of(N_("the check expired: vote again"))) from None
+    except (BadSignature, ValueError, TypeError):
+        raise SelectionError(Reason.of(N_("the check's answer is not valid"))) from None
+    bits = current_app.config.get("VOTE_CHALLENGE_BITS", 16)
+    if (cid, dev) != (campaign_id, device) or not rules.work_done(nonce, answer, bits):
+        raise SelectionError(Reason.of(N_("the check's answer is not valid")))
+    return rid
 
 
 @dataclass(frozen=True)
@@ -413,10 +606,11 @@ def cast_vote(
     address: str,
     channel: str,
     now: datetime,
+    proof: tuple[str, str] | None = None,
 ) -> str:
     """Count one vote of ``campaign`` (its id is enough with Redis); returns its trail id once
     it is safe (see :func:`cast`)."""
-    return cast(campaign, nominee_id, device, family, address, channel, now).id
+    return cast(campaign, nominee_id, device, family, address, channel, now, proof).id
 
 
 def cast(
@@ -427,19 +621,27 @@ def cast(
     address: str,
     channel: str,
     now: datetime,
+    proof: tuple[str, str] | None = None,
 ) -> Cast:
     """Count one vote; acknowledged once it is safe: in the Redis stream that the workers copy
     to PostgreSQL (Redis answers the script once it is written), or, without Redis, in the
-    database itself (the caller commits). Raises :class:`SelectionError` with the refusal, and
-    LookupError when there is no such campaign."""
+    database itself (the caller commits). ``proof`` is a solved challenge (nonce, answer):
+    asked for (:class:`ChallengeNeeded`) once a burst comes from the voter's address or device
+    family; checked here, used once (in the same Redis call). Raises :class:`SelectionError`
+    with the refusal, and LookupError when there is no such campaign."""
+    proved = proof_id(campaign.id, device, *proof) if proof else ""
+    family = family[:60]
     client = _redis()
     if client is None:
         settings = campaign if isinstance(campaign, VoteSettings) else vote_settings(campaign.id)
         if settings is None:
             raise LookupError(campaign.id)
-        token = _cast_in_database(settings, nominee_id, device, family, address, channel, now)
+        token = _cast_in_database(
+            settings, nominee_id, device, family, address, channel, now, proved
+        )
         return Cast(token, False)
     day = now.date().isoformat()
+    window = int(time.time()) // 300
     keys = (
         f"jingsai:vote:{campaign.id}:voter:{device}:{day}",
         f"jingsai:vote:{campaign.id}:addr:{address}:{day}",
@@ -447,16 +649,22 @@ def cast(
         stream_key(campaign.id),
         _settings_key(campaign.id),
         f"jingsai:vote:{campaign.id}:scheduled",
+        f"jingsai:vote:{campaign.id}:burst:a:{address}:{window}",
+        f"jingsai:vote:{campaign.id}:burst:f:{family}:{window}",
+        f"jingsai:vote:{campaign.id}:proof:{proved}",
     )
     args = (
         nominee_id,
         current_app.config.get("VOTE_ADDRESS_DAILY_LIMIT", ADDRESS_DAILY_LIMIT),
         now.strftime(_MOMENT),
         device,
-        family[:60],
+        family,
         address,
         channel,
         now.isoformat(),
+        _trust(),
+        FAMILY_BURST_FACTOR,
+        "1" if proved else "",
     )
     script = _cast_script(client)
     answer = script(keys, args)
@@ -465,6 +673,8 @@ def cast(
             raise LookupError(campaign.id)
         answer = script(keys, args)
     word = answer[0].decode()
+    if word == "challenge":
+        raise ChallengeNeeded(issue_challenge(campaign.id, device))
     if word != "ok":
         if word not in REFUSALS:
             raise LookupError(campaign.id)
@@ -473,7 +683,9 @@ def cast(
     return Cast(answer[1].decode(), bool(answer[2]))
 
 
-def _cast_in_database(campaign, nominee_id, device, family, address, channel, now) -> str:
+def _cast_in_database(campaign, nominee_id, device, family, address, channel, now, proved) -> str:
+    """Without Redis (a single process): the same rules over the trail; a used challenge is
+    refused by the vote's token, which carries its id."""
     if nominee_id not in campaign.nominees:
         raise SelectionError(Reason.of(REFUSALS["nominee"]))
     start = datetime(now.year, now.month, now.day)
@@ -494,14 +706,25 @@ def _cast_in_database(campaign, nominee_id, device, family, address, channel, no
     )
     if problem:
         raise SelectionError(problem)
-    token = "db-" + secrets.token_hex(12)
+    if proved:
+        if db.session.scalar(select(Vote.id).filter_by(token=f"db-proof-{proved}")) is not None:
+            raise SelectionError(Reason.of(REFUSALS["replayed"]))
+    else:
+        since = now - timedelta(minutes=5)
+        recent = select(func.count()).where(Vote.campaign_id == campaign.id, Vote.cast_at >= since)
+        from_address = db.session.scalar(recent.where(Vote.address == address))
+        from_family = db.session.scalar(recent.where(Vote.device_family == family))
+        limits = burst_limits(campaign.challenge_after)
+        if rules.needs_challenge(from_address, from_family, *limits):
+            raise ChallengeNeeded(issue_challenge(campaign.id, device))
+    token = f"db-proof-{proved}" if proved else "db-" + secrets.token_hex(12)
     db.session.add(
         Vote(
             token=token,
             campaign_id=campaign.id,
             nominee_id=nominee_id,
             device=device,
-            device_family=family[:60],
+            device_family=family,
             address=address,
             channel=channel,
             cast_at=now,
@@ -520,6 +743,7 @@ class VoteSettings:
     vote_closes: datetime
     daily_votes: int
     nominees: frozenset
+    challenge_after: int = 20
 
 
 def _settings_key(campaign_id: int) -> str:
@@ -534,7 +758,12 @@ def vote_settings(campaign_id: int) -> VoteSettings | None:
         return None
     ids = vote_nominees(campaign)
     settings = VoteSettings(
-        campaign.id, campaign.vote_opens, campaign.vote_closes, campaign.daily_votes, frozenset(ids)
+        campaign.id,
+        campaign.vote_opens,
+        campaign.vote_closes,
+        campaign.daily_votes,
+        frozenset(ids),
+        campaign.challenge_after,
     )
     client = _redis()
     if client is not None:
@@ -547,6 +776,7 @@ def vote_settings(campaign_id: int) -> VoteSettings | None:
                 "closes": campaign.vote_closes.strftime(_MOMENT),
                 "daily": campaign.daily_votes,
                 "nominees": "," + ",".join(map(str, ids)) + ",",
+                "challenge_after": campaign.challenge_after,
             },
         )
         pipe.expire(key, 30)
@@ -709,18 +939,81 @@ def curve(campaign: SelectionCampaign) -> dict[int, list[tuple[str, int]]]:
     return {n: sorted(h.items()) for n, h in out.items()}
 
 
+def channel_counts(campaign: SelectionCampaign) -> dict[int, dict[str, int]]:
+    """Each nominee's counted votes per channel: the trail's (voided ones not counted), those
+    acknowledged in the stream and not yet written, and the organiser's tallies of channels
+    counted outside Jingsai."""
+    out: dict[int, dict[str, int]] = {}
+    for nominee_id, channel, n in db.session.execute(
+        select(Vote.nominee_id, Vote.channel, func.count())
+        .where(Vote.campaign_id == campaign.id, Vote.void_id.is_(None))
+        .group_by(Vote.nominee_id, Vote.channel)
+    ):
+        out.setdefault(nominee_id, {})[channel] = n
+    client = _redis()
+    if client is not None:
+        for _, fields in client.xrange(stream_key(campaign.id)):
+            per = out.setdefault(int(fields[b"n"]), {})
+            channel = fields[b"c"].decode()
+            per[channel] = per.get(channel, 0) + 1
+    for t in db.session.scalars(select(ChannelTally).filter_by(campaign_id=campaign.id)):
+        per = out.setdefault(t.nominee_id, {})
+        per[t.channel] = per.get(t.channel, 0) + t.votes
+    return out
+
+
+def vote_shares(campaign: SelectionCampaign, nominees: list[int]) -> dict[int, Decimal]:
+    """The nominees' channel-weighted vote shares (``rules.weighted_vote_share``)."""
+    weights, _ = rules.parse_channel_weights(campaign.channel_weights or "")
+    by_channel = channel_counts(campaign)
+    return rules.weighted_vote_share({n: by_channel.get(n, {}) for n in nominees}, weights)
+
+
+def enter_tally(
+    campaign: SelectionCampaign, nominee_id: int, channel: str, votes: int, note: str, user_id: int
+) -> ChannelTally:
+    """The organiser enters a channel's votes counted outside Jingsai (paper ballots…) for a
+    nominee of the vote; a later entry replaces the earlier one (the audit log keeps both)."""
+    if nominee_id not in vote_nominees(campaign):
+        raise SelectionError(Reason.of(N_("no such nominee in this vote")), "nominee_id")
+    if channel not in rules.WEIGHTED_CHANNELS or channel == "web":
+        raise SelectionError(Reason.of(N_("web votes are counted by Jingsai itself")), "channel")
+    if votes < 0:
+        raise SelectionError(Reason.of(N_("must not be negative")), "votes")
+    if not note.strip():
+        raise SelectionError(Reason.of(N_("say where the count comes from")), "note")
+    tally = db.session.scalar(
+        select(ChannelTally).filter_by(nominee_id=nominee_id, channel=channel)
+    )
+    if tally is None:
+        tally = ChannelTally(campaign_id=campaign.id, nominee_id=nominee_id, channel=channel)
+        db.session.add(tally)
+    tally.votes, tally.note, tally.by_id, tally.at = votes, note.strip(), user_id, utcnow()
+    db.session.flush()
+    return tally
+
+
+def chair_orders(campaign: SelectionCampaign) -> dict[int, int]:
+    return dict(
+        db.session.execute(
+            select(TieDecision.nominee_id, TieDecision.chair_order).where(
+                TieDecision.campaign_id == campaign.id
+            )
+        ).all()
+    )
+
+
 def combined(campaign: SelectionCampaign, chair_order: dict[int, int] | None = None) -> ResultSet:
     """The combined ranking written as ``result`` rows (the top ``titles`` get the title:
-    award "first"), ready for publication; called by the workers."""
+    award "first"), ready for publication; called by the workers. The vote counts by its
+    channel-weighted share; ties the expert score leaves go by the chair's recorded order."""
     write_trail(campaign.id)
     scores = expert_scores(campaign)
     nominees = vote_nominees(campaign)
-    votes = counts(campaign)
+    shares = vote_shares(campaign, nominees)
+    orders = chair_orders(campaign) if chair_order is None else chair_order
     ranked = rules.combined_ranking(
-        [
-            rules.Standing(n, scores[n], votes.get(n, 0), (chair_order or {}).get(n))
-            for n in nominees
-        ],
+        [rules.Standing(n, scores[n], shares.get(n, Decimal(0)), orders.get(n)) for n in nominees],
         campaign.expert_weight,
         campaign.vote_weight,
     )
@@ -742,6 +1035,157 @@ def combined(campaign: SelectionCampaign, chair_order: dict[int, int] | None = N
     result_set.ranked = len(ranked)
     db.session.flush()
     return result_set
+
+
+def ranked(campaign: SelectionCampaign) -> list[tuple[int, Decimal]]:
+    """The combined ranking as written: (nominee, combined score), best first."""
+    return [
+        (r.subject_id, r.total)
+        for r in db.session.scalars(
+            select(Result).filter_by(assessment_id=campaign.id).order_by(Result.rank)
+        )
+    ]
+
+
+def open_tie(campaign: SelectionCampaign) -> list[int]:
+    """The nominees tied at the title line that the expert score does not part and the chair
+    has not yet ordered (empty: the ranking is complete)."""
+    tied = rules.tie_at_the_line(ranked(campaign), expert_scores(campaign), campaign.titles)
+    decided = chair_orders(campaign)
+    return tied if any(n not in decided for n in tied) else []
+
+
+def tied_at_line(campaign: SelectionCampaign) -> list[int]:
+    """Every nominee tied at the title line (decided or not)."""
+    return rules.tie_at_the_line(ranked(campaign), expert_scores(campaign), campaign.titles)
+
+
+def decide_tie(
+    campaign: SelectionCampaign, order: dict[int, int], reason: str, user_id: int
+) -> list[TieDecision]:
+    """The chair's order among the nominees tied at the title line (1 first), with a reason
+    (shown in the 公示); refused unless every tied nominee has a distinct place."""
+    tied = tied_at_line(campaign)
+    if not tied:
+        raise SelectionError(Reason.of(N_("there is no tie at the title line")))
+    if not reason.strip():
+        raise SelectionError(Reason.of(N_("a reason is required")), "reason")
+    places = [order.get(n) for n in tied]
+    if any(p is None for p in places) or sorted(places) != list(range(1, len(tied) + 1)):
+        raise SelectionError(
+            Reason.of(N_("give each tied nominee a different place, 1 to %(n)s"), n=len(tied)),
+            "order",
+        )
+    db.session.execute(TieDecision.__table__.delete().where(TieDecision.nominee_id.in_(tied)))
+    decisions = [
+        TieDecision(
+            campaign_id=campaign.id,
+            nominee_id=n,
+            chair_order=order[n],
+            reason=reason.strip(),
+            by_id=user_id,
+        )
+        for n in tied
+    ]
+    db.session.add_all(decisions)
+    db.session.flush()
+    return decisions
+
+
+def may_decide_tie(campaign: SelectionCampaign, user_id: int, roles: set[str]) -> bool:
+    """The organiser, or the chair of the campaign's panel (its chief judge)."""
+    if "organiser" in roles:
+        return True
+    return (
+        db.session.scalar(
+            select(PanelMember.id).filter_by(
+                assessment_id=campaign.id, user_id=user_id, role="chief_judge"
+            )
+        )
+        is not None
+    )
+
+
+NOT_UNDER_NOTICE = N_("objections are taken only while the selection is under public notice")
+
+
+def file_objection(
+    campaign: SelectionCampaign, nominee_id: int, name: str, contact: str, text: str, now
+) -> Appeal:
+    """A public objection to a nominee of the 公示: an appeal the arbitrator decides (the same
+    as a contest result's), taken only while the ranking is under public notice."""
+    result_set = db.session.get(ResultSet, campaign.id)
+    if (
+        result_set is None
+        or result_set.state != "notice"
+        or publication.notice_open_until(result_set, now) is None
+    ):
+        raise SelectionError(Reason.of(NOT_UNDER_NOTICE))
+    listed = db.session.scalar(
+        select(Result.subject_id).filter_by(assessment_id=campaign.id, subject_id=nominee_id)
+    )
+    if listed is None:
+        raise SelectionError(Reason.of(N_("choose a nominee of the notice")), "nominee_id")
+    if not name.strip():
+        raise SelectionError(Reason.of(N_("sign with your real name")), "real_name")
+    if not contact.strip():
+        raise SelectionError(Reason.of(N_("say how the arbitrator can reach you")), "contact")
+    if len(text.strip()) < 10:
+        raise SelectionError(
+            Reason.of(N_("write the objection (at least 10 characters)")), "reason"
+        )
+    appeal = Appeal(
+        assessment_id=campaign.id,
+        subject_id=nominee_id,
+        real_name=name.strip(),
+        contact=contact.strip(),
+        reason=text.strip(),
+    )
+    db.session.add(appeal)
+    db.session.flush()
+    return appeal
+
+
+@dataclass(frozen=True)
+class TitleHeld:
+    year: int
+    level: str
+    title_name: str
+    campaign: str
+    state: str
+    certificates: list
+
+
+def titles_of_person(person_id: int) -> list[TitleHeld]:
+    """The 工匠 titles a person was granted (the top of a final or noticed ranking), by year,
+    newest first, with their valid certificates."""
+    rows = db.session.execute(
+        select(SelectionCampaign, Nominee, ResultSet.state)
+        .join(Nominee, Nominee.campaign_id == SelectionCampaign.id)
+        .join(Result, Result.subject_id == Nominee.id)
+        .join(ResultSet, ResultSet.assessment_id == SelectionCampaign.id)
+        .where(
+            Nominee.person_id == person_id,
+            Result.award == "first",
+            ResultSet.state.in_(("notice", "final")),
+        )
+    ).all()
+    out = []
+    for campaign, nominee, state in rows:
+        certificates = list(
+            db.session.scalars(select(Certificate).filter_by(subject_id=nominee.id, state="valid"))
+        )
+        out.append(
+            TitleHeld(
+                campaign.contest.year,
+                campaign.level,
+                campaign.title_name,
+                campaign.name,
+                state,
+                certificates,
+            )
+        )
+    return sorted(out, key=lambda t: (-t.year, t.title_name))
 
 
 @audit_words.names_records("nominating_body")

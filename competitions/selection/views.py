@@ -5,6 +5,7 @@ nominator's nomination form; the public vote (for phones) and the public notice.
 from flask import (
     Blueprint,
     abort,
+    current_app,
     flash,
     make_response,
     redirect,
@@ -21,21 +22,35 @@ from competitions.accounts.services.permissions import require_contest_role, rol
 from competitions.certificates import tasks as certificate_tasks
 from competitions.core.confirm import ConfirmForm, confirm_page
 from competitions.core.db import db
+from competitions.core.extensions import limiter
 from competitions.core.i18n import local_now, say
 from competitions.core.jobs import Job, create_job
+from competitions.core.labels import TITLE_LEVEL_LABELS, VOTE_CHANNEL_LABELS
 from competitions.core.queue import commit_then_enqueue
 from competitions.publication import services as publication
+from competitions.registry import person_sections
 from competitions.registry.models import Contest, Person
 from competitions.results.models import Result, ResultSet
 from competitions.selection import services, tasks, voting
 from competitions.selection.forms import (
     BodyForm,
     CampaignForm,
+    ExpertForm,
     NominationForm,
+    ObjectionForm,
     ReturnForm,
+    TallyForm,
     VoidForm,
+    VoteSettingsForm,
 )
-from competitions.selection.models import NominatingBody, Nominee, SelectionCampaign, VoteVoid
+from competitions.selection.models import (
+    ChannelTally,
+    NominatingBody,
+    Nominee,
+    SelectionCampaign,
+    TieDecision,
+    VoteVoid,
+)
 from competitions.selection.services import Nomination, SelectionError
 from competitions.units.models import Unit
 
@@ -112,6 +127,13 @@ def home(contest_id: int):
         r.subject_id: r
         for r in db.session.scalars(select(Result).filter_by(assessment_id=campaign.id))
     }
+    vote_ids = services.vote_nominees(campaign)
+    settings_form = VoteSettingsForm(
+        formdata=None,
+        channel_weights=campaign.channel_weights,
+        challenge_after=campaign.challenge_after,
+    )
+    tally_form = _tally_form(campaign, nominees, vote_ids, formdata=None)
     job = db.session.scalar(
         select(Job)
         .filter_by(kind=COMBINE_KIND, contest_id=contest_id)
@@ -136,7 +158,177 @@ def home(contest_id: int):
         result_set=result_set,
         results=results,
         job=job,
-        vote_nominees=set(services.vote_nominees(campaign)),
+        vote_nominees=set(vote_ids),
+        settings_form=settings_form,
+        tally_form=tally_form,
+        by_channel=services.channel_counts(campaign),
+        channels=VOTE_CHANNEL_LABELS,
+        tallies=list(
+            db.session.scalars(
+                select(ChannelTally).filter_by(campaign_id=campaign.id).order_by(ChannelTally.id)
+            )
+        ),
+        open_tie=services.open_tie(campaign) if result_set else [],
+    )
+
+
+def _tally_form(campaign, nominees, vote_ids, formdata=None) -> TallyForm:
+    form = TallyForm() if formdata is not None else TallyForm(formdata=None)
+    names = {n.id: n.person.name for n in nominees}
+    form.nominee_id.choices = [(i, names.get(i, str(i))) for i in vote_ids]
+    return form
+
+
+@bp.route("/contests/<int:contest_id>/selection/vote-settings", methods=["POST"])
+@login_required
+def vote_settings(contest_id: int):
+    """The vote's channels and their weights, and the burst after which a check is asked."""
+    campaign = _organiser(contest_id)
+    form = VoteSettingsForm()
+    if not form.validate_on_submit():
+        flash(_("Check the vote's settings."), "error")
+        return _back(contest_id)
+    try:
+        services.set_vote_settings(campaign, form.channel_weights.data, form.challenge_after.data)
+    except SelectionError as err:
+        _fail(err)
+    else:
+        db.session.commit()
+        flash(_("Vote settings saved."), "success")
+    return _back(contest_id)
+
+
+@bp.route("/contests/<int:contest_id>/selection/tally", methods=["POST"])
+@login_required
+def tally(contest_id: int):
+    """The organiser enters a channel's votes counted outside Jingsai for a nominee."""
+    campaign = _organiser(contest_id)
+    vote_ids = services.vote_nominees(campaign)
+    nominees = list(db.session.scalars(select(Nominee).where(Nominee.id.in_(vote_ids))))
+    form = _tally_form(campaign, nominees, vote_ids, formdata=True)
+    if not form.validate_on_submit():
+        problems = [e for f in form for e in f.errors]
+        flash(_("The tally was not saved: %(why)s", why="; ".join(map(str, problems))), "error")
+        return _back(contest_id)
+    try:
+        services.enter_tally(
+            campaign,
+            form.nominee_id.data,
+            form.channel.data,
+            form.votes.data,
+            form.note.data,
+            current_user.id,
+        )
+    except SelectionError as err:
+        _fail(err)
+    else:
+        db.session.commit()
+        flash(_("Tally saved."), "success")
+    return _back(contest_id)
+
+
+@bp.route("/contests/<int:contest_id>/selection/experts", methods=["GET", "POST"])
+@login_required
+def experts(contest_id: int):
+    """The campaign's experts: the nominating body each comes with and their unit (recusal),
+    and their ID number (a nominee with it is refused)."""
+    campaign = _organiser(contest_id)
+    bodies = [(0, "—")] + [(b.id, b.name) for b in campaign.bodies]
+    units = _unit_choices()
+    forms = {}
+    for user, kept in services.experts_of(campaign):
+        bound = request.method == "POST" and request.form.get("user_id", type=int) == user.id
+        form = (
+            ExpertForm(prefix=f"e{user.id}-")
+            if bound
+            else ExpertForm(
+                formdata=None,
+                prefix=f"e{user.id}-",
+                body_id=kept.body_id or 0 if kept else 0,
+                unit_id=(kept.unit_id if kept and kept.unit_id else user.unit_id) or 0,
+            )
+        )
+        form.body_id.choices, form.unit_id.choices = bodies, units
+        forms[user.id] = (user, kept, form)
+        if bound and form.validate_on_submit():
+            try:
+                services.set_expert(
+                    campaign,
+                    user.id,
+                    form.body_id.data or None,
+                    form.unit_id.data or None,
+                    form.id_number.data or "",
+                )
+            except SelectionError as err:
+                db.session.rollback()
+                target = getattr(form, err.field or "", None) or form.id_number
+                target.errors = [*target.errors, say(err.reason)]
+            else:
+                db.session.commit()
+                flash(_("Saved."), "success")
+                return redirect(url_for("selection.experts", contest_id=contest_id), 303)
+    return render_template(
+        "selection/experts.html", contest=campaign.contest, campaign=campaign, rows=forms
+    )
+
+
+@bp.route("/contests/<int:contest_id>/selection/tie", methods=["GET", "POST"])
+@login_required
+def tie(contest_id: int):
+    """The panel chair (or the organiser) orders the nominees tied at the title line that the
+    expert score does not part, with a reason; the ranking is then computed again."""
+    campaign = services.campaign_of(contest_id) or abort(404)
+    if not services.may_decide_tie(campaign, current_user.id, roles_in(current_user, contest_id)):
+        abort(403)
+    tied = services.tied_at_line(campaign)
+    nominees = {n.id: n for n in db.session.scalars(select(Nominee).where(Nominee.id.in_(tied)))}
+    scores = services.expert_scores(campaign)
+    totals = dict(services.ranked(campaign))
+    decided = {
+        d.nominee_id: d
+        for d in db.session.scalars(select(TieDecision).filter_by(campaign_id=campaign.id))
+    }
+    form = ConfirmForm()
+    errors: dict[str, str] = {}
+    result_set = db.session.get(ResultSet, campaign.id)
+    if request.method == "POST":
+        if result_set is not None and result_set.state != "draft":
+            errors["reason"] = _("The ranking is already under public notice or final.")
+        elif not form.validate_on_submit():
+            errors["confirm"] = _("Tick the box to confirm.")
+        else:
+            order = {}
+            for n in tied:
+                value = request.form.get(f"order-{n}", "").strip()
+                if value.isdigit():
+                    order[n] = int(value)
+            try:
+                services.decide_tie(
+                    campaign, order, request.form.get("reason", ""), current_user.id
+                )
+            except SelectionError as err:
+                db.session.rollback()
+                errors[err.field or "order"] = say(err.reason)
+            else:
+                job = create_job(COMBINE_KIND, current_user.id, contest_id)
+                commit_then_enqueue(job.id, tasks.combine.delay, job.id, campaign.id)
+                flash(
+                    _("The chair's decision is recorded; the ranking is being completed."),
+                    "success",
+                )
+                return redirect(url_for("selection.tie", contest_id=contest_id), 303)
+    return render_template(
+        "selection/tie.html",
+        contest=campaign.contest,
+        campaign=campaign,
+        tied=[nominees[n] for n in tied if n in nominees],
+        scores=scores,
+        totals=totals,
+        decided=decided,
+        form=form,
+        errors=errors,
+        typed=request.form if request.method == "POST" else {},
+        organiser="organiser" in roles_in(current_user, contest_id),
     )
 
 
@@ -249,6 +441,10 @@ def publication_step(contest_id: int, action: str):
     if result_set and action == "finalise":
         reason = publication.finalise_check(result_set, now)
         problem = say(reason) if reason else None
+    if result_set and action == "publish" and services.open_tie(campaign):
+        problem = _(
+            "A tie at the title line waits for the panel chair's decision: record it first."
+        )
     form = ConfirmForm()
     if problem is None and form.validate_on_submit():
         step = publication.publish if action == "publish" else None
@@ -409,9 +605,13 @@ def vote_page(campaign_id: int):
         else ("before" if now < campaign.vote_opens else "closed")
     )
     token = request.cookies.get(voting.DEVICE_COOKIE, "")
-    fresh = voting.device_of(token) is None
+    device = voting.device_of(token)
+    fresh = device is None
     if fresh:
         token = voting.new_device_token()
+    challenge, challenged = None, request.args.get("challenge", type=int)
+    if challenged in nominees and device:
+        challenge = services.issue_challenge(campaign.id, device)
     response = make_response(
         render_template(
             "selection/vote.html",
@@ -420,6 +620,9 @@ def vote_page(campaign_id: int):
             counts=counts,
             state=state,
             device_token=token,
+            challenge=challenge,
+            challenged=challenged,
+            via=voting.channel_of(request.args.get("via")) if request.args.get("via") else None,
         )
     )
     if fresh:
@@ -431,11 +634,19 @@ def vote_page(campaign_id: int):
 
 @bp.route("/selection/<int:campaign_id>/vote/<int:nominee_id>", methods=["POST"])
 def vote(campaign_id: int, nominee_id: int):
-    """One vote from the page's form (the page's script is answered by ``voting.VoteFastPath``
-    in front of the app, by the same :func:`voting.answer_vote`); answered once it is safe."""
+    """One vote from the page's form, or a solved check (the page's script is answered by
+    ``voting.VoteFastPath`` in front of the app, by the same :func:`voting.answer_vote`);
+    answered once it is safe."""
     token = request.cookies.get(voting.DEVICE_COOKIE, "")
     device = voting.device_of(token)
-    acknowledged = None
+    acknowledged = challenge = None
+    given = request.get_json(silent=True) or request.form
+    proof = (
+        (str(given["challenge"]), str(given.get("answer") or ""))
+        if given.get("challenge")
+        else None
+    )
+    via = request.args.get("via")
     if device is None:
         problem = (
             _("Your voting token is not valid: reload the page and vote again.")
@@ -444,28 +655,33 @@ def vote(campaign_id: int, nominee_id: int):
         )
     else:
         try:
-            acknowledged, problem = voting.answer_vote(
+            acknowledged, problem, challenge = voting.answer_vote(
                 campaign_id,
                 nominee_id,
                 device,
                 request.user_agent.string,
                 request.remote_addr or "",
                 local_now(),
+                voting.channel_of(via),
+                proof,
             )
         except LookupError:
             abort(404)
     if request.accept_mimetypes.best == "application/json":
-        return (
-            {
-                "ok": problem is None,
-                "vote": acknowledged,
-                "message": problem or _("Thank you: your vote counts."),
-            },
-            200 if problem is None else 409,
-        )
+        answer = {
+            "ok": problem is None,
+            "vote": acknowledged,
+            "message": problem or _("Thank you: your vote counts."),
+        }
+        if challenge:
+            answer["challenge"] = challenge
+        return answer, 200 if problem is None else 409
     flash(problem or _("Thank you: your vote counts."), "error" if problem else "success")
+    back = {"challenge": nominee_id} if challenge else {}
+    if via in voting.ONLINE_CHANNELS:
+        back["via"] = via
     response = redirect(
-        url_for("selection.vote_page", campaign_id=campaign_id) + f"#n{nominee_id}", 303
+        url_for("selection.vote_page", campaign_id=campaign_id, **back) + f"#n{nominee_id}", 303
     )
     if token and device is None:
         response.delete_cookie(voting.DEVICE_COOKIE)
@@ -473,13 +689,20 @@ def vote(campaign_id: int, nominee_id: int):
 
 
 @bp.route("/selection/<int:campaign_id>/notice")
-def public_notice(campaign_id: int):
-    """The public notice (公示): the ranking, the titles, every void of votes with its reason."""
+def public_notice(campaign_id: int, objection_form: ObjectionForm | None = None):
+    """The public notice (公示): the ranking, the titles, every void of votes with its reason,
+    the chair's decisions on ties, and (while under notice) a form for objections."""
     campaign = db.get_or_404(SelectionCampaign, campaign_id)
     result_set = db.session.get(ResultSet, campaign.id)
     if result_set is None or result_set.state not in ("notice", "final"):
         return render_template(
-            "selection/notice.html", campaign=campaign, result_set=None, rows=[], voids=[]
+            "selection/notice.html",
+            campaign=campaign,
+            result_set=None,
+            rows=[],
+            voids=[],
+            ties={},
+            objection_form=None,
         )
     rows = db.session.execute(
         select(Result, Nominee)
@@ -488,6 +711,81 @@ def public_notice(campaign_id: int):
         .order_by(Result.rank)
     ).all()
     voids = list(db.session.scalars(select(VoteVoid).filter_by(campaign_id=campaign.id)))
-    return render_template(
-        "selection/notice.html", campaign=campaign, result_set=result_set, rows=rows, voids=voids
+    ties = {
+        d.nominee_id: d
+        for d in db.session.scalars(select(TieDecision).filter_by(campaign_id=campaign.id))
+    }
+    open_for_objections = (
+        result_set.state == "notice"
+        and publication.notice_open_until(result_set, local_now()) is not None
     )
+    if open_for_objections and objection_form is None:
+        objection_form = ObjectionForm(formdata=None)
+    if objection_form is not None:
+        objection_form.nominee_id.choices = [(r.subject_id, n.person.name) for r, n in rows]
+    return render_template(
+        "selection/notice.html",
+        campaign=campaign,
+        result_set=result_set,
+        rows=rows,
+        voids=voids,
+        ties=ties,
+        objection_form=objection_form if open_for_objections else None,
+    )
+
+
+def _objection_limit() -> str:
+    return current_app.config["LOOKUP_RATE_LIMIT"]
+
+
+@bp.post("/selection/<int:campaign_id>/notice/objection")
+@limiter.limit(_objection_limit)
+def objection(campaign_id: int):
+    """A public objection to a nominee under public notice: an appeal the arbitrator decides
+    (publication's machinery, as a contest result's). Rate-limited per address."""
+    campaign = db.get_or_404(SelectionCampaign, campaign_id)
+    back = url_for("selection.public_notice", campaign_id=campaign_id)
+    result_set = db.session.get(ResultSet, campaign.id)
+    if (
+        result_set is None
+        or result_set.state != "notice"
+        or publication.notice_open_until(result_set, local_now()) is None
+    ):
+        flash(say(services.Reason.of(services.NOT_UNDER_NOTICE)), "error")
+        return redirect(back, 303)
+    form = ObjectionForm()
+    form.nominee_id.choices = [
+        (r.subject_id, str(r.subject_id))
+        for r in db.session.scalars(select(Result).filter_by(assessment_id=campaign.id))
+    ]
+    if form.validate_on_submit():
+        try:
+            services.file_objection(
+                campaign,
+                form.nominee_id.data,
+                form.real_name.data,
+                form.contact.data,
+                form.reason.data,
+                local_now(),
+            )
+        except SelectionError as err:
+            db.session.rollback()
+            target = getattr(form, err.field or "", None)
+            if target is not None:
+                target.errors = [*target.errors, say(err.reason)]
+            else:
+                flash(say(err.reason), "error")
+        else:
+            db.session.commit()
+            flash(_("Your objection is filed; the arbitrator decides it."), "success")
+            return redirect(back + "#objection", 303)
+    return public_notice(campaign_id, objection_form=form)
+
+
+@person_sections.register
+def _titles_section(person) -> tuple[str, dict] | None:
+    """The person's page lists their 工匠 titles by year, with the titles' certificates."""
+    titles = services.titles_of_person(person.id)
+    if not titles:
+        return None
+    return "selection/person_titles.html", {"titles": titles, "levels": TITLE_LEVEL_LABELS}

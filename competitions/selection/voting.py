@@ -12,6 +12,7 @@ import json
 import re
 from datetime import datetime
 from http.cookies import CookieError, SimpleCookie
+from urllib.parse import parse_qs
 
 from flask import Flask, current_app
 from flask_babel import force_locale
@@ -52,18 +53,38 @@ def family(agent: str) -> str:
     return re.sub(r"[\d._]+", "", agent)[:60]
 
 
+#: The channels a vote may come through on this page (``?via=``: the link the channel shares).
+ONLINE_CHANNELS = ("wechat", "app", "media")
+
+
+def channel_of(via: str | None) -> str:
+    """The channel a vote came through: the link's ``via`` when it is one we give out."""
+    return via if via in ONLINE_CHANNELS else "web"
+
+
 def answer_vote(
-    campaign_id: int, nominee_id: int, device: str, agent: str, address: str, now: datetime
-) -> tuple[str | None, str | None]:
-    """Cast one vote of ``device``; returns (its acknowledged trail id, None) or (None, why it
-    was refused, in the user's words). Raises LookupError when there is no such campaign."""
+    campaign_id: int,
+    nominee_id: int,
+    device: str,
+    agent: str,
+    address: str,
+    now: datetime,
+    channel: str = "web",
+    proof: tuple[str, str] | None = None,
+) -> tuple[str | None, str | None, dict | None]:
+    """Cast one vote of ``device``; returns (its acknowledged trail id, None, None), or (None,
+    why it was refused in the user's words, the check to solve first when a burst comes from
+    the voter's place). Raises LookupError when there is no such campaign."""
     try:
         done = services.cast(
-            _Campaign(campaign_id), nominee_id, device, family(agent), address, "web", now
+            _Campaign(campaign_id), nominee_id, device, family(agent), address, channel, now, proof
         )
+    except services.ChallengeNeeded as err:
+        db.session.rollback()
+        return None, say(err.reason), err.challenge
     except SelectionError as err:
         db.session.rollback()
-        return None, say(err.reason)
+        return None, say(err.reason), None
     if done.id.startswith("db-"):  # no Redis: the vote is a row of this request
         db.session.commit()
     elif done.ask_workers:
@@ -71,7 +92,7 @@ def answer_vote(
             tasks.write_trail.apply_async(args=[campaign_id], countdown=1)
         except Exception:  # the votes are safe in the stream; a vote a second later asks again
             current_app.logger.warning("could not ask the workers to write the vote trail")
-    return done.id, None
+    return done.id, None, None
 
 
 class _Campaign:
@@ -92,8 +113,9 @@ class VoteFastPath:
     route answers it, without the app's request handling (session, log-in, audit actor,
     second-factor and password checks, which find nothing to do for an anonymous voter).
     ``bench/vote_load.py`` measures it. Anything else goes to the app: the form without script,
-    a missing or forged token (the app refuses it in the user's words), no Redis (the embedded
-    start counts votes in its database, in the app's transaction).
+    a solved check (it has a body), a missing or forged token (the app refuses it in the user's
+    words), no Redis (the embedded start counts votes in its database, in the app's
+    transaction). A vote asked to solve a check first answers with it, as the app does.
     """
 
     def __init__(self, app: Flask, wsgi_app):
@@ -136,21 +158,26 @@ class VoteFastPath:
             device = device_of(header)
             if device is None or services._redis() is None:
                 return None
+            via = parse_qs(environ.get("QUERY_STRING", "")).get("via", [None])[0]
             try:
-                acknowledged, problem = answer_vote(
+                acknowledged, problem, challenge = answer_vote(
                     int(match[1]),
                     int(match[2]),
                     device,
                     environ.get("HTTP_USER_AGENT", ""),
                     environ.get("REMOTE_ADDR", ""),
                     local_now(),
+                    channel_of(via),
                 )
             except LookupError:
                 return "404 NOT FOUND", {"ok": False, "vote": None, "message": _("No such vote.")}
             finally:
                 db.session.remove()
             if problem:
-                return "409 CONFLICT", {"ok": False, "vote": None, "message": problem}
+                answer = {"ok": False, "vote": None, "message": problem}
+                if challenge:
+                    answer["challenge"] = challenge
+                return "409 CONFLICT", answer
             return "200 OK", {
                 "ok": True,
                 "vote": acknowledged,

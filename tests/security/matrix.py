@@ -285,12 +285,19 @@ MATRIX: dict[str, Access] = {
     "selection.combine": Access(ORGANISER),
     "selection.publication_step": Access(ORGANISER),
     "selection.title_certificates": Access(ORGANISER),
+    "selection.vote_settings": Access(ORGANISER),
+    "selection.tally": Access(ORGANISER),  # paper ballots and other outside channels
+    "selection.experts": Access(ORGANISER),  # experts' bodies, units and ID numbers
+    # the tie at the title line: the organiser or the chair of the campaign's own panel (the
+    # world's chief judge chairs ct1's panel, not the campaign's)
+    "selection.tie": Access(ORGANISER),
     # the body's nominator (and the organiser)
     "selection.nominate": staff(ORG, NOMINATOR),
     # the public: the vote (for phones) and the public notice (公示)
     "selection.vote_page": Access(EVERYONE),
     "selection.vote": Access(EVERYONE),
     "selection.public_notice": Access(EVERYONE),
+    "selection.objection": Access(EVERYONE),  # rate-limited; taken only under notice
     # an innovation contest: the organiser sets it up, checks, opens the review and the
     # defence (judging's pages), computes the awards and publishes; a unit's liaison (either
     # unit's) adds achievements; the submitter named on one (the reporter) and its unit's

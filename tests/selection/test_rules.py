@@ -180,3 +180,133 @@ OPEN, SHUT = datetime(2026, 7, 1), datetime(2026, 7, 10, 23, 59)
 def test_may_vote(today, again, now, expected):
     problem = rules.may_vote(today, again, OPEN, SHUT, now, 10)
     assert (problem is None) if expected is None else (expected in str(problem))
+
+
+@pytest.mark.parametrize(
+    "rule, candidate, fields",
+    [
+        (BASE, Candidate(True, 12, 45, False, False), []),
+        (BASE, Candidate(True, 10, 45, False, False), []),
+        (BASE, Candidate(True, 9, 45, False, False), ["years_in_trade"]),
+        (BASE, Candidate(False, 12, 45, False, False), ["in_service"]),
+        (BASE, Candidate(True, 12, 45, True, False), ["disciplinary_record"]),
+        (BASE, Candidate(True, 12, 70, False, False), []),
+        (HIGHER, Candidate(True, 20, 56, False, True), ["id_number"]),
+        (HIGHER, Candidate(True, 20, 50, False, False), ["holds_lower_title"]),
+    ],
+)
+def test_eligibility_by_field(rule, candidate, fields):
+    """The nomination form shows each refusal beside the field it is about."""
+    assert list(rules.eligibility_by_field(rule, candidate)) == fields
+
+
+@pytest.mark.parametrize(
+    "written, read, problem",
+    [
+        ("", {}, None),
+        (
+            "web 40, wechat 30, app 20, offline 10",
+            {"web": 40, "wechat": 30, "app": 20, "offline": 10},
+            None,
+        ),
+        ("web:100", {"web": 100}, None),
+        ("Web 50，offline 50", {"web": 50, "offline": 50}, None),
+        ("web 60, app 30", {}, "add up to 90, not 100"),
+        ("web 50, fax 50", {}, "fax is not a channel"),
+        ("web 50, web 50", {}, "web is written twice"),
+        ("web fifty", {}, "write each channel and its weight"),
+    ],
+)
+def test_parse_channel_weights(written, read, problem):
+    weights, reason = rules.parse_channel_weights(written)
+    assert weights == read
+    if problem is None:
+        assert reason is None
+    else:
+        assert problem in str(reason)
+
+
+D = Decimal
+
+
+@pytest.mark.parametrize(
+    "weights, votes, shares",
+    [
+        ({}, {1: {"web": 30, "app": 10}, 2: {"web": 60}}, {1: D("0.4"), 2: D("0.6")}),
+        (
+            {"web": 50, "offline": 50},
+            {1: {"web": 10}, 2: {"web": 30, "offline": 5}},
+            {1: D("0.125"), 2: D("0.875")},
+        ),
+        (
+            {"web": 40, "wechat": 30, "app": 20, "offline": 10},
+            {1: {"web": 10, "wechat": 10}, 2: {"web": 10, "wechat": 10}},
+            {1: D("0.5"), 2: D("0.5")},
+        ),
+        (
+            {"web": 80, "app": 20},
+            {1: {"web": 10, "media": 99}, 2: {"app": 1}},
+            {1: D("0.8"), 2: D("0.2")},
+        ),
+        ({"web": 100}, {1: {}, 2: {}}, {1: D(0), 2: D(0)}),
+    ],
+)
+def test_weighted_vote_share(weights, votes, shares):
+    assert rules.weighted_vote_share(votes, weights) == shares
+
+
+@pytest.mark.parametrize(
+    "address, family, challenge",
+    [(0, 0, False), (19, 99, False), (20, 0, True), (3, 100, True)],
+)
+def test_needs_challenge(address, family, challenge):
+    assert rules.needs_challenge(address, family, 20, 100) is challenge
+
+
+def _found(nonce, bits):
+    return next(str(n) for n in range(10**6) if rules.work_done(nonce, str(n), bits))
+
+
+@pytest.mark.parametrize(
+    "nonce, answer, bits, solved",
+    [
+        ("abc", _found("abc", 8), 8, True),
+        ("abc", "22421", 16, True),  # what the vote page's script finds (static/js)
+        ("abc", "22420", 16, False),
+        ("abd", "22421", 16, False),  # the answer belongs to its nonce
+        ("abc", "", 0, False),
+        ("abc", "x1", 0, False),
+        ("abc", "1" * 17, 0, False),
+        ("abc", "7", 0, True),
+    ],
+)
+def test_work_done(nonce, answer, bits, solved):
+    assert rules.work_done(nonce, answer, bits) is solved
+
+
+@pytest.mark.parametrize(
+    "digest, bits",
+    [(b"\xff", 0), (b"\x80", 0), (b"\x7f", 1), (b"\x00\x01", 15), (b"\x00\x00", 16)],
+)
+def test_leading_zero_bits(digest, bits):
+    assert rules.leading_zero_bits(digest) == bits
+
+
+@pytest.mark.parametrize(
+    "ranked, experts, titles, tie",
+    [
+        ([(1, D(90)), (2, D(80)), (3, D(70))], {}, 2, []),
+        ([(1, D(90)), (2, D(80)), (3, D(80))], {2: D(50), 3: D(50)}, 2, [2, 3]),
+        ([(1, D(90)), (2, D(80)), (3, D(80))], {2: D(60), 3: D(50)}, 2, []),
+        ([(1, D(80)), (2, D(80)), (3, D(80))], {1: D(50), 2: D(50), 3: D(50)}, 1, [1, 2, 3]),
+        ([(1, D(90)), (2, D(80))], {}, 2, []),
+    ],
+)
+def test_tie_at_the_line(ranked, experts, titles, tie):
+    assert rules.tie_at_the_line(ranked, experts, titles) == tie
+
+
+def test_the_chairs_order_parts_a_tie_the_expert_score_leaves():
+    rows = [Standing(1, D(50), 3, 2), Standing(2, D(50), 3, 1), Standing(3, D(60), 0)]
+    # 1 and 2: 50/60 × 70 + 30 = 88.33 each, the same expert score: the chair put 2 first
+    assert [s for s, _ in rules.combined_ranking(rows, D(70), D(30))] == [2, 1, 3]

@@ -131,7 +131,8 @@ def recusals(
     member: PanelMember, entries: list[EntryFacts], tree: UnitTree, declared: frozenset[int]
 ) -> dict[int, Reason]:
     """{entry id: why the member must recuse} for the entries they may not mark."""
-    judge = rules.Affiliation(tree.path(member.user.unit_id), member.delegation_id)
+    unit_id, group_id = member.assessment.judge_affiliation(member)
+    judge = rules.Affiliation(tree.path(unit_id), group_id)
     out = {}
     for entry in entries:
         reason = rules.recusal_reason(
@@ -174,9 +175,8 @@ def add_member(ct: Assessment, username: str, role: str, delegation_id: int | No
         select(PanelMember.id).filter_by(assessment_id=ct.id, role="chief_judge")
     ):
         raise PanelError("role", too_many)
-    member = PanelMember(
-        assessment_id=ct.id, user_id=user.id, role=role, delegation_id=delegation_id
-    )
+    member = PanelMember(assessment_id=ct.id, user_id=user.id, role=role)
+    ct.seat_group(member, delegation_id)
     try:
         with db.session.begin_nested():  # the partial unique index decides a race
             db.session.add(member)

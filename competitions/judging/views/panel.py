@@ -88,10 +88,12 @@ def _panel_page(ct: Assessment, add_form=None, forms: dict | None = None):
     for m in members:
         conflicts = services.recusals(m, entries, tree, declared.get(m.user_id, frozenset()))
         own = forms.get(m.id, {})
+        unit_id, group_id = ct.judge_affiliation(m)
         seats.append(
             {
                 "member": m,
-                "unit": tree.name.get(m.user.unit_id),
+                "unit": tree.name.get(unit_id),
+                "group": group_id,
                 "entries": len(entries_of[m.id]),
                 "items": items_of[m.id],
                 "recusals": [(e.label, say(conflicts[e.id])) for e in entries if e.id in conflicts],

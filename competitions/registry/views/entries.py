@@ -13,7 +13,7 @@ from competitions.core.db import db, db_int
 from competitions.core.i18n import lazy_gettext as _l
 from competitions.core.i18n import say
 from competitions.core.labels import GENDER_LABELS, ID_TYPE_LABELS, SKILL_LABELS, STATUS_LABELS
-from competitions.registry import rules, services
+from competitions.registry import person_sections, rules, services
 from competitions.registry.forms import EntryEditForm, EntryForm, PersonForm, RevealIdForm
 from competitions.registry.models import (
     Contest,
@@ -265,4 +265,5 @@ def _person_page(person, form, reveal, problem, revealed: str | None = None) -> 
         genders=GENDER_LABELS,
         id_types=ID_TYPE_LABELS,
         skills=SKILL_LABELS,
+        sections=person_sections.of(person),
     )
