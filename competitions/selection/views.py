@@ -93,7 +93,12 @@ def home(contest_id: int):
             try:
                 services.create_campaign(contest_id, **settings)
             except SelectionError as err:
-                _fail(err)
+                db.session.rollback()
+                target = getattr(form, err.field, None) if err.field else None
+                if target is not None:  # beside the field it is about
+                    target.errors = [*target.errors, say(err.reason)]
+                else:
+                    flash(say(err.reason), "error")
             else:
                 db.session.commit()
                 flash(_("Selection campaign set up."), "success")
@@ -109,7 +114,7 @@ def home(contest_id: int):
     scores = services.expert_scores(campaign)
     counts = services.counts(campaign)
     bursts, regular = services.flagged(campaign)
-    void_form = VoidForm()
+    void_form = VoidForm(source=request.args.get("source", ""))  # a flagged burst's link
     void_form.nominee_id.choices = [(0, "—")] + [(n.id, n.person.name) for n in nominees]
     voids = list(db.session.scalars(select(VoteVoid).filter_by(campaign_id=campaign.id)))
     result_set = db.session.get(ResultSet, campaign.id)
@@ -409,6 +414,7 @@ def vote_page(campaign_id: int):
     ids = services.vote_nominees(campaign)
     nominees = {n.id: n for n in db.session.scalars(select(Nominee).where(Nominee.id.in_(ids)))}
     counts = services.counts(campaign)
+    voted = request.args.get("voted", type=int)  # the card that shows the vote's answer
     now = local_now()
     state = (
         "open"
@@ -422,6 +428,7 @@ def vote_page(campaign_id: int):
             nominees=[nominees[i] for i in ids if i in nominees],
             counts=counts,
             state=state,
+            voted=voted if voted in nominees else None,
         )
     )
     if not request.cookies.get(DEVICE_COOKIE):
@@ -479,7 +486,9 @@ def vote(campaign_id: int, nominee_id: int):
         )
     flash(problem or _("Thank you: your vote counts."), "error" if problem else "success")
     response = redirect(
-        url_for("selection.vote_page", campaign_id=campaign_id) + f"#n{nominee_id}", 303
+        url_for("selection.vote_page", campaign_id=campaign_id, voted=nominee_id)
+        + f"#n{nominee_id}",
+        303,
     )
     if token and device is None:
         response.delete_cookie(DEVICE_COOKIE)
