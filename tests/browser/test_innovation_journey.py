@@ -71,7 +71,8 @@ def test_returned_achievement_fixed_resent_and_passed(server, browser, tmp_path)
     submitter.set_input_files("#file", str(proof))
     submitter.click("#attach")
     assert "效益证明(盖章).pdf" in submitter.inner_text("#attachments")
-    submitter.click("#send")
+    with submitter.expect_navigation():  # the reload must not race the form's navigation
+        submitter.click("#send")
     submitter.reload()
     assert submitter.inner_text("#state") == "待审核"  # submitted, in the phone's Chinese
     assert _db(instance, "SELECT state FROM innovation_submission WHERE id = ?", returned_id) == [
