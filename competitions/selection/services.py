@@ -136,6 +136,17 @@ def bodies_of_nominator(campaign: SelectionCampaign, user_id: int) -> list[Nomin
     )
 
 
+def nominating_for(user_id: int) -> list[NominatingBody]:
+    """The nominating bodies, of every campaign, whose nominator is the account (newest first)."""
+    return list(
+        db.session.scalars(
+            select(NominatingBody)
+            .filter_by(nominator_id=user_id)
+            .order_by(NominatingBody.campaign_id.desc(), NominatingBody.name)
+        )
+    )
+
+
 def used_quota(body: NominatingBody) -> int:
     return db.session.scalar(select(func.count()).select_from(Nominee).filter_by(body_id=body.id))
 

@@ -103,7 +103,12 @@ def home(contest_id: int):
             try:
                 services.create_campaign(contest_id, **settings)
             except SelectionError as err:
-                _fail(err)
+                db.session.rollback()
+                target = getattr(form, err.field, None) if err.field else None
+                if target is not None:  # beside the field it is about
+                    target.errors = [*target.errors, say(err.reason)]
+                else:
+                    flash(say(err.reason), "error")
             else:
                 db.session.commit()
                 flash(_("Selection campaign set up."), "success")
@@ -119,7 +124,7 @@ def home(contest_id: int):
     scores = services.expert_scores(campaign)
     counts = services.counts(campaign)
     bursts, regular = services.flagged(campaign)
-    void_form = VoidForm()
+    void_form = VoidForm(source=request.args.get("source", ""))  # a flagged burst's link
     void_form.nominee_id.choices = [(0, "—")] + [(n.id, n.person.name) for n in nominees]
     voids = list(db.session.scalars(select(VoteVoid).filter_by(campaign_id=campaign.id)))
     result_set = db.session.get(ResultSet, campaign.id)
@@ -598,6 +603,7 @@ def vote_page(campaign_id: int):
         )
     }
     counts = services.public_counts(campaign)
+    voted = request.args.get("voted", type=int)  # the card that shows the answer (no script)
     now = local_now()
     state = (
         "open"
@@ -623,6 +629,7 @@ def vote_page(campaign_id: int):
             challenge=challenge,
             challenged=challenged,
             via=voting.channel_of(request.args.get("via")) if request.args.get("via") else None,
+            voted=voted if voted in nominees else None,
         )
     )
     if fresh:
@@ -681,7 +688,9 @@ def vote(campaign_id: int, nominee_id: int):
     if via in voting.ONLINE_CHANNELS:
         back["via"] = via
     response = redirect(
-        url_for("selection.vote_page", campaign_id=campaign_id, **back) + f"#n{nominee_id}", 303
+        url_for("selection.vote_page", campaign_id=campaign_id, voted=nominee_id, **back)
+        + f"#n{nominee_id}",
+        303,
     )
     if token and device is None:
         response.delete_cookie(voting.DEVICE_COOKIE)

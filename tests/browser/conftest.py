@@ -16,7 +16,7 @@ from pathlib import Path
 import pyotp
 import pytest
 
-from dev import web_command
+from dev import web_command as dev_web_command
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("JINGSAI_CHROMIUM", "/usr/bin/chromium")
@@ -27,6 +27,13 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def web_command(host: str, port: int, also_on: tuple[str, ...] = ()) -> list[str]:
+    """``dev.py``'s web command, answering also on the hosts ``also_on`` at the same port."""
+    command = dev_web_command(host, port)
+    at = command.index("--call")
+    return [*command[:at], *(f"--listen={h}:{port}" for h in also_on), *command[at:]]
 
 
 def _wait_for(url: str, proc: subprocess.Popen, log: Path, timeout: float = 60) -> None:
@@ -43,10 +50,13 @@ def _wait_for(url: str, proc: subprocess.Popen, log: Path, timeout: float = 60) 
 
 
 @contextmanager
-def running_app(instance: Path, queue: str, concurrency: int = 1, **settings: str):
+def running_app(
+    instance: Path, queue: str, concurrency: int = 1, also_on: tuple[str, ...] = (), **settings: str
+):
     """The app and a worker as ``dev.py start`` runs them, on fresh demo data in ``instance``
     (their own queue, ``settings`` as extra environment; BASE_URL is the app's own address);
-    yields the URL."""
+    yields the URL. ``also_on``: more loopback hosts it answers on, at the same port (e.g.
+    ``"[::1]"``: a browser there reaches the app from another address)."""
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
@@ -61,7 +71,7 @@ def running_app(instance: Path, queue: str, concurrency: int = 1, **settings: st
             subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
             for command in (
                 [*celery, "--concurrency", str(concurrency), "--loglevel", "INFO"],
-                web_command("127.0.0.1", port),
+                web_command("127.0.0.1", port, also_on),
             )
         ]
     try:

@@ -89,7 +89,7 @@ def scheme_item_new(ct_id: int):
     ct = _organised(ct_id)
     if refused := _refused(ct):
         return refused
-    part = "practical" if ct.part_weights["theory"] == 0 else None
+    part = "practical" if not ct.part_weights.get("theory") else None
     form = SchemeItemForm(data={"part": part} if part else None)
     form.taken_codes = services.taken_codes(ct_id)
     if form.validate_on_submit():

@@ -18,6 +18,7 @@ from competitions.overview import services as overview
 from competitions.overview.views import display
 from competitions.registry import services as registry
 from competitions.registry.models import Contest
+from competitions.selection import services as selection
 
 bp = Blueprint("overview", __name__)
 
@@ -50,6 +51,7 @@ def index():
         leading=overview.overview(overview.chief_trades(current_user.id), now),
         reporting=labour.reporting_for(current_user.id),
         submitting=innovation.submitting_for(current_user.id),
+        nominating=selection.nominating_for(current_user.id),
     )
 
 
