@@ -602,8 +602,9 @@ def vote_page(campaign_id: int):
             .options(selectinload(Nominee.person).selectinload(Person.unit))
         )
     }
-    counts = services.public_counts(campaign)
     voted = request.args.get("voted", type=int)  # the card that shows the answer (no script)
+    # A phone back from voting sees its vote counted; others see counts at most a second old.
+    counts = services.counts(campaign) if voted else services.public_counts(campaign)
     now = local_now()
     state = (
         "open"

@@ -101,6 +101,7 @@ def test_a_burst_must_pass_the_challenge_forged_and_replayed_answers_refused(
     assert db.session.scalar(select(sa.func.count()).select_from(Vote)) == 5
 
     # Through the page: JSON answers {ok: false, challenge}; the answer makes the vote count.
+    client.get("/lang/en")
     client.get(f"/selection/{campaign.id}/vote")
     url = f"/selection/{campaign.id}/vote/{li.id}"
     json = {"Accept": "application/json"}
