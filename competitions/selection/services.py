@@ -80,6 +80,55 @@ def create_campaign(contest_id: int, **settings) -> SelectionCampaign:
     return campaign
 
 
+#: What the organiser may change of a campaign after setting it up (until its ranking goes
+#: under public notice).
+EDITABLE = (
+    "name",
+    "title_name",
+    "level",
+    "titles",
+    "vote_nominees",
+    "min_years_in_trade",
+    "max_age",
+    "needs_lower_title",
+    "nominations_close",
+    "vote_opens",
+    "vote_closes",
+    "expert_weight",
+    "vote_weight",
+    "daily_votes",
+    "channel_weights",
+    "challenge_after",
+)
+
+
+def update_campaign(campaign: SelectionCampaign, **settings) -> SelectionCampaign:
+    """Change a campaign's settings (the dates, the numbers, the weights, eligibility) until
+    its ranking goes under public notice; the same checks as when it was set up. The vote's
+    settings kept in Redis are dropped, so the next vote reads the new ones."""
+    result_set = db.session.get(ResultSet, campaign.id)
+    if result_set is not None and result_set.state != "draft":
+        raise SelectionError(
+            Reason.of(N_("the ranking is under public notice or final: the campaign is fixed"))
+        )
+    expert = Decimal(settings.get("expert_weight", campaign.expert_weight))
+    if expert + Decimal(settings.get("vote_weight", campaign.vote_weight)) != 100:
+        raise SelectionError(Reason.of(N_("the weights must add up to 100")), "vote_weight")
+    if "channel_weights" in settings:
+        weights, problem = rules.parse_channel_weights(settings["channel_weights"] or "")
+        if problem:
+            raise SelectionError(problem, "channel_weights")
+        settings["channel_weights"] = _written_weights(weights)
+    for name in EDITABLE:
+        if name in settings:
+            setattr(campaign, name, settings[name])
+    db.session.flush()
+    client = _redis()
+    if client is not None:
+        client.delete(_settings_key(campaign.id), f"jingsai:vote:{campaign.id}:nominees")
+    return campaign
+
+
 def _written_weights(weights: dict[str, int]) -> str:
     return ", ".join(f"{c} {w}" for c, w in weights.items())
 

@@ -415,6 +415,33 @@ def void(contest_id: int):
     return _back(contest_id)
 
 
+@bp.route("/contests/<int:contest_id>/selection/edit", methods=["GET", "POST"])
+@login_required
+def edit(contest_id: int):
+    """Change the campaign's settings (dates, numbers, weights, eligibility) until its ranking
+    goes under public notice."""
+    campaign = _organiser(contest_id)
+    form = CampaignForm(obj=campaign)
+    if form.validate_on_submit():
+        settings = {k: v for k, v in form.data.items() if k in services.EDITABLE}
+        try:
+            services.update_campaign(campaign, **settings)
+        except SelectionError as err:
+            db.session.rollback()
+            target = getattr(form, err.field, None) if err.field else None
+            if target is not None:  # beside the field it is about
+                target.errors = [*target.errors, say(err.reason)]
+            else:
+                flash(say(err.reason), "error")
+        else:
+            db.session.commit()
+            flash(_("Campaign settings saved."), "success")
+            return _back(contest_id)
+    return render_template(
+        "selection/create.html", contest=campaign.contest, form=form, campaign=campaign
+    )
+
+
 @bp.route("/contests/<int:contest_id>/selection/combine", methods=["POST"])
 @login_required
 def combine(contest_id: int):
@@ -423,6 +450,15 @@ def combine(contest_id: int):
     result_set = db.session.get(ResultSet, campaign.id)
     if result_set is not None and result_set.state != "draft":
         flash(_("The ranking is already under public notice or final."), "error")
+        return _back(contest_id)
+    if local_now() <= campaign.vote_closes:
+        flash(
+            _(
+                "The public vote is open until %(d)s: rank after it closes.",
+                d=campaign.vote_closes.strftime("%Y-%m-%d %H:%M"),
+            ),
+            "error",
+        )
         return _back(contest_id)
     job = create_job(COMBINE_KIND, current_user.id, contest_id)
     commit_then_enqueue(job.id, tasks.combine.delay, job.id, campaign.id)

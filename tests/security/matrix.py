@@ -280,6 +280,7 @@ MATRIX: dict[str, Access] = {
     # a 工匠 selection: the organiser sets it up, reviews, watches the vote, ranks, publishes
     "selection.home": staff(ORG, NOMINATOR),  # the nominator is sent on to their body's page
     "selection.add_body": Access(ORGANISER),
+    "selection.edit": Access(ORGANISER),
     "selection.review": Access(ORGANISER),
     "selection.void": Access(ORGANISER),
     "selection.combine": Access(ORGANISER),

@@ -50,23 +50,22 @@ def test_campaign_nomination_review_and_vote_pages(app, client):
     base = f"/contests/{contest.id}/selection"
 
     _as(client, "org")
-    created = client.post(
-        base,
-        data={
-            "name": "2026年度齐鲁工匠",
-            "title_name": "齐鲁工匠",
-            "level": "province",
-            "titles": "1",
-            "vote_nominees": "5",
-            "min_years_in_trade": "10",
-            "nominations_close": "2099-06-30T23:59",
-            "vote_opens": "2000-01-01T00:00",
-            "vote_closes": "2099-12-31T23:59",
-            "expert_weight": "70",
-            "vote_weight": "30",
-            "daily_votes": "10",
-        },
-    )
+    settings = {
+        "name": "2026年度齐鲁工匠",
+        "title_name": "齐鲁工匠",
+        "level": "province",
+        "titles": "1",
+        "vote_nominees": "5",
+        "min_years_in_trade": "10",
+        "nominations_close": "2099-06-30T23:59",
+        "vote_opens": "2000-01-01T00:00",
+        "vote_closes": "2099-12-31T23:59",
+        "expert_weight": "70",
+        "vote_weight": "30",
+        "daily_votes": "10",
+        "challenge_after": "20",
+    }
+    created = client.post(base, data=settings)
     assert created.status_code == 303, created.get_data(as_text=True)
     campaign = db.session.scalar(select(SelectionCampaign))
     assert (campaign.contest_id, campaign.expert_weight) == (contest.id, Decimal(70))
@@ -138,6 +137,19 @@ def test_campaign_nomination_review_and_vote_pages(app, client):
     assert db.session.scalar(select(sa.func.count()).select_from(VoteVoid)) == 0
     client.post(f"{base}/void", data={"nominee_id": str(nominee.id), "reason": "核实刷票，清零"})
     assert services.counts(campaign) == {}
+    # Ranking while the vote is open is refused; the organiser closes it on the settings page
+    # (weights not adding up refused beside the field, nothing saved).
+    early = client.post(f"{base}/combine", follow_redirects=True).get_data(as_text=True)
+    assert "The public vote is open until 2099-12-31 23:59" in early
+    assert db.session.scalar(select(Job).filter_by(kind="selection_combine")) is None
+    bad = client.post(f"{base}/edit", data={**settings, "vote_weight": "40"})
+    assert 'id="vote_weight-error"' in bad.get_data(as_text=True)
+    db.session.refresh(campaign)
+    assert campaign.vote_closes == datetime(2099, 12, 31, 23, 59)
+    closed = client.post(f"{base}/edit", data={**settings, "vote_closes": "2001-01-01T00:00"})
+    assert closed.status_code == 303
+    db.session.refresh(campaign)
+    assert campaign.vote_closes == datetime(2001, 1, 1, 0, 0)
     assert client.post(f"{base}/combine").status_code == 303
     job = db.session.scalar(select(Job).filter_by(kind="selection_combine"))
     tasks.combine(job.id, campaign.id)  # what the worker runs
@@ -145,3 +157,8 @@ def test_campaign_nomination_review_and_vote_pages(app, client):
     assert confirm.status_code in (200, 303)
     notice = client.get(f"/selection/{campaign.id}/notice").get_data(as_text=True)
     assert "核实刷票，清零" in notice and "王师傅" in notice
+    # Under public notice the campaign is fixed.
+    fixed = client.post(f"{base}/edit", data={**settings, "titles": "3"})
+    assert "the campaign is fixed" in fixed.get_data(as_text=True)
+    db.session.refresh(campaign)
+    assert campaign.titles == 1
