@@ -21,6 +21,18 @@ ROOT = Path(__file__).resolve().parents[1]
 VENV_BIN = ROOT / ".venv" / "bin"
 
 
+def own_database_url(prefix: str) -> str:
+    """A database of the bench's own, named afresh each run (``<prefix>_<random>``) on the
+    server of DATABASE_URL (the local PostgreSQL unless set): the database named there is
+    never created, dropped or touched."""
+    given = os.environ.get("DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+    return (
+        sa.engine.make_url(given)
+        .set(database=f"{prefix}_{secrets.token_hex(4)}")
+        .render_as_string(hide_password=False)
+    )
+
+
 def recreate_database(url: str, drop_only: bool = False) -> None:
     """Drop the database named in ``url`` and, unless ``drop_only``, create it empty."""
     server, name = url.rsplit("/", 1)

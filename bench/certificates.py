@@ -1,10 +1,10 @@
 """Benchmark: 2,000 award certificates issued by the app's Celery worker, against the usual way.
 
 Run from the repository root: ``.venv/bin/python bench/certificates.py [--profile]``. It creates
-(and at the end drops) the database named in DATABASE_URL (default ``jingsai_bench_cert`` on the
-local PostgreSQL) with ``flask db upgrade``, and loads one provincial contest of 20 trades with
-final results: 100 awarded contestants per trade (2,000 certificates), a design with two issuing
-bodies and a seal.
+(and at the end drops) a database of its own (``jingsai_bench_cert_<random>``, on the server of
+DATABASE_URL, by default the local PostgreSQL) with ``flask db upgrade``, and loads one
+provincial contest of 20 trades with final results: 100 awarded contestants per trade (2,000
+certificates), a design with two issuing bodies and a seal.
 
 Ours: the organiser's "issue" (plan, then the chord of chunk tasks on a worker with
 ``--concurrency 2`` on a queue of its own, REDIS_URL default Redis database 12), timed from the
@@ -48,6 +48,7 @@ from _common import (
     app_keys,
     keys_config,
     migrate_database,
+    own_database_url,
     recreate_database,
     start_worker,
     stop_process,
@@ -70,9 +71,8 @@ from competitions.results.models import Result, ResultSet
 from competitions.units.models import Unit
 from tests.certificates import pdf_tools
 
-DATABASE_URL = os.environ.get(
-    "DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/jingsai_bench_cert"
-)
+#: A database of the bench's own on the server of DATABASE_URL (never the one named there).
+DATABASE_URL = own_database_url("jingsai_bench_cert")
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/12")
 TRADES, PER_TRADE, RUNS = 20, 100, 3
 CERTIFICATES = TRADES * PER_TRADE

@@ -1,10 +1,10 @@
 """Benchmark: a 10,000-row .xlsx import through the web upload and a real Celery worker.
 
 Run from the repository root: ``.venv/bin/python bench/import_entries.py``. It creates (and at
-the end drops) the database named in DATABASE_URL (default ``jingsai_bench`` on the local
-PostgreSQL), uses REDIS_URL (default Redis database 13) with a queue of its own, and prints
-the end-to-end seconds against the seconds openpyxl needs just to read the same file.
-"""
+the end drops) a database of its own (``jingsai_bench_<random>``, on the server of DATABASE_URL,
+by default the local PostgreSQL), uses REDIS_URL (default Redis database 13) with a queue of its
+own, and prints the end-to-end seconds against the seconds openpyxl needs just to read the same
+file."""
 
 import io
 import logging
@@ -25,6 +25,7 @@ sys.path.insert(0, str(ROOT))
 from _common import (  # noqa: E402
     app_keys,
     keys_config,
+    own_database_url,
     recreate_database,
     start_worker,
     stop_process,
@@ -48,9 +49,8 @@ from competitions.units.models import Unit  # noqa: E402
 from tests.factories import log_in  # noqa: E402
 
 ROWS = 10_000
-DATABASE_URL = os.environ.get(
-    "DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/jingsai_bench"
-)
+#: A database of the bench's own on the server of DATABASE_URL (never the one named there).
+DATABASE_URL = own_database_url("jingsai_bench")
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/13")
 TRADES = [
     ("6-20-01", "钳工", "Fitter"),

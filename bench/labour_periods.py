@@ -1,15 +1,15 @@
 """Benchmark: a province's labour competition (劳动竞赛) scored and ranked through Celery workers,
 against one hand-written SQL statement that computes the same scores.
 
-Run from the repository root: ``.venv/bin/python bench/labour_periods.py``. It creates (and at the
-end drops) the database named in DATABASE_URL (default ``jingsai_bench_labour`` on the local
-PostgreSQL) with ``flask db upgrade`` and loads with COPY a province-sized year: 20,000
-participants (units and work teams) × 12 monthly periods × 10 indicators (four ratios to target
-capped at 120 % or 110 %, two where lower is better; two linear between a floor and the target;
-two ranked among the participants) = about 2.35 million figures of accepted reports. Some
-participants miss a month (no report: every figure missing, 0), some reports are not accepted
-(not counted), and some periods hold a veto incident (一票否决) that zeroes the participant's
-month.
+Run from the repository root: ``.venv/bin/python bench/labour_periods.py``. It creates (and at
+the end drops) a database of its own (``jingsai_bench_labour_<random>``, on the server of
+DATABASE_URL, by default the local PostgreSQL) with ``flask db upgrade`` and loads with COPY a
+province-sized year: 20,000 participants (units and work teams) × 12 monthly periods × 10
+indicators (four ratios to target capped at 120 % or 110 %, two where lower is better; two
+linear between a floor and the target; two ranked among the participants) = about 2.35 million
+figures of accepted reports. Some participants miss a month (no report: every figure missing,
+0), some reports are not accepted (not counted), and some periods hold a veto incident (一票否决)
+that zeroes the participant's month.
 
 The worker path is the product's: the organiser's scoring job, one task per month in a chord on
 a Celery worker (``-c 2``, a queue of its own, REDIS_URL default Redis database 10) that reads the
@@ -45,6 +45,7 @@ from _common import (
     app_keys,
     keys_config,
     migrate_database,
+    own_database_url,
     recreate_database,
     start_worker,
     stop_process,
@@ -58,9 +59,8 @@ from competitions.core.db import db
 from competitions.core.jobs import create_job
 from competitions.labour.tasks import KIND, queue_score
 
-DATABASE_URL = os.environ.get(
-    "DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/jingsai_bench_labour"
-)
+#: A database of the bench's own on the server of DATABASE_URL (never the one named there).
+DATABASE_URL = own_database_url("jingsai_bench_labour")
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/10")
 PARTICIPANTS, PERIODS = 20_000, 12
 #: (name, measure, direction, target, scoring, cap, floor): weights 10 each.

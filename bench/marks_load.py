@@ -1,10 +1,11 @@
 """Benchmark: 50 judges saving scores through gunicorn, against a trivial page's ceiling.
 
-Run from the repository root: ``.venv/bin/python bench/marks_load.py``. It creates (and at the end
-drops) the database named in DATABASE_URL (default ``jingsai_bench_marks`` on the local
-PostgreSQL) with ``flask db upgrade``, builds one contest-trade marked by 10 groups of 5 judges
-(each judge: 20 items × 60 coded entries = 1,200 cells of their own) and a chief judge, and
-serves the app with gunicorn. It logs every judge in and reads their grid, then:
+Run from the repository root: ``.venv/bin/python bench/marks_load.py``. It creates (and at the
+end drops) a database of its own (``jingsai_bench_marks_<random>``, on the server of
+DATABASE_URL, by default the local PostgreSQL) with ``flask db upgrade``, builds one
+contest-trade marked by 10 groups of 5 judges (each judge: 20 items × 60 coded entries = 1,200
+cells of their own) and a chief judge, and serves the app with gunicorn. It logs every judge in
+and reads their grid, then:
 
 - the baseline: a trivial endpoint, 50 clients for 10 s;
 - the open model: saves arrive at a fixed rate (BENCH_RATE, default 100/s) for 30 s, spread
@@ -51,6 +52,7 @@ from _common import (
     free_port,
     keys_config,
     migrate_database,
+    own_database_url,
     phase_of,
     recreate_database,
     run_phase,
@@ -79,9 +81,8 @@ from competitions.judging.models import (
 from competitions.registry.models import Contest, ContestTrade, Entry, Person, Trade
 from competitions.registry.rules import resident_id_check_char
 
-DATABASE_URL = os.environ.get(
-    "DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/jingsai_bench_marks"
-)
+#: A database of the bench's own on the server of DATABASE_URL (never the one named there).
+DATABASE_URL = own_database_url("jingsai_bench_marks")
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/13")
 GROUPS, JUDGES_PER_GROUP, ENTRIES_PER_GROUP = 10, 5, 60
 SAVE_SECONDS, BASELINE_SECONDS = 30.0, 10.0

@@ -1,19 +1,19 @@
 """Benchmark: a national recompute of results through Celery workers, against one hand-written
 SQL statement that computes the same numbers.
 
-Run from the repository root: ``.venv/bin/python bench/rankings.py [--profile]``. It creates (and
-at the end drops) the database named in DATABASE_URL (default ``jingsai_bench_rank`` on the local
-PostgreSQL) with ``flask db upgrade``, and loads with COPY a national-scale season: 10 provincial
-contests × 50 trades = 500 contest-trades feeding a national contest that offers every trade,
-200 entries each (100,000 entries in 30 delegations per contest), a scheme of 6 items per
-contest-trade (theory: 2 measured; practical: 3 measured + 1 WorldSkills judgement by 5 judges,
-trimmed mean), so 10 marks per entry and about 1,000,000 marks; every marking is locked. The
-season looks like a contest: marks on a coarse grid (whole marks, 0-3 judgements), so totals
-tie and the chain (practical, time used, theory) has work to do; time used in whole minutes;
-some entries absent (no marks), withdrawn or disqualified; trades award by proportion, by
-fixed counts with 优胜奖, or by medals; one trade has "no shared ranks for medal places" with
-the chief judge's order stored. One more contest-trade of 600 entries measures the lock →
-results latency.
+Run from the repository root: ``.venv/bin/python bench/rankings.py [--profile]``. It creates
+(and at the end drops) a database of its own (``jingsai_bench_rank_<random>``, on the server of
+DATABASE_URL, by default the local PostgreSQL) with ``flask db upgrade``, and loads with COPY a
+national-scale season: 10 provincial contests × 50 trades = 500 contest-trades feeding a
+national contest that offers every trade, 200 entries each (100,000 entries in 30 delegations
+per contest), a scheme of 6 items per contest-trade (theory: 2 measured; practical: 3 measured +
+1 WorldSkills judgement by 5 judges, trimmed mean), so 10 marks per entry and about 1,000,000
+marks; every marking is locked. The season looks like a contest: marks on a coarse grid (whole
+marks, 0-3 judgements), so totals tie and the chain (practical, time used, theory) has work to
+do; time used in whole minutes; some entries absent (no marks), withdrawn or disqualified;
+trades award by proportion, by fixed counts with 优胜奖, or by medals; one trade has "no shared
+ranks for medal places" with the chief judge's order stored. One more contest-trade of 600
+entries measures the lock → results latency.
 
 The baseline is one ``INSERT … SELECT`` computing, from the same rows, what the product
 computes for every entry: each item's aggregate by its own method (trimmed mean, mean, …) to 4
@@ -59,6 +59,7 @@ from _common import (
     keys_config,
     machine_cpu_seconds,
     migrate_database,
+    own_database_url,
     recreate_database,
     start_worker,
     stop_process,
@@ -78,9 +79,8 @@ from competitions.results.services import finish as results_finish
 from competitions.results.services import inputs as results_inputs
 from competitions.results.tasks import queue_recompute
 
-DATABASE_URL = os.environ.get(
-    "DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/jingsai_bench_rank"
-)
+#: A database of the bench's own on the server of DATABASE_URL (never the one named there).
+DATABASE_URL = own_database_url("jingsai_bench_rank")
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/13")
 CONTESTS, TRADES, ENTRIES_PER_CT = 10, 50, 200
 DELEGATIONS_PER_CONTEST, JUDGES = 30, 5

@@ -2,13 +2,12 @@
 them held outside Jingsai) with 20,000 recommended entries, against one hand-written SQL
 statement counting the same per source.
 
-Run from the repository root: ``.venv/bin/python bench/recommendations.py``. It creates (and
-at the end drops) the database named in DATABASE_URL (default ``jingsai_bench_rec`` on the
-local PostgreSQL), builds the contests, people and entries with bulk inserts, then asks the
-page as the organiser (every source, then one source) and times the summary the page shows.
-It checks that the summary equals the baseline's counts and that the page lists its rows.
-The last line holds the figures; the target is ``page_ms_p99`` under 1000.
-"""
+Run from the repository root: ``.venv/bin/python bench/recommendations.py``. It creates (and at
+the end drops) a database of its own (``jingsai_bench_rec_<random>``, on the server of
+DATABASE_URL, by default the local PostgreSQL), builds the contests, people and entries with
+bulk inserts, then asks the page as the organiser (every source, then one source) and times the
+summary the page shows. It checks that the summary equals the baseline's counts and that the
+page lists its rows. The last line holds the figures; the target is ``page_ms_p99`` under 1000."""
 
 import logging
 import os
@@ -23,7 +22,13 @@ import sqlalchemy as sa
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from _common import app_keys, keys_config, percentile, recreate_database  # noqa: E402
+from _common import (  # noqa: E402
+    app_keys,
+    keys_config,
+    own_database_url,
+    percentile,
+    recreate_database,
+)
 
 from app import create_app  # noqa: E402
 from competitions.accounts.models import ContestRole, User  # noqa: E402
@@ -43,9 +48,8 @@ TRADES = [("6-20-01", "钳工"), ("6-20-02", "焊工"), ("6-04-01", "砌筑工")
 #: Units recommending directly, and how many people each.
 DIRECT_UNITS, DIRECT_EACH = 20, 10
 ASKS = 30
-DATABASE_URL = os.environ.get(
-    "DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/jingsai_bench_rec"
-)
+#: A database of the bench's own on the server of DATABASE_URL (never the one named there).
+DATABASE_URL = own_database_url("jingsai_bench_rec")
 log = logging.getLogger("bench")
 
 #: The baseline: the same counts per (trade, source, state) in one hand-written statement.

@@ -3,17 +3,17 @@ lookup under a crowd, against a trivial endpoint of the same app; and how soon a
 reaches every web worker.
 
 Run from the repository root: ``.venv/bin/python bench/results_load.py``. It creates (and at the
-end drops) the database named in DATABASE_URL (default ``jingsai_bench_results`` on the local
-PostgreSQL) with ``flask db upgrade``, loads one provincial contest of 80 trades, all published
-under public notice: 79 trades of 100 entries and one popular trade of 600 (8,500 contestants
-in 40 units and 20 delegations, teams); the popular trade's results are computed by the app
-from marks, so it can be recomputed. It empties its Redis database (REDIS_URL, default database
-12: page cache, rate-limit counters), tells the app the 80 trades were published (the rows were
-inserted directly; publishing through the app announces the change the same way after its
-commit, and the app renders each trade's public page into the cache then) and serves the app
-with gunicorn (2 sync workers). ``wrk
--t2 -c50 -d10s --latency`` (Debian's ``wrk``, sending ``Accept-Encoding: gzip`` as browsers do)
-then runs, one after another:
+end drops) a database of its own (``jingsai_bench_results_<random>``, on the server of
+DATABASE_URL, by default the local PostgreSQL) with ``flask db upgrade``, loads one provincial
+contest of 80 trades, all published under public notice: 79 trades of 100 entries and one
+popular trade of 600 (8,500 contestants in 40 units and 20 delegations, teams); the popular
+trade's results are computed by the app from marks, so it can be recomputed. It empties its
+Redis database (REDIS_URL, default database 12: page cache, rate-limit counters), tells the app
+the 80 trades were published (the rows were inserted directly; publishing through the app
+announces the change the same way after its commit, and the app renders each trade's public page
+into the cache then) and serves the app with gunicorn (2 sync workers). ``wrk -t2 -c50 -d10s
+--latency`` (Debian's ``wrk``, sending ``Accept-Encoding: gzip`` as browsers do) then runs, one
+after another:
 
 - ``/healthz`` (a trivial endpoint of the same app: the baseline);
 - the crowd: every trade's public page (``/results/trades/<id>``), chosen at random with a
@@ -59,6 +59,7 @@ from _common import (
     app_keys,
     free_port,
     migrate_database,
+    own_database_url,
     recreate_database,
     start_gunicorn,
     stop_process,
@@ -87,9 +88,8 @@ from competitions.results.models import Result, ResultSet, TeamResult
 from competitions.results.services import compute
 from competitions.units.models import Unit
 
-DATABASE_URL = os.environ.get(
-    "DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/jingsai_bench_results"
-)
+#: A database of the bench's own on the server of DATABASE_URL (never the one named there).
+DATABASE_URL = own_database_url("jingsai_bench_results")
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/12")
 TRADES, ENTRIES, POPULAR_ENTRIES = 80, 100, 600
 #: The crowd's skew over the trades (Zipf's exponent): trade k is asked 1/k^s as often.

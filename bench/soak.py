@@ -77,6 +77,7 @@ from _common import (
     free_port,
     keys_config,
     migrate_database,
+    own_database_url,
     percentile,
     recreate_database,
     start_gunicorn,
@@ -113,9 +114,8 @@ from competitions.registry.rules import resident_id_check_char
 from competitions.results import services as results_services
 from competitions.results.tasks import queue_recompute
 
-DATABASE_URL = os.environ.get(
-    "DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/jingsai_bench_soak"
-)
+#: A database of the bench's own on the server of DATABASE_URL (never the one named there).
+DATABASE_URL = own_database_url("jingsai_bench_soak")
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/10")
 GROUPS, JUDGES_PER_GROUP, ENTRIES_PER_GROUP, ITEMS = 40, 5, 20, 10
 CONTESTANTS = 500

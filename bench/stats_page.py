@@ -48,6 +48,7 @@ from _common import (
     app_keys,
     keys_config,
     migrate_database,
+    own_database_url,
     percentile,
     recreate_database,
     start_worker,
@@ -75,13 +76,7 @@ from tests.factories import log_in
 
 #: A database of the bench's own, named afresh each run on the server of DATABASE_URL (the
 #: local PostgreSQL unless set): the one named there is never touched.
-DATABASE_URL = (
-    sa.engine.make_url(
-        os.environ.get("DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
-    )
-    .set(database=f"jingsai_bench_stats_{uuid.uuid4().hex[:8]}")
-    .render_as_string(hide_password=False)
-)
+DATABASE_URL = own_database_url("jingsai_bench_stats")
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/13")
 YEAR = 2026
 CITIES, COUNTIES, ENTERPRISES = 16, 10, 2000

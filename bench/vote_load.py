@@ -2,12 +2,13 @@
 against the trivial endpoint's ceiling in the same run.
 
 Run from the repository root: ``.venv/bin/python bench/vote_load.py``. It creates (and at the
-end drops) the database named in DATABASE_URL (default ``jingsai_bench_votes`` on the local
-PostgreSQL) with ``flask db upgrade``, and starts a Redis server of its own on a free port with
-``appendonly yes`` and ``appendfsync always`` (the vote's setting: Redis answers the counting
-script only once its write is on disk, so an acknowledged vote survives a Redis restart), a
-Celery worker (which copies the votes from the Redis stream to PostgreSQL in batches) and
-gunicorn. The campaign has 100 nominees put to the vote, 100 votes a voter a day.
+end drops) a database of its own (``jingsai_bench_votes_<random>``, on the server of
+DATABASE_URL, by default the local PostgreSQL) with ``flask db upgrade``, and starts a Redis
+server of its own on a free port with ``appendonly yes`` and ``appendfsync always`` (the vote's
+setting: Redis answers the counting script only once its write is on disk, so an acknowledged
+vote survives a Redis restart), a Celery worker (which copies the votes from the Redis stream to
+PostgreSQL in batches) and gunicorn. The campaign has 100 nominees put to the vote, 100 votes a
+voter a day.
 
 - baseline: 50 clients GET the trivial endpoint (a static file) for 10 s;
 - votes: 50 clients, each a phone: it has opened the vote page before the clock starts (a
@@ -44,6 +45,7 @@ from _common import (
     free_port,
     keys_config,
     migrate_database,
+    own_database_url,
     percentile,
     recreate_database,
     start_gunicorn,
@@ -62,9 +64,8 @@ from competitions.registry.rules import resident_id_check_char
 from competitions.selection import services
 from competitions.selection.services import Nomination
 
-DATABASE_URL = os.environ.get(
-    "DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/jingsai_bench_votes"
-)
+#: A database of the bench's own on the server of DATABASE_URL (never the one named there).
+DATABASE_URL = own_database_url("jingsai_bench_votes")
 CLIENTS, SECONDS = 50, 10.0
 NOMINEES = 100
 WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
