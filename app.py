@@ -99,7 +99,7 @@ def _serve_cached_pages(app: Flask) -> None:
     from competitions.publication.services.cache import CachedPages
     from competitions.selection.voting import VoteFastPath
 
-    app.wsgi_app = VoteFastPath(app, CachedPages(app, app.wsgi_app))
+    app.wsgi_app = CachedPages(app, VoteFastPath(app, app.wsgi_app))
 
 
 def _register_blueprints(app: Flask) -> None:
