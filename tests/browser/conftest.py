@@ -194,9 +194,12 @@ def pytest_runtest_makereport(item, call):
 
 
 def confirm(page, button: str) -> None:
-    """Go through a confirmation step: tick "I confirm" and press the page's ``button``."""
+    """Go through a confirmation step: tick "I confirm" and press the page's ``button``, and
+    wait for the page the form brings back (a reload or a click before it has come would
+    race the form's own navigation)."""
     page.check("#confirm")
-    page.click(button)
+    with page.expect_navigation():
+        page.click(button)
 
 
 def sign_lock(page, password: str = "demo1234") -> None:
