@@ -2,6 +2,9 @@
 watch (curve, flagged bursts, voids and resets), combined ranking, 公示 and certificates; the
 nominator's nomination form; the public vote (for phones) and the public notice."""
 
+import secrets
+import time
+
 from flask import (
     Blueprint,
     abort,
@@ -13,8 +16,11 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -625,11 +631,22 @@ def nominate(contest_id: int, body_id: int):
 # --- the public ---------------------------------------------------------------------------------
 
 
-@bp.route("/selection/<int:campaign_id>/vote")
-def vote_page(campaign_id: int):
-    """The public vote: each nominee's deeds and a vote button, made for phones."""
-    campaign = db.get_or_404(SelectionCampaign, campaign_id)
-    ids = services.vote_nominees_cached(campaign)
+#: Stands for the form's token in the vote's cards as they are kept (random: no deeds hold it).
+_TOKEN_MARK = secrets.token_hex(16)
+
+
+def _vote_cards(campaign, ids: list[int], counts: dict[int, int], **page) -> Markup:
+    """The vote page's cards. A crowd opening the page is answered from the cards as rendered
+    for the last phone (kept by each worker for at most 5 s, while the nominees and the counts
+    they show are the same: the counts are themselves at most a second old), with only the
+    form's token put in; a phone back from a vote or asked for a check gets cards of its own."""
+    token = generate_csrf()
+    plain = page["voted"] is None and page["challenge"] is None
+    kept = current_app.extensions.setdefault("jingsai_vote_cards", {})
+    key = (campaign.id, str(get_locale()), page["state"], page["via"])
+    hit = kept.get(key) if plain else None
+    if hit and hit[0] == ids and hit[1] == counts and hit[2] > time.monotonic():
+        return Markup(hit[3].replace(_TOKEN_MARK, token))
     nominees = {
         n.id: n
         for n in db.session.scalars(
@@ -638,7 +655,26 @@ def vote_page(campaign_id: int):
             .options(selectinload(Nominee.person).selectinload(Person.unit))
         )
     }
+    html = render_template(
+        "selection/_vote_cards.html",
+        campaign=campaign,
+        nominees=[nominees[i] for i in ids if i in nominees],
+        counts=counts,
+        form_token=_TOKEN_MARK if plain else token,
+        **page,
+    )
+    if plain:
+        kept[key] = (ids, counts, time.monotonic() + 5, html)
+    return Markup(html.replace(_TOKEN_MARK, token))
+
+
+@bp.route("/selection/<int:campaign_id>/vote")
+def vote_page(campaign_id: int):
+    """The public vote: each nominee's deeds and a vote button, made for phones."""
+    campaign = db.get_or_404(SelectionCampaign, campaign_id)
+    ids = services.vote_nominees_cached(campaign)
     voted = request.args.get("voted", type=int)  # the card that shows the answer (no script)
+    voted = voted if voted in ids else None
     # A phone back from voting sees its vote counted; others see counts at most a second old.
     counts = services.counts(campaign) if voted else services.public_counts(campaign)
     now = local_now()
@@ -653,20 +689,17 @@ def vote_page(campaign_id: int):
     if fresh:
         token = voting.new_device_token()
     challenge, challenged = None, request.args.get("challenge", type=int)
-    if challenged in nominees and device:
+    if challenged in ids and device:
         challenge = services.issue_challenge(campaign.id, device)
+    via = voting.channel_of(request.args.get("via")) if request.args.get("via") else None
+    page = {"state": state, "via": via, "voted": voted, "challenge": challenge}
     response = make_response(
         render_template(
             "selection/vote.html",
             campaign=campaign,
-            nominees=[nominees[i] for i in ids if i in nominees],
-            counts=counts,
-            state=state,
+            cards=_vote_cards(campaign, ids, counts, challenged=challenged, **page),
             device_token=token,
-            challenge=challenge,
-            challenged=challenged,
-            via=voting.channel_of(request.args.get("via")) if request.args.get("via") else None,
-            voted=voted if voted in nominees else None,
+            **page,
         )
     )
     if fresh:

@@ -73,3 +73,40 @@ def test_a_phone_votes_from_the_page_script_and_a_forged_token_goes_to_the_app(a
     assert db.session.scalar(select(sa.func.count()).select_from(Vote)) == 2
     for key in store.scan_iter("jingsai:vote:*"):
         store.delete(key)
+
+
+def test_phones_opening_the_page_each_get_forms_of_their_own_that_vote(app, redis_url):
+    """A crowd opening the vote page is answered from the cards as rendered once (the view keeps
+    them): each phone's forms still carry its own CSRF token, so each votes without the script,
+    and a phone back from its vote sees it counted in the card it voted from."""
+    app.config["REDIS_URL"] = redis_url
+    store = redis.Redis.from_url(redis_url)
+    for key in store.scan_iter("jingsai:vote:*"):
+        store.delete(key)
+    campaign, jn, rb, steel, rail, users = _world()
+    wang, li, _zhang, _chen = _through_review_and_experts(campaign, jn, rb, steel, rail, users)
+    now = local_now()
+    campaign.vote_opens, campaign.vote_closes = now - timedelta(days=1), now + timedelta(days=1)
+    db.session.commit()
+    strict = create_app({**app.config, "WTF_CSRF_ENABLED": True})
+    phones = [strict.test_client() for _ in range(3)]
+    pages = [p.get(f"/selection/{campaign.id}/vote").get_data(as_text=True) for p in phones]
+    tokens = [set(re.findall(r'name="csrf_token" value="([^"]+)"', page)) for page in pages]
+    assert all(len(t) == 1 for t in tokens)  # one token on each page, in every card's form
+    assert len(set.union(*tokens)) == 3  # each phone's own
+    for page in pages:
+        assert page.count('class="vote-card"') == 3 and wang.person.name in page
+    for phone, (token,) in zip(phones, tokens, strict=True):
+        answer = phone.post(
+            f"/selection/{campaign.id}/vote/{wang.id}",
+            data={"csrf_token": token},
+        )
+        assert answer.status_code == 303, answer.get_data(as_text=True)
+        back = phone.get(answer.headers["Location"]).get_data(as_text=True)
+        card = back[back.index(f'id="n{wang.id}"') :]
+        assert "投票成功，感谢参与。" in card[: card.index("</li>")]
+    counted = phones[2].get(answer.headers["Location"]).get_data(as_text=True)
+    assert f'id="count-{wang.id}">3<' in counted
+    assert services.counts(campaign) == {wang.id: 3}
+    for key in store.scan_iter("jingsai:vote:*"):
+        store.delete(key)
