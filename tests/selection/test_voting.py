@@ -84,7 +84,7 @@ def test_phones_opening_the_page_each_get_forms_of_their_own_that_vote(app, redi
     for key in store.scan_iter("jingsai:vote:*"):
         store.delete(key)
     campaign, jn, rb, steel, rail, users = _world()
-    wang, li, _zhang, _chen = _through_review_and_experts(campaign, jn, rb, steel, rail, users)
+    wang, _li, _zhang, _chen = _through_review_and_experts(campaign, jn, rb, steel, rail, users)
     now = local_now()
     campaign.vote_opens, campaign.vote_closes = now - timedelta(days=1), now + timedelta(days=1)
     db.session.commit()
