@@ -69,9 +69,24 @@ def _back(contest_id: int):
     return redirect(url_for("selection.home", contest_id=contest_id), 303)
 
 
-def _fail(err: SelectionError) -> None:
-    db.session.rollback()
-    flash(say(err.reason), "error")
+def _done(action, said, form=None) -> bool:
+    """Carry out ``action`` (a service call) in this request's transaction: committed, with
+    ``said`` flashed (a callable is given what the action returned), and True; or, refused by a
+    :class:`SelectionError`, rolled back with its reason beside the ``form``'s field it is about
+    (else flashed), and False. Nothing is half-saved."""
+    try:
+        returned = action()
+    except SelectionError as err:
+        db.session.rollback()
+        target = getattr(form, err.field or "", None) if form is not None else None
+        if target is not None:
+            target.errors = [*target.errors, say(err.reason)]
+        else:
+            flash(say(err.reason), "error")
+        return False
+    db.session.commit()
+    flash(said(returned) if callable(said) else said, "success")
+    return True
 
 
 def _organiser(contest_id: int) -> SelectionCampaign:
@@ -106,18 +121,11 @@ def home(contest_id: int):
         form = CampaignForm(name=f"{contest.year}年度齐鲁工匠", title_name="齐鲁工匠")
         if form.validate_on_submit():
             settings = {k: v for k, v in form.data.items() if k not in ("csrf_token",)}
-            try:
-                services.create_campaign(contest_id, **settings)
-            except SelectionError as err:
-                db.session.rollback()
-                target = getattr(form, err.field, None) if err.field else None
-                if target is not None:  # beside the field it is about
-                    target.errors = [*target.errors, say(err.reason)]
-                else:
-                    flash(say(err.reason), "error")
-            else:
-                db.session.commit()
-                flash(_("Selection campaign set up."), "success")
+            if _done(
+                lambda: services.create_campaign(contest_id, **settings),
+                _("Selection campaign set up."),
+                form,
+            ):
                 return _back(contest_id)
         return render_template("selection/create.html", contest=contest, form=form)
     body_form = BodyForm()
@@ -199,13 +207,12 @@ def vote_settings(contest_id: int):
     if not form.validate_on_submit():
         flash(_("Check the vote's settings."), "error")
         return _back(contest_id)
-    try:
-        services.set_vote_settings(campaign, form.channel_weights.data, form.challenge_after.data)
-    except SelectionError as err:
-        _fail(err)
-    else:
-        db.session.commit()
-        flash(_("Vote settings saved."), "success")
+    _done(
+        lambda: services.set_vote_settings(
+            campaign, form.channel_weights.data, form.challenge_after.data
+        ),
+        _("Vote settings saved."),
+    )
     return _back(contest_id)
 
 
@@ -221,20 +228,17 @@ def tally(contest_id: int):
         problems = [e for f in form for e in f.errors]
         flash(_("The tally was not saved: %(why)s", why="; ".join(map(str, problems))), "error")
         return _back(contest_id)
-    try:
-        services.enter_tally(
+    _done(
+        lambda: services.enter_tally(
             campaign,
             form.nominee_id.data,
             form.channel.data,
             form.votes.data,
             form.note.data,
             current_user.id,
-        )
-    except SelectionError as err:
-        _fail(err)
-    else:
-        db.session.commit()
-        flash(_("Tally saved."), "success")
+        ),
+        _("Tally saved."),
+    )
     return _back(contest_id)
 
 
@@ -350,20 +354,17 @@ def add_body(contest_id: int):
     form = BodyForm()
     form.unit_id.choices = _unit_choices()
     if form.validate_on_submit():
-        try:
-            services.add_body(
+        _done(
+            lambda: services.add_body(
                 campaign,
                 form.name.data,
                 form.kind.data,
                 form.unit_id.data or None,
                 form.nominator.data,
                 form.quota.data,
-            )
-        except SelectionError as err:
-            _fail(err)
-        else:
-            db.session.commit()
-            flash(_("Nominating body added."), "success")
+            ),
+            _("Nominating body added."),
+        )
     else:
         flash(_("Check the nominating body's fields."), "error")
     return _back(contest_id)
@@ -377,16 +378,10 @@ def review(contest_id: int, nominee_id: int):
     nominee = db.get_or_404(Nominee, nominee_id)
     if nominee.campaign_id != campaign.id:
         abort(404)
-    try:
-        if request.form.get("decision") == "pass":
-            services.pass_nominee(nominee, local_now().date())
-        else:
-            services.return_nominee(nominee, request.form.get("reason", ""))
-    except SelectionError as err:
-        _fail(err)
+    if request.form.get("decision") == "pass":
+        _done(lambda: services.pass_nominee(nominee, local_now().date()), _("Done."))
     else:
-        db.session.commit()
-        flash(_("Done."), "success")
+        _done(lambda: services.return_nominee(nominee, request.form.get("reason", "")), _("Done."))
     return _back(contest_id)
 
 
@@ -403,8 +398,8 @@ def void(contest_id: int):
     if not form.validate_on_submit():
         flash(_("A reason is required to void votes."), "error")
         return _back(contest_id)
-    try:
-        done = services.void_votes(
+    _done(
+        lambda: services.void_votes(
             campaign,
             form.reason.data,
             current_user.id,
@@ -412,12 +407,9 @@ def void(contest_id: int):
             (form.source.data or "").strip(),
             form.starts_at.data,
             form.ends_at.data,
-        )
-    except SelectionError as err:
-        _fail(err)
-    else:
-        db.session.commit()
-        flash(_("%(n)s votes voided.", n=done.voided), "success")
+        ),
+        lambda done: _("%(n)s votes voided.", n=done.voided),
+    )
     return _back(contest_id)
 
 
@@ -430,18 +422,11 @@ def edit(contest_id: int):
     form = CampaignForm(obj=campaign)
     if form.validate_on_submit():
         settings = {k: v for k, v in form.data.items() if k in services.EDITABLE}
-        try:
-            services.update_campaign(campaign, **settings)
-        except SelectionError as err:
-            db.session.rollback()
-            target = getattr(form, err.field, None) if err.field else None
-            if target is not None:  # beside the field it is about
-                target.errors = [*target.errors, say(err.reason)]
-            else:
-                flash(say(err.reason), "error")
-        else:
-            db.session.commit()
-            flash(_("Campaign settings saved."), "success")
+        if _done(
+            lambda: services.update_campaign(campaign, **settings),
+            _("Campaign settings saved."),
+            form,
+        ):
             return _back(contest_id)
     return render_template(
         "selection/create.html", contest=campaign.contest, form=form, campaign=campaign
@@ -584,8 +569,8 @@ def nominate(contest_id: int, body_id: int):
         files = []
         if form.attachment.data and form.attachment.data.filename:
             files.append((form.attachment.data.filename, form.attachment.data.read()))
-        try:
-            services.nominate(
+        if _done(
+            lambda: services.nominate(
                 body,
                 Nomination(
                     form.name.data,
@@ -602,17 +587,10 @@ def nominate(contest_id: int, body_id: int):
                 ),
                 local_now(),
                 files,
-            )
-        except SelectionError as err:
-            db.session.rollback()
-            target = getattr(form, err.field, None) if err.field else None
-            if target is not None:
-                target.errors = [*target.errors, say(err.reason)]
-            else:
-                flash(say(err.reason), "error")
-        else:
-            db.session.commit()
-            flash(_("Nominated."), "success")
+            ),
+            _("Nominated."),
+            form,
+        ):
             return redirect(
                 url_for("selection.nominate", contest_id=contest_id, body_id=body_id), 303
             )
@@ -837,27 +815,19 @@ def objection(campaign_id: int):
         (r.subject_id, str(r.subject_id))
         for r in db.session.scalars(select(Result).filter_by(assessment_id=campaign.id))
     ]
-    if form.validate_on_submit():
-        try:
-            services.file_objection(
-                campaign,
-                form.nominee_id.data,
-                form.real_name.data,
-                form.contact.data,
-                form.reason.data,
-                local_now(),
-            )
-        except SelectionError as err:
-            db.session.rollback()
-            target = getattr(form, err.field or "", None)
-            if target is not None:
-                target.errors = [*target.errors, say(err.reason)]
-            else:
-                flash(say(err.reason), "error")
-        else:
-            db.session.commit()
-            flash(_("Your objection is filed; the arbitrator decides it."), "success")
-            return redirect(back + "#objection", 303)
+    if form.validate_on_submit() and _done(
+        lambda: services.file_objection(
+            campaign,
+            form.nominee_id.data,
+            form.real_name.data,
+            form.contact.data,
+            form.reason.data,
+            local_now(),
+        ),
+        _("Your objection is filed; the arbitrator decides it."),
+        form,
+    ):
+        return redirect(back + "#objection", 303)
     return public_notice(campaign_id, objection_form=form)
 
 
