@@ -65,14 +65,7 @@ def create_campaign(contest_id: int, **settings) -> SelectionCampaign:
     """A campaign in the contest (one per contest), with its expert-review scheme part."""
     if campaign_of(contest_id):
         raise SelectionError(Reason.of(N_("this contest already holds a selection campaign")))
-    if Decimal(settings.get("expert_weight", 70)) + Decimal(settings.get("vote_weight", 30)) != 100:
-        raise SelectionError(Reason.of(N_("the weights must add up to 100")), "vote_weight")
-    weights, problem = rules.parse_channel_weights(settings.get("channel_weights") or "")
-    if problem:
-        raise SelectionError(problem, "channel_weights")
-    if "channel_weights" in settings:
-        settings["channel_weights"] = _written_weights(weights)
-    campaign = SelectionCampaign(contest_id=contest_id, **settings)
+    campaign = SelectionCampaign(contest_id=contest_id, **_checked(settings))
     db.session.add(campaign)
     db.session.flush()
     db.session.add(SchemePart(assessment_id=campaign.id, kind="practical", name="专家评审"))
@@ -111,14 +104,7 @@ def update_campaign(campaign: SelectionCampaign, **settings) -> SelectionCampaig
         raise SelectionError(
             Reason.of(N_("the ranking is under public notice or final: the campaign is fixed"))
         )
-    expert = Decimal(settings.get("expert_weight", campaign.expert_weight))
-    if expert + Decimal(settings.get("vote_weight", campaign.vote_weight)) != 100:
-        raise SelectionError(Reason.of(N_("the weights must add up to 100")), "vote_weight")
-    if "channel_weights" in settings:
-        weights, problem = rules.parse_channel_weights(settings["channel_weights"] or "")
-        if problem:
-            raise SelectionError(problem, "channel_weights")
-        settings["channel_weights"] = _written_weights(weights)
+    settings = _checked(settings, campaign)
     for name in EDITABLE:
         if name in settings:
             setattr(campaign, name, settings[name])
@@ -129,18 +115,32 @@ def update_campaign(campaign: SelectionCampaign, **settings) -> SelectionCampaig
     return campaign
 
 
-def _written_weights(weights: dict[str, int]) -> str:
-    return ", ".join(f"{c} {w}" for c, w in weights.items())
+def _checked(settings: dict, campaign: SelectionCampaign | None = None) -> dict:
+    """A campaign's settings as they are kept, once checked: the experts' and the vote's weights
+    add up to 100 (one not given is the campaign's, or 70/30 for a new one); the channels'
+    weights read (:func:`rules.parse_channel_weights`) and are written one way; the burst after
+    which a check is asked is 1-10000 votes. Raises SelectionError beside the field."""
+    expert = settings.get("expert_weight", campaign.expert_weight if campaign else 70)
+    vote = settings.get("vote_weight", campaign.vote_weight if campaign else 30)
+    if Decimal(expert) + Decimal(vote) != 100:
+        raise SelectionError(Reason.of(N_("the weights must add up to 100")), "vote_weight")
+    if "channel_weights" in settings:
+        weights, problem = rules.parse_channel_weights(settings["channel_weights"] or "")
+        if problem:
+            raise SelectionError(problem, "channel_weights")
+        written = ", ".join(f"{c} {w}" for c, w in weights.items())
+        settings = {**settings, "channel_weights": written}
+    if "challenge_after" in settings and not 1 <= (settings["challenge_after"] or 0) <= 10000:
+        raise SelectionError(Reason.of(N_("between 1 and 10000")), "challenge_after")
+    return settings
 
 
 def set_vote_settings(campaign: SelectionCampaign, channel_weights: str, challenge_after: int):
     """The vote's channels and their weights, and the burst after which a challenge is asked."""
-    weights, problem = rules.parse_channel_weights(channel_weights or "")
-    if problem:
-        raise SelectionError(problem, "channel_weights")
-    if not 1 <= challenge_after <= 10000:
-        raise SelectionError(Reason.of(N_("between 1 and 10000")), "challenge_after")
-    campaign.channel_weights = _written_weights(weights)
+    settings = _checked(
+        {"channel_weights": channel_weights, "challenge_after": challenge_after}, campaign
+    )
+    campaign.channel_weights = settings["channel_weights"]
     campaign.challenge_after = challenge_after
     db.session.flush()
     client = _redis()
