@@ -4,7 +4,15 @@ the workers, 公示 and certificates; the submitter's achievements, attachments 
 
 import io
 
-from flask import Blueprint, abort, flash, redirect, render_template, send_file, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
@@ -15,9 +23,11 @@ from competitions.certificates import tasks as certificate_tasks
 from competitions.core.audit import download_logged
 from competitions.core.confirm import ConfirmForm, confirm_page
 from competitions.core.db import db
+from competitions.core.extensions import limiter
 from competitions.core.i18n import local_now, say
 from competitions.core.jobs import create_job
 from competitions.core.queue import commit_then_enqueue
+from competitions.core.words import Reason
 from competitions.innovation import rules, services, tasks
 from competitions.innovation.forms import (
     CATEGORY_LABELS,
@@ -41,7 +51,9 @@ from competitions.innovation.services import InnovationError
 from competitions.judging.models import JudgeSubject, PanelMember
 from competitions.judging.services import codes
 from competitions.judging.services import scheme as judging_scheme
+from competitions.publication import rules as publication_rules
 from competitions.publication import services as publication
+from competitions.publication.forms import ObjectionForm
 from competitions.registry.models import Contest
 from competitions.registry.services import unit_choices
 from competitions.results.models import Result, ResultSet
@@ -92,7 +104,7 @@ def _submission(contest_id: int, submission_id: int, edit: bool = False) -> Inno
     return submission
 
 
-def _fail(err: InnovationError, form=None) -> None:
+def _fail(err: InnovationError | publication.ObjectionRefused, form=None) -> None:
     db.session.rollback()
     field = getattr(form, err.field, None) if form is not None and err.field else None
     if field is not None:
@@ -325,11 +337,9 @@ def results(contest_id: int):
     )
 
 
-@bp.route("/contests/<int:contest_id>/innovation/notice")
-def notice(contest_id: int):
-    """The awards for everyone once under public notice (公示) or final: each category's
-    awarded achievements with their unit and members (names only, never an ID number), the
-    combined score and the award; before that it does not exist for the public."""
+def _notice(contest_id: int):
+    """The contest, its awards' result set under notice or final (else 404) and the awarded
+    (result, submission) rows in order."""
     innovation = _innovation(contest_id)
     review = services.round_of(innovation, "review")
     result_set = db.session.get(ResultSet, review.id) if review else None
@@ -342,15 +352,61 @@ def notice(contest_id: int):
         .where(Result.assessment_id == review.id, Result.award.is_not(None))
         .order_by(Result.rank, InnovationSubmission.id)
     ).all()
+    return innovation, result_set, rows
+
+
+@bp.route("/contests/<int:contest_id>/innovation/notice")
+def notice(contest_id: int, objection_form: ObjectionForm | None = None):
+    """The awards for everyone once under public notice (公示) or final: each category's
+    awarded achievements with their unit and members (names only, never an ID number), the
+    combined score and the award, and while the notice runs a form for objections; before
+    that it does not exist for the public."""
+    innovation, result_set, rows = _notice(contest_id)
     by_category = {c.category: [] for c in innovation.categories}
     for result, submission in rows:
         by_category[submission.category].append((result, submission))
+    taking = publication.taking_objections(result_set, local_now())
+    if taking:
+        objection_form = objection_form or ObjectionForm(formdata=None)
+        objection_form.subject_id.label.text = _("Achievement")
+        objection_form.subject_id.choices = [(r.subject_id, f"《{s.title}》") for r, s in rows]
     return render_template(
         "innovation/notice.html",
         innovation=innovation,
         result_set=result_set,
         by_category=by_category,
+        objection_form=objection_form if taking else None,
     )
+
+
+@bp.post("/contests/<int:contest_id>/innovation/notice/objection")
+@limiter.limit(publication.objection_limit)
+def objection(contest_id: int):
+    """A public objection to an awarded achievement while the awards are under public notice:
+    publication's objection, an appeal the arbitrator decides (the awards cannot become final
+    while it is pending). Rate-limited per address."""
+    result_set, rows = _notice(contest_id)[1:]
+    back = url_for("innovation.notice", contest_id=contest_id)
+    now = local_now()
+    if not publication.taking_objections(result_set, now):
+        flash(say(Reason.of(publication_rules.OBJECTION_CLOSED)), "error")
+        return redirect(back, 303)
+    form = ObjectionForm()
+    listed = {r.subject_id for r, _s in rows}
+    form.subject_id.choices = [(i, str(i)) for i in listed]
+    if form.validate_on_submit():
+        objection_ = publication_rules.Objection(
+            form.subject_id.data, form.real_name.data, form.contact.data, form.reason.data
+        )
+        try:
+            publication.file_objection(result_set, objection_, listed, now)
+        except publication.ObjectionRefused as refused:
+            _fail(refused, form)
+        else:
+            db.session.commit()
+            flash(_("Your objection is filed; the arbitrator decides it."), "success")
+            return redirect(back + "#objection", 303)
+    return notice(contest_id, objection_form=form)
 
 
 def _defence_scores(innovation) -> dict:

@@ -35,6 +35,18 @@ class AppealForm(FlaskForm):
     )
 
 
+class ObjectionForm(FlaskForm):
+    """A public objection to a line of a notice (公示), to the arbitrator: a selection's
+    nominee, an innovation contest's awarded achievement (the area names the line's label)."""
+
+    subject_id = SelectField(_l("Objection to"), coerce=int)
+    real_name = StringField(_l("Your real name"), validators=[DataRequired(), Length(max=100)])
+    contact = StringField(_l("Phone or e-mail"), validators=[DataRequired(), Length(max=60)])
+    reason = TextAreaField(
+        _l("Your objection"), validators=[DataRequired(), Length(min=10, max=4000)]
+    )
+
+
 class DecisionForm(FlaskForm):
     """The arbitrator's decision: upheld or rejected, with written reasons."""
 

@@ -87,6 +87,48 @@ def appeal_problem(
     return None
 
 
+@dataclass(frozen=True)
+class Objection:
+    """What a member of the public sends against one line of a public notice (公示): a
+    nominee of a selection, an awarded achievement of an innovation contest."""
+
+    #: The result's subject the objection is about (None: none chosen).
+    subject_id: int | None
+    real_name: str
+    contact: str
+    text: str
+
+
+#: An objection taken while the notice is not open.
+OBJECTION_CLOSED = N_("objections are taken only while the results are under public notice")
+
+
+def objection_problem(
+    objection: Objection, state: str, open_until: datetime | None, listed: set[int]
+) -> tuple[str, Reason] | None:
+    """Why a public objection is refused, with the field it is about ("subject_id",
+    "real_name", "contact", "reason": the objection form's; "" for the notice itself), or None
+    when it is taken.
+
+    Rule: an objection is taken only while the results are under public notice and before its
+    deadline (``open_until``: the deadline, None once passed); it is about a line the notice
+    lists (``listed``); it is signed with a real name, says how the arbitrator can reach the
+    objector, and is written (at least 10 characters). The arbitrator then decides it as an
+    appeal; while it is pending the results cannot become final.
+    """
+    if state != "notice" or open_until is None:
+        return "", Reason.of(OBJECTION_CLOSED)
+    if objection.subject_id not in listed:
+        return "subject_id", Reason.of(N_("choose one of those listed in the notice"))
+    if not objection.real_name.strip():
+        return "real_name", Reason.of(N_("sign with your real name"))
+    if not objection.contact.strip():
+        return "contact", Reason.of(N_("say how the arbitrator can reach you"))
+    if len(objection.text.strip()) < 10:
+        return "reason", Reason.of(N_("write the objection (at least 10 characters)"))
+    return None
+
+
 def finalise_problem(
     state: str,
     pending_appeals: int,

@@ -108,17 +108,6 @@ class ExpertForm(FlaskForm):
     )
 
 
-class ObjectionForm(FlaskForm):
-    """A public objection to a nominee under public notice, to the arbitrator."""
-
-    nominee_id = SelectField(_l("Nominee"), coerce=int)
-    real_name = StringField(_l("Your real name"), validators=[DataRequired(), Length(max=100)])
-    contact = StringField(_l("Phone or e-mail"), validators=[DataRequired(), Length(max=60)])
-    reason = TextAreaField(
-        _l("Your objection"), validators=[DataRequired(), Length(min=10, max=4000)]
-    )
-
-
 class BodyForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=150)])
     kind = SelectField(_l("Kind"), choices=list(BODY_KIND_LABELS.items()))

@@ -25,6 +25,7 @@ from competitions.core.words import N_, Reason
 from competitions.enrolment.rules import sniff_type
 from competitions.judging import rules as judging_rules
 from competitions.judging.models import Mark, PanelMember, SchemeItem, SchemePart
+from competitions.publication import rules as publication_rules
 from competitions.publication import services as publication
 from competitions.publication.models import Appeal
 from competitions.registry import rules as registry_rules
@@ -1166,44 +1167,25 @@ def may_decide_tie(campaign: SelectionCampaign, user_id: int, roles: set[str]) -
     )
 
 
-NOT_UNDER_NOTICE = N_("objections are taken only while the selection is under public notice")
+NOT_UNDER_NOTICE = publication_rules.OBJECTION_CLOSED
 
 
 def file_objection(
     campaign: SelectionCampaign, nominee_id: int, name: str, contact: str, text: str, now
 ) -> Appeal:
-    """A public objection to a nominee of the 公示: an appeal the arbitrator decides (the same
-    as a contest result's), taken only while the ranking is under public notice."""
+    """A public objection to a nominee of the 公示: publication's objection
+    (:func:`publication.file_objection`), an appeal the arbitrator decides, as a contest
+    result's."""
     result_set = db.session.get(ResultSet, campaign.id)
-    if (
-        result_set is None
-        or result_set.state != "notice"
-        or publication.notice_open_until(result_set, now) is None
-    ):
+    if result_set is None:
         raise SelectionError(Reason.of(NOT_UNDER_NOTICE))
-    listed = db.session.scalar(
-        select(Result.subject_id).filter_by(assessment_id=campaign.id, subject_id=nominee_id)
-    )
-    if listed is None:
-        raise SelectionError(Reason.of(N_("choose a nominee of the notice")), "nominee_id")
-    if not name.strip():
-        raise SelectionError(Reason.of(N_("sign with your real name")), "real_name")
-    if not contact.strip():
-        raise SelectionError(Reason.of(N_("say how the arbitrator can reach you")), "contact")
-    if len(text.strip()) < 10:
-        raise SelectionError(
-            Reason.of(N_("write the objection (at least 10 characters)")), "reason"
+    listed = set(db.session.scalars(select(Result.subject_id).filter_by(assessment_id=campaign.id)))
+    try:
+        return publication.file_objection(
+            result_set, publication_rules.Objection(nominee_id, name, contact, text), listed, now
         )
-    appeal = Appeal(
-        assessment_id=campaign.id,
-        subject_id=nominee_id,
-        real_name=name.strip(),
-        contact=contact.strip(),
-        reason=text.strip(),
-    )
-    db.session.add(appeal)
-    db.session.flush()
-    return appeal
+    except publication.ObjectionRefused as refused:
+        raise SelectionError(refused.reason, refused.field or None) from None
 
 
 @dataclass(frozen=True)

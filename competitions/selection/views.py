@@ -34,6 +34,7 @@ from competitions.core.jobs import Job, create_job
 from competitions.core.labels import TITLE_LEVEL_LABELS, VOTE_CHANNEL_LABELS
 from competitions.core.queue import commit_then_enqueue
 from competitions.publication import services as publication
+from competitions.publication.forms import ObjectionForm
 from competitions.registry import person_sections
 from competitions.registry.models import Contest, Person
 from competitions.results.models import Result, ResultSet
@@ -43,7 +44,6 @@ from competitions.selection.forms import (
     CampaignForm,
     ExpertForm,
     NominationForm,
-    ObjectionForm,
     ReturnForm,
     TallyForm,
     VoidForm,
@@ -772,14 +772,12 @@ def public_notice(campaign_id: int, objection_form: ObjectionForm | None = None)
         d.nominee_id: d
         for d in db.session.scalars(select(TieDecision).filter_by(campaign_id=campaign.id))
     }
-    open_for_objections = (
-        result_set.state == "notice"
-        and publication.notice_open_until(result_set, local_now()) is not None
-    )
+    open_for_objections = publication.taking_objections(result_set, local_now())
     if open_for_objections and objection_form is None:
         objection_form = ObjectionForm(formdata=None)
     if objection_form is not None:
-        objection_form.nominee_id.choices = [(r.subject_id, n.person.name) for r, n in rows]
+        objection_form.subject_id.label.text = _("Nominee")
+        objection_form.subject_id.choices = [(r.subject_id, n.person.name) for r, n in rows]
     return render_template(
         "selection/notice.html",
         campaign=campaign,
@@ -791,34 +789,25 @@ def public_notice(campaign_id: int, objection_form: ObjectionForm | None = None)
     )
 
 
-def _objection_limit() -> str:
-    return current_app.config["LOOKUP_RATE_LIMIT"]
-
-
 @bp.post("/selection/<int:campaign_id>/notice/objection")
-@limiter.limit(_objection_limit)
+@limiter.limit(publication.objection_limit)
 def objection(campaign_id: int):
     """A public objection to a nominee under public notice: an appeal the arbitrator decides
     (publication's machinery, as a contest result's). Rate-limited per address."""
     campaign = db.get_or_404(SelectionCampaign, campaign_id)
     back = url_for("selection.public_notice", campaign_id=campaign_id)
-    result_set = db.session.get(ResultSet, campaign.id)
-    if (
-        result_set is None
-        or result_set.state != "notice"
-        or publication.notice_open_until(result_set, local_now()) is None
-    ):
+    if not publication.taking_objections(db.session.get(ResultSet, campaign.id), local_now()):
         flash(say(services.Reason.of(services.NOT_UNDER_NOTICE)), "error")
         return redirect(back, 303)
     form = ObjectionForm()
-    form.nominee_id.choices = [
+    form.subject_id.choices = [
         (r.subject_id, str(r.subject_id))
         for r in db.session.scalars(select(Result).filter_by(assessment_id=campaign.id))
     ]
     if form.validate_on_submit() and _done(
         lambda: services.file_objection(
             campaign,
-            form.nominee_id.data,
+            form.subject_id.data,
             form.real_name.data,
             form.contact.data,
             form.reason.data,

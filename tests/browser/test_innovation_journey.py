@@ -516,10 +516,53 @@ def test_a_team_achievement_from_submission_to_verified_certificates(server, bro
     assert not [i for _, i in [*team, third] if i in public.content()]  # names, never ID numbers
     width = public.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, f"the notice scrolls sideways: {width}px"
+    # An objection from the phone: too short, refused beside the field and nothing saved; then
+    # signed and sent to the arbitrator (granted on the contest's staff page), who reads what
+    # it is about and rejects it with reasons; until then the awards cannot become final.
+    ((title,),) = _db(
+        instance, "SELECT title FROM innovation_submission WHERE id = ?", submission_id
+    )
+    ((entry_id,),) = _db(
+        instance,
+        "SELECT id FROM innovation_entry WHERE round_id = ? AND submission_id = ?",
+        review_id,
+        submission_id,
+    )
+    public.select_option("#subject_id", str(entry_id))
+    public.fill("#real_name", "刘群众")
+    public.fill("#contact", "13800000000")
+    public.fill("#reason", "重复申报")
+    with public.expect_navigation():
+        public.click("#file-objection")
+    assert public.locator("#reason-error").count() == 1
+    assert _db(instance, "SELECT count(*) FROM appeal") == [(0,)]
+    public.fill("#reason", "该成果2019年已在市级竞赛获奖，属重复申报。")
+    width = public.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"the objection form scrolls sideways: {width}px"
     ARTIFACTS.mkdir(exist_ok=True)
     public.screenshot(path=str(ARTIFACTS / "innovation-notice-390.png"), full_page=True)
+    with public.expect_navigation():
+        public.click("#file-objection")
+    assert "提交" in public.inner_text(".flash.success")
+    public.reload()
+    assert _db(instance, "SELECT subject_id, real_name, state FROM appeal") == [
+        (entry_id, "刘群众", "pending")
+    ]
+    assert _db(instance, "SELECT contact LIKE '%13800000000%' FROM appeal") == [(0,)]  # sealed
+    _grant(organiser, base, contest_id, "arbitrator", "arbitrator")
+    arbitrator = new_page(browser, base, "arbitrator", lang="en")
+    arbitrator.goto(f"{base}/contests/{contest_id}/appeals")
+    appeal = arbitrator.locator("section.appeal-pending", has_text="刘群众")
+    about = appeal.locator(".appeal-about").inner_text()
+    assert title in about and "13800000000" in about  # what it is about, how to reach them
+    appeal.locator("select").select_option("rejected")
+    appeal.locator("textarea").fill("经核查，该成果此前获奖项目与本成果不同，异议不成立。")
+    with arbitrator.expect_navigation():
+        appeal.locator("button[type=submit]").click()
+    assert arbitrator.locator("section.appeal-rejected", has_text="刘群众").count() == 1
+    assert _db(instance, "SELECT state FROM appeal") == [("rejected",)]
     end_notice(instance, review_id)
-    organiser.reload()
+    organiser.goto(f"{home}/results")
     organiser.click("#finalise")
     confirm(organiser, "#confirm-finalise")
     assert "Final" in organiser.inner_text("#result-state")

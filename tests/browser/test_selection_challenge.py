@@ -109,7 +109,7 @@ def test_a_burst_is_checked_by_the_phones_own_script_then_counts(browser, tmp_pa
         notice = made["notice"]["campaign"]
         first = made["notice"]["nominees"][0]
         phone.goto(f"{base}/selection/{notice}/notice")
-        phone.select_option("#nominee_id", str(first))
+        phone.select_option("#subject_id", str(first))
         phone.fill("#real_name", "刘群众")
         phone.fill("#contact", "13800000000")
         phone.fill("#reason", "该人选的专利并非本人完成，请核查。")

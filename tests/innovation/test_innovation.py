@@ -32,6 +32,8 @@ from competitions.judging.models import PanelMember, SchemePart
 from competitions.judging.services import codes, panel, review
 from competitions.judging.services.marks import save_score
 from competitions.publication import services as publication
+from competitions.publication.models import Appeal
+from competitions.publication.services import appeals
 from competitions.results.models import Result, ResultSet
 from tests import factories as f
 
@@ -344,6 +346,42 @@ def test_an_innovation_contest_from_submission_to_certificates(client):
     )
     result_set = db.session.get(ResultSet, rnd.id)
     assert result_set.state == "notice"
+
+    # While the notice runs, the public objects from the notice page: a short one is refused
+    # beside its field, a signed one goes to the arbitrator and holds the awards back.
+    notice = f"/contests/{cid}/innovation/notice"
+    page = client.get(notice).get_data(as_text=True)
+    assert 'id="objection-form"' in page and "《道岔融雪装置》" in page
+    switch_entry = db.session.scalar(select(InnovationEntry.id).filter_by(submission_id=switch.id))
+    objection = {"subject_id": switch_entry, "real_name": "刘群众", "contact": "13800000000"}
+    short = client.post(f"{notice}/objection", data={**objection, "reason": "重复申报"})
+    assert short.status_code == 200 and 'id="reason-error"' in short.get_data(as_text=True)
+    assert (
+        client.post(
+            f"{notice}/objection", data={**objection, "subject_id": 999999, "reason": "x" * 20}
+        ).status_code
+        == 200
+    )  # not a line of the notice
+    assert db.session.scalar(select(func.count()).select_from(Appeal)) == 0
+    filed = client.post(
+        f"{notice}/objection",
+        data={**objection, "reason": "该成果2019年已在市级竞赛获奖，属重复申报。"},
+    )
+    assert filed.status_code == 303
+    appeal = db.session.scalar(select(Appeal))
+    assert (appeal.assessment_id, appeal.subject_id, appeal.real_name, appeal.contact) == (
+        rnd.id,
+        switch_entry,
+        "刘群众",
+        "13800000000",
+    )
+    assert publication.finalise(result_set, datetime(2027, 12, 31, 9, 0)) is not None
+    about = client.get(f"/contests/{cid}/appeals").get_data(as_text=True)
+    assert "道岔融雪装置 · 济南铁路局" in about and "13800000000" in about
+    assert (
+        appeals.decide(appeal, False, "经核查不属重复申报", users["org"].id, datetime.now()) is None
+    )
+    db.session.commit()
     assert publication.finalise(result_set, datetime(2027, 12, 31, 9, 0)) is None
     db.session.commit()
     assert client.get(f"/contests/{cid}/innovation/certificates").status_code == 200

@@ -178,3 +178,53 @@ def test_results_are_settled_on_locked_marks_computed_after_the_lock(
     locked, locked_at, computed_at, stands
 ):
     assert rules.settled(locked, locked_at, computed_at) is stands
+
+
+SIGNED = rules.Objection(7, "张伟", "13800000000", "该成果在2019年已获同类奖项，属重复申报。")
+LATER = datetime(2026, 11, 23, 23, 59, 59)
+
+
+@pytest.mark.parametrize(
+    ("objection", "state", "open_until", "expected"),
+    [
+        (SIGNED, "notice", LATER, None),
+        (SIGNED, "draft", LATER, ("", rules.OBJECTION_CLOSED)),
+        (SIGNED, "final", None, ("", rules.OBJECTION_CLOSED)),
+        (SIGNED, "notice", None, ("", rules.OBJECTION_CLOSED)),  # the deadline has passed
+        (
+            rules.Objection(8, "张伟", "138", "该成果在2019年已获同类奖项。"),
+            "notice",
+            LATER,
+            ("subject_id", "choose one of those listed in the notice"),
+        ),
+        (
+            rules.Objection(None, "张伟", "138", "该成果在2019年已获同类奖项。"),
+            "notice",
+            LATER,
+            ("subject_id", "choose one of those listed in the notice"),
+        ),
+        (
+            rules.Objection(7, "  ", "138", "该成果在2019年已获同类奖项。"),
+            "notice",
+            LATER,
+            ("real_name", "sign with your real name"),
+        ),
+        (
+            rules.Objection(7, "张伟", "", "该成果在2019年已获同类奖项。"),
+            "notice",
+            LATER,
+            ("contact", "say how the arbitrator can reach you"),
+        ),
+        (
+            rules.Objection(7, "张伟", "138", "重复申报。"),
+            "notice",
+            LATER,
+            ("reason", "write the objection (at least 10 characters)"),
+        ),
+    ],
+)
+def test_a_public_objection_is_signed_reachable_written_and_in_time(
+    objection, state, open_until, expected
+):
+    problem = rules.objection_problem(objection, state, open_until, {7, 9})
+    assert (problem and (problem[0], problem[1].msgid)) == expected

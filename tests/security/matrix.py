@@ -308,6 +308,7 @@ MATRIX: dict[str, Access] = {
     "innovation.settings": Access(ORGANISER),
     # the awards under public notice (公示), for everyone; the world's are not computed: 404
     "innovation.notice": Access(frozenset(), NOT_FOUND),
+    "innovation.objection": Access(frozenset(), NOT_FOUND),  # rate-limited; only under notice
     "innovation.open_review": Access(ORGANISER),
     "innovation.open_defence": Access(ORGANISER),
     "innovation.awards": Access(ORGANISER),

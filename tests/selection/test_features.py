@@ -393,14 +393,14 @@ def test_a_public_objection_goes_to_the_arbitrator_and_titles_show_on_the_person
     assert 'id="objection-form"' in page
     short = client.post(
         f"{notice}/objection",
-        data={"nominee_id": li.id, "real_name": "刘群众", "contact": "13800000000", "reason": "短"},
+        data={"subject_id": li.id, "real_name": "刘群众", "contact": "13800000000", "reason": "短"},
     )
     assert short.status_code == 200 and 'id="reason-error"' in short.get_data(as_text=True)
     assert db.session.scalar(select(sa.func.count()).select_from(Appeal)) == 0
     filed = client.post(
         f"{notice}/objection",
         data={
-            "nominee_id": li.id,
+            "subject_id": li.id,
             "real_name": "刘群众",
             "contact": "13800000000",
             "reason": "李工的专利并非本人完成，请核查。",
@@ -426,10 +426,10 @@ def test_a_public_objection_goes_to_the_arbitrator_and_titles_show_on_the_person
     client.post("/logout")
     after = client.post(
         f"{notice}/objection",
-        data={"nominee_id": li.id, "real_name": "某", "contact": "1", "reason": "再提一次异议内容"},
+        data={"subject_id": li.id, "real_name": "某", "contact": "1", "reason": "再提一次异议内容"},
     )
     assert after.status_code == 303
-    assert "only while the selection is under public notice" in client.get(notice).get_data(
+    assert "only while the results are under public notice" in client.get(notice).get_data(
         as_text=True
     )
     certificates.design_of(campaign.contest)

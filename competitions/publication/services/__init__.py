@@ -65,6 +65,56 @@ def notice_open_until(result_set: ResultSet, now: datetime) -> datetime | None:
     return deadline if deadline is not None and now <= deadline else None
 
 
+def objection_limit() -> str:
+    """How often one address may send a public objection (the look-up's limit, as appeals)."""
+    return current_app.config["LOOKUP_RATE_LIMIT"]
+
+
+def taking_objections(result_set: ResultSet | None, now: datetime) -> bool:
+    """Whether the public may object now: the results are under public notice, before its
+    deadline (the notice pages show the objection form only then)."""
+    return (
+        result_set is not None
+        and result_set.state == "notice"
+        and notice_open_until(result_set, now) is not None
+    )
+
+
+class ObjectionRefused(Exception):
+    """A public objection refused: ``field`` is the objection form's field it is about (""
+    for the notice itself), ``reason`` the rule's words."""
+
+    def __init__(self, field: str, reason: Reason):
+        super().__init__(reason.msgid)
+        self.field, self.reason = field, reason
+
+
+def file_objection(
+    result_set: ResultSet, objection: rules.Objection, listed: set[int], now: datetime
+) -> Appeal:
+    """A public objection to a line of a notice (:func:`rules.objection_problem`; ``listed``:
+    the subjects the notice shows), filed as an appeal the arbitrator decides, as a contest
+    result's; the results cannot become final while it is pending. The result set is held
+    until it is saved, so the notice's automatic end cannot slip in between. Flush only;
+    raises :class:`ObjectionRefused`."""
+    db.session.refresh(result_set, with_for_update=True)
+    problem = rules.objection_problem(
+        objection, result_set.state, notice_open_until(result_set, now), listed
+    )
+    if problem:
+        raise ObjectionRefused(*problem)
+    appeal = Appeal(
+        assessment_id=result_set.assessment_id,
+        subject_id=objection.subject_id,
+        real_name=objection.real_name.strip(),
+        contact=objection.contact.strip(),
+        reason=objection.text.strip(),
+    )
+    db.session.add(appeal)
+    db.session.flush()
+    return appeal
+
+
 def finalise_check(result_set: ResultSet, now: datetime) -> Reason | None:
     """Why the results cannot become final at ``now``, or None (pages hide the button then)."""
     return rules.finalise_problem(

@@ -4,7 +4,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from competitions.assessment.models import Assessment
+from competitions.assessment.models import Assessment, every_kinds_facts
 from competitions.core.db import db
 from competitions.core.words import N_, Reason
 from competitions.judging.models import LockEvent, MarkingLock
@@ -24,6 +24,20 @@ def appeals_of(contest_id: int) -> list[tuple[Appeal, Result | None]]:
         .order_by(Appeal.filed_at.desc())
     ).all()
     return [tuple(r) for r in rows]
+
+
+def subjects_named(subject_ids: list[int]) -> dict[int, tuple[str, str]]:
+    """What each appeal is about, in words: {subject id: (its name, its unit's name)} (a
+    contestant, a nominee, an achievement: each kind's facts), for the arbitrator's page."""
+    if not subject_ids:
+        return {}
+    facts = every_kinds_facts()
+    rows = db.session.execute(
+        select(facts.c.subject_id, facts.c.name, facts.c.unit_name).where(
+            facts.c.subject_id.in_(subject_ids)
+        )
+    )
+    return {s: (name or "", unit or "") for s, name, unit in rows}
 
 
 def decide(appeal: Appeal, upheld: bool, reason: str, user_id: int, now: datetime) -> Reason | None:

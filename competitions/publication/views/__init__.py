@@ -111,10 +111,12 @@ def appeals(contest_id: int):
     if not roles & {"arbitrator", "organiser"}:
         abort(403)
     contest = db.get_or_404(Contest, contest_id)
+    rows = appeal_service.appeals_of(contest_id)
     return render_template(
         "publication/appeals.html",
         contest=contest,
-        rows=appeal_service.appeals_of(contest_id),
+        rows=rows,
+        about=appeal_service.subjects_named([a.subject_id for a, _ in rows]),
         may_decide="arbitrator" in roles,
         form=DecisionForm(),
     )
