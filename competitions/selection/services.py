@@ -744,19 +744,29 @@ def cast(
     return Cast(answer[1].decode(), bool(answer[2]))
 
 
+def voted_today(campaign_id: int, device: str, now: datetime) -> set[int]:
+    """The nominees ``device`` has voted for today (their buttons say so on the vote page):
+    from Redis where the vote counts there, else from the trail."""
+    client = _redis()
+    if client is not None:
+        key = f"jingsai:vote:{campaign_id}:voter:{device}:{now.date().isoformat()}"
+        return {int(n) for n in client.smembers(key)}
+    start = datetime(now.year, now.month, now.day)
+    return set(
+        db.session.scalars(
+            select(Vote.nominee_id).where(
+                Vote.campaign_id == campaign_id, Vote.device == device, Vote.cast_at >= start
+            )
+        )
+    )
+
+
 def _cast_in_database(campaign, nominee_id, device, family, address, channel, now, proved) -> str:
     """Without Redis (a single process): the same rules over the trail; a used challenge is
     refused by the vote's token, which carries its id."""
     if nominee_id not in campaign.nominees:
         raise SelectionError(Reason.of(REFUSALS["nominee"]))
-    start = datetime(now.year, now.month, now.day)
-    mine = set(
-        db.session.scalars(
-            select(Vote.nominee_id).where(
-                Vote.campaign_id == campaign.id, Vote.device == device, Vote.cast_at >= start
-            )
-        )
-    )
+    mine = voted_today(campaign.id, device, now)
     problem = rules.may_vote(
         len(mine),
         nominee_id in mine,

@@ -613,18 +613,19 @@ def nominate(contest_id: int, body_id: int):
 _TOKEN_MARK = secrets.token_hex(16)
 
 
-def _vote_cards(campaign, ids: list[int], counts: dict[int, int], **page) -> Markup:
+def _vote_cards(campaign, ids: list[int], counts: dict[int, int], mine: set[int], **page) -> Markup:
     """The vote page's cards. A crowd opening the page is answered from the cards as rendered
     for the last phone (kept by each worker for at most 5 s, while the nominees and the counts
     they show are the same: the counts are themselves at most a second old), with only the
-    form's token put in; a phone back from a vote or asked for a check gets cards of its own."""
+    form's token put in and the phone's own votes of today (``mine``) marked, their buttons
+    off; a phone back from a vote or asked for a check gets cards of its own."""
     token = generate_csrf()
     plain = page["voted"] is None and page["challenge"] is None
     kept = current_app.extensions.setdefault("jingsai_vote_cards", {})
     key = (campaign.id, str(get_locale()), page["state"], page["via"])
     hit = kept.get(key) if plain else None
     if hit and hit[0] == ids and hit[1] == counts and hit[2] > time.monotonic():
-        return Markup(hit[3].replace(_TOKEN_MARK, token))
+        return Markup(_voted_marked(hit[3].replace(_TOKEN_MARK, token), mine))
     nominees = {
         n.id: n
         for n in db.session.scalars(
@@ -643,7 +644,16 @@ def _vote_cards(campaign, ids: list[int], counts: dict[int, int], **page) -> Mar
     )
     if plain:
         kept[key] = (ids, counts, time.monotonic() + 5, html)
-    return Markup(html.replace(_TOKEN_MARK, token))
+    return Markup(_voted_marked(html.replace(_TOKEN_MARK, token), mine))
+
+
+def _voted_marked(html: str, mine: set[int]) -> str:
+    """The cards with "voted today" shown and the vote button off for each nominee in
+    ``mine`` (the rule allows one vote per nominee a day)."""
+    for n in mine:
+        html = html.replace(f'id="voted-{n}" hidden', f'id="voted-{n}"')
+        html = html.replace(f'id="vote-{n}">', f'id="vote-{n}" disabled>')
+    return html
 
 
 @bp.route("/selection/<int:campaign_id>/vote")
@@ -675,7 +685,14 @@ def vote_page(campaign_id: int):
         render_template(
             "selection/vote.html",
             campaign=campaign,
-            cards=_vote_cards(campaign, ids, counts, challenged=challenged, **page),
+            cards=_vote_cards(
+                campaign,
+                ids,
+                counts,
+                services.voted_today(campaign.id, device, now) if device else set(),
+                challenged=challenged,
+                **page,
+            ),
             device_token=token,
             **page,
         )

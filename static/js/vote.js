@@ -37,9 +37,11 @@ document.addEventListener("DOMContentLoaded", () => {
         }
         answer.textContent = data.message;
         answer.className = "vote-answer " + (data.ok ? "success" : "error");
-        if (data.ok) {
+        if (data.ok) {  // one vote per nominee a day: the button stays off, marked
           const count = document.getElementById("count-" + id);
           count.textContent = String(Number(count.textContent) + 1);
+          document.getElementById("voted-" + id).hidden = false;
+          return;
         }
       } catch (err) {
         form.submit();  // no answer: the form posts as it would without this script

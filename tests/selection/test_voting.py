@@ -84,7 +84,7 @@ def test_phones_opening_the_page_each_get_forms_of_their_own_that_vote(app, redi
     for key in store.scan_iter("jingsai:vote:*"):
         store.delete(key)
     campaign, jn, rb, steel, rail, users = _world()
-    wang, _li, _zhang, _chen = _through_review_and_experts(campaign, jn, rb, steel, rail, users)
+    wang, li, _zhang, _chen = _through_review_and_experts(campaign, jn, rb, steel, rail, users)
     now = local_now()
     campaign.vote_opens, campaign.vote_closes = now - timedelta(days=1), now + timedelta(days=1)
     db.session.commit()
@@ -107,6 +107,13 @@ def test_phones_opening_the_page_each_get_forms_of_their_own_that_vote(app, redi
         assert "投票成功，感谢参与。" in card[: card.index("</li>")]
     counted = phones[2].get(answer.headers["Location"]).get_data(as_text=True)
     assert f'id="count-{wang.id}">3<' in counted
+    # Back on the page, a phone that voted for 王工 today finds his button off and marked;
+    # 李工's is on; a new phone (the same kept cards) finds every button on.
+    again = phones[0].get(f"/selection/{campaign.id}/vote").get_data(as_text=True)
+    assert f'id="vote-{wang.id}" disabled>' in again and f'id="voted-{wang.id}">' in again
+    assert f'id="vote-{li.id}">' in again and f'id="voted-{li.id}" hidden>' in again
+    new = strict.test_client().get(f"/selection/{campaign.id}/vote").get_data(as_text=True)
+    assert "disabled" not in new and f'id="voted-{wang.id}" hidden>' in new
     assert services.counts(campaign) == {wang.id: 3}
     for key in store.scan_iter("jingsai:vote:*"):
         store.delete(key)
