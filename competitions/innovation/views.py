@@ -380,7 +380,7 @@ def notice(contest_id: int, objection_form: ObjectionForm | None = None):
 
 
 @bp.post("/contests/<int:contest_id>/innovation/notice/objection")
-@limiter.limit(publication.objection_limit)
+@limiter.shared_limit(publication.objection_limit, publication.OBJECTION_LIMIT_SCOPE)
 def objection(contest_id: int):
     """A public objection to an awarded achievement while the awards are under public notice:
     publication's objection, an appeal the arbitrator decides (the awards cannot become final

@@ -807,7 +807,7 @@ def public_notice(campaign_id: int, objection_form: ObjectionForm | None = None)
 
 
 @bp.post("/selection/<int:campaign_id>/notice/objection")
-@limiter.limit(publication.objection_limit)
+@limiter.shared_limit(publication.objection_limit, publication.OBJECTION_LIMIT_SCOPE)
 def objection(campaign_id: int):
     """A public objection to a nominee under public notice: an appeal the arbitrator decides
     (publication's machinery, as a contest result's). Rate-limited per address."""

@@ -376,8 +376,15 @@ def test_an_innovation_contest_from_submission_to_certificates(client):
         "13800000000",
     )
     assert publication.finalise(result_set, datetime(2027, 12, 31, 9, 0)) is not None
+    # The organiser follows it (what it is about), the arbitrator decides it and may call.
+    about = client.get(f"/contests/{cid}/appeals").get_data(as_text=True)
+    assert "道岔融雪装置 · 济南铁路局" in about and "13800000000" not in about
+    f.grant(f.user("arb"), contest, "arbitrator")
+    db.session.commit()
+    _as(client, "arb")
     about = client.get(f"/contests/{cid}/appeals").get_data(as_text=True)
     assert "道岔融雪装置 · 济南铁路局" in about and "13800000000" in about
+    _as(client, "org")
     assert (
         appeals.decide(appeal, False, "经核查不属重复申报", users["org"].id, datetime.now()) is None
     )

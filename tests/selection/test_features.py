@@ -15,6 +15,7 @@ import redis
 import sqlalchemy as sa
 from sqlalchemy import select
 
+from app import create_app
 from competitions.certificates import services as certificates
 from competitions.certificates.services import issue
 from competitions.core.audit import AuditLog
@@ -449,3 +450,26 @@ def test_a_trusted_address_has_its_burst_limit_raised_in_proportion(app):
     assert services.burst_limits(20) == (20, 100)
     app.config["VOTE_ADDRESS_DAILY_LIMIT"] = 100_000_000  # the load bench: all on 127.0.0.1
     assert services.burst_limits(20) == (10_000_000, 50_000_000)
+
+
+def test_public_objections_are_limited_per_address_across_every_notice(app):
+    """Each objection holds results back until the arbitrator decides it: one address may send
+    only so many (OBJECTION_RATE_LIMIT), to a selection's notice and an innovation contest's
+    together; past it the answer is 429 and nothing is filed."""
+    limited = create_app(
+        {
+            **app.config,
+            "RATELIMIT_ENABLED": True,
+            "RATELIMIT_STORAGE_URI": "memory://",
+            "OBJECTION_RATE_LIMIT": "2 per day",
+        }
+    )
+    campaign, *_ = _world()
+    client = limited.test_client()
+    sent = {"subject_id": 1, "real_name": "刘群众", "contact": "138", "reason": "x" * 20}
+    notice = f"/selection/{campaign.id}/notice/objection"
+    assert [client.post(notice, data=sent).status_code for _ in range(2)] == [303, 303]
+    assert client.post(notice, data=sent).status_code == 429
+    other = f"/contests/{campaign.contest_id}/innovation/notice/objection"
+    assert client.post(other, data=sent).status_code == 429  # the same address, another area
+    assert db.session.scalar(select(sa.func.count()).select_from(Appeal)) == 0

@@ -112,8 +112,17 @@ def test_phones_opening_the_page_each_get_forms_of_their_own_that_vote(app, redi
     again = phones[0].get(f"/selection/{campaign.id}/vote").get_data(as_text=True)
     assert f'id="vote-{wang.id}" disabled>' in again and f'id="voted-{wang.id}">' in again
     assert f'id="vote-{li.id}">' in again and f'id="voted-{li.id}" hidden>' in again
+    # The kept cards follow the counts (once the second-old counts are counted again: their
+    # key let expire here) and each phone's language.
+    store.delete(f"jingsai:vote:{campaign.id}:public-counts")
     new = strict.test_client().get(f"/selection/{campaign.id}/vote").get_data(as_text=True)
     assert "disabled" not in new and f'id="voted-{wang.id}" hidden>' in new
+    assert f'id="count-{wang.id}">3<' in new
+    english = strict.test_client()
+    english.get("/lang/en")
+    page = english.get(f"/selection/{campaign.id}/vote").get_data(as_text=True)
+    assert ">Vote</button>" in page and "投票</button>" not in page
+    assert ">投票</button>" in new
     assert services.counts(campaign) == {wang.id: 3}
     for key in store.scan_iter("jingsai:vote:*"):
         store.delete(key)

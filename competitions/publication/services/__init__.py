@@ -66,8 +66,13 @@ def notice_open_until(result_set: ResultSet, now: datetime) -> datetime | None:
 
 
 def objection_limit() -> str:
-    """How often one address may send a public objection (the look-up's limit, as appeals)."""
-    return current_app.config["LOOKUP_RATE_LIMIT"]
+    """How often one address may send a public objection, to any notice (``OBJECTION_RATE_LIMIT``:
+    each objection holds the results back until the arbitrator decides it)."""
+    return current_app.config["OBJECTION_RATE_LIMIT"]
+
+
+#: The scope the objection routes of every area share their limit in.
+OBJECTION_LIMIT_SCOPE = "public-objection"
 
 
 def taking_objections(result_set: ResultSet | None, now: datetime) -> bool:

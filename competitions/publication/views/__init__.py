@@ -117,7 +117,7 @@ def appeals(contest_id: int):
         contest=contest,
         rows=rows,
         about=appeal_service.subjects_named([a.subject_id for a, _ in rows]),
-        may_decide="arbitrator" in roles,
+        may_decide="arbitrator" in roles,  # and reach the objector: their contact shown
         form=DecisionForm(),
     )
 
