@@ -13,7 +13,7 @@ from decimal import Decimal
 import redis
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 
 from competitions.accounts.models import ContestRole, User
 from competitions.assessment.models import Assessment, every_kinds_facts
@@ -884,25 +884,24 @@ def write_trail(campaign_id: int, batch: int = 500) -> int:
             return added
         tokens = [e[0].decode() for e in entries]
         known = set(db.session.scalars(select(Vote.token).where(Vote.token.in_(tokens))))
-        for token, fields in entries:
-            token = token.decode()
-            if token in known:
-                continue
-            f = {k.decode(): v.decode() for k, v in fields.items()}
-            db.session.add(
-                Vote(
-                    token=token,
-                    campaign_id=campaign_id,
-                    nominee_id=int(f["n"]),
-                    device=f["d"],
-                    device_family=f["f"],
-                    address=f["a"],
-                    channel=f["c"],
-                    cast_at=datetime.fromisoformat(f["t"]),
-                )
-            )
-            added += 1
+        rows = [
+            {
+                "token": token,
+                "campaign_id": campaign_id,
+                "nominee_id": int(f[b"n"]),
+                "device": f[b"d"].decode(),
+                "device_family": f[b"f"].decode(),
+                "address": f[b"a"].decode(),
+                "channel": f[b"c"].decode(),
+                "cast_at": datetime.fromisoformat(f[b"t"].decode()),
+            }
+            for token, (_, f) in zip(tokens, entries, strict=True)
+            if token not in known
+        ]
+        if rows:  # one INSERT of many rows (votes are not audited one by one: this is the trail)
+            db.session.execute(insert(Vote), rows)
         db.session.commit()
+        added += len(rows)
         client.xdel(key, *tokens)
 
 
