@@ -48,6 +48,7 @@ def users():
         missing=[ADMIN_ROLE_LABELS[r] for r in missing],
         retention=retention,
         retention_years=current_app.config["RETENTION_YEARS"],
+        objector_keep_days=current_app.config["OBJECTOR_KEEP_DAYS"],
     )
 
 

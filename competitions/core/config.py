@@ -97,6 +97,8 @@ def load_config(environ=os.environ) -> dict:
         "CACHE_REDIS_URL": redis_url if environ.get("JINGSAI_PAGE_CACHE", "1") != "0" else None,
         #: Lookups of one's own result per client (ID number + name).
         "LOOKUP_RATE_LIMIT": environ.get("JINGSAI_LOOKUP_LIMIT", "10 per minute"),
+        #: Days a public objector's name and contact are kept after their objection is decided.
+        "OBJECTOR_KEEP_DAYS": int(environ.get("JINGSAI_OBJECTOR_KEEP_DAYS", "365")),
         #: Public objections to a notice (a selection's, an innovation contest's) per address,
         #: all notices together: each holds the results back until the arbitrator decides it.
         "OBJECTION_RATE_LIMIT": environ.get("JINGSAI_OBJECTION_LIMIT", "3 per minute;20 per day"),

@@ -4,7 +4,7 @@
 """
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 
 @dataclass(frozen=True)
@@ -42,3 +42,14 @@ def due_for_anonymising(takings: list[Taking], today: date) -> bool:
         t.final_on is not None and not t.awarded and today >= years_after(t.final_on, t.keep_years)
         for t in takings
     )
+
+
+def objector_due(decided_on: date | None, today: date, keep_days: int) -> bool:
+    """Whether a public objector's name and contact are to be cleared today.
+
+    Rule: a member of the public who objected to a notice (公示: a 工匠 nominee, an awarded
+    achievement) gave their name and contact only so that the arbitrator could reach them.
+    Both are kept while the objection is undecided and for ``keep_days`` days after its
+    decision, then cleared; the objection, its reasons and the decision stay.
+    """
+    return decided_on is not None and today >= decided_on + timedelta(days=keep_days)

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from openpyxl import Workbook
 from sqlalchemy import or_, select, update
 
+from competitions.assessment.models import Subject
 from competitions.certificates.models import Certificate
 from competitions.core import audit_words
 from competitions.core.audit import AuditLog, record_event
@@ -209,6 +210,36 @@ def anonymise(person_id: int, now) -> None:
         .values(final_name=ANONYMOUS)
     )
     record_event("person", "anonymise", person_id, {"reason": "retention"}, user_id=None)
+
+
+def clear_objectors(today: date, keep_days: int) -> int:
+    """Clear the name and contact of every public objector due (``rules.objector_due``): the
+    appeals with a contact about anything but a contest entry (a contestant's own appeal goes
+    with their retention, a labour competition's reporter leaves no contact). The audit log
+    keeps that it was done, not what was there. How many; flushes, the task commits."""
+    candidates = db.session.scalars(
+        select(Appeal)
+        .join(Subject, Subject.id == Appeal.subject_id)
+        .where(
+            Subject.kind != "entry", Appeal.decided_at.is_not(None), Appeal.real_name != ANONYMOUS
+        )
+    )
+    due = [
+        a.id
+        for a in candidates
+        if a.contact and rules.objector_due(a.decided_at.date(), today, keep_days)
+    ]
+    if due:
+        db.session.execute(
+            update(Appeal)
+            .where(Appeal.id.in_(due))
+            .values(real_name=ANONYMOUS, contact="")
+            .execution_options(synchronize_session=False)
+        )
+    for appeal_id in due:
+        record_event("appeal", "anonymise", appeal_id, {}, user_id=None)
+    db.session.flush()
+    return len(due)
 
 
 def apply_retention(today: date, default_years: int, now) -> int:

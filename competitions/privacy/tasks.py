@@ -16,13 +16,16 @@ logger = logging.getLogger(__name__)
 @shared_task(name="privacy.apply_retention")
 def apply_retention() -> int:
     """Periodic (Celery beat, daily): anonymise the contestants without an award whose
-    contests' retention after final has run out; the run is kept as a job (its report: how
-    many) for the system administrator's page."""
+    contests' retention after final has run out, and clear the public objectors whose
+    objections were decided long enough ago (``OBJECTOR_KEEP_DAYS``); the run is kept as a job
+    (its report: how many) for the system administrator's page."""
     job = create_job(services.RETENTION_JOB, None)
+    today = local_now().date()
     done = services.apply_retention(
-        local_now().date(), current_app.config["RETENTION_YEARS"], utcnow().replace(tzinfo=None)
+        today, current_app.config["RETENTION_YEARS"], utcnow().replace(tzinfo=None)
     )
-    finish_job(job, "succeeded", "", {"anonymised": done})
+    cleared = services.clear_objectors(today, current_app.config["OBJECTOR_KEEP_DAYS"])
+    finish_job(job, "succeeded", "", {"anonymised": done, "objectors_cleared": cleared})
     db.session.commit()
     if done:
         logger.info("retention: %s people anonymised", done)
