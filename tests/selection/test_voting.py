@@ -28,17 +28,23 @@ def _phone(app, campaign_id):
     return phone, token
 
 
-def test_a_phone_votes_from_the_page_script_and_a_forged_token_goes_to_the_app(app, redis_url):
+def _open_vote(app, redis_url):
+    """A campaign whose vote is open (counted in a clean Redis), its four nominees, and an app
+    that asks for CSRF tokens as the real one does."""
     app.config["REDIS_URL"] = redis_url
     store = redis.Redis.from_url(redis_url)
     for key in store.scan_iter("jingsai:vote:*"):
         store.delete(key)
     campaign, jn, rb, steel, rail, users = _world()
-    wang, li, _zhang, chen = _through_review_and_experts(campaign, jn, rb, steel, rail, users)
+    nominees = _through_review_and_experts(campaign, jn, rb, steel, rail, users)
     now = local_now()
     campaign.vote_opens, campaign.vote_closes = now - timedelta(days=1), now + timedelta(days=1)
     db.session.commit()
-    strict = create_app({**app.config, "WTF_CSRF_ENABLED": True})
+    return store, campaign, nominees, create_app({**app.config, "WTF_CSRF_ENABLED": True})
+
+
+def test_a_phone_votes_from_the_page_script_and_a_forged_token_goes_to_the_app(app, redis_url):
+    store, campaign, (wang, li, _zhang, chen), strict = _open_vote(app, redis_url)
     phone, token = _phone(strict, campaign.id)
     other, other_token = _phone(strict, campaign.id)
 
@@ -79,16 +85,7 @@ def test_phones_opening_the_page_each_get_forms_of_their_own_that_vote(app, redi
     """A crowd opening the vote page is answered from the cards as rendered once (the view keeps
     them): each phone's forms still carry its own CSRF token, so each votes without the script,
     and a phone back from its vote sees it counted in the card it voted from."""
-    app.config["REDIS_URL"] = redis_url
-    store = redis.Redis.from_url(redis_url)
-    for key in store.scan_iter("jingsai:vote:*"):
-        store.delete(key)
-    campaign, jn, rb, steel, rail, users = _world()
-    wang, li, _zhang, _chen = _through_review_and_experts(campaign, jn, rb, steel, rail, users)
-    now = local_now()
-    campaign.vote_opens, campaign.vote_closes = now - timedelta(days=1), now + timedelta(days=1)
-    db.session.commit()
-    strict = create_app({**app.config, "WTF_CSRF_ENABLED": True})
+    store, campaign, (wang, li, _zhang, _chen), strict = _open_vote(app, redis_url)
     phones = [strict.test_client() for _ in range(3)]
     pages = [p.get(f"/selection/{campaign.id}/vote").get_data(as_text=True) for p in phones]
     tokens = [set(re.findall(r'name="csrf_token" value="([^"]+)"', page)) for page in pages]
